@@ -1,0 +1,138 @@
+"""Compiles the Solidity contracts into the artifacts shipped inside this package.
+
+One pinned compiler version and one set of settings, through Solidity Standard JSON: a native
+solc of that version when one is installed (on PATH or through py-solc-x), otherwise solc-js from
+the project's node_modules. Artifacts hold ABI, bytecode, compiler version, settings and the hash of
+every source, so a fresh compile can prove the shipped ones current.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from eth_utils import keccak
+
+SOLC_VERSION = "0.8.30"
+CONTRACT = "Cadena"
+SETTINGS = {
+    "optimizer": {"enabled": True, "runs": 1000},
+    "viaIR": True,
+    # Paris: no PUSH0, so the bytecode also runs on Besu networks that predate Shanghai.
+    "evmVersion": "paris",
+    "remappings": ["@openzeppelin/=node_modules/@openzeppelin/"],
+    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+}
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ARTIFACTS_DIR = PACKAGE_DIR / "artifacts"
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+class CompilerError(RuntimeError):
+    """The contracts could not be compiled (no compiler, or errors in the sources)."""
+
+
+@dataclass(frozen=True)
+class Compiler:
+    """A solc of the pinned version: a native binary or the solc-js bridge."""
+
+    kind: str  # "native" or "solcjs"
+    path: str
+
+    def compile(self, standard_input: dict, root: Path) -> dict:
+        if self.kind == "native":
+            command = [self.path, "--standard-json", "--base-path", str(root), "--allow-paths", str(root)]
+        else:
+            command = [self.path, str(PACKAGE_DIR / "solcjs_compile.js"), str(root)]
+        run = subprocess.run(command, input=json.dumps(standard_input), capture_output=True, text=True, cwd=root)
+        if run.returncode != 0:
+            raise CompilerError(f"{self.kind} solc failed: {run.stderr.strip() or run.stdout.strip()}")
+        return json.loads(run.stdout)
+
+
+def _native_version(binary: str) -> str | None:
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return None
+    match = re.search(r"Version: (\d+\.\d+\.\d+)", out)
+    return match.group(1) if match else None
+
+
+def find_compiler(root: Path = PROJECT_ROOT) -> Compiler:
+    """The pinned solc: native if installed, else solc-js from `root`/node_modules."""
+    candidates = [shutil.which("solc")]
+    try:
+        import solcx
+
+        candidates += [str(solcx.get_executable(version)) for version in solcx.get_installed_solc_versions()]
+    except Exception:  # py-solc-x absent or without installed versions
+        pass
+    for binary in filter(None, candidates):
+        if _native_version(binary) == SOLC_VERSION:
+            return Compiler("native", binary)
+    node = shutil.which("node")
+    solc_package = root / "node_modules" / "solc" / "package.json"
+    if node and solc_package.exists():
+        version = json.loads(solc_package.read_text())["version"]
+        if version == SOLC_VERSION:
+            return Compiler("solcjs", node)
+        raise CompilerError(f"node_modules has solc {version}, not {SOLC_VERSION}: run `npm ci`")
+    raise CompilerError(f"no solc {SOLC_VERSION}: install Node.js and run `npm ci` in the project root")
+
+
+def standard_input(root: Path = PROJECT_ROOT) -> dict:
+    """Standard JSON input with every contract source of `root`/contracts."""
+    sources = {
+        path.relative_to(root).as_posix(): {"content": path.read_text()}
+        for path in sorted((root / "contracts").rglob("*.sol"))
+    }
+    return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
+
+
+def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = None) -> dict:
+    """Compiles the contracts of `root` and returns the artifact of the deployable contract."""
+    compiler = compiler or find_compiler(root)
+    output = compiler.compile(standard_input(root), root)
+    errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
+    if errors:
+        raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
+    sources = {name: "0x" + keccak(_source_text(root, name).encode()).hex() for name in sorted(output["sources"])}
+    contract = output["contracts"][f"contracts/{CONTRACT}.sol"][CONTRACT]
+    return {
+        "contractName": CONTRACT,
+        "compiler": {"version": SOLC_VERSION, "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"}},
+        "sourceHashes": sources,
+        "abi": contract["abi"],
+        "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
+        "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
+    }
+
+
+def _source_text(root: Path, name: str) -> str:
+    for remap in SETTINGS["remappings"]:
+        prefix, target = remap.split("=")
+        if name.startswith(prefix):
+            name = target + name[len(prefix):]
+    return (root / name).read_text()
+
+
+def artifact_path(name: str = CONTRACT) -> Path:
+    return ARTIFACTS_DIR / f"{name}.json"
+
+
+def write_artifact(artifact: dict) -> Path:
+    """Writes `artifact` into the package, formatted for readable diffs."""
+    path = artifact_path(artifact["contractName"])
+    path.write_text(json.dumps(artifact, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def load_artifact(name: str = CONTRACT) -> dict:
+    """The shipped artifact of contract `name`."""
+    return json.loads(artifact_path(name).read_text())

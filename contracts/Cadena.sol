@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {AEORegistry} from "./AEORegistry.sol";
+import {MRARegistry} from "./MRARegistry.sol";
+import {IMRARegistry} from "./interfaces/IMRARegistry.sol";
+
+/**
+ * @title CADENA
+ * @dev The shared AEO registry and MRA rules of a network of customs administrations, with the
+ * automatic verification of a foreign AEO for an importing country.
+ */
+contract Cadena is AEORegistry, MRARegistry {
+    /**
+     * @param initialDelay delay, in seconds, before a new network admin can accept the role.
+     * @param governance the first network admin, who registers administrations.
+     */
+    constructor(
+        uint48 initialDelay,
+        address governance
+    ) AccessControlDefaultAdminRules(initialDelay, governance) {}
+
+    /// @inheritdoc IMRARegistry
+    function verify(
+        bytes2 importingCountry,
+        bytes32 tin
+    ) external view returns (bool recognised, uint16 benefits, Verdict verdict) {
+        (uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry) = _validity(tin);
+        bytes2 exporter = bytes2(tin);
+        uint256 today = block.timestamp / 1 days;
+        if (status == uint8(CertificateStatus.None)) return (false, 0, Verdict.UnknownTIN);
+        if (exporter == importingCountry) return (false, 0, Verdict.SameCountry);
+        if (status != uint8(CertificateStatus.Active)) return (false, 0, Verdict.NotActive);
+        if (today < validFrom) return (false, 0, Verdict.NotYetValid);
+        if (expiry != 0 && today > expiry) return (false, 0, Verdict.Expired);
+        (benefits, verdict) = _recognition(importingCountry, exporter, aeoTypes, today);
+        recognised = verdict == Verdict.Recognised;
+    }
+}

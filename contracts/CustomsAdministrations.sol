@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
+
+/**
+ * @dev The network's customs administrations and their country-scoped roles. The network admin
+ * (governance, transferred in two delayed steps) registers administrations and appoints their
+ * admins; each administration admin is the OpenZeppelin role admin of its own country's officers
+ * only, so no administration can ever act for another.
+ */
+abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControlDefaultAdminRules {
+    /// @dev Most entries a paged read returns.
+    uint256 internal constant _MAX_PAGE = 500;
+
+    /// @dev AEO types, one bit each: importer, exporter, manufacturer, warehouse, customs broker,
+    /// carrier, logistics operator, AEO-S (security), AEO-C (customs simplifications).
+    uint16 internal constant _AEO_TYPES_MASK = 0x01FF;
+
+    mapping(bytes2 country => Administration) private _administrations;
+    bytes2[] private _countries;
+
+    /// @inheritdoc ICustomsAdministrations
+    function registerAdministration(
+        bytes2 country,
+        string calldata name,
+        address admin
+    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_isCountryCode(country)) revert CustomsInvalidCountry(country);
+        Administration storage record = _administrations[country];
+        if (record.registered) revert CustomsAdministrationExists(country);
+        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
+        record.registered = true;
+        record.name = name;
+        _countries.push(country);
+        _setRoleAdmin(officerRole(country), adminRole(country));
+        emit AdministrationRegistered(country, admin, name);
+        _grantRole(adminRole(country), admin);
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function adminRole(bytes2 country) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked("CADENA_ADMIN_", country));
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function officerRole(bytes2 country) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked("CADENA_OFFICER_", country));
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function administration(bytes2 country) external view returns (Administration memory) {
+        return _administrations[country];
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function administrationCount() external view returns (uint256) {
+        return _countries.length;
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function administrations(uint256 offset, uint256 limit) external view returns (bytes2[] memory page) {
+        page = new bytes2[](_pageLength(_countries.length, offset, limit));
+        for (uint256 i = 0; i < page.length; ++i) {
+            page[i] = _countries[offset + i];
+        }
+    }
+
+    /// @dev The registered administration of `country`; reverts with {CustomsUnknownAdministration}.
+    function _registered(bytes2 country) internal view returns (Administration storage record) {
+        record = _administrations[country];
+        if (!record.registered) revert CustomsUnknownAdministration(country);
+    }
+
+    /// @dev Entries a page of a list of `total` holds from `offset`, with `limit` capped at {_MAX_PAGE}.
+    function _pageLength(uint256 total, uint256 offset, uint256 limit) internal pure returns (uint256) {
+        if (offset >= total) return 0;
+        uint256 remaining = total - offset;
+        if (limit > _MAX_PAGE) limit = _MAX_PAGE;
+        return remaining < limit ? remaining : limit;
+    }
+
+    /// @dev Whether `country` is two upper-case letters A-Z.
+    function _isCountryCode(bytes2 country) internal pure returns (bool) {
+        return _isLetter(country[0]) && _isLetter(country[1]);
+    }
+
+    function _isLetter(bytes1 char) internal pure returns (bool) {
+        return char >= "A" && char <= "Z";
+    }
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {CustomsAdministrations} from "./CustomsAdministrations.sol";
+import {IMRARegistry} from "./interfaces/IMRARegistry.sol";
+
+/**
+ * @dev MRAs among registered administrations. An MRA's state fits one storage slot: party status
+ * is kept as bit masks by party index. At proposal every pair of parties gets a 48-bit entry (MRA
+ * id and both party indexes) in that pair's packed list, so recognition between two countries reads
+ * only the MRAs between those two.
+ */
+abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
+    /// @dev Most parties of one MRA.
+    uint256 internal constant _MAX_PARTIES = 32;
+
+    /// @dev Benefits, one bit each: reduced physical inspection, reduced documentary checks,
+    /// priority treatment, simplified procedures, business continuity, lower risk score.
+    uint16 internal constant _BENEFITS_MASK = 0x003F;
+
+    struct MRARecord {
+        bytes2 proposer;
+        uint16 benefits;
+        uint16 coveredTypes;
+        uint24 effectiveFrom;
+        uint8 memberCount;
+        uint8 unsignedCount;
+        uint32 signedMask; // signed and taking part
+        uint32 suspendedMask; // signed, participation suspended
+        uint32 leftMask;
+    }
+
+    uint256 private constant _ENTRY_BITS = 48;
+    uint256 private constant _ENTRIES_PER_SLOT = 5;
+
+    uint32 private _mraCount;
+    mapping(uint32 id => MRARecord) private _mras;
+    mapping(uint32 id => bytes2[]) private _parties;
+    mapping(uint32 id => mapping(bytes2 country => uint256 indexPlusOne)) private _partyIndex;
+    mapping(uint32 id => string) private _titles;
+    mapping(bytes2 country => mapping(uint256 index => uint32 id)) private _mrasOf;
+    mapping(bytes4 pair => uint256) private _pairLength;
+    /// @dev Entries of a pair, five to a slot; the list ends at the first zero entry (ids start at 1).
+    mapping(bytes4 pair => mapping(uint256 slot => uint256 entries)) private _pairEntries;
+
+    /// @inheritdoc IMRARegistry
+    function proposeMRA(
+        bytes2 proposer,
+        bytes2[] calldata parties,
+        uint16 benefits,
+        uint16 coveredTypes,
+        uint24 effectiveFrom,
+        string calldata title
+    ) external onlyRole(adminRole(proposer)) returns (uint32 id) {
+        uint256 count = parties.length;
+        if (count < 2 || count > _MAX_PARTIES) revert MRAInvalidPartyCount(count);
+        if (benefits == 0 || benefits & ~_BENEFITS_MASK != 0) revert MRAInvalidBenefits(benefits);
+        if (coveredTypes == 0 || coveredTypes & ~_AEO_TYPES_MASK != 0) revert MRAInvalidCoveredTypes(coveredTypes);
+        id = ++_mraCount;
+        for (uint256 i = 0; i < count; ++i) {
+            bytes2 party = parties[i];
+            Administration storage record = _registered(party);
+            if (_partyIndex[id][party] != 0) revert MRADuplicateParty(party);
+            _partyIndex[id][party] = i + 1;
+            _mrasOf[party][record.mraCount++] = id;
+            for (uint256 j = 0; j < i; ++j) {
+                _addPairEntry(parties[j], j, party, i, id);
+            }
+        }
+        if (_partyIndex[id][proposer] == 0) revert MRAProposerNotParty(proposer);
+        _parties[id] = parties;
+        _titles[id] = title;
+        _mras[id] = MRARecord({
+            proposer: proposer,
+            benefits: benefits,
+            coveredTypes: coveredTypes,
+            effectiveFrom: effectiveFrom,
+            memberCount: uint8(count),
+            unsignedCount: uint8(count),
+            signedMask: 0,
+            suspendedMask: 0,
+            leftMask: 0
+        });
+        emit MRAProposed(id, proposer, _msgSender(), parties, benefits, coveredTypes, effectiveFrom, title);
+    }
+
+    /// @inheritdoc IMRARegistry
+    function signMRA(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
+        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Pending);
+        record.signedMask |= bit;
+        uint8 unsigned = --record.unsignedCount;
+        emit MRASigned(id, party, _msgSender());
+        if (unsigned == 0) emit MRAConcluded(id, record.effectiveFrom);
+    }
+
+    /// @inheritdoc IMRARegistry
+    function suspendMRAParticipation(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
+        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Signed);
+        record.signedMask &= ~bit;
+        record.suspendedMask |= bit;
+        emit MRAParticipationSuspended(id, party, _msgSender());
+    }
+
+    /// @inheritdoc IMRARegistry
+    function resumeMRAParticipation(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
+        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Suspended);
+        record.suspendedMask &= ~bit;
+        record.signedMask |= bit;
+        emit MRAParticipationResumed(id, party, _msgSender());
+    }
+
+    /// @inheritdoc IMRARegistry
+    function leaveMRA(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
+        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.None);
+        bool wasPending = (record.signedMask | record.suspendedMask) & bit == 0;
+        record.signedMask &= ~bit;
+        record.suspendedMask &= ~bit;
+        record.leftMask |= bit;
+        uint8 members = --record.memberCount;
+        uint8 unsigned = wasPending ? --record.unsignedCount : record.unsignedCount;
+        emit MRAPartyLeft(id, party, _msgSender());
+        if (members < 2) emit MRATerminated(id);
+        else if (wasPending && unsigned == 0) emit MRAConcluded(id, record.effectiveFrom);
+    }
+
+    /// @inheritdoc IMRARegistry
+    function mra(uint32 id) external view returns (MRA memory view_) {
+        MRARecord storage record = _known(id);
+        bytes2[] memory parties = _parties[id];
+        PartyStatus[] memory statuses = new PartyStatus[](parties.length);
+        for (uint256 i = 0; i < parties.length; ++i) {
+            statuses[i] = _partyStatus(record, uint32(1 << i));
+        }
+        view_ = MRA({
+            id: id,
+            proposer: record.proposer,
+            status: _mraStatus(record),
+            benefits: record.benefits,
+            coveredTypes: record.coveredTypes,
+            effectiveFrom: record.effectiveFrom,
+            title: _titles[id],
+            parties: parties,
+            partyStatus: statuses
+        });
+    }
+
+    /// @inheritdoc IMRARegistry
+    function mraCount() external view returns (uint256) {
+        return _mraCount;
+    }
+
+    /// @inheritdoc IMRARegistry
+    function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory page) {
+        page = new uint32[](_pageLength(_registered(country).mraCount, offset, limit));
+        for (uint256 i = 0; i < page.length; ++i) {
+            page[i] = _mrasOf[country][offset + i];
+        }
+    }
+
+    /**
+     * @dev Union of the benefits of the MRAs in force between `importer` and `exporter` that cover one
+     * of `aeoTypes` on day `today`, and the verdict: Recognised, else TypeNotCovered, MRANotInForce
+     * or NoMRA. Reads the pair's entries slot by slot up to the first empty entry.
+     */
+    function _recognition(
+        bytes2 importer,
+        bytes2 exporter,
+        uint16 aeoTypes,
+        uint256 today
+    ) internal view returns (uint16 benefits, Verdict verdict) {
+        verdict = Verdict.NoMRA;
+        (bytes4 pair, ) = _pairKey(importer, exporter);
+        for (uint256 slot = 0; ; ++slot) {
+            uint256 entries = _pairEntries[pair][slot];
+            for (uint256 k = 0; k < _ENTRIES_PER_SLOT; ++k) {
+                if (entries == 0) return (benefits, verdict);
+                MRARecord storage record = _mras[uint32(entries)];
+                uint32 both = uint32((1 << uint8(entries >> 32)) | (1 << uint8(entries >> 40)));
+                if (record.unsignedCount != 0 || today < record.effectiveFrom || record.signedMask & both != both) {
+                    if (verdict == Verdict.NoMRA) verdict = Verdict.MRANotInForce;
+                } else if (record.coveredTypes & aeoTypes == 0) {
+                    if (verdict != Verdict.Recognised) verdict = Verdict.TypeNotCovered;
+                } else {
+                    benefits |= record.benefits;
+                    verdict = Verdict.Recognised;
+                }
+                entries >>= _ENTRY_BITS;
+            }
+        }
+    }
+
+    /// @dev Adds MRA `id` to the list of the pair of parties `a` (index `ia`) and `b` (index `ib`).
+    function _addPairEntry(bytes2 a, uint256 ia, bytes2 b, uint256 ib, uint32 id) private {
+        (bytes4 pair, bool aFirst) = _pairKey(a, b);
+        (uint256 first, uint256 second) = aFirst ? (ia, ib) : (ib, ia);
+        uint256 k = _pairLength[pair]++;
+        uint256 entry = uint256(id) | (first << 32) | (second << 40);
+        _pairEntries[pair][k / _ENTRIES_PER_SLOT] |= entry << (_ENTRY_BITS * (k % _ENTRIES_PER_SLOT));
+    }
+
+    /// @dev Order-independent key of a pair of countries, and whether `a` sorts first.
+    function _pairKey(bytes2 a, bytes2 b) private pure returns (bytes4 pair, bool aFirst) {
+        aFirst = a < b;
+        (bytes2 first, bytes2 second) = aFirst ? (a, b) : (b, a);
+        pair = bytes4(first) | (bytes4(second) >> 16);
+    }
+
+    /**
+     * @dev The live MRA `id` and `party`'s bit in it; reverts unless the party's status is `required`
+     * (None: any status but Left).
+     */
+    function _participation(
+        uint32 id,
+        bytes2 party,
+        PartyStatus required
+    ) private view returns (MRARecord storage record, uint32 bit) {
+        record = _known(id);
+        if (record.memberCount < 2) revert MRAHasTerminated(id);
+        uint256 index = _partyIndex[id][party];
+        if (index == 0) revert MRANotParty(id, party);
+        bit = uint32(1 << (index - 1));
+        PartyStatus current = _partyStatus(record, bit);
+        bool allowed = required == PartyStatus.None ? current != PartyStatus.Left : current == required;
+        if (!allowed) revert MRAInvalidPartyStatus(id, party, current);
+    }
+
+    function _known(uint32 id) private view returns (MRARecord storage record) {
+        if (id == 0 || id > _mraCount) revert MRAUnknown(id);
+        record = _mras[id];
+    }
+
+    function _partyStatus(MRARecord storage record, uint32 bit) private view returns (PartyStatus) {
+        if (record.leftMask & bit != 0) return PartyStatus.Left;
+        if (record.suspendedMask & bit != 0) return PartyStatus.Suspended;
+        if (record.signedMask & bit != 0) return PartyStatus.Signed;
+        return PartyStatus.Pending;
+    }
+
+    function _mraStatus(MRARecord storage record) private view returns (MRAStatus) {
+        if (record.memberCount < 2) return MRAStatus.Terminated;
+        if (record.unsignedCount != 0) return MRAStatus.Proposed;
+        if (block.timestamp / 1 days < record.effectiveFrom) return MRAStatus.Concluded;
+        return MRAStatus.InForce;
+    }
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/**
+ * @dev AEO certificates keyed by the WCO Trader Identification Number (TIN): the ISO 3166-1 alpha-2
+ * code of the issuing country followed by 1 to 15 characters A-Z 0-9, as ASCII left-aligned in a
+ * bytes32 and zero-padded. Dates are whole days since 1970-01-01 (UTC).
+ */
+interface IAEORegistry {
+    enum CertificateStatus {
+        None,
+        Active,
+        Suspended,
+        Cancelled,
+        Withdrawn
+    }
+
+    /**
+     * @dev Master data of a certificate as the issuing administration sets it. `expiry` is the last
+     * valid day (0: no expiry); `commitment` is a hash of the full master data held off-chain;
+     * `holder` is the company's account (zero if unset), the only account that can withdraw.
+     */
+    struct MasterData {
+        address holder;
+        uint16 aeoTypes;
+        uint24 validFrom;
+        uint24 expiry;
+        bytes32 commitment;
+        string name;
+        string postalAddress;
+    }
+
+    /// @dev A certificate as stored.
+    struct Certificate {
+        address holder;
+        CertificateStatus status;
+        uint16 aeoTypes;
+        uint24 validFrom;
+        uint24 expiry;
+        uint16 version;
+        bytes32 commitment;
+    }
+
+    /// @dev `tin` is not a country code followed by 1 to 15 characters A-Z 0-9.
+    error AEOInvalidTIN(bytes32 tin);
+
+    /// @dev No certificate was ever issued for `tin`.
+    error AEOUnknownCertificate(bytes32 tin);
+
+    /// @dev The operation is not allowed while the certificate of `tin` is in status `current`.
+    error AEOInvalidStatus(bytes32 tin, CertificateStatus current);
+
+    /// @dev `aeoTypes` is empty or has bits that are no AEO type.
+    error AEOInvalidTypes(uint16 aeoTypes);
+
+    /// @dev `expiry` is not after `validFrom`.
+    error AEOInvalidValidity(uint24 validFrom, uint24 expiry);
+
+    /// @dev `account` is not the holder of the certificate of `tin`.
+    error AEONotHolder(bytes32 tin, address account);
+
+    /// @dev Emitted when a certificate is issued, or re-issued as a new `version` after cancellation or withdrawal.
+    event CertificateIssued(
+        bytes32 indexed tin,
+        address indexed actor,
+        uint16 reason,
+        uint48 time,
+        uint16 version,
+        address holder,
+        uint16 aeoTypes,
+        uint24 validFrom,
+        uint24 expiry,
+        bytes32 commitment,
+        string name,
+        string postalAddress
+    );
+
+    /// @dev Emitted when the master data of a certificate is updated or renewed.
+    event CertificateUpdated(
+        bytes32 indexed tin,
+        address indexed actor,
+        uint16 reason,
+        uint48 time,
+        address holder,
+        uint16 aeoTypes,
+        uint24 validFrom,
+        uint24 expiry,
+        bytes32 commitment,
+        string name,
+        string postalAddress
+    );
+
+    /// @dev Emitted when an Active certificate is suspended.
+    event CertificateSuspended(bytes32 indexed tin, address indexed actor, uint16 reason, uint48 time);
+
+    /// @dev Emitted when a Suspended certificate becomes Active again.
+    event CertificateReinstated(bytes32 indexed tin, address indexed actor, uint16 reason, uint48 time);
+
+    /// @dev Emitted when the issuing administration cancels a certificate.
+    event CertificateCancelled(bytes32 indexed tin, address indexed actor, uint16 reason, uint48 time);
+
+    /// @dev Emitted when the holder withdraws its own certificate.
+    event CertificateWithdrawn(bytes32 indexed tin, address indexed actor, uint16 reason, uint48 time);
+
+    /**
+     * @dev Issues the certificate of `tin`, or re-issues a Cancelled or Withdrawn one as a new version.
+     *
+     * Requirements: the caller is an officer of the TIN's country; the TIN is well formed; the
+     * certificate does not exist or is Cancelled or Withdrawn; `data` has valid AEO types and validity.
+     *
+     * Emits a {CertificateIssued} event.
+     */
+    function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external;
+
+    /**
+     * @dev Replaces the master data of an Active or Suspended certificate (update, renewal).
+     *
+     * Requirements: the caller is an officer of the TIN's country; `data` is valid.
+     *
+     * Emits a {CertificateUpdated} event.
+     */
+    function updateCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external;
+
+    /**
+     * @dev Active -> Suspended. Requirements: the caller is an officer of the TIN's country.
+     *
+     * Emits a {CertificateSuspended} event.
+     */
+    function suspendCertificate(bytes32 tin, uint16 reason) external;
+
+    /**
+     * @dev Suspended -> Active. Requirements: the caller is an officer of the TIN's country.
+     *
+     * Emits a {CertificateReinstated} event.
+     */
+    function reinstateCertificate(bytes32 tin, uint16 reason) external;
+
+    /**
+     * @dev Active or Suspended -> Cancelled. Requirements: the caller is an officer of the TIN's country.
+     *
+     * Emits a {CertificateCancelled} event.
+     */
+    function cancelCertificate(bytes32 tin, uint16 reason) external;
+
+    /**
+     * @dev Active or Suspended -> Withdrawn. Requirements: the caller is the certificate's holder.
+     *
+     * Emits a {CertificateWithdrawn} event.
+     */
+    function withdrawCertificate(bytes32 tin, uint16 reason) external;
+
+    /// @dev The certificate of `tin` (status None if it was never issued).
+    function certificate(bytes32 tin) external view returns (Certificate memory);
+
+    /// @dev TINs certified by `country`, in first-issue order, from `offset`, at most `limit` (capped at 500).
+    function certificatesOf(bytes2 country, uint256 offset, uint256 limit) external view returns (bytes32[] memory);
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/**
+ * @dev Customs administrations of the network: one per ISO 3166-1 alpha-2 country, each with
+ * country-scoped roles (an administration admin who manages that country's officers).
+ */
+interface ICustomsAdministrations {
+    /// @dev What the chain keeps about one administration.
+    struct Administration {
+        bool registered;
+        uint64 certificateCount;
+        uint32 mraCount;
+        string name;
+    }
+
+    /// @dev `country` is not two upper-case letters A-Z.
+    error CustomsInvalidCountry(bytes2 country);
+
+    /// @dev `country` already has an administration.
+    error CustomsAdministrationExists(bytes2 country);
+
+    /// @dev `country` has no administration on the network.
+    error CustomsUnknownAdministration(bytes2 country);
+
+    /// @dev The zero address cannot administer a country.
+    error CustomsInvalidAdmin(address admin);
+
+    /// @dev Emitted when governance registers the administration of `country` with its first `admin`.
+    event AdministrationRegistered(bytes2 indexed country, address indexed admin, string name);
+
+    /**
+     * @dev Registers the customs administration of `country` and grants its administration admin role
+     * to `admin`.
+     *
+     * Requirements: the caller is the network admin; `country` is A-Z A-Z and not yet registered.
+     *
+     * Emits an {AdministrationRegistered} event and a {RoleGranted} event.
+     */
+    function registerAdministration(bytes2 country, string calldata name, address admin) external;
+
+    /// @dev The role of the administration admin of `country`: grants and revokes its officers, signs MRAs.
+    function adminRole(bytes2 country) external pure returns (bytes32);
+
+    /// @dev The role of a customs officer of `country`: manages that country's certificates.
+    function officerRole(bytes2 country) external pure returns (bytes32);
+
+    /// @dev The administration of `country` (`registered` is false if there is none).
+    function administration(bytes2 country) external view returns (Administration memory);
+
+    /// @dev Number of registered administrations.
+    function administrationCount() external view returns (uint256);
+
+    /// @dev Countries of registered administrations, in registration order, from `offset`, at most `limit` (capped at 500).
+    function administrations(uint256 offset, uint256 limit) external view returns (bytes2[] memory);
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/**
+ * @dev Mutual Recognition Arrangements between customs administrations, and the automatic
+ * verification of a foreign AEO for an importing country. An MRA is in force among its parties once
+ * every remaining party has signed and its effective day is reached, while at least two remain.
+ */
+interface IMRARegistry {
+    enum MRAStatus {
+        None,
+        Proposed,
+        Concluded,
+        InForce,
+        Terminated
+    }
+
+    enum PartyStatus {
+        None,
+        Pending,
+        Signed,
+        Suspended,
+        Left
+    }
+
+    /// @dev Why `verify` recognises an operator or not.
+    enum Verdict {
+        Recognised,
+        UnknownTIN,
+        SameCountry,
+        NotActive,
+        NotYetValid,
+        Expired,
+        NoMRA,
+        MRANotInForce,
+        TypeNotCovered
+    }
+
+    /// @dev An MRA as read by partners.
+    struct MRA {
+        uint32 id;
+        bytes2 proposer;
+        MRAStatus status;
+        uint16 benefits;
+        uint16 coveredTypes;
+        uint24 effectiveFrom;
+        string title;
+        bytes2[] parties;
+        PartyStatus[] partyStatus;
+    }
+
+    /// @dev An MRA has 2 to 32 parties; `count` is not in that range.
+    error MRAInvalidPartyCount(uint256 count);
+
+    /// @dev `country` appears twice among the parties.
+    error MRADuplicateParty(bytes2 country);
+
+    /// @dev The proposing administration `country` is not among the parties.
+    error MRAProposerNotParty(bytes2 country);
+
+    /// @dev `benefits` is empty or has bits that are no benefit.
+    error MRAInvalidBenefits(uint16 benefits);
+
+    /// @dev `coveredTypes` is empty or has bits that are no AEO type.
+    error MRAInvalidCoveredTypes(uint16 coveredTypes);
+
+    /// @dev No MRA has id `id`.
+    error MRAUnknown(uint32 id);
+
+    /// @dev `country` is not a party of MRA `id`.
+    error MRANotParty(uint32 id, bytes2 country);
+
+    /// @dev The operation is not allowed while `party` is in status `current` in MRA `id`.
+    error MRAInvalidPartyStatus(uint32 id, bytes2 party, PartyStatus current);
+
+    /// @dev MRA `id` has ended: fewer than two parties remain.
+    error MRAHasTerminated(uint32 id);
+
+    event MRAProposed(
+        uint32 indexed id,
+        bytes2 indexed proposer,
+        address indexed actor,
+        bytes2[] parties,
+        uint16 benefits,
+        uint16 coveredTypes,
+        uint24 effectiveFrom,
+        string title
+    );
+    event MRASigned(uint32 indexed id, bytes2 indexed party, address indexed actor);
+
+    /// @dev Emitted when the last remaining party signs: the MRA is in force from `effectiveFrom`.
+    event MRAConcluded(uint32 indexed id, uint24 effectiveFrom);
+    event MRAParticipationSuspended(uint32 indexed id, bytes2 indexed party, address indexed actor);
+    event MRAParticipationResumed(uint32 indexed id, bytes2 indexed party, address indexed actor);
+    event MRAPartyLeft(uint32 indexed id, bytes2 indexed party, address indexed actor);
+
+    /// @dev Emitted when fewer than two parties remain.
+    event MRATerminated(uint32 indexed id);
+
+    /**
+     * @dev Proposes an MRA among `parties` (2..32 registered countries including `proposer`) granting
+     * `benefits` to AEOs of the `coveredTypes`, in force from day `effectiveFrom` once all have signed.
+     *
+     * Requirements: the caller is the administration admin of `proposer`.
+     *
+     * Emits an {MRAProposed} event.
+     */
+    function proposeMRA(
+        bytes2 proposer,
+        bytes2[] calldata parties,
+        uint16 benefits,
+        uint16 coveredTypes,
+        uint24 effectiveFrom,
+        string calldata title
+    ) external returns (uint32 id);
+
+    /**
+     * @dev Signs MRA `id` for `party`. Requirements: the caller is `party`'s administration admin and
+     * the party has not signed nor left.
+     *
+     * Emits an {MRASigned} event, and an {MRAConcluded} event with the last signature.
+     */
+    function signMRA(uint32 id, bytes2 party) external;
+
+    /**
+     * @dev Suspends `party`'s participation: the MRA no longer applies between it and the others.
+     * Requirements: the caller is `party`'s administration admin; the party has signed.
+     *
+     * Emits an {MRAParticipationSuspended} event.
+     */
+    function suspendMRAParticipation(uint32 id, bytes2 party) external;
+
+    /**
+     * @dev Resumes a suspended participation. Requirements: the caller is `party`'s administration admin.
+     *
+     * Emits an {MRAParticipationResumed} event.
+     */
+    function resumeMRAParticipation(uint32 id, bytes2 party) external;
+
+    /**
+     * @dev `party` leaves MRA `id` for good. Requirements: the caller is `party`'s administration admin.
+     *
+     * Emits an {MRAPartyLeft} event, an {MRAConcluded} event if the others had all signed, and an
+     * {MRATerminated} event if fewer than two parties remain.
+     */
+    function leaveMRA(uint32 id, bytes2 party) external;
+
+    /// @dev MRA `id` with its parties and their status.
+    function mra(uint32 id) external view returns (MRA memory);
+
+    /// @dev Number of MRAs ever proposed; ids run from 1 to this number.
+    function mraCount() external view returns (uint256);
+
+    /// @dev Ids of the MRAs `country` is a party of, from `offset`, at most `limit` (capped at 500).
+    function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory);
+
+    /**
+     * @dev Whether the AEO of `tin` is recognised for an import into `importingCountry`, the union of
+     * the benefits of every MRA in force between the two countries that covers one of its AEO types,
+     * and the verdict. Costs grow with the MRAs between the two countries only.
+     */
+    function verify(
+        bytes2 importingCountry,
+        bytes32 tin
+    ) external view returns (bool recognised, uint16 benefits, Verdict verdict);
+}
