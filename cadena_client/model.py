@@ -1,0 +1,420 @@
+"""The vocabulary of CADENA: identifiers, AEO types, benefits, statuses and the typed records
+the library returns, with their validation and their encoding for the contract."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from enum import IntEnum, IntFlag
+
+from eth_utils import keccak, to_checksum_address
+from iso3166 import countries_by_alpha2
+
+EPOCH = date(1970, 1, 1)
+MAX_PAGE = 500  # the contract caps every paged read at this many entries
+MAX_PARTIES = 32
+TIN_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{1,15}")
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+class InputError(ValueError):
+    """Input that the library refuses before sending anything; the message says how to fix it."""
+
+
+class _Flags(IntFlag):
+    """Bit flags with names for people and a parser that accepts those names."""
+
+    @classmethod
+    def parse(cls, value: int | str | list | tuple | set | _Flags) -> _Flags:
+        """Flags from an int, a flag, or names separated by commas, '|', '+' or ';' (case-insensitive)."""
+        if isinstance(value, int):
+            flags = cls(value) if 0 < value and value & ~cls.all() == 0 else None
+            if flags is None:
+                raise InputError(f"{value} is not a combination of {cls.__name__} flags ({cls.all():#x} at most)")
+            return flags
+        names = re.split(r"[,|+;]", value) if isinstance(value, str) else list(value)
+        flags = cls(0)
+        for name in names:
+            if isinstance(name, cls):
+                flags |= name
+                continue
+            key = _ALIASES.get(_key(str(name)), _key(str(name)).upper())
+            if not key:
+                continue
+            if key not in cls.__members__:
+                known = ", ".join(member.label for member in cls)
+                raise InputError(f"unknown {cls.__name__} {str(name).strip()!r}; use one of: {known}")
+            flags |= cls[key]
+        if not flags:
+            raise InputError(f"no {cls.__name__} given")
+        return flags
+
+    @classmethod
+    def all(cls) -> int:
+        return sum(member.value for member in cls)
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", "-").lower() if self.name else str(self.value)
+
+    def labels(self) -> list[str]:
+        return [member.label for member in type(self) if member in self]
+
+
+class AEOType(_Flags):
+    """Roles in the supply chain an AEO certificate covers, and the AEO-S / AEO-C kinds."""
+
+    IMPORTER = 1
+    EXPORTER = 2
+    MANUFACTURER = 4
+    WAREHOUSE = 8
+    CUSTOMS_BROKER = 16
+    CARRIER = 32
+    LOGISTICS_OPERATOR = 64
+    AEO_S = 128
+    AEO_C = 256
+
+
+class Benefit(_Flags):
+    """Benefits an MRA grants to the partners' AEOs."""
+
+    REDUCED_PHYSICAL_INSPECTION = 1
+    REDUCED_DOCUMENTARY_CHECKS = 2
+    PRIORITY_TREATMENT = 4
+    SIMPLIFIED_PROCEDURES = 8
+    BUSINESS_CONTINUITY = 16
+    LOWER_RISK_SCORE = 32
+
+
+def _key(text: str) -> str:
+    """Lower-case ASCII words joined by '_': 'Almacén ' -> 'almacen', 'AEO-S' -> 'aeo_s'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+
+
+# Spanish and common alternative names, as found in the administrations' AEO lists.
+_ALIASES = {
+    "importador": "IMPORTER",
+    "exportador": "EXPORTER",
+    "fabricante": "MANUFACTURER",
+    "productor": "MANUFACTURER",
+    "almacen": "WAREHOUSE",
+    "deposito": "WAREHOUSE",
+    "warehouse_keeper": "WAREHOUSE",
+    "agente_de_aduanas": "CUSTOMS_BROKER",
+    "agente_aduanal": "CUSTOMS_BROKER",
+    "broker": "CUSTOMS_BROKER",
+    "transportista": "CARRIER",
+    "operador_logistico": "LOGISTICS_OPERATOR",
+    "aeos": "AEO_S",
+    "oea_s": "AEO_S",
+    "security": "AEO_S",
+    "aeoc": "AEO_C",
+    "oea_c": "AEO_C",
+    "customs_simplifications": "AEO_C",
+}
+
+
+class CertificateStatus(IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    CANCELLED = 3
+    WITHDRAWN = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class MRAStatus(IntEnum):
+    NONE = 0
+    PROPOSED = 1
+    CONCLUDED = 2  # signed by all, effective date not reached
+    IN_FORCE = 3
+    TERMINATED = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").capitalize()
+
+
+class PartyStatus(IntEnum):
+    NONE = 0
+    PENDING = 1
+    SIGNED = 2
+    SUSPENDED = 3
+    LEFT = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
+class Verdict(IntEnum):
+    """Why the contract recognises an operator for an import, or why not."""
+
+    RECOGNISED = 0
+    UNKNOWN_TIN = 1
+    SAME_COUNTRY = 2
+    NOT_ACTIVE = 3
+    NOT_YET_VALID = 4
+    EXPIRED = 5
+    NO_MRA = 6
+    MRA_NOT_IN_FORCE = 7
+    TYPE_NOT_COVERED = 8
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ").lower().replace("mra", "MRA").replace("tin", "TIN")
+
+
+class Reason(IntEnum):
+    """Reason codes the library names; the contract stores any uint16."""
+
+    UNSPECIFIED = 0
+    NEW_CERTIFICATION = 1
+    RENEWAL = 2
+    DATA_CORRECTION = 3
+    REVALIDATION = 4
+    SECURITY_INCIDENT = 10
+    NON_COMPLIANCE = 11
+    ONGOING_INVESTIGATION = 12
+    FAILED_REVALIDATION = 13
+    REQUIREMENTS_NO_LONGER_MET = 20
+    SERIOUS_INFRINGEMENT = 21
+    CEASED_ACTIVITY = 30
+    COMPANY_REQUEST = 31
+
+    @classmethod
+    def parse(cls, value: int | str) -> int:
+        """A reason code from its number or its name (any case, '-' or '_')."""
+        if isinstance(value, int) or str(value).isdigit():
+            code = int(value)
+            if not 0 <= code < 2**16:
+                raise InputError(f"reason code {code} is out of range 0..65535")
+            return code
+        key = _key(str(value)).upper()
+        if key not in cls.__members__:
+            known = ", ".join(member.name.lower().replace("_", "-") for member in cls)
+            raise InputError(f"unknown reason {value!r}; use a number or one of: {known}")
+        return cls[key].value
+
+    @classmethod
+    def label_of(cls, code: int) -> str:
+        return cls(code).name.lower().replace("_", "-") if code in cls._value2member_map_ else str(code)
+
+
+# -- identifiers ---------------------------------------------------------------------------------
+
+
+def country(code: str) -> str:
+    """An ISO 3166-1 alpha-2 country code, upper-cased; raises InputError otherwise."""
+    text = str(code).strip().upper()
+    if text not in countries_by_alpha2:
+        raise InputError(f"{str(code).strip()!r} is not an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)")
+    return text
+
+
+def country_name(code: str) -> str:
+    entry = countries_by_alpha2.get(code)
+    return entry.apolitical_name if entry else code
+
+
+def tin(value: str, issuing_country: str | None = None) -> str:
+    """A WCO Trader Identification Number: country code + 1..15 characters A-Z 0-9.
+
+    Upper-cases and strips spaces; with `issuing_country`, the prefix must be that country.
+    """
+    text = re.sub(r"\s+", "", str(value)).upper()
+    if not TIN_PATTERN.fullmatch(text):
+        raise InputError(
+            f"{str(value).strip()!r} is not a TIN: it must be a 2-letter country code followed by "
+            "1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA)"
+        )
+    country(text[:2])
+    if issuing_country is not None and text[:2] != country(issuing_country):
+        raise InputError(f"TIN {text} starts with {text[:2]}, but the issuing country is {country(issuing_country)}")
+    return text
+
+
+def tin_to_bytes32(value: str) -> bytes:
+    return tin(value).encode("ascii").ljust(32, b"\0")
+
+
+def tin_from_bytes32(raw: bytes) -> str:
+    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")
+
+
+def country_to_bytes2(code: str) -> bytes:
+    return country(code).encode("ascii")
+
+
+def country_from_bytes2(raw: bytes) -> str:
+    return bytes(raw).decode("ascii", "replace")
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+
+def to_day(value: date | str | None) -> int:
+    """Days since 1970-01-01 as the contract stores dates; None -> 0 (no date)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise InputError(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    day = (value - EPOCH).days
+    if not 0 <= day < 2**24:
+        raise InputError(f"{value} is outside the dates the contract stores (1970-01-01 onwards)")
+    return day
+
+
+def from_day(day: int) -> date | None:
+    return EPOCH + timedelta(days=day) if day else None
+
+
+def today_of(timestamp: int) -> date:
+    """The UTC date of a block timestamp."""
+    return EPOCH + timedelta(days=timestamp // 86400)
+
+
+# -- records -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MasterData:
+    """What an administration certifies about an operator, in one canonical form.
+
+    `commitment` is the keccak-256 of the canonical JSON of every field: partners holding the
+    full record can check it against the chain.
+    """
+
+    tin: str
+    name: str
+    address: str
+    aeo_types: AEOType
+    valid_from: date
+    expiry: date | None = None
+    holder: str | None = None
+    details: dict = field(default_factory=dict)  # other agreed details, e.g. certificate number
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tin", tin(self.tin))
+        object.__setattr__(self, "name", _text(self.name, "operator name"))
+        object.__setattr__(self, "address", _text(self.address, "address"))
+        object.__setattr__(self, "aeo_types", AEOType.parse(self.aeo_types))
+        valid_from = self.valid_from
+        if isinstance(valid_from, str):
+            valid_from = from_day(to_day(valid_from))
+        expiry = from_day(to_day(self.expiry)) if isinstance(self.expiry, str) else self.expiry
+        object.__setattr__(self, "valid_from", valid_from)
+        object.__setattr__(self, "expiry", expiry or None)
+        to_day(valid_from)
+        if expiry is not None and to_day(expiry) <= to_day(valid_from):
+            raise InputError(f"expiry {expiry} must be after the validation date {valid_from}")
+        if self.holder:
+            try:
+                object.__setattr__(self, "holder", to_checksum_address(self.holder))
+            except ValueError:
+                raise InputError(f"holder {self.holder!r} is not an Ethereum address (0x + 40 hex digits)") from None
+        else:
+            object.__setattr__(self, "holder", None)
+
+    def canonical(self) -> bytes:
+        """UTF-8 JSON, NFC text, sorted keys, no spaces: the bytes the commitment hashes."""
+        record = asdict(self)
+        record.update(
+            aeo_types=self.aeo_types.labels(),
+            valid_from=self.valid_from.isoformat(),
+            expiry=self.expiry.isoformat() if self.expiry else None,
+        )
+        return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @property
+    def commitment(self) -> bytes:
+        return keccak(self.canonical())
+
+    def contract_tuple(self) -> tuple:
+        """The contract's MasterData struct."""
+        return (
+            self.holder or ZERO_ADDRESS,
+            int(self.aeo_types),
+            to_day(self.valid_from),
+            to_day(self.expiry),
+            self.commitment,
+            self.name,
+            self.address,
+        )
+
+
+def _text(value: str, what: str) -> str:
+    text = unicodedata.normalize("NFC", " ".join(str(value or "").split()))
+    if not text:
+        raise InputError(f"the {what} is empty")
+    if len(text.encode()) > 256:
+        raise InputError(f"the {what} is longer than 256 bytes")
+    return text
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate as the chain holds it."""
+
+    tin: str
+    status: CertificateStatus
+    aeo_types: AEOType
+    valid_from: date | None
+    expiry: date | None
+    holder: str | None
+    version: int
+    commitment: bytes
+
+    @property
+    def country(self) -> str:
+        return self.tin[:2]
+
+    def expired_on(self, day: date) -> bool:
+        return self.expiry is not None and day > self.expiry
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to 'is this operator a recognised AEO for an import into this country?'."""
+
+    importing_country: str
+    tin: str
+    recognised: bool
+    benefits: Benefit | None
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class Party:
+    country: str
+    status: PartyStatus
+
+
+@dataclass(frozen=True)
+class MRA:
+    id: int
+    title: str
+    proposer: str
+    status: MRAStatus
+    benefits: Benefit
+    covered_types: AEOType
+    effective_from: date | None
+    parties: tuple[Party, ...]
+
+
+@dataclass(frozen=True)
+class Administration:
+    country: str
+    name: str
+    certificate_count: int
+    mra_count: int
