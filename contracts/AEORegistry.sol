@@ -36,8 +36,9 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IAEORegistry
-    function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external onlyOfficerFor(tin) {
-        if (!_isTIN(tin)) revert AEOInvalidTIN(tin);
+    function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external {
+        if (!_isTIN(tin)) revert AEOInvalidTIN(tin); // before the role check, whose role the TIN names
+        _checkRole(officerRole(bytes2(tin)));
         _checkMasterData(data);
         Record storage record = _records[tin];
         uint256 packed = record.packed;

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from eth_utils import keccak
 from web3 import EthereumTesterProvider, Web3
+from web3.logs import DISCARD
 
 from cadena_client import compiler
 from cadena_client.errors import decode_revert
@@ -60,7 +61,7 @@ class Network:
         return getattr(self.contract.functions, name)(*args)
 
     def events(self, receipt, name: str):
-        return getattr(self.contract.events, name)().process_receipt(receipt)
+        return getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)
 
     def issue(self, tin: str = "MXAAA010101AAA", sender: str = "mx_officer", reason: int = 1, **fields):
         return self.tx(self.fn("issueCertificate", tin_to_bytes32(tin), master_data(tin, **fields), reason), sender)
@@ -75,7 +76,7 @@ class Network:
         proposer = proposer or parties[0]
         receipt = self.tx(
             self.fn("proposeMRA", country_to_bytes2(proposer), [country_to_bytes2(p) for p in parties],
-                    benefits, covered, effective, title),
+                    int(benefits), int(covered), effective, title),
             sender or f"{proposer.lower()}_admin",
         )  # fmt: skip
         return self.events(receipt, "MRAProposed")[0].args.id
@@ -95,7 +96,8 @@ class Network:
         return tuple(self.fn("verify", country_to_bytes2(importer), tin_to_bytes32(tin)).call())
 
     def register(self, country: str, admin: str):
-        return self.tx(self.fn("registerAdministration", country_to_bytes2(country), country, self.a[admin]), "governance")
+        name = ADMINISTRATIONS.get(country, country)
+        return self.tx(self.fn("registerAdministration", country_to_bytes2(country), name, self.a[admin]), "governance")
 
     def officer_role(self, country: str) -> bytes:
         return self.fn("officerRole", country_to_bytes2(country)).call()

@@ -1,0 +1,51 @@
+"""The gas table: every operation's gas against the targets, printed (run with -s to see it)."""
+
+from cadena_client.model import country_to_bytes2, tin_to_bytes32
+from conftest import master_data
+
+TARGETS = {"issue": 110_000, "suspend": 35_000, "reinstate": 35_000, "cancel": 35_000, "withdraw": 35_000,
+           "verify (call)": 30_000}  # fmt: skip
+
+
+def call_gas(net, call) -> int:
+    """Gas of a read-only call as a node charges it: sent as a transaction, intrinsic gas included."""
+    data = call._encode_transaction_data()
+    receipt = net.w3.eth.wait_for_transaction_receipt(
+        net.w3.eth.send_transaction({"from": net.a["stranger"], "to": net.contract.address, "data": data})
+    )
+    return receipt.gasUsed
+
+
+def test_gas_table(net, capsys):
+    gas = {}
+    # The first certificate of a country and a later one: both write their index slot.
+    gas["issue (first of country)"] = net.issue("MXAAA010101AAA", holder=net.a["holder"]).gasUsed
+    gas["issue"] = net.issue("MXBBB020202BBB", holder=net.a["holder"]).gasUsed
+    gas["update"] = net.tx(net.fn("updateCertificate", tin_to_bytes32("MXBBB020202BBB"),
+                                  master_data("MXBBB020202BBB", expiry="2040-01-01", holder=net.a["holder"]), 2),
+                                  "mx_officer").gasUsed  # fmt: skip
+    gas["suspend"] = net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer", 10).gasUsed
+    gas["reinstate"] = net.lifecycle("reinstate", "MXAAA010101AAA", "mx_officer", 4).gasUsed
+    gas["cancel"] = net.lifecycle("cancel", "MXAAA010101AAA", "mx_officer", 20).gasUsed
+    gas["re-issue (version 2)"] = net.issue("MXAAA010101AAA", holder=net.a["holder"]).gasUsed
+    gas["withdraw"] = net.lifecycle("withdraw", "MXBBB020202BBB", "holder", 31).gasUsed
+    receipt = net.tx(net.fn("proposeMRA", b"MX", [b"MX", b"PE", b"CR"], 7, 3, 0, "Alianza CADENA"), "mx_admin")
+    gas["propose MRA (3 parties)"] = receipt.gasUsed
+    mra_id = net.events(receipt, "MRAProposed")[0].args.id
+    for party in ("MX", "PE", "CR"):
+        gas[f"sign MRA ({party})"] = net.mra_action("sign", mra_id, party).gasUsed
+    verify = net.fn("verify", country_to_bytes2("PE"), tin_to_bytes32("MXAAA010101AAA"))
+    assert verify.call()[0] is True
+    gas["verify (call)"] = call_gas(net, verify)
+    net.mra_in_force(["PE", "MX"])
+    gas["verify, 2 MRAs in force"] = call_gas(net, verify)
+
+    with capsys.disabled():
+        print("\n\nCADENA gas table (realistic master data: 37-byte name, 66-byte address)")
+        print(f"{'operation':<28}{'gas':>10}{'target':>10}")
+        for operation, used in gas.items():
+            target = TARGETS.get(operation)
+            print(f"{operation:<28}{used:>10,}{(f'{target:,}' if target else '-'):>10}")
+    over = {op: used for op, used in gas.items() if op in TARGETS and used > TARGETS[op]}
+    assert not over, f"over target: {over}"
+    assert gas["issue (first of country)"] <= TARGETS["issue"]

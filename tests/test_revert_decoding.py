@@ -1,0 +1,51 @@
+"""Reverts decode to the contract error's name and arguments on eth-tester and on a real node."""
+
+import pytest
+from web3 import Web3
+
+from cadena_client.errors import ContractError, decode_revert
+from cadena_client.model import tin_to_bytes32
+from cadena_client.node import start_anvil
+
+
+@pytest.fixture(scope="module")
+def anvil_contract(artifact):
+    with start_anvil() as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        deployer = w3.eth.accounts[0]
+        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(0, deployer).transact({"from": deployer}))
+        yield w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
+
+
+def _raised(call) -> BaseException:
+    with pytest.raises(Exception) as info:
+        call()
+    return info.value
+
+
+@pytest.mark.parametrize("mode", ["call", "transact"])
+def test_same_error_on_eth_tester_and_anvil(net, anvil_contract, mode):
+    w3, contract = anvil_contract
+    raw = tin_to_bytes32("MXAAA010101AAA")
+    cases = []
+    for contract_, sender in ((net.contract, net.a["stranger"]), (contract, w3.eth.accounts[1])):
+        fn = contract_.functions.suspendCertificate(raw, 1)
+        cases.append(_raised(lambda: fn.call({"from": sender}) if mode == "call" else fn.transact({"from": sender})))
+    decoded = [decode_revert(exc, operation="suspend") for exc in cases]
+    assert all(isinstance(error, ContractError) for error in decoded)
+    assert [type(error).__name__ for error in decoded] == ["AccessControlUnauthorizedAccount"] * 2
+    assert decoded[1].error_args["account"] == w3.eth.accounts[1]
+    assert "is not a customs officer of MX" in str(decoded[1])
+
+
+def test_status_message_names_the_rule(net):
+    net.issue("MXAAA010101AAA")
+    net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")
+    error = decode_revert(_raised(lambda: net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")), "suspend")
+    assert str(error) == "certificate MXAAA010101AAA is Suspended; only an Active certificate can be suspended"
+
+
+def test_non_contract_errors_are_not_decoded():
+    assert decode_revert(ValueError("boom")) is None
+    assert decode_revert(ValueError(b"\x01\x02\x03\x04")) is None
