@@ -17,16 +17,13 @@ from eth_utils import keccak, to_checksum_address
 
 from .compiler import load_artifact
 from .model import (
+    CadenaError,
     CertificateStatus,
     InputError,
     PartyStatus,
     country_from_bytes2,
     tin_from_bytes32,
 )
-
-
-class CadenaError(Exception):
-    """Base of the errors this library raises on purpose; the message is meant for a person."""
 
 
 class ContractError(CadenaError):

@@ -20,7 +20,11 @@ TIN_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{1,15}")
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
-class InputError(ValueError):
+class CadenaError(Exception):
+    """Base of the errors this library raises on purpose; the message is meant for a person."""
+
+
+class InputError(CadenaError, ValueError):
     """Input that the library refuses before sending anything; the message says how to fix it."""
 
 

@@ -1,0 +1,397 @@
+"""MRA network deployment from a TOML config, idempotent, with a deployment record per chain.
+
+`deploy_network` deploys the contract (or finds the one the record names), registers the
+administrations with their admins and officers, proposes the configured MRAs and signs them for
+every party whose admin key is at hand. Each step first checks the chain, so running it again
+changes nothing that is already in place, and a run cut short resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from eth_utils import is_address, keccak, to_checksum_address
+
+from .chain import Chain, KeystoreError, Signer, load_keystore
+from .client import Cadena
+from .compiler import load_artifact
+from .errors import CadenaError
+from .model import AEOType, Benefit, InputError, PartyStatus, country, to_day
+
+
+class ConfigError(CadenaError):
+    """The deployment config is missing, unreadable or wrong; the message names the key."""
+
+
+class RecordError(CadenaError):
+    """The deployment record is missing, corrupt, or does not match the chain."""
+
+
+@dataclass(frozen=True)
+class AdministrationConfig:
+    country: str
+    name: str
+    admin: str
+    officers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MRAConfig:
+    title: str
+    proposer: str
+    parties: tuple[str, ...]
+    benefits: Benefit
+    covered_types: AEOType
+    effective_from: date | None
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    name: str
+    governance: str
+    admin_transfer_delay: int
+    administrations: tuple[AdministrationConfig, ...]
+    mras: tuple[MRAConfig, ...]
+    source: Path | None = None
+
+
+def load_config(path: Path) -> NetworkConfig:
+    """Reads and validates a network config; every problem is a ConfigError naming the key."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config {path} is not valid TOML: {exc}") from None
+    try:
+        return _parse_config(data, path)
+    except InputError as exc:
+        raise ConfigError(f"config {path}: {exc}") from None
+
+
+def _parse_config(data: dict, path: Path) -> NetworkConfig:
+    network = _table(data, "network")
+    administrations = tuple(
+        AdministrationConfig(
+            country=country(_value(entry, "country", f"administration[{i}]")),
+            name=_value(entry, "name", f"administration[{i}]"),
+            admin=_account_ref(_value(entry, "admin", f"administration[{i}]"), f"administration[{i}].admin"),
+            officers=tuple(_account_ref(ref, f"administration[{i}].officers") for ref in entry.get("officers", [])),
+        )
+        for i, entry in enumerate(data.get("administration", []))
+    )
+    if not administrations:
+        raise InputError("no [[administration]] entries")
+    codes = [entry.country for entry in administrations]
+    if len(set(codes)) != len(codes):
+        raise InputError(f"an administration appears twice in {', '.join(codes)}")
+    mras = []
+    for i, entry in enumerate(data.get("mra", [])):
+        where = f"mra[{i}]"
+        parties = tuple(country(code) for code in _value(entry, "parties", where))
+        for code in parties:
+            if code not in codes:
+                raise InputError(f"{where}.parties: {code} has no [[administration]] entry")
+        proposer = country(entry.get("proposer", parties[0] if parties else ""))
+        if proposer not in parties:
+            raise InputError(f"{where}.proposer {proposer} is not one of its parties")
+        effective = entry.get("effective_from")
+        to_day(effective if not isinstance(effective, datetime) else effective.date())
+        mras.append(
+            MRAConfig(
+                title=_value(entry, "title", where),
+                proposer=proposer,
+                parties=parties,
+                benefits=Benefit.parse(_value(entry, "benefits", where)),
+                covered_types=AEOType.parse(_value(entry, "covered_types", where)),
+                effective_from=date.fromisoformat(str(effective)) if effective else None,
+            )
+        )
+    delay = network.get("admin_transfer_delay", 86_400)
+    if not isinstance(delay, int) or not 0 <= delay < 2**48:
+        raise InputError("network.admin_transfer_delay must be a whole number of seconds")
+    return NetworkConfig(
+        name=network.get("name", path.stem),
+        governance=_account_ref(_value(network, "governance", "network"), "network.governance"),
+        admin_transfer_delay=delay,
+        administrations=administrations,
+        mras=tuple(mras),
+        source=path,
+    )
+
+
+def _table(data: dict, key: str) -> dict:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise InputError(f"missing [{key}] table")
+    return value
+
+
+def _value(table: dict, key: str, where: str):
+    if key not in table or table[key] in ("", []):
+        raise InputError(f"{where}.{key} is missing")
+    return table[key]
+
+
+def _account_ref(ref: str, where: str) -> str:
+    """'dev:N', 'keystore:PATH' or an address."""
+    text = str(ref).strip()
+    if text.startswith("dev:") and text[4:].isdigit():
+        return text
+    if text.startswith("keystore:") and len(text) > 9:
+        return text
+    if is_address(text):
+        return to_checksum_address(text)
+    raise InputError(f"{where}: {ref!r} is not an account (use dev:N, keystore:PATH or a 0x address)")
+
+
+# -- accounts --------------------------------------------------------------------------------------
+
+
+class Accounts:
+    """Resolves account references of a config to addresses and, where a key is at hand, signers."""
+
+    def __init__(self, chain: Chain, base: Path, password: Callable[[Path], str] | None = None):
+        self.chain, self.base, self.password = chain, base, password
+        self._signers: dict[str, Signer] = {}
+
+    def address(self, ref: str) -> str:
+        if ref.startswith("keystore:"):
+            path = self._keystore_path(ref)
+            try:
+                return to_checksum_address(json.loads(path.read_text())["address"])
+            except (OSError, ValueError, KeyError):
+                return self.signer(ref).address
+        if ref.startswith("dev:"):
+            return self.chain.dev_account(int(ref[4:])).address
+        return ref
+
+    def signer(self, ref: str) -> Signer | None:
+        """A signer for `ref`, or None for a bare address (no key here)."""
+        if ref in self._signers:
+            return self._signers[ref]
+        if ref.startswith("dev:"):
+            account = self.chain.dev_account(int(ref[4:]))
+        elif ref.startswith("keystore:"):
+            if self.password is None:
+                raise KeystoreError(f"{ref} needs a password: give --password-file or set CADENA_PASSWORD")
+            path = self._keystore_path(ref)
+            account = load_keystore(path, self.password(path))
+        else:
+            return None
+        self._signers[ref] = Signer(self.chain, account)
+        return self._signers[ref]
+
+    def _keystore_path(self, ref: str) -> Path:
+        path = Path(ref[len("keystore:") :]).expanduser()
+        return path if path.is_absolute() else self.base / path
+
+
+# -- deployment record ---------------------------------------------------------------------------
+
+
+def artifact_fingerprint(artifact: dict | None = None) -> dict:
+    artifact = artifact or load_artifact()
+    return {
+        "compiler": artifact["compiler"]["version"],
+        "bytecode_hash": "0x" + keccak(hexstr=artifact["bytecode"]).hex(),
+        "deployed_bytecode_hash": "0x" + keccak(hexstr=artifact["deployedBytecode"]).hex(),
+        "abi_hash": "0x" + keccak(text=json.dumps(artifact["abi"], sort_keys=True)).hex(),
+    }
+
+
+def default_record_path(chain_id: int) -> Path:
+    return Path("deployments") / f"{chain_id}.json"
+
+
+@dataclass
+class DeploymentRecord:
+    chain_id: int
+    address: str
+    deploy_block: int
+    deploy_tx: str
+    network: str
+    artifact: dict
+    deployed_at: str
+
+    def save(self, path: Path) -> None:
+        """Writes the record atomically (a temporary file renamed over it)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.__dict__, indent=2) + "\n")
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> DeploymentRecord:
+        try:
+            data = json.loads(Path(path).read_text())
+            record = cls(**{key: data[key] for key in cls.__dataclass_fields__})
+            to_checksum_address(record.address)
+            return record
+        except FileNotFoundError:
+            raise RecordError(
+                f"deployment record {path} does not exist: deploy with `cadena network deploy CONFIG`, "
+                "or give --deployment FILE"
+            ) from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RecordError(f"deployment record {path} is corrupt ({type(exc).__name__}: {exc})") from None
+
+    def check(self, chain: Chain) -> None:
+        """Raises RecordError unless the chain is the record's and holds its contract."""
+        if chain.chain_id != self.chain_id:
+            raise RecordError(f"the deployment record is for chain {self.chain_id}, but the node is on chain {chain.chain_id}")
+        code = chain.w3.eth.get_code(to_checksum_address(self.address))
+        expected = load_artifact()["deployedBytecode"]
+        if not code:
+            raise RecordError(
+                f"no contract at {self.address} on chain {self.chain_id}: was the node reset? "
+                "Delete the record to deploy anew"
+            )
+        if "0x" + bytes(code).hex() != expected:
+            raise RecordError(f"the contract at {self.address} is not this version of CADENA (its code differs)")
+
+    def open(self, chain: Chain, signer: Signer | None = None) -> Cadena:
+        self.check(chain)
+        return Cadena(chain, to_checksum_address(self.address), signer, self.deploy_block)
+
+
+# -- deployment ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    what: str
+    outcome: str  # "done", "already", "pending"
+    detail: str = ""
+
+
+@dataclass
+class DeployReport:
+    cadena: Cadena
+    record: DeploymentRecord
+    steps: list[Step] = field(default_factory=list)
+
+    def add(self, what: str, outcome: str, detail: str = "") -> None:
+        self.steps.append(Step(what, outcome, detail))
+
+    def count(self, outcome: str) -> int:
+        return sum(step.outcome == outcome for step in self.steps)
+
+
+def deploy_network(
+    chain: Chain,
+    config: NetworkConfig,
+    accounts: Accounts,
+    record_path: Path | None,
+    progress: Callable[[Step], None] | None = None,
+) -> DeployReport:
+    """Brings the chain to what `config` describes; returns what was done, found, or left pending."""
+    record = DeploymentRecord.load(record_path) if record_path is not None and record_path.exists() else None
+    governance = accounts.signer(config.governance)
+    if record is None:
+        if governance is None:
+            raise ConfigError("network.governance must have a key here (dev:N or keystore:PATH) to deploy")
+        record = _deploy_contract(chain, config, governance)
+        if record_path is not None:
+            record.save(record_path)
+        first = Step("deploy contract", "done", f"{record.address} at block {record.deploy_block}")
+    else:
+        first = Step("deploy contract", "already", f"{record.address} (from {record_path})")
+    cadena = record.open(chain)
+    report = DeployReport(cadena, record)
+
+    def note(what: str, outcome: str, detail: str = "") -> None:
+        report.add(what, outcome, detail)
+        if progress:
+            progress(report.steps[-1])
+
+    note(first.what, first.outcome, first.detail)
+    for entry in config.administrations:
+        _ensure_administration(cadena, entry, accounts, governance, note)
+    for entry in config.mras:
+        _ensure_mra(cadena, entry, config, accounts, note)
+    return report
+
+
+def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) -> DeploymentRecord:
+    artifact = load_artifact()
+    factory = chain.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    receipt = governance.transact(factory.constructor(config.admin_transfer_delay, governance.address), "deploy")
+    return DeploymentRecord(
+        chain_id=chain.chain_id,
+        address=receipt.contractAddress,
+        deploy_block=receipt.blockNumber,
+        deploy_tx="0x" + bytes(receipt.transactionHash).hex(),
+        network=config.name,
+        artifact=artifact_fingerprint(artifact),
+        deployed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts: Accounts, governance, note) -> None:
+    code = entry.country
+    admin = accounts.address(entry.admin)
+    registered = cadena.contract.functions.administration(code.encode()).call()[0]
+    if registered:
+        note(f"register {code}", "already")
+    elif governance is None:
+        note(f"register {code}", "pending", "the governance key is not available here")
+        return
+    else:
+        cadena.as_signer(governance).register_administration(code, entry.name, admin)
+        note(f"register {code}", "done", entry.name)
+    if not cadena.is_admin(code, admin):
+        if governance is None:
+            note(f"{code} admin {admin}", "pending", "the governance key is not available here")
+        else:
+            cadena.as_signer(governance).grant_admin(code, admin)
+            note(f"{code} admin {admin}", "done")
+    admin_signer = accounts.signer(entry.admin)
+    for ref in entry.officers:
+        officer = accounts.address(ref)
+        if cadena.is_officer(code, officer):
+            note(f"{code} officer {officer}", "already")
+        elif admin_signer is None:
+            note(f"{code} officer {officer}", "pending", f"{code}'s admin key is not available here")
+        else:
+            cadena.as_signer(admin_signer).grant_officer(code, officer)
+            note(f"{code} officer {officer}", "done")
+
+
+def _ensure_mra(cadena: Cadena, entry: MRAConfig, config: NetworkConfig, accounts: Accounts, note) -> None:
+    admins = {a.country: a.admin for a in config.administrations}
+    existing = next(
+        (m for m in cadena.mras(entry.proposer) if m.title == entry.title and {p.country for p in m.parties} == set(entry.parties)),
+        None,
+    )  # fmt: skip
+    if existing is None:
+        proposer = accounts.signer(admins[entry.proposer])
+        if proposer is None:
+            note(f"propose MRA {entry.title!r}", "pending", f"{entry.proposer}'s admin key is not available here")
+            return
+        mra_id = cadena.as_signer(proposer).propose_mra(
+            entry.proposer, list(entry.parties), entry.benefits, entry.covered_types, entry.effective_from, entry.title
+        )
+        note(f"propose MRA {entry.title!r}", "done", f"MRA {mra_id}")
+        existing = cadena.mra(mra_id)
+    else:
+        note(f"propose MRA {entry.title!r}", "already", f"MRA {existing.id}")
+    for party in existing.parties:
+        if party.status != PartyStatus.PENDING:
+            note(f"MRA {existing.id}: {party.country} signs", "already", party.status.label)
+            continue
+        signer = accounts.signer(admins[party.country])
+        if signer is None:
+            note(f"MRA {existing.id}: {party.country} signs", "pending",
+                 f"{party.country} signs with `cadena mra sign {existing.id} --party {party.country}`")  # fmt: skip
+        else:
+            cadena.as_signer(signer).sign_mra(existing.id, party.country)
+            note(f"MRA {existing.id}: {party.country} signs", "done")
