@@ -1,0 +1,458 @@
+"""The `cadena` command: deploy an MRA network from a config file and operate it.
+
+Options follow the Ethereum tools' style (Foundry's cast and forge): --rpc-url (env CADENA_RPC_URL,
+then ETH_RPC_URL), --keystore with --password-file, --json on read commands. A user mistake prints
+one line and exits non-zero; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+import requests
+
+from . import compiler
+from .chain import Chain, ChainError, KeystoreError, Signer, connect, create_keystore, load_keystore
+from .client import Cadena
+from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
+from .model import CadenaError, MasterData, Reason, country, tin
+from .render import (
+    administration_table,
+    certificate_table,
+    console,
+    history_table,
+    mra_table,
+    plain,
+    verification_line,
+)
+
+DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+
+
+class Session:
+    """What the common options select: the node, the deployment and the signing key."""
+
+    def __init__(self, rpc_url, deployment, chain_id, keystore, password_file, dev_account):
+        self.rpc_url, self.deployment, self.chain_id = rpc_url, deployment, chain_id
+        self.keystore, self.password_file, self.dev_account = keystore, password_file, dev_account
+        self._chain: Chain | None = None
+
+    @property
+    def chain(self) -> Chain:
+        if self._chain is None:
+            self._chain = connect(self.rpc_url, self.chain_id)
+        return self._chain
+
+    def record_path(self) -> Path:
+        return Path(self.deployment) if self.deployment else default_record_path(self.chain.chain_id)
+
+    def cadena(self, signing: bool = False) -> Cadena:
+        record = DeploymentRecord.load(self.record_path())
+        return record.open(self.chain, self.signer() if signing else None)
+
+    def password(self, path: Path) -> str:
+        if self.password_file:
+            try:
+                return Path(self.password_file).read_text().rstrip("\n")
+            except OSError as exc:
+                raise KeystoreError(f"cannot read password file {self.password_file}: {exc.strerror}") from None
+        if "CADENA_PASSWORD" in os.environ:
+            return os.environ["CADENA_PASSWORD"]
+        if sys.stdin.isatty():
+            return click.prompt(f"Password for {path}", hide_input=True)
+        raise KeystoreError(f"no password for {path}: give --password-file or set CADENA_PASSWORD")
+
+    def signer(self) -> Signer:
+        if self.keystore and self.dev_account is not None:
+            raise CadenaError("give either --keystore or --dev-account, not both")
+        if self.keystore:
+            return Signer(self.chain, load_keystore(Path(self.keystore), self.password(Path(self.keystore))))
+        if self.dev_account is not None:
+            return Signer(self.chain, self.chain.dev_account(self.dev_account))
+        raise CadenaError("this command signs a transaction: give --keystore FILE (or --dev-account N on a local node)")
+
+
+class CadenaGroup(click.Group):
+    """Turns the library's errors into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CadenaError as exc:
+            raise click.ClickException(str(exc)) from None
+        except requests.exceptions.RequestException as exc:
+            url = ctx.obj.rpc_url if isinstance(ctx.obj, Session) else "the node"
+            raise click.ClickException(f"lost the connection to {url}: {type(exc).__name__}") from None
+
+
+def json_option(command):
+    """Adds --json to a read command: machine-readable output instead of tables."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")(command)
+
+
+def emit(as_json: bool, data, render):
+    if as_json:
+        click.echo(json.dumps(plain(data), indent=2, ensure_ascii=False))
+    else:
+        render()
+
+
+def reason_option(default: str):
+    return click.option("--reason", default=default, show_default=True,
+                        help="Reason code: a number or a name such as security-incident.")  # fmt: skip
+
+
+def pass_session(command):
+    @click.pass_obj
+    @wraps(command)
+    def wrapper(session, *args, **kwargs):
+        return command(session, *args, **kwargs)
+
+    return wrapper
+
+
+@click.group(cls=CadenaGroup)
+@click.option("--rpc-url", envvar=["CADENA_RPC_URL", "ETH_RPC_URL"], default=DEFAULT_RPC_URL, show_default=True,
+              help="JSON-RPC URL of the node (env CADENA_RPC_URL, then ETH_RPC_URL).")  # fmt: skip
+@click.option("--deployment", envvar="CADENA_DEPLOYMENT", type=click.Path(dir_okay=False),
+              help="Deployment record [default: deployments/<chain id>.json].")  # fmt: skip
+@click.option("--chain-id", type=int, help="Refuse to work unless the node is on this chain.")
+@click.option("--keystore", envvar="CADENA_KEYSTORE", type=click.Path(dir_okay=False),
+              help="Encrypted keystore of the signing account.")  # fmt: skip
+@click.option("--password-file", envvar="CADENA_PASSWORD_FILE", type=click.Path(dir_okay=False),
+              help="File with the keystore password (else env CADENA_PASSWORD, else a prompt).")  # fmt: skip
+@click.option("--dev-account", type=int, help="Sign with dev account N of a local node.")
+@click.version_option(package_name="cadena-client")
+@click.pass_context
+def cli(ctx, rpc_url, deployment, chain_id, keystore, password_file, dev_account):
+    """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
+    ctx.obj = Session(rpc_url, deployment, chain_id, keystore, password_file, dev_account)
+
+
+# -- tooling ------------------------------------------------------------------------------------
+
+
+@cli.command("compile")
+def compile_command():
+    """Recompile the contracts and refresh the artifacts shipped in the package."""
+    found = compiler.find_compiler()
+    path = compiler.write_artifact(compiler.compile_contracts(compiler=found))
+    click.echo(f"compiled with solc {compiler.SOLC_VERSION} ({found.kind}) -> {path}")
+
+
+@cli.command()
+@click.option("--port", default=8545, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--state", "state_file", default=".cadena/anvil-state.json", show_default=True,
+              type=click.Path(dir_okay=False), help="File the chain is loaded from and saved to.")  # fmt: skip
+def node(port, state_file):
+    """Run a local anvil node whose chain lasts across restarts (Ctrl-C stops it)."""
+    from .node import start_anvil
+
+    path = Path(state_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    local = start_anvil(port=port, state_file=path)
+    click.echo(f"anvil listening on {local.url} (chain state in {path}); Ctrl-C to stop")
+    signal.signal(signal.SIGTERM, lambda *_: local.stop())
+    try:
+        local.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        local.stop()
+
+
+@cli.group()
+def account():
+    """Signing accounts (encrypted keystores)."""
+
+
+@account.command("new")
+@click.argument("keystore", type=click.Path(dir_okay=False))
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False), help="File with the new password.")
+def account_new(keystore, password_file):
+    """Create an encrypted keystore (scrypt) with a new key."""
+    if password_file:
+        password = Path(password_file).read_text().rstrip("\n")
+    elif "CADENA_PASSWORD" in os.environ:
+        password = os.environ["CADENA_PASSWORD"]
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    click.echo(f"{create_keystore(Path(keystore), password)} -> {keystore}")
+
+
+@cli.command()
+def demo():
+    """Tell the CADENA story on the embedded chain: certify, recognise, suspend, reinstate, cancel, withdraw."""
+    from .demo import run_demo
+
+    run_demo(console())
+
+
+# -- network ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def network():
+    """Deploy and inspect an MRA network."""
+
+
+@network.command("deploy")
+@click.argument("config", type=click.Path(dir_okay=False))
+@pass_session
+def network_deploy(session, config):
+    """Deploy the contract and bring the network to CONFIG; running it again changes nothing."""
+    path = Path(config)
+    parsed = load_config(path)
+    accounts = Accounts(session.chain, path.parent, session.password)
+    record_path = session.record_path()
+    out = console()
+    report = deploy_network(session.chain, parsed, accounts, record_path,
+                            progress=lambda step: out.print(f"  {step.outcome:>8}  {step.what}  {step.detail}"))  # fmt: skip
+    out.print(f"{parsed.name}: {report.count('done')} done, {report.count('already')} already in place, "
+              f"{report.count('pending')} pending; record {record_path}")  # fmt: skip
+
+
+@network.command("show")
+@json_option
+@pass_session
+def network_show(session, as_json):
+    """The contract, the administrations and the MRAs of the deployment."""
+    cadena = session.cadena()
+    administrations, mras = cadena.administrations(), cadena.mras()
+    data = {"chain_id": session.chain.chain_id, "address": cadena.address, "administrations": administrations, "mras": mras}
+
+    def render():
+        out = console()
+        out.print(f"CADENA at {cadena.address} on chain {session.chain.chain_id}")
+        out.print(administration_table(administrations))
+        out.print(mra_table(mras))
+
+    emit(as_json, data, render)
+
+
+@cli.group()
+def officer():
+    """Grant and revoke the customs officers of a country (as its administration admin)."""
+
+
+@officer.command("grant")
+@click.option("--country", "code", required=True)
+@click.argument("address")
+@pass_session
+def officer_grant(session, code, address):
+    """Make ADDRESS a customs officer of --country."""
+    session.cadena(signing=True).grant_officer(country(code), _address(address))
+    click.echo(f"{address} is now a customs officer of {country(code)}")
+
+
+@officer.command("revoke")
+@click.option("--country", "code", required=True)
+@click.argument("address")
+@pass_session
+def officer_revoke(session, code, address):
+    """Revoke ADDRESS as a customs officer of --country."""
+    session.cadena(signing=True).revoke_officer(country(code), _address(address))
+    click.echo(f"{address} is no longer a customs officer of {country(code)}")
+
+
+def _address(value: str) -> str:
+    from eth_utils import is_address, to_checksum_address
+
+    if not is_address(value):
+        raise CadenaError(f"{value!r} is not an address (0x followed by 40 hex digits)")
+    return to_checksum_address(value)
+
+
+# -- certificates -------------------------------------------------------------------------------
+
+
+@cli.group()
+def cert():
+    """Issue and manage AEO certificates."""
+
+
+def master_options(required: bool):
+    def decorate(command):
+        for option in reversed([
+            click.option("--name", required=required, help="Operator name."),
+            click.option("--address", "postal_address", required=required, help="Operator address."),
+            click.option("--types", required=required, help="AEO types, e.g. importer,exporter,aeo-s."),
+            click.option("--valid-from", required=required, help="Validation date, YYYY-MM-DD."),
+            click.option("--expiry", help="Expiry date, YYYY-MM-DD (default: none)."),
+            click.option("--holder", help="The company's account, which alone can withdraw."),
+        ]):  # fmt: skip
+            command = option(command)
+        return command
+
+    return decorate
+
+
+@cert.command("issue")
+@click.argument("tin_")
+@master_options(required=True)
+@reason_option("new-certification")
+@pass_session
+def cert_issue(session, tin_, name, postal_address, types, valid_from, expiry, holder, reason):
+    """Issue (or re-issue) the certificate of TIN, as an officer of its country."""
+    master = MasterData(tin_, name, postal_address, types, valid_from, expiry, holder)
+    receipt = session.cadena(signing=True).issue(master, reason)
+    click.echo(f"issued {master.tin} in block {receipt.blockNumber} (tx 0x{bytes(receipt.transactionHash).hex()})")
+
+
+@cert.command("update")
+@click.argument("tin_")
+@master_options(required=False)
+@reason_option("data-correction")
+@pass_session
+def cert_update(session, tin_, name, postal_address, types, valid_from, expiry, holder, reason):
+    """Update or renew a certificate; fields not given keep their current value."""
+    cadena = session.cadena(signing=True)
+    current = cadena.certificate(tin_)
+    last = next((e.master for e in reversed(cadena.history(tin_)) if e.master), {})
+    master = MasterData(
+        current.tin,
+        name or last.get("name", ""),
+        postal_address or last.get("address", ""),
+        types or current.aeo_types,
+        valid_from or current.valid_from,
+        expiry or current.expiry,
+        holder or current.holder,
+    )
+    receipt = cadena.update(master, reason)
+    click.echo(f"updated {master.tin} in block {receipt.blockNumber}")
+
+
+def lifecycle_command(action: str, default_reason: str, doc: str):
+    @cert.command(action, help=doc)
+    @click.argument("tin_")
+    @reason_option(default_reason)
+    @pass_session
+    def command(session, tin_, reason):
+        receipt = getattr(session.cadena(signing=True), action)(tin(tin_), reason)
+        click.echo(f"{action}: {tin(tin_)} in block {receipt.blockNumber} (tx 0x{bytes(receipt.transactionHash).hex()})")
+
+    return command
+
+
+lifecycle_command("suspend", "unspecified", "Suspend an Active certificate (officer of its country).")
+lifecycle_command("reinstate", "unspecified", "Reinstate a Suspended certificate (officer of its country).")
+lifecycle_command("cancel", "unspecified", "Cancel a certificate (officer of its country).")
+lifecycle_command("withdraw", "company-request", "Withdraw your own certificate (its holder).")
+
+
+@cert.command("show")
+@click.argument("tin_")
+@json_option
+@pass_session
+def cert_show(session, tin_, as_json):
+    """A certificate as the chain holds it."""
+    certificate = session.cadena().certificate(tin_)
+    emit(as_json, certificate, lambda: console().print(certificate_table([certificate], f"Certificate {certificate.tin}")))
+
+
+@cert.command("list")
+@click.option("--country", "code", required=True, help="Issuing country.")
+@json_option
+@pass_session
+def cert_list(session, code, as_json):
+    """Every certificate a country has issued."""
+    certificates = session.cadena().certificates(country(code))
+    emit(as_json, certificates, lambda: console().print(certificate_table(certificates, f"Certificates of {country(code)}")))
+
+
+@cert.command("history")
+@click.argument("tin_")
+@json_option
+@pass_session
+def cert_history(session, tin_, as_json):
+    """Every lifecycle event of a certificate: time, actor, reason, transaction."""
+    events = session.cadena().history(tin_)
+    emit(as_json, events, lambda: console().print(history_table(events, f"History of {tin(tin_)}")))
+
+
+# -- MRAs ---------------------------------------------------------------------------------------
+
+
+@cli.group()
+def mra():
+    """Propose, sign and manage Mutual Recognition Arrangements."""
+
+
+@mra.command("propose")
+@click.option("--proposer", required=True, help="Your administration's country.")
+@click.option("--party", "parties", multiple=True, required=True, help="A party's country (repeat; include yours).")
+@click.option("--benefits", required=True, help="e.g. reduced-physical-inspection,priority-treatment.")
+@click.option("--types", required=True, help="Covered AEO types, e.g. importer,exporter.")
+@click.option("--effective-from", help="Date from which it applies once signed, YYYY-MM-DD.")
+@click.option("--title", default="", help="Title of the arrangement.")
+@pass_session
+def mra_propose(session, proposer, parties, benefits, types, effective_from, title):
+    """Propose an MRA (as the proposer's administration admin)."""
+    mra_id = session.cadena(signing=True).propose_mra(proposer, list(parties), benefits, types, effective_from, title)
+    click.echo(f"proposed MRA {mra_id}; every party's admin signs it with `cadena mra sign {mra_id} --party CC`")
+
+
+def mra_command(action: str, method: str, doc: str):
+    @mra.command(action, help=doc)
+    @click.argument("mra_id", type=int)
+    @click.option("--party", required=True, help="The country you act for.")
+    @pass_session
+    def command(session, mra_id, party):
+        cadena = session.cadena(signing=True)
+        getattr(cadena, method)(mra_id, country(party))
+        status = cadena.mra(mra_id).status.label
+        click.echo(f"MRA {mra_id}: {country(party)} {action} done; the MRA is {status}")
+
+    return command
+
+
+mra_command("sign", "sign_mra", "Sign an MRA for your country (administration admin).")
+mra_command("suspend", "suspend_mra", "Suspend your country's participation in an MRA.")
+mra_command("resume", "resume_mra", "Resume your country's suspended participation.")
+mra_command("leave", "leave_mra", "Leave an MRA for good.")
+
+
+@mra.command("show")
+@click.argument("mra_id", type=int)
+@json_option
+@pass_session
+def mra_show(session, mra_id, as_json):
+    """One MRA with its parties."""
+    found = session.cadena().mra(mra_id)
+    emit(as_json, found, lambda: console().print(mra_table([found], f"MRA {mra_id}")))
+
+
+@mra.command("list")
+@click.option("--country", "code", help="Only the MRAs of this country.")
+@json_option
+@pass_session
+def mra_list(session, code, as_json):
+    """MRAs of the network, or of one country."""
+    found = session.cadena().mras(country(code) if code else None)
+    emit(as_json, found, lambda: console().print(mra_table(found)))
+
+
+# -- verification -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--importer", required=True, help="The importing country.")
+@click.argument("tin_")
+@json_option
+@pass_session
+def verify(session, importer, tin_, as_json):
+    """Is TIN a recognised AEO for an import into --importer, and with which benefits?"""
+    result = session.cadena().verify(importer, tin_)
+    emit(as_json, result, lambda: console().print(f"{result.tin}: {verification_line(result)}"))
+
+
+def main():
+    cli(prog_name="cadena")
+
+

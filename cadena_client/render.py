@@ -1,0 +1,137 @@
+"""How the CLI shows records: rich tables for people, plain dicts for --json."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from enum import Enum, IntFlag
+
+from rich.console import Console
+from rich.table import Table
+
+from .model import (
+    MRA,
+    Administration,
+    Certificate,
+    CertificateStatus,
+    MRAStatus,
+    Verification,
+    country_name,
+)
+
+STATUS_STYLE = {
+    CertificateStatus.ACTIVE: "green",
+    CertificateStatus.SUSPENDED: "yellow",
+    CertificateStatus.CANCELLED: "red",
+    CertificateStatus.WITHDRAWN: "magenta",
+}
+
+
+def plain(value):
+    """A JSON-ready form of records, enums, flags, dates and bytes."""
+    if is_dataclass(value):
+        return {key: plain(item) for key, item in asdict(value).items()}
+    if isinstance(value, IntFlag):
+        return value.labels()
+    if isinstance(value, Enum):
+        return value.name.lower()
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def flags(value) -> str:
+    return ", ".join(value.labels()) if value else "-"
+
+
+def status_text(status: CertificateStatus) -> str:
+    return f"[{STATUS_STYLE.get(status, 'white')}]{status.label}[/]"
+
+
+def certificate_table(certificates: list[Certificate], title: str = "Certificates", names: dict | None = None) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("TIN", "operator", "status", "AEO types", "valid from", "expiry", "version", "holder"):
+        table.add_column(column)
+    for cert in certificates:
+        table.add_row(
+            cert.tin,
+            (names or {}).get(cert.tin, ""),
+            status_text(cert.status),
+            flags(cert.aeo_types),
+            str(cert.valid_from or "-"),
+            str(cert.expiry or "none"),
+            str(cert.version),
+            cert.holder or "-",
+        )
+    return table
+
+
+def verification_line(result: Verification) -> str:
+    if result.recognised:
+        return f"[green]recognised[/] in {result.importing_country}: {flags(result.benefits)}"
+    return f"[red]not recognised[/] in {result.importing_country}: {result.verdict.label}"
+
+
+def verification_table(results: list[Verification], title: str = "Verification") -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("importing country", "TIN", "recognised", "benefits / why not"):
+        table.add_column(column)
+    for result in results:
+        table.add_row(
+            f"{result.importing_country} ({country_name(result.importing_country)})",
+            result.tin,
+            "[green]yes[/]" if result.recognised else "[red]no[/]",
+            flags(result.benefits) if result.recognised else result.verdict.label,
+        )
+    return table
+
+
+def mra_table(mras: list[MRA], title: str = "MRAs") -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("id", "title", "status", "parties", "benefits", "covered AEO types", "effective from"):
+        table.add_column(column)
+    for mra in mras:
+        style = "green" if mra.status == MRAStatus.IN_FORCE else "yellow"
+        table.add_row(
+            str(mra.id),
+            mra.title,
+            f"[{style}]{mra.status.label}[/]",
+            ", ".join(f"{p.country} ({p.status.label.lower()})" for p in mra.parties),
+            flags(mra.benefits),
+            flags(mra.covered_types),
+            str(mra.effective_from or "on signature"),
+        )
+    return table
+
+
+def administration_table(administrations: list[Administration]) -> Table:
+    table = Table(title="Customs administrations", title_justify="left")
+    for column in ("country", "administration", "certificates", "MRAs"):
+        table.add_column(column)
+    for entry in administrations:
+        table.add_row(f"{entry.country} ({country_name(entry.country)})", entry.name,
+                      str(entry.certificate_count), str(entry.mra_count))  # fmt: skip
+    return table
+
+
+def history_table(events, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("time (UTC)", "block", "event", "reason", "actor", "tx"):
+        table.add_column(column)
+    for event in events:
+        kind = event.kind + (f" v{event.version}" if event.version else "")
+        table.add_row(event.time.strftime("%Y-%m-%d %H:%M:%S"), str(event.block), kind, event.reason_label,
+                      event.actor, event.tx_hash[:18] + "…")  # fmt: skip
+    return table
+
+
+def console() -> Console:
+    """A console for tables; 140 columns when the output is a file or a pipe, not a terminal."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 140)
