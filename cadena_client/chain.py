@@ -154,26 +154,24 @@ class Signer:
         return self.account.address
 
     def transact(self, call, operation: str | None = None):
-        """Sends contract call `call`; returns the receipt, or raises the decoded contract error."""
+        """Sends contract call `call`; returns the receipt, or raises the decoded contract error.
+
+        The nonce is kept locally; if the node says it is stale (another program used the key, or
+        the chain was reverted), it is read again from the node and the transaction retried once.
+        """
         w3 = self.chain.w3
         with self._lock:
             if w3.eth.chain_id != self.chain.chain_id:
                 raise ChainError(f"the node switched to chain {w3.eth.chain_id}; refusing to sign for it")
-            if self._nonce is None:
-                self._nonce = w3.eth.get_transaction_count(self.address, "pending")
-            params = {"from": self.address, "nonce": self._nonce, "chainId": self.chain.chain_id}
-            if self.chain.free_gas:
-                params["gasPrice"] = 0
-            try:
-                tx = call.build_transaction(params)  # estimates gas: a revert surfaces here
-            except Exception as exc:
-                raise _as_error(exc, operation) from None
-            signed = self.account.sign_transaction(tx)
-            try:
-                tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-            except Exception as exc:
-                self._nonce = None  # resynchronise with the node next time
-                raise _as_error(exc, operation) from None
+            for attempt in (1, 2):
+                try:
+                    tx, tx_hash = self._sign_and_send(call)
+                    break
+                except Exception as exc:
+                    self._nonce = None
+                    if attempt == 1 and "nonce" in str(exc).lower() and decode_revert(exc) is None:
+                        continue
+                    raise _as_error(exc, operation) from None
             self._nonce += 1
         try:
             receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
@@ -182,6 +180,17 @@ class Signer:
         if receipt.status != 1:
             _replay_failure(w3, tx, receipt, operation)
         return receipt
+
+    def _sign_and_send(self, call):
+        w3 = self.chain.w3
+        if self._nonce is None:
+            self._nonce = w3.eth.get_transaction_count(self.address, "pending")
+        params = {"from": self.address, "nonce": self._nonce, "chainId": self.chain.chain_id}
+        if self.chain.free_gas:
+            params["gasPrice"] = 0
+        tx = call.build_transaction(params)  # estimates gas: a revert surfaces here
+        signed = self.account.sign_transaction(tx)
+        return tx, w3.eth.send_raw_transaction(signed.raw_transaction)
 
 
 def _as_error(exc: Exception, operation: str | None) -> CadenaError:

@@ -65,12 +65,13 @@ class Story:
         cert = self.cadena.certificate(tin)
         for code in COUNTRIES:
             result = self.cadena.verify(code, tin)
-            table.add_row(
-                f"{code} {country_name(code)}",
-                status_text(cert.status),
-                "[green]recognised[/]" if result.recognised else "[red]not recognised[/]",
-                flags(result.benefits) if result.recognised else result.verdict.label,
-            )
+            if code == cert.country:
+                seen = ("[dim]issuing administration[/]", "its own AEO programme")
+            elif result.recognised:
+                seen = ("[green]recognised[/]", flags(result.benefits))
+            else:
+                seen = ("[red]not recognised[/]", result.verdict.label)
+            table.add_row(f"{code} {country_name(code)}", status_text(cert.status), *seen)
         self.out.print(table)
 
     def tx_note(self, receipt, what: str) -> None:
@@ -92,7 +93,7 @@ def run_demo(out: Console) -> None:
     story.chapter("2. Mexico certifies an operator; Peru and Costa Rica recognise it at once")
     receipt = story.as_officer("MX").issue(mex)
     story.tx_note(receipt, "SAT issues the certificate")
-    story.seen(mex.tin, " (Mexico's own AEO: no MRA needed at home)")
+    story.seen(mex.tin)
 
     story.chapter("3. Mexico suspends it: the partners' verification fails in the next block")
     receipt = story.as_officer("MX").suspend(mex.tin, Reason.SECURITY_INCIDENT)
