@@ -70,7 +70,7 @@ class Chain:
         elif "anvil" in self.w3.client_version.lower():
             Account.enable_unaudited_hdwallet_features()
             keys = [
-                Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_hex()
+                Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex()
                 for i in range(len(self.w3.eth.accounts))
             ]
         else:

@@ -1,0 +1,212 @@
+"""The `cadena` command through click's test runner, against a real anvil node."""
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from cadena_client.cli import cli
+from cadena_client.node import start_anvil
+
+PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
+ISSUE = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora del Pacífico S.A. de C.V.", "--address",
+         "Av. Reforma 505, CDMX", "--types", "exporter,importer", "--valid-from", "2018-11-05", "--expiry", "2030-11-05"]  # fmt: skip
+
+
+def rpc(url, method, *params):
+    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()["result"]
+
+
+@pytest.fixture(scope="module")
+def node():
+    with start_anvil() as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def deployed(node, tmp_path_factory):
+    record = tmp_path_factory.mktemp("cli") / "deployment.json"
+    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", PILOT])
+    assert result.exit_code == 0, result.output
+    return record
+
+
+@pytest.fixture
+def run(node, deployed):
+    """Runs `cadena` against the deployed node; the chain is reverted after each test."""
+    snapshot = rpc(node.url, "evm_snapshot")
+
+    def invoke(*args, dev=None, expect=0):
+        options = ["--rpc-url", node.url, "--deployment", str(deployed)] + (["--dev-account", str(dev)] if dev is not None else [])
+        result = CliRunner().invoke(cli, [*options, *args])
+        assert result.exit_code == expect, result.output
+        return result.output
+
+    yield invoke
+    rpc(node.url, "evm_revert", snapshot)
+
+
+def test_deploy_again_changes_nothing(run):
+    output = run("network", "deploy", PILOT)
+    assert "0 done, 11 already in place, 0 pending" in output
+
+
+def test_network_show(run):
+    data = json.loads(run("network", "show", "--json"))
+    assert [a["country"] for a in data["administrations"]] == ["MX", "PE", "CR"]
+    assert data["mras"][0]["status"] == "in_force"
+
+
+def test_certificate_commands(run):
+    assert "issued MXEPA180101AB1" in run(*ISSUE, dev=2)
+    shown = json.loads(run("cert", "show", "MXEPA180101AB1", "--json"))
+    assert (shown["status"], shown["aeo_types"], shown["expiry"]) == ("active", ["importer", "exporter"], "2030-11-05")
+    verdict = json.loads(run("verify", "--importer", "PE", "MXEPA180101AB1", "--json"))
+    assert verdict["recognised"] is True and "priority-treatment" in verdict["benefits"]
+    run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
+    verdict = json.loads(run("verify", "--importer", "CR", "MXEPA180101AB1", "--json"))
+    assert (verdict["recognised"], verdict["verdict"]) == (False, "not_active")
+    run("cert", "reinstate", "MXEPA180101AB1", dev=2)
+    run("cert", "update", "MXEPA180101AB1", "--expiry", "2035-01-01", "--reason", "renewal", dev=2)
+    shown = json.loads(run("cert", "show", "MXEPA180101AB1", "--json"))
+    assert shown["expiry"] == "2035-01-01" and shown["status"] == "active"
+    run("cert", "cancel", "MXEPA180101AB1", dev=2)
+    history = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))
+    assert [e["kind"] for e in history] == ["issued", "suspended", "reinstated", "updated", "cancelled"]
+    assert history[1]["reason"] == 10 and history[3]["master"]["name"] == "Exportadora del Pacífico S.A. de C.V."
+    listed = json.loads(run("cert", "list", "--country", "MX", "--json"))
+    assert [c["tin"] for c in listed] == ["MXEPA180101AB1"]
+    assert "MXEPA180101AB1" in run("cert", "list", "--country", "MX")
+
+
+def test_company_withdraws_with_its_own_account(run, node):
+    holder = rpc(node.url, "eth_accounts")[9]
+    run(*ISSUE, "--holder", holder, dev=2)
+    run("cert", "withdraw", "MXEPA180101AB1", dev=9)
+    assert json.loads(run("cert", "show", "MXEPA180101AB1", "--json"))["status"] == "withdrawn"
+
+
+def test_mra_commands(run):
+    output = run("mra", "propose", "--proposer", "MX", "--party", "MX", "--party", "CR", "--benefits",
+                 "business-continuity", "--types", "aeo-s", "--title", "MX-CR", dev=1)  # fmt: skip
+    assert "proposed MRA 2" in output
+    assert "the MRA is Proposed" in run("mra", "sign", "2", "--party", "MX", dev=1)
+    assert "the MRA is In force" in run("mra", "sign", "2", "--party", "CR", dev=5)
+    shown = json.loads(run("mra", "show", "2", "--json"))
+    assert [p["status"] for p in shown["parties"]] == ["signed", "signed"]
+    run("mra", "suspend", "2", "--party", "CR", dev=5)
+    run("mra", "resume", "2", "--party", "CR", dev=5)
+    assert "Terminated" in run("mra", "leave", "2", "--party", "CR", dev=5)
+    assert [m["id"] for m in json.loads(run("mra", "list", "--country", "CR", "--json"))] == [1, 2]
+    assert "MX-CR" in run("mra", "list")
+
+
+def test_keystore_signing(run, node, tmp_path):
+    keystore, password = tmp_path / "officer.json", tmp_path / "password"
+    password.write_text("a long enough password\n")
+    address = run("account", "new", str(keystore), "--password-file", str(password)).split()[0]
+    rpc(node.url, "anvil_setBalance", address, hex(10**18))
+    run("officer", "grant", "--country", "MX", address, dev=1)
+    output = run("--keystore", str(keystore), "--password-file", str(password), *ISSUE)
+    assert "issued MXEPA180101AB1" in output
+    history = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))
+    assert history[0]["actor"] == address
+
+
+MISTAKES = [
+    (["cert", "show", "MX-12"], "is not a TIN"),
+    (["verify", "--importer", "XX", "MX1"], "'XX' is not an ISO 3166-1 alpha-2 country code"),
+    (["cert", "list", "--country", "Mexico"], "is not an ISO 3166-1"),
+    (["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "pilot", "--valid-from", "2020-01-01"],
+     "unknown AEOType 'pilot'"),
+    (["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "exporter", "--valid-from", "1/2/2020"],
+     "is not a date; use YYYY-MM-DD"),
+    (["cert", "suspend", "MXNOBODY"], "give --keystore FILE"),
+    (["mra", "show", "9"], "there is no MRA 9"),
+    (["cert", "show", "MXNOBODY"], "no certificate was ever issued for TIN MXNOBODY"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args,message", MISTAKES)
+def test_user_mistakes_give_one_clear_line(run, args, message):
+    output = run(*args, expect=1)
+    assert message in output and "Traceback" not in output
+    assert output.strip().count("\n") == 0
+
+
+def test_contract_refusals_are_one_line(run):
+    run(*ISSUE, dev=2)
+    run("cert", "suspend", "MXEPA180101AB1", dev=2)
+    output = run("cert", "suspend", "MXEPA180101AB1", dev=2, expect=1)
+    assert output.strip() == "Error: certificate MXEPA180101AB1 is Suspended; only an Active certificate can be suspended"
+    output = run("cert", "cancel", "MXEPA180101AB1", dev=4, expect=1)
+    assert "is not a customs officer of MX, which this operation requires" in output
+
+
+def test_missing_and_corrupt_deployment_record(node, tmp_path):
+    missing = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(tmp_path / "none.json"), "cert", "show", "MX1"])
+    assert missing.exit_code == 1 and "does not exist: deploy with `cadena network deploy CONFIG`" in missing.output
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text('{"chain_id": 31337, "address": ')
+    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(corrupt), "cert", "show", "MX1"])
+    assert result.exit_code == 1 and "is corrupt" in result.output and "Traceback" not in result.output
+
+
+def test_record_of_another_chain_or_address(run, deployed, tmp_path):
+    data = json.loads(deployed.read_text())
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**data, "chain_id": 5}))
+    assert "is for chain 5, but the node is on chain 31337" in run("--deployment", str(other), "cert", "show", "MX1", expect=1)
+    other.write_text(json.dumps({**data, "address": "0x" + "11" * 20}))
+    assert "was the node reset?" in run("--deployment", str(other), "cert", "show", "MX1", expect=1)
+
+
+def test_wrong_chain_id_and_unreachable_node(node, deployed):
+    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--chain-id", "1", "cert", "show", "MX1"])
+    assert result.exit_code == 1 and "is on chain 31337, not 1" in result.output
+    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(deployed), "cert", "show", "MX1"])
+    assert result.exit_code == 1 and "cannot reach a node at http://127.0.0.1:9" in result.output
+
+
+def test_wrong_password(run, tmp_path):
+    keystore, password = tmp_path / "k.json", tmp_path / "p"
+    password.write_text("the right password")
+    run("account", "new", str(keystore), "--password-file", str(password))
+    password.write_text("a wrong password")
+    output = run("--keystore", str(keystore), "--password-file", str(password), "cert", "suspend", "MX1", expect=1)
+    assert output.strip() == f"Error: wrong password for keystore {keystore}"
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (None, "does not exist"),
+        ("[network\nname=", "is not valid TOML"),
+        ("[network]\ngovernance = 'dev:0'\n", "no [[administration]] entries"),
+        ("[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'XX'\nname = 'x'\nadmin = 'dev:1'\n", "'XX' is not an ISO"),
+        ("[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\n", "administration[0].admin is missing"),
+        ("[network]\ngovernance = 'me'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n", "'me' is not an account"),
+        ("[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n"
+         "[[mra]]\ntitle = 't'\nparties = ['MX', 'PE']\nbenefits = 'priority-treatment'\ncovered_types = 'importer'\n",
+         "mra[0].parties: PE has no [[administration]] entry"),
+    ],
+)  # fmt: skip
+def test_bad_configs(run, tmp_path, text, message):
+    config = tmp_path / "network.toml"
+    if text is not None:
+        config.write_text(text)
+    output = run("network", "deploy", str(config), expect=1)
+    assert message in output and "Traceback" not in output
+
+
+def test_demo_tells_the_story_and_exits_0():
+    result = CliRunner().invoke(cli, ["demo"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for chapter in ("Mexico certifies an operator", "Mexico suspends it", "Peru cancels", "withdraws its own",
+                    "comes into force only when its last party signs", "The audit trail"):  # fmt: skip
+        assert chapter in out
+    assert "MRA 2 after MX signs: Proposed" in out and "MRA 2 after CR signs: In force" in out
+    assert out.count("not active") >= 4  # suspended (PE, CR), cancelled (MX, CR), withdrawn (MX, PE)
