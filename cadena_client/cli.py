@@ -18,10 +18,10 @@ import click
 import requests
 
 from . import compiler
-from .chain import Chain, ChainError, KeystoreError, Signer, connect, create_keystore, load_keystore
+from .chain import Chain, KeystoreError, Signer, connect, create_keystore, load_keystore
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
-from .model import CadenaError, MasterData, Reason, country, tin
+from .model import CadenaError, MasterData, country, tin
 from .render import (
     administration_table,
     certificate_table,

@@ -57,6 +57,8 @@ class LocalNode:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self.process.stderr:
+            self.process.stderr.close()
 
     def __enter__(self) -> LocalNode:
         return self

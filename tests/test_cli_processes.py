@@ -17,7 +17,7 @@ PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.to
 
 def start_node(port: int, state: Path) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "cadena_client", "node", "--port", str(port), "--state", str(state)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 30
     while not rpc_ready(f"http://127.0.0.1:{port}"):
         assert process.poll() is None and time.monotonic() < deadline, "cadena node did not start"
