@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund  # not `npm ci`: npm 11 locks only this platform's anvil binary
 	touch $@
 
 demo: setup
