@@ -11,17 +11,21 @@ import json
 import os
 import signal
 import sys
+from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
 
 import click
 import requests
+from rich.table import Table
 
-from . import compiler
+from . import compiler, exports
 from .chain import Chain, KeystoreError, Signer, connect, create_keystore, load_keystore
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
-from .model import CadenaError, MasterData, country, tin
+from .events import DEFAULT_CHUNK
+from .mirror import Mirror
+from .model import CadenaError, MasterData, Reason, country, tin
 from .render import (
     administration_table,
     certificate_table,
@@ -38,8 +42,8 @@ DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 class Session:
     """What the common options select: the node, the deployment and the signing key."""
 
-    def __init__(self, rpc_url, deployment, chain_id, keystore, password_file, dev_account):
-        self.rpc_url, self.deployment, self.chain_id = rpc_url, deployment, chain_id
+    def __init__(self, rpc_url, deployment, chain_id, keystore, password_file, dev_account, mirror_file):
+        self.rpc_url, self.deployment, self.chain_id, self.mirror_file = rpc_url, deployment, chain_id, mirror_file
         self.keystore, self.password_file, self.dev_account = keystore, password_file, dev_account
         self._chain: Chain | None = None
 
@@ -49,8 +53,25 @@ class Session:
             self._chain = connect(self.rpc_url, self.chain_id)
         return self._chain
 
-    def record_path(self) -> Path:
-        return Path(self.deployment) if self.deployment else default_record_path(self.chain.chain_id)
+    def record_path(self, offline: bool = False) -> Path:
+        """The deployment record: --deployment, else the node's deployments/<chain id>.json; offline,
+        the only record in deployments/."""
+        if self.deployment:
+            return Path(self.deployment)
+        if offline:
+            found = sorted(Path("deployments").glob("*.json"))
+            if len(found) != 1:
+                raise CadenaError("give --deployment FILE: " + ("no record in deployments/" if not found else
+                                  f"deployments/ has {len(found)} records"))  # fmt: skip
+            return found[0]
+        return default_record_path(self.chain.chain_id)
+
+    def mirror(self, offline: bool = False) -> Mirror:
+        """The SQLite mirror of the deployment: --mirror, else beside the deployment record."""
+        record_path = self.record_path(offline)
+        record = DeploymentRecord.load(record_path)
+        path = Path(self.mirror_file) if self.mirror_file else record_path.with_suffix(".mirror.sqlite")
+        return Mirror(path, record.chain_id, record.address, record.deploy_block)
 
     def cadena(self, signing: bool = False) -> Cadena:
         record = DeploymentRecord.load(self.record_path())
@@ -128,11 +149,13 @@ def pass_session(command):
 @click.option("--password-file", envvar="CADENA_PASSWORD_FILE", type=click.Path(dir_okay=False),
               help="File with the keystore password (else env CADENA_PASSWORD, else a prompt).")  # fmt: skip
 @click.option("--dev-account", type=int, help="Sign with dev account N of a local node.")
+@click.option("--mirror", "mirror_file", envvar="CADENA_MIRROR", type=click.Path(dir_okay=False),
+              help="SQLite mirror [default: beside the deployment record, .mirror.sqlite].")  # fmt: skip
 @click.version_option(package_name="cadena-client")
 @click.pass_context
-def cli(ctx, rpc_url, deployment, chain_id, keystore, password_file, dev_account):
+def cli(ctx, rpc_url, deployment, chain_id, keystore, password_file, dev_account, mirror_file):
     """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
-    ctx.obj = Session(rpc_url, deployment, chain_id, keystore, password_file, dev_account)
+    ctx.obj = Session(rpc_url, deployment, chain_id, keystore, password_file, dev_account, mirror_file)
 
 
 # -- tooling ------------------------------------------------------------------------------------
@@ -443,13 +466,118 @@ def mra_list(session, code, as_json):
 
 @cli.command()
 @click.option("--importer", required=True, help="The importing country.")
+@click.option("--offline", is_flag=True, help="Answer from the local mirror (see `cadena sync`), not the chain.")
 @click.argument("tin_")
 @json_option
 @pass_session
-def verify(session, importer, tin_, as_json):
+def verify(session, importer, offline, tin_, as_json):
     """Is TIN a recognised AEO for an import into --importer, and with which benefits?"""
-    result = session.cadena().verify(importer, tin_)
+    result = session.mirror(offline=True).verify(importer, tin_) if offline else session.cadena().verify(importer, tin_)
     emit(as_json, result, lambda: console().print(f"{result.tin}: {verification_line(result)}"))
+
+
+# -- mirror, feed and exports -------------------------------------------------------------------
+
+
+def sync_options(command):
+    for option in reversed([
+        click.option("--confirmations", default=0, show_default=True, help="Stay this many blocks behind the head."),
+        click.option("--chunk", default=DEFAULT_CHUNK, show_default=True, help="Blocks per eth_getLogs request."),
+        click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when following."),
+    ]):  # fmt: skip
+        command = option(command)
+    return command
+
+
+@cli.command()
+@click.option("--follow", is_flag=True, help="Keep syncing every --poll seconds until interrupted.")
+@sync_options
+@pass_session
+def sync(session, follow, confirmations, chunk, poll):
+    """Bring the local mirror up to the chain (resumes where it stopped; survives reorgs)."""
+    cadena, mirror = session.cadena(), session.mirror()
+
+    def report(result):
+        retracted = f", {len(result.retracted)} retracted by a reorg" if result.retracted else ""
+        click.echo(f"blocks {result.from_block}..{result.to_block}: {len(result.events)} events{retracted}")
+
+    report(mirror.sync(cadena.contract, confirmations, chunk))
+    if follow:
+        _until_interrupted(lambda: mirror.follow(cadena.contract, report, poll, confirmations, chunk))
+
+
+@cli.command()
+@sync_options
+@json_option
+@pass_session
+def watch(session, confirmations, chunk, poll, as_json):
+    """Stream certificate and MRA changes as they happen (--json: one JSON object per line)."""
+    cadena, mirror = session.cadena(), session.mirror()
+    mirror.sync(cadena.contract, confirmations, chunk)  # catch up silently: only new changes are streamed
+
+    def show(result):
+        for event in result.retracted + result.events:
+            if as_json:
+                click.echo(json.dumps(event.as_dict(), ensure_ascii=False), nl=True)
+            else:
+                click.echo(_event_line(event))
+        sys.stdout.flush()
+
+    _until_interrupted(lambda: mirror.follow(cadena.contract, show, poll, confirmations, chunk))
+
+
+def _event_line(event) -> str:
+    when = datetime.fromtimestamp(event.time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    subject = event.tin or (f"MRA {event.mra_id}" if event.mra_id else event.country)
+    prefix = "RETRACTED " if event.retracted else ""
+    reason = f" reason={Reason.label_of(event.reason)}" if event.reason is not None else ""
+    return f"{when} block {event.block} {prefix}{event.kind} {subject}{reason} by {event.actor} tx {event.tx_hash}"
+
+
+def _until_interrupted(run) -> None:
+    try:
+        run()
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@click.argument("tin_")
+@json_option
+@pass_session
+def history(session, tin_, as_json):
+    """The audit trail of a certificate from the local mirror: every event with block, time, actor, reason."""
+    mirror = session.mirror(offline=True)
+    events = mirror.history(tin_)
+    if not events:
+        raise CadenaError(f"the mirror (synced to block {mirror.cursor}) has no event for {tin(tin_)}; run `cadena sync`")
+
+    def render():
+        table = Table(title=f"History of {tin(tin_)} (mirror at block {mirror.cursor})", title_justify="left")
+        for column in ("time (UTC)", "block", "event", "reason", "actor", "tx"):
+            table.add_column(column)
+        for event in events:
+            when = datetime.fromtimestamp(event.time, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            table.add_row(when, str(event.block), event.kind, Reason.label_of(event.reason), event.actor, event.tx_hash)
+        console().print(table)
+
+    emit(as_json, [event.as_dict() for event in events], render)
+
+
+@cli.command()
+@click.option("--country", "code", required=True, help="The administration whose view is exported.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: standard output].")
+@pass_session
+def export(session, code, fmt, output):
+    """The AEO list an administration sees (its own and its MRA partners'), from the local mirror."""
+    rows = exports.aeo_list(session.mirror(offline=True), country(code))
+    text = exports.to_json(rows) if fmt == "json" else exports.to_csv(rows)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{len(rows)} AEOs -> {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def main():

@@ -1,0 +1,196 @@
+"""The SQLite mirror: rebuilt from events alone, resumable, reorg-safe, and verifying as the contract does."""
+
+import random
+from itertools import product
+from pathlib import Path
+
+import pytest
+
+from cadena_client.chain import connect
+from cadena_client.deploy import Accounts, deploy_network, load_config
+from cadena_client.mirror import Mirror, MirrorError
+from cadena_client.model import CertificateStatus, MasterData, Verdict, from_day
+
+PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
+COUNTRIES = ["MX", "PE", "CR"]
+OFFICER = {"MX": "dev:2", "PE": "dev:4", "CR": "dev:6"}
+ADMIN = {"MX": "dev:1", "PE": "dev:3", "CR": "dev:5"}
+HOLDER = "dev:9"
+
+
+@pytest.fixture
+def world(tmp_path):
+    chain = connect()
+    accounts = Accounts(chain, PILOT.parent)
+    config = tmp_path / "pilot.toml"  # the pilot, its MRA covering importers and exporters only
+    config.write_text(PILOT.read_text().replace('covered_types = ["importer", "exporter", "manufacturer", "warehouse", '
+                                                '"customs-broker", "carrier", "logistics-operator", "aeo-s"]',
+                                                'covered_types = ["importer", "exporter"]'))  # fmt: skip
+    cadena = deploy_network(chain, load_config(config), accounts, None).cadena
+
+    class World:
+        pass
+
+    w = World()
+    w.chain, w.accounts, w.cadena, w.tmp = chain, accounts, cadena, tmp_path
+    w.as_ = lambda ref: cadena.as_signer(accounts.signer(ref))
+    w.mirror = lambda name="mirror.sqlite": Mirror(tmp_path / name, chain.chain_id, cadena.address, cadena.deploy_block)
+    w.now = lambda: chain.w3.eth.get_block("latest")["timestamp"]
+    return w
+
+
+def master(tin, day, holder=None, types="exporter", expiry_days=None):
+    return MasterData(tin, f"Operator {tin}", f"Street {tin}", types, from_day(day),
+                      from_day(day + expiry_days) if expiry_days else None, holder)  # fmt: skip
+
+
+def assert_mirror_matches_contract(w, mirror, tins) -> set:
+    """Compares every (importer, TIN) pair; returns the verdicts seen."""
+    now, seen = w.now(), set()
+    for importer, tin in product(COUNTRIES + ["CO"], tins):
+        chain_answer = w.cadena.verify(importer, tin)
+        mirror_answer = mirror.verify(importer, tin, at=now)
+        assert mirror_answer == chain_answer, f"{importer} {tin}: mirror {mirror_answer} != chain {chain_answer}"
+        seen.add(chain_answer.verdict)
+    return seen
+
+
+def test_random_operations_mirror_verify_equals_contract_verify(world):
+    w, rng = world, random.Random(20261122)
+    mirror = w.mirror()
+    tins = [f"{cc}R{i:03d}" for cc in COUNTRIES for i in range(8)]
+    holder = w.accounts.address(HOLDER)
+    mra_ids = [1]
+    all_types = ["importer", "exporter", "carrier", "aeo-s", "customs-broker"]
+    verdicts = set()
+    w.as_("dev:0").register_administration("CO", "DIAN", w.accounts.address("dev:7"))
+    w.as_("dev:7").propose_mra("CO", ["CO", "MX"], "priority-treatment", "importer,exporter")  # never signed
+    for step in range(160):
+        tin = rng.choice(tins)
+        cc = tin[:2]
+        officer = w.as_(OFFICER[cc])
+        today = w.now() // 86400
+        action = rng.choice(["issue", "issue", "suspend", "reinstate", "cancel", "withdraw", "update", "mra", "party",
+                             "party", "time"])  # fmt: skip
+        try:
+            if action == "issue":
+                officer.issue(master(tin, today + rng.choice([-400, -1, 0, 2]), holder, rng.choice(all_types),
+                                     rng.choice([None, 3, 30, 900])))  # fmt: skip
+            elif action == "update":
+                officer.update(master(tin, today - 10, holder, rng.choice(all_types), rng.choice([None, 1, 5])))
+            elif action in ("suspend", "reinstate", "cancel"):
+                getattr(officer, action)(tin)
+            elif action == "withdraw":
+                w.as_(HOLDER).withdraw(tin)
+            elif action == "mra":
+                parties = rng.sample(COUNTRIES, rng.choice([2, 3]))
+                mra_id = w.as_(ADMIN[parties[0]]).propose_mra(parties[0], parties, rng.randint(1, 63),
+                                                              rng.choice(all_types), from_day(today + rng.choice([0, 0, 2])))  # fmt: skip
+                mra_ids.append(mra_id)
+                for party in parties[: rng.choice([len(parties) - 1, len(parties)])]:
+                    w.as_(ADMIN[party]).sign_mra(mra_id, party)
+            elif action == "party":
+                mra_id, party = (1 if rng.random() < 0.5 else rng.choice(mra_ids)), rng.choice(COUNTRIES)
+                verb = rng.choice(["suspend_mra", "resume_mra", "leave_mra", "sign_mra"])
+                getattr(w.as_(ADMIN[party]), verb)(mra_id, party)
+            else:
+                tester = w.chain.w3.provider.ethereum_tester
+                tester.time_travel(w.now() + rng.choice([1, 2, 4]) * 86400)
+                tester.mine_blocks(1)
+        except Exception as exc:  # refused by the contract: the mirror must not change either
+            assert type(exc).__module__ == "cadena_client.errors", repr(exc)
+        if step % 10 == 9:
+            mirror.sync(w.cadena.contract, chunk=7)
+            verdicts |= assert_mirror_matches_contract(w, mirror, tins + ["MXNOBODY"])
+    mirror.sync(w.cadena.contract, chunk=7)
+    verdicts |= assert_mirror_matches_contract(w, mirror, tins)
+    assert verdicts == set(Verdict), f"the random walk missed {set(Verdict) - verdicts}"
+    for tin in tins:  # current state equals the contract's
+        row = {r["tin"]: r for r in mirror.certificates()}.get(tin)
+        if row is None:
+            assert w.cadena.contract.functions.certificate(tin.encode().ljust(32, b"\0")).call()[1] == 0
+            continue
+        cert = w.cadena.certificate(tin)
+        assert (row["status"], row["aeo_types"], row["version"], row["commitment"]) == (
+            int(cert.status), int(cert.aeo_types), cert.version, "0x" + cert.commitment.hex())
+    rebuilt = w.mirror("rebuilt.sqlite")  # from the chain alone, in one go
+    rebuilt.sync(w.cadena.contract)
+    assert rebuilt.certificates() == mirror.certificates()
+    assert_mirror_matches_contract(w, rebuilt, tins)
+
+
+def test_history_and_cursor_resume_without_duplicates(world):
+    w = world
+    mirror = w.mirror()
+    officer = w.as_(OFFICER["MX"])
+    today = w.now() // 86400
+    officer.issue(master("MX1", today - 1))
+    first = mirror.sync(w.cadena.contract)
+    assert [e.kind for e in first.events].count("issued") == 1
+    mirror.close()
+    officer.suspend("MX1", "security-incident")
+    reopened = w.mirror()
+    second = reopened.sync(w.cadena.contract)
+    assert [e.kind for e in second.events] == ["suspended"] and second.from_block == first.to_block + 1
+    assert reopened.sync(w.cadena.contract).events == []
+    history = reopened.history("MX1")
+    assert [(e.kind, e.reason) for e in history] == [("issued", 1), ("suspended", 10)]
+    assert history[1].actor == w.accounts.address("dev:2") and history[1].tx_hash.startswith("0x")
+    assert reopened.verify("PE", "MX1", at=w.now()).verdict.name == "NOT_ACTIVE"
+
+
+def test_confirmations_hold_back_recent_blocks(world):
+    w = world
+    mirror = w.mirror()
+    w.as_(OFFICER["MX"]).issue(master("MX1", w.now() // 86400 - 1))
+    mirror.sync(w.cadena.contract, confirmations=1)
+    assert "MX1" not in mirror.recognition.certificates
+    w.chain.w3.provider.ethereum_tester.mine_blocks(1)
+    mirror.sync(w.cadena.contract, confirmations=1)
+    assert "MX1" in mirror.recognition.certificates
+
+
+def test_reorg_drops_removed_events_and_never_reports_twice(world):
+    w = world
+    tester = w.chain.w3.provider.ethereum_tester
+    mirror = w.mirror()
+    officer = w.as_(OFFICER["MX"])
+    today = w.now() // 86400
+    officer.issue(master("MX1", today - 1))
+    mirror.sync(w.cadena.contract)
+    fork_point = tester.take_snapshot()
+    officer.suspend("MX1", "security-incident")  # on the branch that will be dropped
+    officer.issue(master("MX2", today - 1))
+    synced = mirror.sync(w.cadena.contract)
+    assert [e.kind for e in synced.events] == ["suspended", "issued"]
+    tester.revert_to_snapshot(fork_point)
+    tester.mine_blocks(1)
+    officer.cancel("MX1", "serious-infringement")  # the canonical branch
+    tester.mine_blocks(2)
+    after = mirror.sync(w.cadena.contract)
+    assert [(e.kind, e.tin) for e in after.retracted] == [("suspended", "MX1"), ("issued", "MX2")]
+    assert [(e.kind, e.tin) for e in after.events] == [("cancelled", "MX1")]
+    assert [e.kind for e in mirror.history("MX1")] == ["issued", "cancelled"]
+    assert mirror.history("MX2") == [] and "MX2" not in mirror.recognition.certificates
+    assert {r["tin"]: r["status"] for r in mirror.certificates()} == {"MX1": int(CertificateStatus.CANCELLED)}
+    assert mirror.sync(w.cadena.contract).events == []
+
+
+def test_mirror_file_belongs_to_one_deployment(world, tmp_path):
+    w = world
+    w.mirror().close()
+    with pytest.raises(MirrorError, match="give another --mirror file"):
+        Mirror(tmp_path / "mirror.sqlite", w.chain.chain_id, "0x" + "11" * 20, w.cadena.deploy_block)
+    (tmp_path / "garbage.sqlite").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(MirrorError, match="is not a CADENA mirror database"):
+        Mirror(tmp_path / "garbage.sqlite", w.chain.chain_id, w.cadena.address, w.cadena.deploy_block)
+
+
+def test_partners_follow_mras_in_force(world):
+    w = world
+    mirror = w.mirror()
+    mirror.sync(w.cadena.contract)
+    assert mirror.partners("MX", at=w.now()) == ["CR", "PE"]
+    w.as_(ADMIN["CR"]).suspend_mra(1, "CR")
+    mirror.sync(w.cadena.contract)
+    assert mirror.partners("MX", at=w.now()) == ["PE"] and mirror.partners("CR", at=w.now()) == []
