@@ -27,6 +27,9 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     uint256 private constant _STATUS_MASK = uint256(type(uint8).max) << _STATUS_SHIFT;
     uint256 private constant _VERSION_SHIFT = 232;
 
+    /// @dev Most certificates one {issueCertificates} call issues (about 9M gas, under a third of a 30M block).
+    uint256 internal constant _MAX_BATCH = 100;
+
     mapping(bytes32 tin => Record) private _records;
     mapping(bytes2 country => mapping(uint256 index => bytes32 tin)) private _certificateIndex;
 
@@ -37,38 +40,16 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
 
     /// @inheritdoc IAEORegistry
     function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external {
-        if (!_isTIN(tin)) revert AEOInvalidTIN(tin); // before the role check, whose role the TIN names
-        _checkRole(officerRole(bytes2(tin)));
-        _checkMasterData(data);
-        Record storage record = _records[tin];
-        uint256 packed = record.packed;
-        CertificateStatus current = _status(packed);
-        uint16 version;
-        if (current == CertificateStatus.None) {
-            bytes2 country = bytes2(tin);
-            _certificateIndex[country][_registered(country).certificateCount++] = tin;
-            version = 1;
-        } else if (current == CertificateStatus.Cancelled || current == CertificateStatus.Withdrawn) {
-            version = uint16(packed >> _VERSION_SHIFT) + 1;
-        } else {
-            revert AEOInvalidStatus(tin, current);
+        _issue(tin, data, reason);
+    }
+
+    /// @inheritdoc IAEORegistry
+    function issueCertificates(bytes32[] calldata tins, MasterData[] calldata data, uint16 reason) external {
+        uint256 count = tins.length;
+        if (count != data.length || count == 0 || count > _MAX_BATCH) revert AEOInvalidBatch(count, data.length);
+        for (uint256 i = 0; i < count; ++i) {
+            _issue(tins[i], data[i], reason);
         }
-        record.packed = _pack(data, CertificateStatus.Active, version);
-        record.commitment = data.commitment;
-        emit CertificateIssued(
-            tin,
-            _msgSender(),
-            reason,
-            uint48(block.timestamp),
-            version,
-            data.holder,
-            data.aeoTypes,
-            data.validFrom,
-            data.expiry,
-            data.commitment,
-            data.name,
-            data.postalAddress
-        );
     }
 
     /// @inheritdoc IAEORegistry
@@ -173,6 +154,41 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
             nonZero & ~(digit | letter) == 0 && // every non-zero byte is 0-9 (0x30-0x39) or A-Z (0x41-0x5A)
             (nonZero << 8) & ~nonZero & flags == 0 && // no non-zero byte after a zero one
             nonZero & _FIRST_NATIONAL_FLAG != 0; // at least one national character
+    }
+
+    function _issue(bytes32 tin, MasterData calldata data, uint16 reason) private {
+        if (!_isTIN(tin)) revert AEOInvalidTIN(tin); // before the role check, whose role the TIN names
+        _checkRole(officerRole(bytes2(tin)));
+        _checkMasterData(data);
+        Record storage record = _records[tin];
+        uint256 packed = record.packed;
+        CertificateStatus current = _status(packed);
+        uint16 version;
+        if (current == CertificateStatus.None) {
+            bytes2 country = bytes2(tin);
+            _certificateIndex[country][_registered(country).certificateCount++] = tin;
+            version = 1;
+        } else if (current == CertificateStatus.Cancelled || current == CertificateStatus.Withdrawn) {
+            version = uint16(packed >> _VERSION_SHIFT) + 1;
+        } else {
+            revert AEOInvalidStatus(tin, current);
+        }
+        record.packed = _pack(data, CertificateStatus.Active, version);
+        record.commitment = data.commitment;
+        emit CertificateIssued(
+            tin,
+            _msgSender(),
+            reason,
+            uint48(block.timestamp),
+            version,
+            data.holder,
+            data.aeoTypes,
+            data.validFrom,
+            data.expiry,
+            data.commitment,
+            data.name,
+            data.postalAddress
+        );
     }
 
     /// @dev Moves the certificate of `tin` to `next` if its status is one of `allowed`; only the

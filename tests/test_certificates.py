@@ -213,3 +213,26 @@ def test_paged_listing(net):
     assert net.fn("certificatesOf", b"PE", 0, 3).call() == []
     with reverts("CustomsUnknownAdministration"):
         net.fn("certificatesOf", b"BR", 0, 3).call()
+
+
+def test_batch_issue_is_all_or_nothing(net):
+    tins = [f"MXB{i:03d}" for i in range(5)]
+    receipt = net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1),
+                     "mx_officer")  # fmt: skip
+    assert [e.args.tin for e in net.events(receipt, "CertificateIssued")] == [tin_to_bytes32(t) for t in tins]
+    assert net.fn("certificatesOf", b"MX", 0, 10).call() == [tin_to_bytes32(t) for t in tins]
+    again = ["MXNEW1", "MXB002"]  # the second is live: the whole batch reverts
+    with reverts("AEOInvalidStatus", tin=tin_to_bytes32("MXB002"), current=S.ACTIVE):
+        net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in again], [master_data(t) for t in again], 1), "mx_officer")
+    assert status(net, "MXNEW1") == S.NONE
+    with reverts("AccessControlUnauthorizedAccount", neededRole=net.officer_role("PE")):
+        mixed = ["MXNEW1", "PE20100070970"]
+        net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in mixed], [master_data(t) for t in mixed], 1), "mx_officer")
+
+
+@pytest.mark.parametrize("tins,records", [(0, 0), (2, 1), (101, 101)])
+def test_batch_size_is_bounded(net, tins, records):
+    names = [f"MX{i:04d}" for i in range(max(tins, records))]
+    with reverts("AEOInvalidBatch", tins=tins, records=records):
+        net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in names[:tins]],
+                      [master_data(t) for t in names[:records]], 1), "mx_officer")  # fmt: skip

@@ -56,6 +56,9 @@ interface IAEORegistry {
     /// @dev `expiry` is not after `validFrom`.
     error AEOInvalidValidity(uint24 validFrom, uint24 expiry);
 
+    /// @dev A batch needs 1 to 100 TINs and as many master data records; it has `tins` and `records`.
+    error AEOInvalidBatch(uint256 tins, uint256 records);
+
     /// @dev `account` is not the holder of the certificate of `tin`.
     error AEONotHolder(bytes32 tin, address account);
 
@@ -111,6 +114,14 @@ interface IAEORegistry {
      * Emits a {CertificateIssued} event.
      */
     function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external;
+
+    /**
+     * @dev Issues `tins[i]` with `data[i]` for each i, as {issueCertificate} does, in one transaction;
+     * all or none. Requirements: 1 to 100 records, and those of {issueCertificate} for each.
+     *
+     * Emits a {CertificateIssued} event per certificate.
+     */
+    function issueCertificates(bytes32[] calldata tins, MasterData[] calldata data, uint16 reason) external;
 
     /**
      * @dev Replaces the master data of an Active or Suspended certificate (update, renewal).
