@@ -22,6 +22,7 @@ import requests
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
 from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types, get_abi_output_types
 from web3 import HTTPProvider
 
@@ -31,7 +32,7 @@ from .model import CadenaError, CertificateStatus, MasterData, Reason, tin_to_by
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
 DEFAULT_BATCH = 50
-REBROADCAST_AFTER = 5.0  # seconds without a receipt before a transaction is broadcast again
+REBROADCAST_AFTER = 3.0  # seconds without a receipt before a transaction is broadcast again
 MAX_BATCH_BYTES = 1_000_000  # JSON-RPC request bodies stay under this size (anvil refuses much larger ones)
 
 
@@ -54,6 +55,16 @@ class Job:
     data: bytes
     operation: str
     gas: int = 0
+
+
+@dataclass(frozen=True)
+class _Signed:
+    job: Job
+    raw: bytes
+    nonce: int
+
+
+SUPERSEDED = object()  # marks a transaction whose nonce another transaction took
 
 
 class RpcError(CadenaError):
@@ -103,15 +114,19 @@ class Rpc:
 
     def _one(self, method: str, params: list) -> dict:
         try:
-            reply = self.w3.provider.make_request(method, params)
-        except Exception as exc:  # eth-tester raises reverts instead of returning them
+            return {"result": self.w3.manager.request_blocking(method, params)}
+        except Exception as exc:  # web3 raises errors (eth-tester: reverts too) instead of returning them
             return {"error": {"message": str(exc), "exception": exc}}
-        return reply if "error" in reply else {"result": reply["result"]}
 
     def _session(self) -> requests.Session:
         if not hasattr(self._local, "session"):
             self._local.session = requests.Session()
         return self._local.session
+
+
+def quantity(value) -> int:
+    """A JSON-RPC quantity: hex on the wire, already an int through web3's eth-tester middleware."""
+    return value if isinstance(value, int) else int(value, 16)
 
 
 def error_text(error: dict, operation: str | None = None) -> str:
@@ -128,7 +143,9 @@ def error_text(error: dict, operation: str | None = None) -> str:
 
 
 class NonceManager:
-    """Hands out consecutive nonces for one account across threads; resynchronises with the node."""
+    """Hands out consecutive nonces for one account across threads, from the node's count of its mined
+    transactions, and resynchronises on demand. The bulk path expects its key for itself: transactions
+    of the account still waiting in the node's pool are replaced (see `leftovers`)."""
 
     def __init__(self, rpc: Rpc, address: str):
         self.rpc, self.address = rpc, address
@@ -139,15 +156,22 @@ class NonceManager:
         """The first of `count` consecutive nonces reserved for the caller."""
         with self._lock:
             if self._next is None:
-                reply = self.rpc.many([("eth_getTransactionCount", [self.address, "pending"])])[0]
-                self._next = int(reply["result"], 16)
+                self._next = self.count("latest")
             first, self._next = self._next, self._next + count
             return first
 
     def resync(self) -> None:
-        """Forget the local count: the next `take` reads the node's pending nonce."""
+        """Forget the local count: the next `take` reads the node's again."""
         with self._lock:
             self._next = None
+
+    def leftovers(self) -> bool:
+        """Whether the node holds unmined transactions of the account (e.g. from a run that was killed)."""
+        return self.count("pending") > self.count("latest")
+
+    def count(self, block: str) -> int:
+        """The account's transaction count at `block` ("latest": mined; "pending": with the pool's)."""
+        return quantity(self.rpc.many([("eth_getTransactionCount", [self.address, block])])[0]["result"])
 
 
 class BulkSender:
@@ -163,19 +187,29 @@ class BulkSender:
         """Simulates, signs, sends and confirms `jobs`; one Outcome per key, in order.
 
         `progress` counts the records of each transaction sent as it is confirmed; records refused in
-        simulation come back "failed" without a tx hash and are left to the caller to count.
+        simulation come back "failed" without a tx hash and are left to the caller to count. A
+        transaction whose nonce another one took (a killed run's leftovers in the node's pool) is
+        simulated and sent once more.
         """
         outcomes: dict[str, Outcome] = {}
-        simulated = self._simulate(jobs)
-        runnable = []
-        for job, (gas, error) in zip(jobs, simulated, strict=True):
-            if error:
-                outcomes.update({key: Outcome(key, "failed", error) for key in job.keys})
-            else:
-                job.gas = gas
-                runnable.append(job)
-        for job, outcome in self._send_and_confirm(runnable, progress):
-            outcomes.update({key: Outcome(key, *outcome) for key in job.keys})
+        todo = jobs
+        for attempt in (1, 2):
+            runnable = []
+            for job, (gas, error) in zip(todo, self._simulate(todo), strict=True):
+                if error:
+                    outcomes.update({key: Outcome(key, "failed", error) for key in job.keys})
+                else:
+                    job.gas = gas
+                    runnable.append(job)
+            todo = []
+            for job, outcome in self._send_and_confirm(runnable, progress):
+                if outcome[0] == "superseded" and attempt == 1:
+                    todo.append(job)
+                else:
+                    outcomes.update({key: Outcome(key, *outcome) for key in job.keys})
+            if not todo:
+                break
+            self.nonces.resync()
         return [outcomes[key] for job in jobs for key in job.keys]
 
     def _call(self, job: Job) -> dict:
@@ -184,95 +218,120 @@ class BulkSender:
     def _simulate(self, jobs: list[Job]) -> list[tuple[int, str | None]]:
         replies = self.rpc.many([("eth_estimateGas", [self._call(job)]) for job in jobs])
         return [
-            (int(reply["result"], 16) * 6 // 5 + 10_000, None) if "result" in reply else (0, error_text(reply["error"], job.operation))
+            (quantity(reply["result"]) * 6 // 5 + 10_000, None) if "result" in reply else (0, error_text(reply["error"], job.operation))
             for job, reply in zip(jobs, replies, strict=True)
         ]  # fmt: skip
 
-    def _fees(self) -> dict:
+    def _fees(self, replace: bool = False) -> dict:
+        """Fees for the network; tripled to `replace` the account's transactions waiting in the pool."""
+        factor = 3 if replace else 1
         if self.chain.free_gas:
             return {"gasPrice": 0}
         latest = self.rpc.many([("eth_getBlockByNumber", ["latest", False])])[0]["result"]
         if latest.get("baseFeePerGas") is None:
-            return {"gasPrice": int(self.rpc.many([("eth_gasPrice", [])])[0]["result"], 16)}
-        base = int(latest["baseFeePerGas"], 16)
-        tip = 10**9 if base else 0
-        return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+            return {"gasPrice": factor * quantity(self.rpc.many([("eth_gasPrice", [])])[0]["result"])}
+        base = quantity(latest["baseFeePerGas"])
+        tip = factor * (10**9 if base else 0)
+        return {"maxFeePerGas": factor * 2 * base + tip, "maxPriorityFeePerGas": tip}
 
-    def _sign(self, jobs: list[Job]) -> list[bytes]:
+    def _sign(self, jobs: list[Job]) -> list[_Signed]:
+        fees = self._fees(replace=self.nonces.leftovers())
         first = self.nonces.take(len(jobs))
-        fees = self._fees()
-        raw = []
-        for offset, job in enumerate(jobs):
-            tx = {"to": self.cadena.address, "data": job.data, "gas": job.gas, "nonce": first + offset,
+        signed = []
+        for nonce, job in enumerate(jobs, start=first):
+            tx = {"to": self.cadena.address, "data": job.data, "gas": job.gas, "nonce": nonce,
                   "chainId": self.chain.chain_id, "value": 0, **fees}  # fmt: skip
-            raw.append(bytes(self.account.sign_transaction(tx).raw_transaction))
-        return raw
+            signed.append(_Signed(job, bytes(self.account.sign_transaction(tx).raw_transaction), nonce))
+        return signed
+
+    def _broadcast(self, signed: list[_Signed]) -> list[dict]:
+        return self.rpc.many([("eth_sendRawTransaction", ["0x" + item.raw.hex()]) for item in signed])
 
     def _send_and_confirm(self, jobs: list[Job], progress) -> list[tuple[Job, tuple]]:
         if not jobs:
             return []
-        raw = self._sign(jobs)
-        replies = self.rpc.many([("eth_sendRawTransaction", ["0x" + tx.hex()]) for tx in raw])
-        if any("nonce too low" in str(r.get("error", "")).lower() for r in replies):
-            self.nonces.resync()  # another program used the key: sign the unsent ones again
-            unsent = [job for job, r in zip(jobs, replies, strict=True) if "error" in r]
-            sent = [(job, r) for job, r in zip(jobs, replies, strict=True) if "result" in r]
-            retried = self.rpc.many([("eth_sendRawTransaction", ["0x" + tx.hex()]) for tx in self._sign(unsent)])
-            jobs, replies = [j for j, _ in sent] + unsent, [r for _, r in sent] + retried
-        pending = {}
-        results = []
-        raw_by_job = {id(job): tx for job, tx in zip(jobs, raw, strict=False)}
-        for job, reply in zip(jobs, replies, strict=True):
-            if "result" in reply:
-                pending[reply["result"]] = (job, raw_by_job.get(id(job)))
+        signed = self._sign(jobs)
+        pending, results = {}, []
+        for item, reply in zip(signed, self._broadcast(signed), strict=True):
+            error = str(reply.get("error", "")).lower()
+            if "result" in reply or "already" in error:  # already known: this very transaction was sent before
+                pending["0x" + keccak(item.raw).hex()] = item
+            elif "nonce too low" in error or "underpriced" in error:  # the nonce is taken: retried after resync
+                results.append((item.job, ("superseded", reply["error"].get("message", error))))
             else:
-                results.append((job, ("not-sent", error_text(reply["error"], job.operation))))
+                results.append((item.job, ("not-sent", error_text(reply["error"], item.job.operation))))
                 if progress:
-                    progress(len(job.keys))
-        results += self._confirm(pending, progress)
-        return results
+                    progress(len(item.job.keys))
+        return results + self._confirm(pending, progress)
 
-    def _confirm(self, pending: dict[str, tuple[Job, bytes]], progress) -> list[tuple[Job, tuple]]:
-        """Waits for receipts, polling in batches from a few threads at once; every few seconds the
-        transactions still unconfirmed are broadcast again, in case the node dropped them."""
+    def _confirm(self, pending: dict[str, _Signed], progress) -> list[tuple[Job, tuple]]:
+        """Waits for the receipts, polled in batches from a few threads at once.
+
+        Every few seconds without a receipt, what is still missing is looked at: a transaction whose
+        nonce the account has passed was superseded; the rest is broadcast again. If the account's
+        nonce did not move meanwhile, a gap below them (left by a killed run) is filled with empty
+        transactions to the account itself, or, with no gap, one such transaction at the next nonce
+        nudges a node that holds executable transactions without mining them (anvil under load).
+        """
         deadline = time.monotonic() + self.receipt_timeout
-        hashes = list(pending)
-        results = []
-        chunks = [hashes[i : i + self.rpc.batch_size] for i in range(0, len(hashes), self.rpc.batch_size)]
-
-        def wait(chunk: list[str]) -> list[tuple[str, dict]]:
-            found: dict[str, dict] = {}
-            rebroadcast = time.monotonic() + REBROADCAST_AFTER
-            while len(found) < len(chunk) and time.monotonic() < deadline:
-                missing = [h for h in chunk if h not in found]
-                for tx_hash, reply in zip(missing, self.rpc.many([("eth_getTransactionReceipt", [h]) for h in missing]), strict=True):
-                    if reply.get("result"):
-                        found[tx_hash] = reply["result"]
-                if len(found) < len(chunk):
-                    if time.monotonic() > rebroadcast:
-                        again = [pending[h][1] for h in chunk if h not in found and pending[h][1]]
-                        self.rpc.many([("eth_sendRawTransaction", ["0x" + tx.hex()]) for tx in again])
-                        rebroadcast = time.monotonic() + REBROADCAST_AFTER
+        found: dict[str, object] = {}
+        check_at, last_mined = time.monotonic() + REBROADCAST_AFTER, -1
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            while len(found) < len(pending) and time.monotonic() < deadline:
+                missing = [h for h in pending if h not in found]
+                chunks = [missing[i : i + self.rpc.batch_size] for i in range(0, len(missing), self.rpc.batch_size)]
+                requests_ = [[("eth_getTransactionReceipt", [h]) for h in chunk] for chunk in chunks]
+                for chunk, replies in zip(chunks, pool.map(self.rpc.many, requests_), strict=True):
+                    for tx_hash, reply in zip(chunk, replies, strict=True):
+                        if reply.get("result"):
+                            found[tx_hash] = reply["result"]
+                            if progress:
+                                progress(len(pending[tx_hash].job.keys))
+                if len(found) == len(pending):
+                    break
+                if time.monotonic() < check_at:
                     time.sleep(0.05)
-            return [(h, found.get(h)) for h in chunk]
-
-        with ThreadPoolExecutor(max_workers=min(4, max(1, len(chunks)))) as pool:
-            for done in pool.map(wait, chunks):
-                for tx_hash, receipt in done:
-                    job = pending[tx_hash][0]
-                    if receipt is None:
-                        outcome = ("not-sent", f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s; run again")
-                    elif int(receipt["status"], 16) == 1:
-                        outcome = ("done", "", tx_hash, int(receipt["blockNumber"], 16))
+                    continue
+                mined = self.nonces.count("latest")
+                waiting = []
+                for tx_hash in (h for h in pending if h not in found):
+                    if pending[tx_hash].nonce < mined:
+                        found[tx_hash] = SUPERSEDED
                     else:
-                        outcome = ("failed", self._why_failed(job, receipt), tx_hash, int(receipt["blockNumber"], 16))
-                    results.append((job, outcome))
-                    if progress:
-                        progress(len(job.keys))
+                        waiting.append(pending[tx_hash])
+                if waiting and mined == last_mined:  # stuck: fill the gap below ours, or nudge the node
+                    lowest = min(item.nonce for item in waiting)
+                    self._fill(range(mined, lowest) if lowest > mined else range(self.nonces.take(1), self.nonces.take(0)))
+                self._broadcast(waiting)
+                check_at, last_mined = time.monotonic() + REBROADCAST_AFTER, mined
+        results = []
+        for tx_hash, item in pending.items():
+            receipt = found.get(tx_hash)
+            if receipt is SUPERSEDED:
+                outcome = ("superseded", f"another transaction took nonce {item.nonce}")
+            elif receipt is None:
+                outcome = ("not-sent", f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s; run again")
+                if progress:
+                    progress(len(item.job.keys))
+            elif quantity(receipt["status"]) == 1:
+                outcome = ("done", "", tx_hash, quantity(receipt["blockNumber"]))
+            else:
+                outcome = ("failed", self._why_failed(item.job, receipt), tx_hash, quantity(receipt["blockNumber"]))
+            results.append((item.job, outcome))
         return results
+
+    def _fill(self, nonces: range) -> None:
+        """Empty transactions to the account itself at `nonces`, priced to replace what waits there."""
+        fees = self._fees(replace=True)
+        raw = [
+            self.account.sign_transaction({"to": self.account.address, "value": 0, "gas": 21_000, "nonce": nonce,
+                                           "chainId": self.chain.chain_id, **fees}).raw_transaction  # fmt: skip
+            for nonce in nonces
+        ]
+        self.rpc.many([("eth_sendRawTransaction", ["0x" + bytes(tx).hex()]) for tx in raw])
 
     def _why_failed(self, job: Job, receipt: dict) -> str:
-        block = hex(int(receipt["blockNumber"], 16) - 1)
+        block = hex(quantity(receipt["blockNumber"]) - 1)
         reply = self.rpc.many([("eth_call", [self._call(job), block])])[0]
         return error_text(reply["error"], job.operation) if "error" in reply else "the transaction failed (out of gas?)"
 
@@ -293,11 +352,12 @@ class Encoder:
         return abi_decode(self.output_types, bytes.fromhex(data[2:]))
 
 
-def read_certificates(cadena: Cadena, rpc: Rpc, tins: list[str]) -> dict[str, tuple]:
-    """The stored certificate of every TIN, by batched eth_call: tin -> (status, commitment, holder, ...)."""
-    encode = Encoder(cadena.contract, "certificate")
-    calls = [("eth_call", [{"to": cadena.address, "data": "0x" + encode(tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]
-    replies = rpc.many(calls)
+def read_certificates(sender: BulkSender, tins: list[str]) -> dict[str, tuple]:
+    """The stored certificate of every TIN by batched eth_call: tin -> (holder, status, ..., commitment)."""
+    encode = Encoder(sender.cadena.contract, "certificate")
+    calls = [("eth_call", [{"from": sender.account.address, "to": sender.cadena.address,
+                            "data": "0x" + encode(tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]  # fmt: skip
+    replies = sender.rpc.many(calls)
     found = {}
     for tin_, reply in zip(tins, replies, strict=True):
         if "error" in reply:
@@ -321,7 +381,7 @@ def issue_all(
     if not 1 <= batch_size <= MAX_BATCH:
         raise CadenaError(f"batch size must be 1 to {MAX_BATCH}, not {batch_size}")
     code = Reason.parse(reason)
-    current = read_certificates(sender.cadena, sender.rpc, [m.tin for m in masters])
+    current = read_certificates(sender, [m.tin for m in masters])
     outcomes: dict[str, Outcome] = {}
     to_send = []
     for master in masters:
@@ -350,4 +410,9 @@ def issue_all(
         outcomes[outcome.key] = outcome
     if progress:
         progress(sum(1 for o in second if o.result == "failed" and not o.tx_hash))
+    # A record another run put on-chain meanwhile (a killed run's transactions mined late) is there.
+    unsettled = [m for m in to_send if outcomes[m.tin].result in ("failed", "not-sent")]
+    for master, stored in zip(unsettled, read_certificates(sender, [m.tin for m in unsettled]).values(), strict=True):
+        if stored[1] in (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED) and bytes(stored[6]) == master.commitment:
+            outcomes[master.tin] = Outcome(master.tin, "already")
     return [outcomes[m.tin] for m in masters]

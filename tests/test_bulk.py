@@ -1,0 +1,131 @@
+"""The bulk path: batches, outcomes per record, nonce resynchronisation, and resuming after a crash."""
+
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cadena_client.bulk import BulkSender, NonceManager, Rpc, issue_all
+from cadena_client.chain import Signer, connect
+from cadena_client.deploy import Accounts, deploy_network, load_config
+from cadena_client.model import CertificateStatus, MasterData
+from cadena_client.node import start_anvil
+
+PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
+
+
+def masters(count, prefix="MX", start=0):
+    return [MasterData(f"{prefix}{i:010d}", f"Operador {i} S.A.", f"Calle {i}, Ciudad", "exporter", "2020-01-01", "2030-01-01")
+            for i in range(start, start + count)]  # fmt: skip
+
+
+def deployed(url=None):
+    chain = connect(url)
+    cadena = deploy_network(chain, load_config(PILOT), Accounts(chain, PILOT.parent), None).cadena
+    return chain, cadena
+
+
+@pytest.fixture(scope="module")
+def anvil():
+    with start_anvil() as node:
+        yield node
+
+
+def test_embedded_chain_falls_back_to_single_requests():
+    chain, cadena = deployed()
+    sender = BulkSender(cadena, chain.dev_account(2))
+    assert not sender.rpc.batching
+    records = masters(23)
+    outcomes = issue_all(sender, records, batch_size=10)
+    assert Counter(o.result for o in outcomes) == {"done": 23}
+    assert cadena.certificate_tins("MX") == [m.tin for m in records]
+    assert {cadena.certificate(m.tin).commitment for m in records} == {m.commitment for m in records}
+
+
+def test_outcome_for_every_record(anvil):
+    chain, cadena = deployed(anvil.url)
+    sender = BulkSender(cadena, chain.dev_account(2))
+    assert sender.rpc.batching
+    first = masters(30)
+    issue_all(sender, first[:10])
+    changed = MasterData(first[0].tin, "Otro nombre", first[0].address, "exporter", "2020-01-01")
+    records = [changed] + first[1:] + masters(2, prefix="PE") + [first[5]]
+    progress = []
+    outcomes = issue_all(sender, records, batch_size=8, progress=progress.append)
+    by_key = {o.key: o for o in outcomes}
+    assert len(outcomes) == len(records) and sum(progress) == len(records)
+    assert by_key[first[0].tin].result == "failed" and "update it" in by_key[first[0].tin].detail
+    assert [by_key[m.tin].result for m in first[1:10]] == ["already"] * 9
+    assert [by_key[m.tin].result for m in first[10:]] == ["done"] * 20
+    assert all(by_key[m.tin].tx_hash and by_key[m.tin].block for m in first[10:])
+    pe = masters(2, prefix="PE")
+    assert all(by_key[m.tin].result == "failed" and "is not a customs officer of PE" in by_key[m.tin].detail for m in pe)
+    assert cadena.administration("MX").certificate_count == 30
+
+
+def test_nonce_manager_is_thread_safe(anvil):
+    chain, _ = deployed(anvil.url)
+    manager = NonceManager(Rpc(chain.w3), chain.dev_account(7).address)
+    taken = []
+    threads = [threading.Thread(target=lambda: taken.extend(manager.take(3) for _ in range(50))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    start = chain.w3.eth.get_transaction_count(chain.dev_account(7).address, "pending")
+    assert sorted(taken) == list(range(start, start + 3 * 400, 3))
+
+
+def test_resynchronises_when_another_program_used_the_key(anvil):
+    chain, cadena = deployed(anvil.url)
+    sender = BulkSender(cadena, chain.dev_account(2))
+    issue_all(sender, masters(5))
+    other = cadena.as_signer(Signer(chain, chain.dev_account(2)))  # the same key, elsewhere
+    other.suspend(masters(1)[0].tin)
+    outcomes = issue_all(sender, masters(5, start=5))
+    assert Counter(o.result for o in outcomes) == {"done": 5}
+    assert cadena.certificate(masters(1)[0].tin).status == CertificateStatus.SUSPENDED
+
+
+def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
+    chain, cadena = deployed(anvil.url)
+    script = tmp_path / "bulk_run.py"
+    script.write_text(textwrap.dedent(f"""
+        from cadena_client.bulk import BulkSender, issue_all
+        from cadena_client.chain import connect
+        from cadena_client.client import Cadena
+        from cadena_client.model import MasterData
+        chain = connect({anvil.url!r})
+        cadena = Cadena(chain, {cadena.address!r})
+        records = [MasterData(f"MX{{i:010d}}", f"Operador {{i}} S.A.", f"Calle {{i}}, Ciudad", "exporter", "2020-01-01",
+                              "2030-01-01") for i in range(3000)]
+        print("started", flush=True)
+        issue_all(BulkSender(cadena, chain.dev_account(2)), records, batch_size=5)
+    """))
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert run.stdout.readline().strip() == "started"
+    deadline = time.monotonic() + 60
+    while cadena.administration("MX").certificate_count < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.kill()
+    run.wait()
+    run.stdout.close()
+    partial = cadena.administration("MX").certificate_count
+    assert 0 < partial < 3000, partial
+    outcomes = issue_all(BulkSender(cadena, chain.dev_account(2), receipt_timeout=30), masters(3000))
+    counts = Counter(o.result for o in outcomes)
+    details = Counter(o.detail[:60] for o in outcomes if o.result not in ("done", "already"))
+    assert counts["already"] >= partial and counts["already"] + counts["done"] == 3000, (counts, details)
+    assert cadena.administration("MX").certificate_count == 3000
+    assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(3000)]  # each once
+
+
+def test_batch_size_is_checked():
+    chain, cadena = deployed()
+    with pytest.raises(Exception, match="batch size must be 1 to 100"):
+        issue_all(BulkSender(cadena, chain.dev_account(2)), masters(1), batch_size=101)
