@@ -145,7 +145,7 @@ def error_text(error: dict, operation: str | None = None) -> str:
 class NonceManager:
     """Hands out consecutive nonces for one account across threads, from the node's count of its mined
     transactions, and resynchronises on demand. The bulk path expects its key for itself: transactions
-    of the account still waiting in the node's pool are replaced (see `leftovers`)."""
+    of the account still waiting in the node's pool (a killed run's) are replaced or superseded."""
 
     def __init__(self, rpc: Rpc, address: str):
         self.rpc, self.address = rpc, address
@@ -164,10 +164,6 @@ class NonceManager:
         """Forget the local count: the next `take` reads the node's again."""
         with self._lock:
             self._next = None
-
-    def leftovers(self) -> bool:
-        """Whether the node holds unmined transactions of the account (e.g. from a run that was killed)."""
-        return self.count("pending") > self.count("latest")
 
     def count(self, block: str) -> int:
         """The account's transaction count at `block` ("latest": mined; "pending": with the pool's)."""
@@ -202,15 +198,22 @@ class BulkSender:
                     job.gas = gas
                     runnable.append(job)
             todo = []
-            for job, outcome in self._send_and_confirm(runnable, progress):
+            for job, outcome in self._send_and_confirm(runnable, progress, fee_factor=1 if attempt == 1 else 3):
                 if outcome[0] == "superseded" and attempt == 1:
                     todo.append(job)
                 else:
                     outcomes.update({key: Outcome(key, *outcome) for key in job.keys})
             if not todo:
                 break
+            self._settle()
             self.nonces.resync()
         return [outcomes[key] for job in jobs for key in job.keys]
+
+    def _settle(self, timeout: float = 15) -> None:
+        """Waits until the node's pool holds no executable transaction of the account."""
+        deadline = time.monotonic() + timeout
+        while self.nonces.count("pending") > self.nonces.count("latest") and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def _call(self, job: Job) -> dict:
         return {"from": self.account.address, "to": self.cadena.address, "data": "0x" + job.data.hex()}
@@ -222,9 +225,8 @@ class BulkSender:
             for job, reply in zip(jobs, replies, strict=True)
         ]  # fmt: skip
 
-    def _fees(self, replace: bool = False) -> dict:
-        """Fees for the network; tripled to `replace` the account's transactions waiting in the pool."""
-        factor = 3 if replace else 1
+    def _fees(self, factor: int = 1) -> dict:
+        """Fees for the network, times `factor` (to replace transactions of the account in the pool)."""
         if self.chain.free_gas:
             return {"gasPrice": 0}
         latest = self.rpc.many([("eth_getBlockByNumber", ["latest", False])])[0]["result"]
@@ -232,10 +234,10 @@ class BulkSender:
             return {"gasPrice": factor * quantity(self.rpc.many([("eth_gasPrice", [])])[0]["result"])}
         base = quantity(latest["baseFeePerGas"])
         tip = factor * (10**9 if base else 0)
-        return {"maxFeePerGas": factor * 2 * base + tip, "maxPriorityFeePerGas": tip}
+        return {"maxFeePerGas": factor * 3 * base + tip, "maxPriorityFeePerGas": tip}
 
-    def _sign(self, jobs: list[Job]) -> list[_Signed]:
-        fees = self._fees(replace=self.nonces.leftovers())
+    def _sign(self, jobs: list[Job], fee_factor: int) -> list[_Signed]:
+        fees = self._fees(fee_factor)
         first = self.nonces.take(len(jobs))
         signed = []
         for nonce, job in enumerate(jobs, start=first):
@@ -247,10 +249,12 @@ class BulkSender:
     def _broadcast(self, signed: list[_Signed]) -> list[dict]:
         return self.rpc.many([("eth_sendRawTransaction", ["0x" + item.raw.hex()]) for item in signed])
 
-    def _send_and_confirm(self, jobs: list[Job], progress) -> list[tuple[Job, tuple]]:
+    def _send_and_confirm(self, jobs: list[Job], progress, fee_factor: int) -> list[tuple[Job, tuple]]:
+        """Signs and sends `jobs` and waits for them. Fees are multiplied by `fee_factor`: 1 first,
+        2 for the fillers of `_confirm`, 3 for a retry, so each replaces what may wait in its way."""
         if not jobs:
             return []
-        signed = self._sign(jobs)
+        signed = self._sign(jobs, fee_factor)
         pending, results = {}, []
         for item, reply in zip(signed, self._broadcast(signed), strict=True):
             error = str(reply.get("error", "")).lower()
@@ -268,16 +272,16 @@ class BulkSender:
         """Waits for the receipts, polled in batches from a few threads at once.
 
         Every few seconds without a receipt, what is still missing is looked at: a transaction whose
-        nonce the account has passed was superseded; the rest is broadcast again. If the account's
-        nonce did not move meanwhile, a gap below them (left by a killed run) is filled with empty
-        transactions to the account itself, or, with no gap, one such transaction at the next nonce
-        nudges a node that holds executable transactions without mining them (anvil under load).
+        nonce the account has passed was superseded. If the account's nonce did not move meanwhile,
+        a gap below ours (left by a killed run) is filled with empty transactions to the account
+        itself, and ours are signed again at the same nonces with fees from the current base fee
+        (it may have risen past what they offer); whichever version is mined counts.
         """
         deadline = time.monotonic() + self.receipt_timeout
         found: dict[str, object] = {}
         check_at, last_mined = time.monotonic() + REBROADCAST_AFTER, -1
         with ThreadPoolExecutor(max_workers=4) as pool:
-            while len(found) < len(pending) and time.monotonic() < deadline:
+            while time.monotonic() < deadline:
                 missing = [h for h in pending if h not in found]
                 chunks = [missing[i : i + self.rpc.batch_size] for i in range(0, len(missing), self.rpc.batch_size)]
                 requests_ = [[("eth_getTransactionReceipt", [h]) for h in chunk] for chunk in chunks]
@@ -285,44 +289,60 @@ class BulkSender:
                     for tx_hash, reply in zip(chunk, replies, strict=True):
                         if reply.get("result"):
                             found[tx_hash] = reply["result"]
-                            if progress:
-                                progress(len(pending[tx_hash].job.keys))
-                if len(found) == len(pending):
+                settled = {id(pending[h].job) for h in found if found[h] is not SUPERSEDED}
+                waiting = [item for h, item in pending.items() if h not in found and id(item.job) not in settled]
+                if not waiting:
                     break
                 if time.monotonic() < check_at:
                     time.sleep(0.05)
                     continue
                 mined = self.nonces.count("latest")
-                waiting = []
-                for tx_hash in (h for h in pending if h not in found):
-                    if pending[tx_hash].nonce < mined:
-                        found[tx_hash] = SUPERSEDED
-                    else:
-                        waiting.append(pending[tx_hash])
-                if waiting and mined == last_mined:  # stuck: fill the gap below ours, or nudge the node
-                    lowest = min(item.nonce for item in waiting)
-                    self._fill(range(mined, lowest) if lowest > mined else range(self.nonces.take(1), self.nonces.take(0)))
+                found.update({h: SUPERSEDED for h, item in pending.items() if h not in found and item.nonce < mined})
+                waiting = [item for item in waiting if item.nonce >= mined]
+                if waiting and mined == last_mined:
+                    self._fill(range(mined, min(item.nonce for item in waiting)))
+                    for item in self._resign(waiting):
+                        pending["0x" + keccak(item.raw).hex()] = item
                 self._broadcast(waiting)
                 check_at, last_mined = time.monotonic() + REBROADCAST_AFTER, mined
-        results = []
+        return self._outcomes(pending, found, progress)
+
+    def _outcomes(self, pending: dict[str, _Signed], found: dict[str, object], progress) -> list[tuple[Job, tuple]]:
+        """One outcome per job: its mined version if any, else superseded, else not sent."""
+        best: dict[int, tuple[Job, tuple]] = {}
         for tx_hash, item in pending.items():
             receipt = found.get(tx_hash)
-            if receipt is SUPERSEDED:
-                outcome = ("superseded", f"another transaction took nonce {item.nonce}")
-            elif receipt is None:
-                outcome = ("not-sent", f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s; run again")
-                if progress:
-                    progress(len(item.job.keys))
+            if receipt is None or receipt is SUPERSEDED:
+                outcome = ("superseded", f"another transaction took nonce {item.nonce}") if receipt else (
+                    "not-sent", f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s; run again")
             elif quantity(receipt["status"]) == 1:
                 outcome = ("done", "", tx_hash, quantity(receipt["blockNumber"]))
             else:
                 outcome = ("failed", self._why_failed(item.job, receipt), tx_hash, quantity(receipt["blockNumber"]))
-            results.append((item.job, outcome))
-        return results
+            rank = ("not-sent", "superseded", "failed", "done").index(outcome[0])
+            key = id(item.job)
+            if key not in best or rank > ("not-sent", "superseded", "failed", "done").index(best[key][1][0]):
+                best[key] = (item.job, outcome)
+        if progress:
+            for job, outcome in best.values():
+                if outcome[0] != "superseded":
+                    progress(len(job.keys))
+        return list(best.values())
+
+    def _resign(self, waiting: list[_Signed]) -> list[_Signed]:
+        """The same transactions at the same nonces, priced from the current base fee, broadcast."""
+        fees = self._fees(2)
+        again = []
+        for item in waiting:
+            tx = {"to": self.cadena.address, "data": item.job.data, "gas": item.job.gas, "nonce": item.nonce,
+                  "chainId": self.chain.chain_id, "value": 0, **fees}  # fmt: skip
+            again.append(_Signed(item.job, bytes(self.account.sign_transaction(tx).raw_transaction), item.nonce))
+        self._broadcast(again)
+        return again
 
     def _fill(self, nonces: range) -> None:
         """Empty transactions to the account itself at `nonces`, priced to replace what waits there."""
-        fees = self._fees(replace=True)
+        fees = self._fees(2)
         raw = [
             self.account.sign_transaction({"to": self.account.address, "value": 0, "gas": 21_000, "nonce": nonce,
                                            "chainId": self.chain.chain_id, **fees}).raw_transaction  # fmt: skip
