@@ -1,0 +1,33 @@
+"""Shared set-up of the benchmarks: a fresh anvil with the pilot network, and realistic records."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+from cadena_client.chain import connect
+from cadena_client.deploy import Accounts, deploy_network, load_config
+from cadena_client.model import MasterData
+
+PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
+
+
+def pilot_on(url: str):
+    """(chain, cadena, accounts) with the pilot network deployed on the node at `url`."""
+    chain = connect(url)
+    accounts = Accounts(chain, PILOT.parent)
+    return chain, deploy_network(chain, load_config(PILOT), accounts, None).cadena, accounts
+
+
+def operators(count: int, prefix: str = "MX", start: int = 0) -> list[MasterData]:
+    """Mexican operators with names and addresses of realistic length (about 35 and 60 bytes)."""
+    return [
+        MasterData(f"{prefix}{i:012d}", f"Operador Logístico Número {i} S.A. de C.V.",
+                   f"Calle {i}, Colonia Centro, 06000 Ciudad de México", "exporter,importer", "2020-01-01", "2030-01-01")
+        for i in range(start, start + count)
+    ]  # fmt: skip
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
