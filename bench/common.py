@@ -11,6 +11,9 @@ from cadena_client.deploy import Accounts, deploy_network, load_config
 from cadena_client.model import MasterData
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
+# Zero base fee and gas price, as on LACChain and permissioned Besu networks. With anvil's default
+# fees, automining a backlog packs full blocks and the base fee climbs 12.5% a block.
+FREE_GAS = ("--base-fee", "0", "--gas-price", "0")
 
 
 def pilot_on(url: str):

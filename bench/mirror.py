@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import machine, operators, pilot_on
+from common import FREE_GAS, machine, operators, pilot_on
 from cadena_client.bulk import BulkSender, issue_all
 from cadena_client.chain import Signer
 from cadena_client.mirror import Mirror
@@ -27,7 +27,7 @@ from cadena_client.node import start_anvil
 
 def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
     print(f"machine: {machine()}")
-    with start_anvil() as node, tempfile.TemporaryDirectory() as folder:
+    with start_anvil(extra_args=FREE_GAS) as node, tempfile.TemporaryDirectory() as folder:
         chain, cadena, _ = pilot_on(node.url)
         records = operators(count)
         assert all(o.result == "done" for o in issue_all(BulkSender(cadena, chain.dev_account(2)), records))

@@ -300,7 +300,10 @@ class BulkSender:
                 found.update({h: SUPERSEDED for h, item in pending.items() if h not in found and item.nonce < mined})
                 waiting = [item for item in waiting if item.nonce >= mined]
                 if waiting and mined == last_mined:
-                    self._fill(range(mined, min(item.nonce for item in waiting)))
+                    lowest = min(item.nonce for item in waiting)
+                    # a gap below ours, or else one empty transaction at the next nonce: a new arrival
+                    # makes anvil's automine take up executable transactions it left waiting
+                    self._fill(range(mined, lowest) if lowest > mined else range(self.nonces.take(1), self.nonces.take(0)))
                     for item in self._resign(waiting):
                         pending["0x" + keccak(item.raw).hex()] = item
                 self._broadcast(waiting)
