@@ -64,7 +64,8 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         bulk_seconds = time.perf_counter() - started
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         stored = read_certificates(BulkSender(cadena, officer), [m.tin for m in records])
-        on_chain = sum(s[1] == CertificateStatus.ACTIVE and bytes(s[6]) == m.commitment for m, s in zip(records, stored.values()))
+        on_chain = sum(s[1] == CertificateStatus.ACTIVE and bytes(s[6]) == m.commitment
+                       for m, s in zip(records, stored.values(), strict=True))
         assert all(o.result == "done" for o in outcomes) and on_chain == count, (on_chain, count)
         bulk_rate = rate(count, bulk_seconds)
         print(f"bulk done: {bulk_rate:,.0f}/s", flush=True)

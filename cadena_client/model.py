@@ -283,11 +283,6 @@ def from_day(day: int) -> date | None:
     return EPOCH + timedelta(days=day) if day else None
 
 
-def today_of(timestamp: int) -> date:
-    """The UTC date of a block timestamp."""
-    return EPOCH + timedelta(days=timestamp // 86400)
-
-
 # -- records -------------------------------------------------------------------------------------
 
 
@@ -382,9 +377,6 @@ class Certificate:
     @property
     def country(self) -> str:
         return self.tin[:2]
-
-    def expired_on(self, day: date) -> bool:
-        return self.expiry is not None and day > self.expiry
 
 
 @dataclass(frozen=True)
