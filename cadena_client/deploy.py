@@ -57,7 +57,6 @@ class NetworkConfig:
     admin_transfer_delay: int
     administrations: tuple[AdministrationConfig, ...]
     mras: tuple[MRAConfig, ...]
-    source: Path | None = None
 
 
 def load_config(path: Path) -> NetworkConfig:
@@ -124,7 +123,6 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
         admin_transfer_delay=delay,
         administrations=administrations,
         mras=tuple(mras),
-        source=path,
     )
 
 

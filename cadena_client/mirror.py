@@ -254,9 +254,6 @@ class Mirror:
         """Countries sharing with `code` an MRA in force on the day of `at` (default now)."""
         return self.recognition.partners(country(code), int(time.time() if at is None else at) // 86400)
 
-    def administrations(self) -> list[tuple[str, str]]:
-        return list(self.db.execute("SELECT country, name FROM administrations ORDER BY country"))
-
 
 def _mirror_event(name: str, args, log, block_time: Callable[[int], int]) -> MirrorEvent:
     data = {key: _plain(value) for key, value in args.items()}

@@ -70,7 +70,6 @@ class LocalNode:
 def start_anvil(
     port: int | None = None,
     state_file: Path | None = None,
-    block_time: float | None = None,
     extra_args: tuple[str, ...] = (),
     timeout: float = 20.0,
 ) -> LocalNode:
@@ -85,8 +84,6 @@ def start_anvil(
     command = [find_anvil(), "--host", "127.0.0.1", "--port", str(port), "--silent", *extra_args]
     if state_file is not None:
         command += ["--state", str(state_file)]
-    if block_time:
-        command += ["--block-time", str(block_time)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
