@@ -63,7 +63,7 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         outcomes = issue_all(BulkSender(cadena, officer), records)
         bulk_seconds = time.perf_counter() - started
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        stored = read_certificates(BulkSender(cadena, officer), [m.tin for m in records])
+        stored = read_certificates(Rpc(cadena.chain.w3), cadena, [m.tin for m in records])
         on_chain = sum(s[1] == CertificateStatus.ACTIVE and bytes(s[6]) == m.commitment
                        for m, s in zip(records, stored.values(), strict=True))
         assert all(o.result == "done" for o in outcomes) and on_chain == count, (on_chain, count)

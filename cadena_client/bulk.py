@@ -375,12 +375,11 @@ class Encoder:
         return abi_decode(self.output_types, bytes.fromhex(data[2:]))
 
 
-def read_certificates(sender: BulkSender, tins: list[str]) -> dict[str, tuple]:
+def read_certificates(rpc: Rpc, cadena: Cadena, tins: list[str]) -> dict[str, tuple]:
     """The stored certificate of every TIN by batched eth_call: tin -> (holder, status, ..., commitment)."""
-    encode = Encoder(sender.cadena.contract, "certificate")
-    calls = [("eth_call", [{"from": sender.account.address, "to": sender.cadena.address,
-                            "data": "0x" + encode(tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]  # fmt: skip
-    replies = sender.rpc.many(calls)
+    encode = Encoder(cadena.contract, "certificate")
+    calls = [("eth_call", [{"to": cadena.address, "data": "0x" + encode(tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]
+    replies = rpc.many(calls)
     found = {}
     for tin_, reply in zip(tins, replies, strict=True):
         if "error" in reply:
@@ -404,7 +403,7 @@ def issue_all(
     if not 1 <= batch_size <= MAX_BATCH:
         raise CadenaError(f"batch size must be 1 to {MAX_BATCH}, not {batch_size}")
     code = Reason.parse(reason)
-    current = read_certificates(sender, [m.tin for m in masters])
+    current = read_certificates(sender.rpc, sender.cadena, [m.tin for m in masters])
     outcomes: dict[str, Outcome] = {}
     to_send = []
     for master in masters:
@@ -435,7 +434,7 @@ def issue_all(
         progress(sum(1 for o in second if o.result == "failed" and not o.tx_hash))
     # A record another run put on-chain meanwhile (a killed run's transactions mined late) is there.
     unsettled = [m for m in to_send if outcomes[m.tin].result in ("failed", "not-sent")]
-    for master, stored in zip(unsettled, read_certificates(sender, [m.tin for m in unsettled]).values(), strict=True):
+    for master, stored in zip(unsettled, read_certificates(sender.rpc, sender.cadena, [m.tin for m in unsettled]).values(), strict=True):
         if stored[1] in (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED) and bytes(stored[6]) == master.commitment:
             outcomes[master.tin] = Outcome(master.tin, "already")
     return [outcomes[m.tin] for m in masters]

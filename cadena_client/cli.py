@@ -17,10 +17,12 @@ from pathlib import Path
 
 import click
 import requests
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from . import compiler, exports
+from . import aeo_files, compiler, imports
 from .chain import Chain, KeystoreError, Signer, connect, create_keystore, load_keystore
+from .bulk import BulkSender
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
 from .events import DEFAULT_CHUNK
@@ -29,10 +31,14 @@ from .model import CadenaError, MasterData, Reason, country, tin
 from .render import (
     administration_table,
     certificate_table,
+    changes_table,
     console,
+    count_table,
+    failure_table,
     history_table,
     mra_table,
     plain,
+    problem_table,
     verification_line,
 )
 
@@ -399,6 +405,57 @@ def cert_history(session, tin_, as_json):
     emit(as_json, events, lambda: console().print(history_table(events, f"History of {tin(tin_)}")))
 
 
+@cert.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--country", "code", required=True, help="The importing administration; the file lists its AEOs.")
+@click.option("--sheet", help="Worksheet of an .xlsx file [default: the first].")
+@click.option("--plan", "plan_only", is_flag=True, help="Show what would change; send nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when other rows have problems.")
+@pass_session
+def cert_import(session, file, code, sheet, plan_only, skip_invalid):
+    """Bring the chain to the AEO list in FILE (.xlsx, .csv or .json): new TINs are issued, changed rows
+    updated, status changes sent; unchanged rows send nothing. Every row is checked before anything is
+    sent. Running it again after a failure completes the rest."""
+    code, path, out = country(code), Path(file), console()
+    table = aeo_files.read(path, sheet)
+    checked = imports.check(table, code)
+    if table.ignored:
+        out.print(f"columns not imported: {', '.join(table.ignored)}")
+    if checked.other_countries:
+        out.print(f"{checked.other_countries} rows of other countries (MRA partners' AEOs) left out")
+    cadena = session.cadena(signing=not plan_only)
+    import_plan = imports.plan(cadena, code, checked) if not checked.problems or skip_invalid else None
+    problems = checked.problems + (import_plan.conflicts if import_plan else [])
+    if problems:
+        out.print(problem_table(problems, f"{len(problems)} problems in {path.name}"))
+        if not skip_invalid:
+            raise CadenaError(f"{len(problems)} problems in {path.name}; nothing was sent. Fix them, or give "
+                              "--skip-invalid to import the valid rows")  # fmt: skip
+    if plan_only:
+        if import_plan.changes:
+            out.print(changes_table(import_plan.changes, f"Changes {path.name} would send"))
+        counts = {past: import_plan.count(action) for action, past in imports.ACTIONS.items()}
+        out.print(count_table({**counts, "unchanged": import_plan.unchanged}, f"Plan for {len(checked.entries)} rows (nothing sent)"))
+        _report_not_in_file(import_plan, code)
+        return
+    sender = BulkSender(cadena, cadena.signer.account)
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console(stderr=True)) as bar:
+        task = bar.add_task(f"importing {path.name}", total=import_plan.steps)
+        summary = imports.apply(sender, import_plan, lambda count: bar.advance(task, count))
+    out.print(count_table(summary.counts(), f"Imported {path.name} as {code}"))
+    _report_not_in_file(import_plan, code)
+    if summary.failures:
+        out.print(failure_table(summary.failures, "Failed"))
+        raise CadenaError(f"{len(summary.failures)} records failed; run the same command again to retry them "
+                          "(what is done is not sent again)")  # fmt: skip
+
+
+def _report_not_in_file(import_plan, code: str) -> None:
+    if import_plan.not_in_file:
+        console().print(f"{import_plan.not_in_file} certificates of {code} on the chain are not in the file; left as "
+                        "they are (to end one, list it with status Cancelled)")  # fmt: skip
+
+
 # -- MRAs ---------------------------------------------------------------------------------------
 
 
@@ -566,18 +623,23 @@ def history(session, tin_, as_json):
 
 @cli.command()
 @click.option("--country", "code", required=True, help="The administration whose view is exported.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(aeo_files.FORMATS), help="File format [default: from --output, else csv].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: standard output].")
 @pass_session
 def export(session, code, fmt, output):
-    """The AEO list an administration sees (its own and its MRA partners'), from the local mirror."""
-    rows = exports.aeo_list(session.mirror(offline=True), country(code))
-    text = exports.to_json(rows) if fmt == "json" else exports.to_csv(rows)
+    """The AEO list an administration sees (its own and its MRA partners'), from the local mirror, in the
+    layout `cadena cert import` reads."""
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    fmt = fmt or (suffix if suffix in aeo_files.FORMATS else "csv")
+    if fmt == "xlsx" and not output:
+        raise CadenaError("an .xlsx workbook is written to a file: give --output FILE.xlsx")
+    rows = session.mirror(offline=True).aeo_list(country(code))
+    data = aeo_files.write(rows, fmt)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_bytes(data)
         click.echo(f"{len(rows)} AEOs -> {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(data.decode(), nl=False)
 
 
 def main():

@@ -250,6 +250,10 @@ class Mirror:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
+    def aeo_list(self, code: str, at: float | None = None) -> list[dict]:
+        """The AEO list `code` sees: its certificates and its partners' under MRAs in force, as export rows."""
+        return [certificate_row(row) for row in self.certificates([code, *self.partners(code, at)])]
+
     def partners(self, code: str, at: float | None = None) -> list[str]:
         """Countries sharing with `code` an MRA in force on the day of `at` (default now)."""
         return self.recognition.partners(country(code), int(time.time() if at is None else at) // 86400)

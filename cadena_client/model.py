@@ -33,19 +33,19 @@ class _Flags(IntFlag):
 
     @classmethod
     def parse(cls, value: int | str | list | tuple | set | _Flags) -> _Flags:
-        """Flags from an int, a flag, or names separated by commas, '|', '+' or ';' (case-insensitive)."""
+        """Flags from an int, a flag, or names separated by commas, '|', '+', ';', '/' or line breaks (case-insensitive)."""
         if isinstance(value, int):
             flags = cls(value) if 0 < value and value & ~cls.all() == 0 else None
             if flags is None:
                 raise InputError(f"{value} is not a combination of {cls.__name__} flags ({cls.all():#x} at most)")
             return flags
-        names = re.split(r"[,|+;]", value) if isinstance(value, str) else list(value)
+        names = re.split(r"[,|+;/\n]", value) if isinstance(value, str) else list(value)
         flags = cls(0)
         for name in names:
             if isinstance(name, cls):
                 flags |= name
                 continue
-            key = _ALIASES.get(_key(str(name)), _key(str(name)).upper())
+            key = _ALIASES.get(key_of(str(name)), key_of(str(name)).upper())
             if not key:
                 continue
             if key not in cls.__members__:
@@ -93,7 +93,7 @@ class Benefit(_Flags):
     LOWER_RISK_SCORE = 32
 
 
-def _key(text: str) -> str:
+def key_of(text: str) -> str:
     """Lower-case ASCII words joined by '_': 'Almacén ' -> 'almacen', 'AEO-S' -> 'aeo_s'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
@@ -201,7 +201,7 @@ class Reason(IntEnum):
             if not 0 <= code < 2**16:
                 raise InputError(f"reason code {code} is out of range 0..65535")
             return code
-        key = _key(str(value)).upper()
+        key = key_of(str(value)).upper()
         if key not in cls.__members__:
             known = ", ".join(member.name.lower().replace("_", "-") for member in cls)
             raise InputError(f"unknown reason {value!r}; use a number or one of: {known}")
@@ -305,8 +305,8 @@ class MasterData:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tin", tin(self.tin))
-        object.__setattr__(self, "name", _text(self.name, "operator name"))
-        object.__setattr__(self, "address", _text(self.address, "address"))
+        object.__setattr__(self, "name", clean_text(self.name, "operator name"))
+        object.__setattr__(self, "address", clean_text(self.address, "address"))
         object.__setattr__(self, "aeo_types", AEOType.parse(self.aeo_types))
         valid_from = self.valid_from
         if isinstance(valid_from, str):
@@ -352,7 +352,8 @@ class MasterData:
         )
 
 
-def _text(value: str, what: str) -> str:
+def clean_text(value: str, what: str) -> str:
+    """Text with its white space collapsed, in NFC; refused if empty or over 256 bytes."""
     text = unicodedata.normalize("NFC", " ".join(str(value or "").split()))
     if not text:
         raise InputError(f"the {what} is empty")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import Enum, IntFlag
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .model import (
@@ -132,6 +133,45 @@ def history_table(events, title: str) -> Table:
     return table
 
 
-def console() -> Console:
+def problem_table(problems, title: str) -> Table:
+    """Problems of an imported file, a row each: where, and what is wrong."""
+    table = Table(title=title, title_justify="left")
+    for column in ("row", "column", "problem"):
+        table.add_column(column)
+    for problem in problems:
+        table.add_row(str(problem.row), escape(problem.column), escape(problem.message))
+    return table
+
+
+def changes_table(changes, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("row", "TIN", "operator", "sends", "what differs"):
+        table.add_column(column)
+    for change in changes:
+        table.add_row(str(change.entry.row), change.tin, escape(change.entry.master.name), " + ".join(change.actions),
+                      change.detail)  # fmt: skip
+    return table
+
+
+def count_table(counts: dict[str, int], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    table.add_column("records", justify="right")
+    for name, count in counts.items():
+        table.add_row(name, str(count))
+    return table
+
+
+def failure_table(failures, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("row", "TIN", "step", "why"):
+        table.add_column(column)
+    for failure in failures:
+        table.add_row(str(failure.row), failure.tin, failure.action, escape(failure.reason))
+    return table
+
+
+def console(stderr: bool = False) -> Console:
     """A console for tables; 140 columns when the output is a file or a pipe, not a terminal."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(highlight=False, width=None if stream.isatty() else 140, stderr=stderr)

@@ -1,0 +1,277 @@
+"""Importing an AEO list: every row checked first, then a plan against the chain, then the plan sent
+through the bulk path.
+
+An import is a sync, not an append: a new TIN is issued, changed master data is updated, a changed
+status becomes a suspension, reinstatement or cancellation, and an unchanged row sends nothing. The
+plan is made from what the chain holds, so importing a file again after a failure sends exactly the
+rest, and importing it once more sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from eth_utils import to_checksum_address
+
+from . import aeo_files
+from .bulk import BulkSender, Encoder, Job, Outcome, Rpc, issue_all, read_certificates
+from .client import Cadena
+from .model import (
+    ZERO_ADDRESS,
+    AEOType,
+    CertificateStatus,
+    InputError,
+    MasterData,
+    Reason,
+    clean_text,
+    country,
+    tin,
+    tin_to_bytes32,
+    to_day,
+)
+
+LIVE = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
+ENDED = (CertificateStatus.NONE, CertificateStatus.CANCELLED, CertificateStatus.WITHDRAWN)
+ACTIONS = {"issue": "issued", "update": "updated", "suspend": "suspended", "reinstate": "reinstated", "cancel": "cancelled"}
+STATUS_ACTIONS = ("suspend", "reinstate", "cancel")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong in one cell of the file."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A valid row: the master data and the status the file asks for."""
+
+    row: int
+    master: MasterData
+    status: CertificateStatus
+    holder_given: bool
+
+
+@dataclass
+class Checked:
+    """The rows of a file once checked: valid entries, problems, and rows of other countries."""
+
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    other_countries: int = 0  # rows of MRA partners (an export lists them), left out of the import
+    columns: dict[str, str] = field(default_factory=dict)  # key -> the header as written in the file
+
+
+def check(table: aeo_files.Table, code: str) -> Checked:
+    """Checks every row of `table` as certificates of `code`; every problem is reported."""
+    code = country(code)
+    checked = Checked(columns=table.columns)
+    first_row: dict[str, int] = {}
+    parsers = {
+        "tin": lambda value: tin(value or "", code),
+        "name": lambda value: clean_text(value, "operator name"),
+        "address": lambda value: clean_text(value, "address"),
+        "aeo_types": lambda value: AEOType.parse(value or ""),
+        "valid_from": _validation_date,
+        "expiry": aeo_files.parse_date,
+        "status": aeo_files.parse_status,
+        "holder": _holder,
+    }
+    for number, cells in table.rows:
+        problems: list[Problem] = []
+
+        def fail(key: str, message: str, row: int = number, found: list = problems) -> None:
+            found.append(Problem(row, table.columns.get(key, aeo_files.COLUMNS[key]), message))
+
+        try:
+            if country(cells.get("country") or code) != code:
+                checked.other_countries += 1
+                continue
+        except InputError as exc:
+            fail("country", str(exc))
+        values = {}
+        for key, parse in parsers.items():
+            try:
+                values[key] = parse(cells.get(key))
+            except InputError as exc:
+                fail(key, str(exc))
+        tin_, valid_from, expiry = values.get("tin"), values.get("valid_from"), values.get("expiry")
+        if valid_from and expiry and expiry <= valid_from:
+            fail("expiry", f"expiry {expiry} is not after the validation date {valid_from}")
+        if tin_ in first_row:
+            fail("tin", f"{tin_} is also on row {first_row[tin_]}; keep one row per TIN")
+        elif tin_:
+            first_row[tin_] = number
+        if problems:
+            checked.problems += problems
+            continue
+        master = MasterData(tin_, values["name"], values["address"], values["aeo_types"], valid_from, expiry, values["holder"])
+        checked.entries.append(Entry(number, master, values["status"], values["holder"] is not None))
+    return checked
+
+
+def _validation_date(value):
+    day = aeo_files.parse_date(value)
+    if day is None:
+        raise InputError("the validation date is empty")
+    to_day(day)
+    return day
+
+
+def _holder(value):
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return to_checksum_address(str(value).strip())
+    except ValueError:
+        raise InputError(f"{str(value).strip()!r} is not an account address (0x followed by 40 hex digits)") from None
+
+
+# -- plan -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one row sends: its actions in order, and for an update what differs."""
+
+    entry: Entry
+    actions: tuple[str, ...]
+    detail: str = ""
+
+    @property
+    def tin(self) -> str:
+        return self.entry.master.tin
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[Problem] = field(default_factory=list)
+    not_in_file: int = 0  # certificates of the country on-chain that the file does not list (left as they are)
+
+    def count(self, action: str) -> int:
+        return sum(action in change.actions for change in self.changes)
+
+    @property
+    def steps(self) -> int:
+        return sum(len(change.actions) for change in self.changes)
+
+
+def plan(cadena: Cadena, code: str, checked: Checked) -> Plan:
+    """What importing the checked rows would send, from what the chain holds now."""
+    entries, rpc = checked.entries, Rpc(cadena.chain.w3)
+    stored = read_certificates(rpc, cadena, [entry.master.tin for entry in entries])
+    listed = {entry.master.tin for entry in entries}
+    result = Plan(not_in_file=sum(t not in listed for t in cadena.certificate_tins(code)))
+    for entry in entries:
+        holder, status, types, valid_from, expiry, _version, commitment = stored[entry.master.tin]
+        current = CertificateStatus(status)
+        if not entry.holder_given and holder != ZERO_ADDRESS:  # the file does not say: the holder stays
+            entry = replace(entry, master=replace(entry.master, holder=holder))
+        target, master = entry.status, entry.master
+        if target == CertificateStatus.WITHDRAWN and current != CertificateStatus.WITHDRAWN:
+            result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), f"{master.tin} is {current.label}: only its holder can "
+                                            "withdraw it; write Cancelled to end it"))  # fmt: skip
+            continue
+        actions: list[str] = []
+        detail = ""
+        if current in ENDED:
+            if target in LIVE:
+                actions.append("issue")
+        elif target == CertificateStatus.CANCELLED:
+            actions.append("cancel")
+        elif bytes(commitment) != master.commitment:
+            actions.append("update")
+            detail = _differences(master, (holder, types, valid_from, expiry))
+        if target == CertificateStatus.SUSPENDED and current != CertificateStatus.SUSPENDED:
+            actions.append("suspend")
+        elif target == CertificateStatus.ACTIVE and current == CertificateStatus.SUSPENDED:
+            actions.append("reinstate")
+        if actions:
+            result.changes.append(Change(entry, tuple(actions), detail))
+        else:
+            result.unchanged += 1
+    return result
+
+
+def _differences(master: MasterData, stored: tuple) -> str:
+    holder, types, valid_from, expiry = stored
+    fields = {
+        "AEO types": int(master.aeo_types) != types,
+        "validation date": to_day(master.valid_from) != valid_from,
+        "expiry date": to_day(master.expiry) != expiry,
+        "holder": (master.holder or ZERO_ADDRESS) != holder,
+    }
+    return ", ".join(name for name, differs in fields.items() if differs) or "name or address"
+
+
+def _update_reason(master: MasterData, stored_expiry: int) -> int:
+    """Renewal when the expiry moves later (or goes), else a data correction."""
+    renewed = stored_expiry and (master.expiry is None or to_day(master.expiry) > stored_expiry)
+    return Reason.RENEWAL if renewed else Reason.DATA_CORRECTION
+
+
+# -- apply ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    row: int
+    tin: str
+    action: str
+    reason: str
+
+
+@dataclass
+class Summary:
+    done: Counter = field(default_factory=Counter)  # action -> records
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {**{past: self.done[action] for action, past in ACTIONS.items()}, "unchanged": self.unchanged,
+                "failed": len(self.failures)}  # fmt: skip
+
+
+def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None] | None = None) -> Summary:
+    """Sends the plan: issues and updates first, then status changes of the records they left live."""
+    summary = Summary(unchanged=import_plan.unchanged)
+    by_tin = {change.tin: change for change in import_plan.changes}
+    blocked: set[str] = set()
+
+    def record(action: str, outcomes: list[Outcome]):
+        for outcome in outcomes:
+            if outcome.result in ("done", "already"):
+                summary.done[action] += 1
+            else:
+                blocked.add(outcome.key)
+                reason = outcome.detail if outcome.result == "failed" else f"not sent ({outcome.detail})"
+                summary.failures.append(Failure(by_tin[outcome.key].entry.row, outcome.key, action, reason))
+
+    issues = [change.entry.master for change in import_plan.changes if "issue" in change.actions]
+    record("issue", issue_all(sender, issues, progress=progress) if issues else [])
+    stored = read_certificates(sender.rpc, sender.cadena, [c.tin for c in import_plan.changes if "update" in c.actions])
+    update = Encoder(sender.cadena.contract, "updateCertificate")
+    record("update", sender.send([
+        Job([c.tin], update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), _update_reason(c.entry.master, stored[c.tin][4])), "update")
+        for c in import_plan.changes if "update" in c.actions
+    ], progress))  # fmt: skip
+    for action in STATUS_ACTIONS:
+        encode = Encoder(sender.cadena.contract, f"{action}Certificate")
+        changes = [c for c in import_plan.changes if action in c.actions]
+        skipped = [c for c in changes if c.tin in blocked]  # its issue or update failed: its status waits for a re-run
+        if progress and skipped:
+            progress(len(skipped))
+        jobs = [Job([c.tin], encode(tin_to_bytes32(c.tin), Reason.UNSPECIFIED), action) for c in changes if c.tin not in blocked]
+        record(action, sender.send(jobs, progress))
+    return summary
+
