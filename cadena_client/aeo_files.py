@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zipfile import BadZipFile
 
 from .model import CertificateStatus, InputError, key_of
 
@@ -123,7 +124,7 @@ def _xlsx_grid(path: Path, sheet: str | None) -> list[tuple]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError(f"{path.name} is not a readable .xlsx workbook ({exc}); save it again from the spreadsheet") from None
     try:
         if sheet is not None and sheet not in book.sheetnames:

@@ -7,6 +7,7 @@ one line and exits non-zero; it never shows a traceback.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import signal
@@ -427,9 +428,10 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid):
     import_plan = imports.plan(cadena, code, checked) if not checked.problems or skip_invalid else None
     problems = checked.problems + (import_plan.conflicts if import_plan else [])
     if problems:
-        out.print(problem_table(problems, f"{len(problems)} problems in {path.name}"))
+        counted = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {path.name}"
+        out.print(problem_table(problems, counted))
         if not skip_invalid:
-            raise CadenaError(f"{len(problems)} problems in {path.name}; nothing was sent. Fix them, or give "
+            raise CadenaError(f"{counted}; nothing was sent. Fix them, or give "
                               "--skip-invalid to import the valid rows")  # fmt: skip
     if plan_only:
         if import_plan.changes:
@@ -438,6 +440,8 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid):
         out.print(count_table({**counts, "unchanged": import_plan.unchanged}, f"Plan for {len(checked.entries)} rows (nothing sent)"))
         _report_not_in_file(import_plan, code)
         return
+    if import_plan.changes and not cadena.is_officer(code, cadena.signer.address):
+        raise CadenaError(f"{cadena.signer.address} is not a customs officer of {code}; nothing was sent")
     sender = BulkSender(cadena, cadena.signer.account)
     with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console(stderr=True)) as bar:
         task = bar.add_task(f"importing {path.name}", total=import_plan.steps)
@@ -636,7 +640,7 @@ def export(session, code, fmt, output):
     rows = session.mirror(offline=True).aeo_list(country(code))
     data = aeo_files.write(rows, fmt)
     if output:
-        Path(output).write_bytes(data)
+        Path(output).write_bytes(codecs.BOM_UTF8 + data if fmt == "csv" else data)  # the BOM makes Excel read UTF-8
         click.echo(f"{len(rows)} AEOs -> {output}", err=True)
     else:
         click.echo(data.decode(), nl=False)

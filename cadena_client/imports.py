@@ -257,14 +257,20 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
                 reason = outcome.detail if outcome.result == "failed" else f"not sent ({outcome.detail})"
                 summary.failures.append(Failure(by_tin[outcome.key].entry.row, outcome.key, action, reason))
 
+    def send(jobs: list[Job]) -> list[Outcome]:
+        outcomes = sender.send(jobs, progress)
+        if progress:  # records refused in simulation were not sent, so not counted yet
+            progress(sum(1 for outcome in outcomes if outcome.result == "failed" and not outcome.tx_hash))
+        return outcomes
+
     issues = [change.entry.master for change in import_plan.changes if "issue" in change.actions]
     record("issue", issue_all(sender, issues, progress=progress) if issues else [])
     stored = read_certificates(sender.rpc, sender.cadena, [c.tin for c in import_plan.changes if "update" in c.actions])
     update = Encoder(sender.cadena.contract, "updateCertificate")
-    record("update", sender.send([
+    record("update", send([
         Job([c.tin], update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), _update_reason(c.entry.master, stored[c.tin][4])), "update")
         for c in import_plan.changes if "update" in c.actions
-    ], progress))  # fmt: skip
+    ]))  # fmt: skip
     for action in STATUS_ACTIONS:
         encode = Encoder(sender.cadena.contract, f"{action}Certificate")
         changes = [c for c in import_plan.changes if action in c.actions]
@@ -272,6 +278,6 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
         if progress and skipped:
             progress(len(skipped))
         jobs = [Job([c.tin], encode(tin_to_bytes32(c.tin), Reason.UNSPECIFIED), action) for c in changes if c.tin not in blocked]
-        record(action, sender.send(jobs, progress))
+        record(action, send(jobs))
     return summary
 

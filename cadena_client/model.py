@@ -50,11 +50,16 @@ class _Flags(IntFlag):
                 continue
             if key not in cls.__members__:
                 known = ", ".join(member.label for member in cls)
-                raise InputError(f"unknown {cls.__name__} {str(name).strip()!r}; use one of: {known}")
+                raise InputError(f"unknown {cls.noun()} {str(name).strip()!r}; use one of: {known}")
             flags |= cls[key]
         if not flags:
-            raise InputError(f"no {cls.__name__} given")
+            raise InputError(f"no {cls.noun()} given")
         return flags
+
+    @classmethod
+    def noun(cls) -> str:
+        """What one flag is called in messages: 'AEO type', 'benefit'."""
+        return {"AEOType": "AEO type"}.get(cls.__name__, cls.__name__.lower())
 
     @classmethod
     def all(cls) -> int:

@@ -121,7 +121,7 @@ MISTAKES = [
     (["verify", "--importer", "XX", "MX1"], "'XX' is not an ISO 3166-1 alpha-2 country code"),
     (["cert", "list", "--country", "Mexico"], "is not an ISO 3166-1"),
     (["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "pilot", "--valid-from", "2020-01-01"],
-     "unknown AEOType 'pilot'"),
+     "unknown AEO type 'pilot'"),
     (["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "exporter", "--valid-from", "1/2/2020"],
      "is not a date; use YYYY-MM-DD"),
     (["cert", "suspend", "MXNOBODY"], "give --keystore FILE"),

@@ -1,0 +1,314 @@
+"""AEO lists in and out: reading files, checking every row, the sync plan, and imports on a real node."""
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import requests
+from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
+from click.testing import CliRunner
+
+from cadena_client import aeo_files, imports
+from cadena_client.bulk import BulkSender, Rpc, read_certificates
+from cadena_client.chain import Signer, connect
+from cadena_client.cli import cli
+from cadena_client.deploy import DeploymentRecord
+from cadena_client.model import CertificateStatus, InputError, Reason
+from cadena_client.node import start_anvil
+
+ROOT = Path(__file__).resolve().parent.parent
+PILOT = ROOT / "deploy" / "cadena-pilot.toml"
+TEMPLATES = ROOT / "deploy" / "templates"
+
+
+# -- files and cells ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", [
+    "2024-03-15", "2024/03/15", "15/03/2024", "15-03-2024", "15.03.2024", " 15/3/2024 ", "15 mar 2024", "15-Mar-2024",
+    "15 de marzo de 2024", "March 15, 2024", "2024-03-15 00:00:00", "2024-03-15T00:00:00", datetime(2024, 3, 15, 0, 0),
+    date(2024, 3, 15), 45366, 45366.0,
+])  # fmt: skip
+def test_dates_in_common_forms(written):
+    assert aeo_files.parse_date(written) == date(2024, 3, 15)
+
+
+@pytest.mark.parametrize("written", ["31/02/2024", "2024-13-01", "ayer", "15/03/24", "15 brumario 2024", "0", -3, 3_000_000])
+def test_bad_dates_say_how_to_write_one(written):
+    with pytest.raises(InputError, match="is not a date; write YYYY-MM-DD"):
+        aeo_files.parse_date(written)
+
+
+def test_statuses_in_english_and_spanish():
+    assert [aeo_files.parse_status(s) for s in ["Vigente", "", None, "SUSPENDIDO", "Revocado", "withdrawn"]] == [
+        CertificateStatus.ACTIVE, CertificateStatus.ACTIVE, CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED,
+        CertificateStatus.CANCELLED, CertificateStatus.WITHDRAWN]  # fmt: skip
+    with pytest.raises(InputError, match="unknown status 'Dudoso'"):
+        aeo_files.parse_status("Dudoso")
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv-semicolon-cp1252", "csv-bom"])
+def test_every_bad_row_is_reported_with_row_and_column(tmp_path, kind):
+    listed = generate(300, cells=kind == "xlsx")
+    path = {
+        "xlsx": lambda: write_xlsx(tmp_path / "oea.xlsx", listed.grid),
+        "csv-semicolon-cp1252": lambda: write_csv(tmp_path / "oea.csv", listed.grid, ";", "cp1252"),
+        "csv-bom": lambda: write_csv(tmp_path / "oea.csv", listed.grid, ",", "utf-8-sig"),
+    }[kind]()
+    checked = imports.check(aeo_files.read(path), "MX")
+    assert {(p.row, p.column) for p in checked.problems} == listed.bad and len(listed.bad) == 9
+    messages = " | ".join(p.message for p in checked.problems)
+    for expected in ["is not a TIN", "starts with PE, but the issuing country is MX", "unknown AEO type 'Contrabandista'",
+                     "'31/02/2021' is not a date", "'ayer' is not a date", "is not after the validation date",
+                     "the operator name is empty", "unknown status 'Dudoso'", "keep one row per TIN"]:  # fmt: skip
+        assert expected in messages
+    assert {e.master.tin: e.master for e in checked.entries} == listed.masters  # accents, types and dates intact
+    assert {e.master.tin: e.status for e in checked.entries} == listed.statuses
+    assert {e.master.tin: e.row for e in checked.entries} == listed.rows  # the spreadsheet's row numbers
+
+
+def test_header_problems_name_the_fix(tmp_path):
+    def fails(grid, match, name="oea.csv"):
+        with pytest.raises(InputError, match=match):
+            aeo_files.read(write_csv(tmp_path / name, grid))
+
+    fails([["RFC", "Razón social", "Tipo de OEA", "Fecha de validación"]], "row 1 has no column for Address")
+    fails([["a", "b"], ["c", "d"]], "no header row in the first 20 rows")
+    fails([["TIN", "RFC", "Razón social", "Domicilio"]], "columns 'TIN' and 'RFC' both give the TIN; keep one")
+    fails([SPANISH], r"read \.xlsx, \.csv or \.json files, not \.txt", name="oea.txt")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match="broken.xlsx is not a readable .xlsx workbook"):
+        aeo_files.read(tmp_path / "broken.xlsx")
+    with pytest.raises(InputError, match="has no sheet 'Hoja2'; its sheets: OEA vigentes"):
+        aeo_files.read(write_xlsx(tmp_path / "oea.xlsx", [SPANISH]), "Hoja2")
+    with pytest.raises(InputError, match="no such file"):
+        aeo_files.read(tmp_path / "missing.csv")
+
+
+def test_unknown_columns_are_named_and_blank_columns_read_as_blank(tmp_path):
+    grid = [["TIN", "Nombre", "Dirección", "Categoría", "Vigente desde", "Observaciones"],
+            ["MXABC010101AB1", "Café Tláloc S.A.", "Calle Hidalgo 4, León", "Exportador", "01/02/2020"]]  # fmt: skip
+    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid))
+    assert table.ignored == ["Observaciones"]
+    checked = imports.check(table, "MX")
+    assert not checked.problems and checked.entries[0].master.valid_from == date(2020, 2, 1)
+    assert checked.entries[0].status == CertificateStatus.ACTIVE and checked.entries[0].master.expiry is None
+
+
+@pytest.mark.parametrize("name", ["aeo-list.xlsx", "aeo-list.csv"])
+def test_templates_import_cleanly(name):
+    table = aeo_files.read(TEMPLATES / name)
+    checked = imports.check(table, "MX")
+    assert list(table.columns.values()) == list(aeo_files.COLUMNS.values()) and not table.ignored
+    assert not checked.problems and len(checked.entries) == 2
+
+
+@pytest.mark.parametrize("fmt", aeo_files.FORMATS)
+def test_written_files_read_back_the_same(tmp_path, fmt):
+    listed = generate(60, bad=False)
+    rows = [{"country": "MX", "tin": m.tin, "name": m.name, "address": m.address, "aeo_types": m.aeo_types.labels(),
+             "valid_from": m.valid_from.isoformat(), "expiry": m.expiry.isoformat() if m.expiry else "",
+             "status": listed.statuses[m.tin].label, "holder": None} for m in listed.masters.values()]  # fmt: skip
+    path = tmp_path / f"out.{fmt}"
+    path.write_bytes(aeo_files.write(rows, fmt))
+    checked = imports.check(aeo_files.read(path), "MX")
+    assert not checked.problems
+    assert {e.master.tin: (e.master, e.status) for e in checked.entries} == {
+        tin: (master, listed.statuses[tin]) for tin, master in listed.masters.items()}  # fmt: skip
+
+
+# -- on a node ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def node():
+    with start_anvil() as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def record(node, tmp_path_factory):
+    path = tmp_path_factory.mktemp("imports") / "deployment.json"
+    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(path), "network", "deploy", str(PILOT)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def call(url, method, *params):
+    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()["result"]
+
+
+@pytest.fixture
+def chain(node, record):
+    """The deployed node, reverted after each test."""
+    snapshot = call(node.url, "evm_snapshot")
+    yield connect(node.url)
+    call(node.url, "evm_revert", snapshot)
+
+
+@pytest.fixture
+def run(node, record, chain, tmp_path):
+    def invoke(*args, dev=2, expect=0):
+        options = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(tmp_path / "mirror.sqlite")]
+        result = CliRunner().invoke(cli, [*options, "--dev-account", str(dev), *args])
+        assert result.exit_code == expect, result.output
+        return result.output
+
+    return invoke
+
+
+def counts(output: str) -> dict[str, int]:
+    """The figures of the count tables the import prints."""
+    cells = [[cell.strip() for cell in line.split("│")[1:-1]] for line in output.splitlines()]
+    return {row[0]: int(row[1]) for row in cells if len(row) == 2 and row[1].isdigit()}
+
+
+def officer(chain, record, dev=2):
+    return DeploymentRecord.load(record).open(chain, Signer(chain, chain.dev_account(dev)))
+
+
+def stored(cadena, tins):
+    return read_certificates(Rpc(cadena.chain.w3), cadena, list(tins))
+
+
+def matches(cadena, listed) -> bool:
+    """Whether the chain holds every certificate of `listed` with its master data and status."""
+    found = stored(cadena, listed.masters)
+    return all(bytes(found[t][6]) == m.commitment and found[t][1] == listed.statuses[t] for t, m in listed.masters.items())
+
+
+def test_import_checks_everything_first_then_syncs(run, chain, record, tmp_path):
+    listed = generate(300, cells=True)
+    path = write_xlsx(tmp_path / "padron.xlsx", listed.grid)
+    block = chain.w3.eth.block_number
+    output = run("cert", "import", str(path), "--country", "MX", expect=1)
+    assert "9 problems in padron.xlsx; nothing was sent" in output and "Contrabandista" in output
+    assert chain.w3.eth.block_number == block
+    planned = run("cert", "import", str(path), "--country", "MX", "--plan", "--skip-invalid")
+    suspended = sum(s == CertificateStatus.SUSPENDED for s in listed.statuses.values())
+    assert counts(planned) == {"issued": 291, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0, "unchanged": 0}
+    assert chain.w3.eth.block_number == block
+    output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
+    assert counts(output) == {"issued": 291, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0,
+                              "unchanged": 0, "failed": 0}  # fmt: skip
+    cadena = officer(chain, record)
+    assert matches(cadena, listed) and cadena.administration("MX").certificate_count == 291
+    block = chain.w3.eth.block_number
+    output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
+    assert counts(output)["unchanged"] == 291 and chain.w3.eth.block_number == block  # the second time: nothing sent
+
+
+def test_import_is_a_sync(run, chain, record, tmp_path):
+    listed = generate(40, bad=False)
+    tins = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE]
+    renamed, renewed, to_suspend, to_cancel, fix_and_suspend, suspended = tins[:6]
+    listed.row(suspended)[7] = "Suspendido"
+    run("cert", "import", str(write_csv(tmp_path / "v1.csv", listed.grid)), "--country", "MX")
+    listed.row(renamed)[2] = "Café Tláloc y Asociados S.A. de C.V."
+    listed.row(renewed)[6] = "2040-12-31"
+    listed.row(to_suspend)[7] = "Suspendido"
+    listed.row(to_cancel)[7] = "Cancelado"
+    listed.row(fix_and_suspend)[3] = "Calle Nueva 1, Mérida, Yuc."
+    listed.row(fix_and_suspend)[7] = "Suspendido"
+    listed.row(suspended)[7] = "Vigente"
+    listed.grid += [["MX", "MXNEW000000001", "Nueva Exportadora S.A.", "Av. Juárez 1, Puebla", "Exportador", "01/06/2025", "", ""],
+                    ["MX", "MXNEW000000002", "Nueva Importadora S.A.", "Av. Juárez 2, Puebla", "Importador", "2025-06-01", "", "Suspendido"]]  # fmt: skip
+    path = write_csv(tmp_path / "v2.csv", listed.grid)
+    planned = run("cert", "import", str(path), "--country", "MX", "--plan")
+    assert "update + suspend" in planned and "issue + suspend" in planned and "expiry date" in planned
+    output = run("cert", "import", str(path), "--country", "MX")
+    assert counts(output) == {
+        "issued": 2, "updated": 3, "suspended": 3, "reinstated": 1, "cancelled": 1, "unchanged": 34, "failed": 0}
+    cadena = officer(chain, record)
+    status = {t: cadena.certificate(t).status for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]}
+    assert status == {renamed: CertificateStatus.ACTIVE, to_suspend: CertificateStatus.SUSPENDED, to_cancel: CertificateStatus.CANCELLED,
+                      fix_and_suspend: CertificateStatus.SUSPENDED, suspended: CertificateStatus.ACTIVE,
+                      "MXNEW000000002": CertificateStatus.SUSPENDED}  # fmt: skip
+    assert [e.reason for e in cadena.history(renewed)] == [Reason.NEW_CERTIFICATION, Reason.RENEWAL]
+    assert cadena.history(renamed)[-1].master["name"] == "Café Tláloc y Asociados S.A. de C.V."
+    assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 42
+    listed.row(renamed)[7] = "Retirado"
+    output = run("cert", "import", str(write_csv(tmp_path / "v3.csv", listed.grid)), "--country", "MX", expect=1)
+    assert "only its holder can withdraw it; write Cancelled" in output and "nothing was sent" in output
+
+
+def test_export_then_import_is_a_no_op(run, chain, record, tmp_path):
+    mx, pe = generate(80, bad=False), generate(30, code="PE", seed=3, bad=False)
+    run("cert", "import", str(write_xlsx(tmp_path / "mx.xlsx", mx.grid)), "--country", "MX")
+    run("cert", "import", str(write_csv(tmp_path / "pe.csv", pe.grid)), "--country", "PE", dev=4)
+    run("cert", "cancel", next(iter(mx.masters)))
+    run("cert", "issue", "MXHOLD0000001", "--name", "Ñandú Logística S.A.", "--address", "Calle 1, León", "--types",
+        "carrier", "--valid-from", "2024-01-01", "--holder", chain.dev_account(9).address)  # fmt: skip
+    run("sync")
+    block = chain.w3.eth.block_number
+    for fmt in aeo_files.FORMATS:
+        path = tmp_path / f"export.{fmt}"
+        run("export", "--country", "MX", "-o", str(path))
+        assert len(imports.check(aeo_files.read(path), "PE").entries) == 30  # the partner's AEOs are in the view
+        output = run("cert", "import", str(path), "--country", "MX")
+        assert "30 rows of other countries" in output
+        assert counts(output) == {"issued": 0, "updated": 0, "suspended": 0, "reinstated": 0, "cancelled": 0,
+                                  "unchanged": 81, "failed": 0}  # fmt: skip
+        assert chain.w3.eth.block_number == block
+
+
+def test_an_interrupted_import_is_completed_by_the_next(chain, record, tmp_path, monkeypatch):
+    listed = generate(200, bad=False)
+    checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
+    cadena = officer(chain, record)
+    many, broadcasts = Rpc.many, []
+
+    def node_goes_down(self, calls):
+        """The node stops answering when the second set of transactions (the suspensions) is sent."""
+        if any(method == "eth_sendRawTransaction" for method, _ in calls):
+            broadcasts.append(len(calls))
+            if len(broadcasts) == 2:
+                raise requests.exceptions.ConnectionError("connection refused")
+        return many(self, calls)
+
+    monkeypatch.setattr(Rpc, "many", node_goes_down)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", checked))
+    monkeypatch.setattr(Rpc, "many", many)
+    suspended = [t for t, status in listed.statuses.items() if status == CertificateStatus.SUSPENDED]
+    assert cadena.administration("MX").certificate_count == 200 and not matches(cadena, listed)
+    rest = imports.plan(cadena, "MX", checked)
+    assert (rest.count("issue"), rest.count("suspend"), rest.unchanged) == (0, len(suspended), 200 - len(suspended))
+    summary = imports.apply(BulkSender(cadena, cadena.signer.account), rest)
+    assert not summary.failures and matches(cadena, listed)
+    events = cadena.contract.events
+    issued = Counter(e.args.tin for e in events.CertificateIssued.get_logs(from_block=0))
+    suspensions = Counter(e.args.tin for e in events.CertificateSuspended.get_logs(from_block=0))
+    assert len(issued) == 200 and set(issued.values()) == {1}  # nothing doubled
+    assert len(suspensions) == len(suspended) > 0 and set(suspensions.values()) == {1}
+    assert imports.plan(cadena, "MX", checked).changes == []
+
+
+def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, record, tmp_path):
+    listed = generate(20, bad=False)
+    checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
+    cadena = officer(chain, record)
+    imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", checked))
+    active = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE][:3]
+    for tin in active:
+        listed.row(tin)[7] = "Suspendido"
+    checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea2.csv", listed.grid)), "MX")
+    import_plan = imports.plan(cadena, "MX", checked)
+    officer(chain, record, dev=2).cancel(active[1])  # between the plan and the import
+    progress = []
+    summary = imports.apply(BulkSender(cadena, cadena.signer.account), import_plan, progress.append)
+    assert summary.done["suspend"] == 2 and sum(progress) == 3
+    [failure] = summary.failures
+    assert (failure.tin, failure.action, failure.row) == (active[1], "suspend", listed.rows[active[1]])
+    assert "is Cancelled" in failure.reason
+
+
+def test_user_mistakes_get_one_line(run, tmp_path):
+    assert "give --output FILE.xlsx" in run("export", "--country", "MX", "--format", "xlsx", expect=1)
+    assert "no such file" in run("cert", "import", str(tmp_path / "nada.xlsx"), "--country", "MX", expect=1)
+    assert "is not a customs officer of MX; nothing was sent" in run("cert", "import", str(TEMPLATES / "aeo-list.xlsx"),
+                                                                     "--country", "MX", dev=4, expect=1)  # fmt: skip
+    assert "not an ISO 3166-1 alpha-2" in run("cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "XX", expect=1)
+    output = run("cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "PE", dev=4, expect=0)
+    assert "2 rows of other countries" in output and "Traceback" not in output
