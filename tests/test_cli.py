@@ -226,8 +226,8 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     assert [(e["event"], e["reason"]) for e in history] == [("issued", 1), ("suspended", 10)]
     assert "security-incident" in run(*mirror, "history", "MXEPA180101AB1")
     csv_text = run(*mirror, "export", "--country", "PE", "--format", "csv")
-    assert csv_text.splitlines()[0] == "Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status"
-    assert 'MX,MXEPA180101AB1,Exportadora del Pacífico S.A. de C.V.,"Av. Reforma 505, CDMX","importer, exporter",2018-11-05,2030-11-05,Suspended' in csv_text
+    assert csv_text.splitlines()[0] == "Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status,Holder account"
+    assert 'MX,MXEPA180101AB1,Exportadora del Pacífico S.A. de C.V.,"Av. Reforma 505, CDMX","importer, exporter",2018-11-05,2030-11-05,Suspended,' in csv_text
     exported = json.loads(run(*mirror, "export", "--country", "CR", "--format", "json"))
     assert [row["tin"] for row in exported] == ["MXEPA180101AB1"]
     assert "the mirror (synced to block" in run(*mirror, "history", "MXNOBODY", expect=1)
