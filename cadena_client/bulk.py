@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from .model import CadenaError, CertificateStatus, MasterData, Reason, tin_to_by
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
 DEFAULT_BATCH = 50
-REBROADCAST_AFTER = 3.0  # seconds without a receipt before a transaction is broadcast again
+REBROADCAST_AFTER = 3.0  # seconds without a receipt before what is missing is looked at
+READ_WORKERS = 4  # JSON-RPC batches of reads in flight at once
 MAX_BATCH_BYTES = 1_000_000  # JSON-RPC request bodies stay under this size (anvil refuses much larger ones)
 
 
@@ -85,19 +87,23 @@ class Rpc:
     def batching(self) -> bool:
         return self.url is not None
 
-    def many(self, calls: Sequence[tuple[str, list]]) -> list[dict]:
-        """Replies in call order, each {"result": ...} or {"error": {...}}."""
+    def many(self, calls: Sequence[tuple[str, list]], workers: int = 1) -> list[dict]:
+        """Replies in call order, each {"result": ...} or {"error": {...}}; `workers` batches in flight at once."""
         if not self.batching:
             return [self._one(method, params) for method, params in calls]
-        replies = []
-        for chunk in self._chunks(calls):
-            payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in chunk]
-            answer = self._session().post(self.url, json=payload, timeout=60).json()
-            if isinstance(answer, dict):  # the node refused the batch as a whole
-                raise RpcError(f"the node refused a batch: {answer.get('error', answer)}")
-            by_id = {reply["id"]: reply for reply in answer}
-            replies += [by_id[request["id"]] for request in payload]
-        return replies
+        chunks = list(self._chunks(calls))
+        if workers > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                return [reply for replies in pool.map(self._batch, chunks) for reply in replies]
+        return [reply for chunk in chunks for reply in self._batch(chunk)]
+
+    def _batch(self, chunk: list[tuple[str, list]]) -> list[dict]:
+        payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in chunk]
+        answer = self._session().post(self.url, json=payload, timeout=60).json()
+        if isinstance(answer, dict):  # the node refused the batch as a whole
+            raise RpcError(f"the node refused a batch: {answer.get('error', answer)}")
+        by_id = {reply["id"]: reply for reply in answer}
+        return [by_id[request["id"]] for request in payload]
 
     def _chunks(self, calls: Sequence[tuple[str, list]]):
         """Batches of at most `batch_size` calls and about MAX_BATCH_BYTES (nodes cap request bodies)."""
@@ -122,6 +128,17 @@ class Rpc:
         if not hasattr(self._local, "session"):
             self._local.session = requests.Session()
         return self._local.session
+
+
+def _gas_limit(gas_used) -> int:
+    """Room above the simulated gas: 20% and 10,000 for the 63/64 rule and state changed meanwhile."""
+    return quantity(gas_used) * 6 // 5 + 10_000
+
+
+def _unsupported(reply: dict) -> bool:
+    """Whether a JSON-RPC reply says the node has no such method."""
+    error = reply.get("error") or {}
+    return error.get("code") == -32601 or "not supported" in str(error.get("message", "")).lower()
 
 
 def quantity(value) -> int:
@@ -178,6 +195,7 @@ class BulkSender:
         self.chain = cadena.chain
         self.rpc = Rpc(self.chain.w3, rpc_batch)
         self.nonces = NonceManager(self.rpc, account.address)
+        self._access_lists = True  # until the node says it has no eth_createAccessList
 
     def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]:
         """Simulates, signs, sends and confirms `jobs`; one Outcome per key, in order.
@@ -219,11 +237,30 @@ class BulkSender:
         return {"from": self.account.address, "to": self.cadena.address, "data": "0x" + job.data.hex()}
 
     def _simulate(self, jobs: list[Job]) -> list[tuple[int, str | None]]:
+        """(gas limit, None) for each job that would succeed, else (0, the contract's error).
+
+        The gas comes from one execution, eth_createAccessList's gasUsed, where the node has it (a
+        binary search of eth_estimateGas runs a job several times); a job failing there is run once
+        more by eth_call for the contract's error, which that method does not report alike on all nodes.
+        """
+        if self.rpc.batching and self._access_lists:
+            replies = self.rpc.many([("eth_createAccessList", [self._call(job), "latest"]) for job in jobs])
+            if not any(_unsupported(reply) for reply in replies):
+                gas = [None if "error" in r or "error" in r["result"] else _gas_limit(r["result"]["gasUsed"]) for r in replies]
+                errors = iter(self._errors([job for job, limit in zip(jobs, gas, strict=True) if limit is None]))
+                return [(limit, None) if limit is not None else (0, next(errors)) for limit in gas]
+            self._access_lists = False
         replies = self.rpc.many([("eth_estimateGas", [self._call(job)]) for job in jobs])
         return [
-            (quantity(reply["result"]) * 6 // 5 + 10_000, None) if "result" in reply else (0, error_text(reply["error"], job.operation))
+            (_gas_limit(reply["result"]), None) if "result" in reply else (0, error_text(reply["error"], job.operation))
             for job, reply in zip(jobs, replies, strict=True)
         ]  # fmt: skip
+
+    def _errors(self, jobs: list[Job]) -> list[str]:
+        """Why each job fails, from eth_call."""
+        replies = self.rpc.many([("eth_call", [self._call(job), "latest"]) for job in jobs])
+        return [error_text(reply["error"], job.operation) if "error" in reply else "the node refused it in simulation"
+                for job, reply in zip(jobs, replies, strict=True)]  # fmt: skip
 
     def _fees(self, factor: int = 1) -> dict:
         """Fees for the network, times `factor` (to replace transactions of the account in the pool)."""
@@ -250,13 +287,71 @@ class BulkSender:
         return self.rpc.many([("eth_sendRawTransaction", ["0x" + item.raw.hex()]) for item in signed])
 
     def _send_and_confirm(self, jobs: list[Job], progress, fee_factor: int) -> list[tuple[Job, tuple]]:
-        """Signs and sends `jobs` and waits for them. Fees are multiplied by `fee_factor`: 1 first,
-        2 for the fillers of `_confirm`, 3 for a retry, so each replaces what may wait in its way."""
+        """Signs `jobs`, sends them as the chain takes them and waits for their receipts. Fees are
+        multiplied by `fee_factor`: 1 first, 2 for the fillers, 3 for a retry, so each replaces what
+        may wait in its way.
+
+        At most one block's gas is waiting at a time: a node that mines as transactions arrive (anvil)
+        then mines all of it in the next block (with more, its automine leaves the rest waiting for
+        another arrival), and a node that mines by the clock could not put more in a block anyway.
+        Receipts are polled in batches from a few threads at once. Every few seconds without a
+        receipt, what is still missing is looked at: a transaction whose nonce the account has
+        passed was superseded. If the account's nonce did not move meanwhile, a gap below ours (left
+        by a killed run) is filled with empty transactions to the account itself, and ours are signed
+        again at the same nonces with fees from the current base fee (it may have risen past what
+        they offer); whichever version is mined counts.
+        """
         if not jobs:
             return []
-        signed = self._sign(jobs, fee_factor)
-        pending, results = {}, []
-        for item, reply in zip(signed, self._broadcast(signed), strict=True):
+        queue = deque(self._sign(jobs, fee_factor))
+        window = self._block_gas_limit()
+        pending: dict[str, _Signed] = {}
+        found: dict[str, object] = {}
+        results: list[tuple[Job, tuple]] = []
+        waiting: list[_Signed] = []
+        deadline = check_at = time.monotonic()
+        last_mined = -1
+        while queue or waiting:
+            gas = sum(item.job.gas for item in waiting)
+            wave = []
+            while queue and (not (waiting or wave) or gas + queue[0].job.gas <= window):
+                wave.append(queue.popleft())
+                gas += wave[-1].job.gas
+            if wave:
+                results += self._send_wave(wave, pending, progress)
+            missing = [h for h in pending if h not in found]
+            replies = self.rpc.many([("eth_getTransactionReceipt", [h]) for h in missing], workers=READ_WORKERS)
+            mined_now = {h: reply["result"] for h, reply in zip(missing, replies, strict=True) if reply.get("result")}
+            found.update(mined_now)
+            settled = {id(pending[h].job) for h in found if found[h] is not SUPERSEDED}
+            waiting = [item for h, item in pending.items() if h not in found and id(item.job) not in settled]
+            now = time.monotonic()
+            if mined_now or wave:
+                deadline, check_at = now + self.receipt_timeout, now + REBROADCAST_AFTER
+            if now > deadline:
+                break
+            if not waiting or now < check_at:
+                time.sleep(0.02 if waiting else 0)
+                continue
+            mined = self.nonces.count("latest")
+            found.update({h: SUPERSEDED for h, item in pending.items() if h not in found and item.nonce < mined})
+            waiting = [item for item in waiting if item.nonce >= mined]
+            if waiting and mined == last_mined:
+                lowest = min(item.nonce for item in waiting)
+                # a gap below ours, or else one empty transaction at the next nonce: a new arrival
+                # makes anvil's automine take up executable transactions it left waiting
+                self._fill(range(mined, lowest) if lowest > mined else range(self.nonces.take(1), self.nonces.take(0)))
+                for item in self._resign(waiting):
+                    pending["0x" + keccak(item.raw).hex()] = item
+            self._broadcast(waiting)
+            check_at, last_mined = now + REBROADCAST_AFTER, mined
+        results += [(item.job, ("not-sent", "not sent: the node stopped taking transactions; run again")) for item in queue]
+        return results + self._outcomes(pending, found, progress)
+
+    def _send_wave(self, wave: list[_Signed], pending: dict[str, _Signed], progress) -> list[tuple[Job, tuple]]:
+        """Broadcasts `wave`; what the node took joins `pending`, the rest comes back with its outcome."""
+        results = []
+        for item, reply in zip(wave, self._broadcast(wave), strict=True):
             error = str(reply.get("error", "")).lower()
             if "result" in reply or "already" in error:  # already known: this very transaction was sent before
                 pending["0x" + keccak(item.raw).hex()] = item
@@ -266,49 +361,10 @@ class BulkSender:
                 results.append((item.job, ("not-sent", error_text(reply["error"], item.job.operation))))
                 if progress:
                     progress(len(item.job.keys))
-        return results + self._confirm(pending, progress)
+        return results
 
-    def _confirm(self, pending: dict[str, _Signed], progress) -> list[tuple[Job, tuple]]:
-        """Waits for the receipts, polled in batches from a few threads at once.
-
-        Every few seconds without a receipt, what is still missing is looked at: a transaction whose
-        nonce the account has passed was superseded. If the account's nonce did not move meanwhile,
-        a gap below ours (left by a killed run) is filled with empty transactions to the account
-        itself, and ours are signed again at the same nonces with fees from the current base fee
-        (it may have risen past what they offer); whichever version is mined counts.
-        """
-        deadline = time.monotonic() + self.receipt_timeout
-        found: dict[str, object] = {}
-        check_at, last_mined = time.monotonic() + REBROADCAST_AFTER, -1
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            while time.monotonic() < deadline:
-                missing = [h for h in pending if h not in found]
-                chunks = [missing[i : i + self.rpc.batch_size] for i in range(0, len(missing), self.rpc.batch_size)]
-                requests_ = [[("eth_getTransactionReceipt", [h]) for h in chunk] for chunk in chunks]
-                for chunk, replies in zip(chunks, pool.map(self.rpc.many, requests_), strict=True):
-                    for tx_hash, reply in zip(chunk, replies, strict=True):
-                        if reply.get("result"):
-                            found[tx_hash] = reply["result"]
-                settled = {id(pending[h].job) for h in found if found[h] is not SUPERSEDED}
-                waiting = [item for h, item in pending.items() if h not in found and id(item.job) not in settled]
-                if not waiting:
-                    break
-                if time.monotonic() < check_at:
-                    time.sleep(0.05)
-                    continue
-                mined = self.nonces.count("latest")
-                found.update({h: SUPERSEDED for h, item in pending.items() if h not in found and item.nonce < mined})
-                waiting = [item for item in waiting if item.nonce >= mined]
-                if waiting and mined == last_mined:
-                    lowest = min(item.nonce for item in waiting)
-                    # a gap below ours, or else one empty transaction at the next nonce: a new arrival
-                    # makes anvil's automine take up executable transactions it left waiting
-                    self._fill(range(mined, lowest) if lowest > mined else range(self.nonces.take(1), self.nonces.take(0)))
-                    for item in self._resign(waiting):
-                        pending["0x" + keccak(item.raw).hex()] = item
-                self._broadcast(waiting)
-                check_at, last_mined = time.monotonic() + REBROADCAST_AFTER, mined
-        return self._outcomes(pending, found, progress)
+    def _block_gas_limit(self) -> int:
+        return quantity(self.rpc.many([("eth_getBlockByNumber", ["latest", False])])[0]["result"]["gasLimit"])
 
     def _outcomes(self, pending: dict[str, _Signed], found: dict[str, object], progress) -> list[tuple[Job, tuple]]:
         """One outcome per job: its mined version if any, else superseded, else not sent."""
@@ -317,7 +373,7 @@ class BulkSender:
             receipt = found.get(tx_hash)
             if receipt is None or receipt is SUPERSEDED:
                 outcome = ("superseded", f"another transaction took nonce {item.nonce}") if receipt else (
-                    "not-sent", f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s; run again")
+                    "not-sent", f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s of the last; run again")
             elif quantity(receipt["status"]) == 1:
                 outcome = ("done", "", tx_hash, quantity(receipt["blockNumber"]))
             else:
@@ -379,7 +435,7 @@ def read_certificates(rpc: Rpc, cadena: Cadena, tins: list[str]) -> dict[str, tu
     """The stored certificate of every TIN by batched eth_call: tin -> (holder, status, ..., commitment)."""
     encode = Encoder(cadena.contract, "certificate")
     calls = [("eth_call", [{"to": cadena.address, "data": "0x" + encode(tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]
-    replies = rpc.many(calls)
+    replies = rpc.many(calls, workers=READ_WORKERS)
     found = {}
     for tin_, reply in zip(tins, replies, strict=True):
         if "error" in reply:

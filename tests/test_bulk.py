@@ -68,6 +68,27 @@ def test_outcome_for_every_record(anvil):
     assert cadena.administration("MX").certificate_count == 30
 
 
+def test_sends_no_more_than_a_block_can_take(anvil, monkeypatch):
+    """anvil's automine leaves what one block cannot hold waiting for another arrival: the sender keeps
+    at most one block's gas unmined, so 60 batches (10 blocks' worth) need no filler transaction."""
+    chain, cadena = deployed(anvil.url)
+    sender = BulkSender(cadena, chain.dev_account(2))
+    broadcast, sent, unmined = BulkSender._broadcast, {}, []
+
+    def watched(self, signed):
+        mined = self.nonces.count("latest")
+        sent.update({item.nonce: item.job.gas for item in signed})
+        unmined.append(sum(gas for nonce, gas in sent.items() if nonce >= mined))
+        return broadcast(self, signed)
+
+    monkeypatch.setattr(BulkSender, "_broadcast", watched)
+    before = chain.w3.eth.get_transaction_count(sender.account.address)
+    outcomes = issue_all(sender, masters(3000), batch_size=50)
+    assert Counter(o.result for o in outcomes) == {"done": 3000}
+    assert max(unmined) <= chain.w3.eth.get_block("latest").gasLimit < sum(sent.values()) / 5
+    assert chain.w3.eth.get_transaction_count(sender.account.address) == before + 60  # no filler was needed
+
+
 def test_nonce_manager_is_thread_safe(anvil):
     chain, _ = deployed(anvil.url)
     manager = NonceManager(Rpc(chain.w3), chain.dev_account(7).address)

@@ -10,7 +10,7 @@ from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
 
 from cadena_client import aeo_files, imports
-from cadena_client.bulk import BulkSender, Rpc, read_certificates
+from cadena_client.bulk import BulkSender, Encoder, Rpc, read_certificates
 from cadena_client.chain import Signer, connect
 from cadena_client.cli import cli
 from cadena_client.deploy import DeploymentRecord
@@ -257,15 +257,13 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, record, tmp_path,
     listed = generate(200, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
     cadena = officer(chain, record)
-    many, broadcasts = Rpc.many, []
+    many, suspend = Rpc.many, Encoder(cadena.contract, "suspendCertificate").selector.hex()
 
-    def node_goes_down(self, calls):
-        """The node stops answering when the second set of transactions (the suspensions) is sent."""
-        if any(method == "eth_sendRawTransaction" for method, _ in calls):
-            broadcasts.append(len(calls))
-            if len(broadcasts) == 2:
-                raise requests.exceptions.ConnectionError("connection refused")
-        return many(self, calls)
+    def node_goes_down(self, calls, workers=1):
+        """The node stops answering when the first suspension is sent."""
+        if any(method == "eth_sendRawTransaction" and suspend in params[0] for method, params in calls):
+            raise requests.exceptions.ConnectionError("connection refused")
+        return many(self, calls, workers)
 
     monkeypatch.setattr(Rpc, "many", node_goes_down)
     with pytest.raises(requests.exceptions.ConnectionError):
