@@ -99,7 +99,11 @@ class Rpc:
 
     def _batch(self, chunk: list[tuple[str, list]]) -> list[dict]:
         payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in chunk]
-        answer = self._session().post(self.url, json=payload, timeout=60).json()
+        try:
+            answer = self._session().post(self.url, json=payload, timeout=60).json()
+        except requests.ConnectionError:  # a kept-alive connection the node closed: once more on a new one
+            self._local.session = requests.Session()  # (safe: reads, and raw transactions known by their hash)
+            answer = self._session().post(self.url, json=payload, timeout=60).json()
         if isinstance(answer, dict):  # the node refused the batch as a whole
             raise RpcError(f"the node refused a batch: {answer.get('error', answer)}")
         by_id = {reply["id"]: reply for reply in answer}
