@@ -40,6 +40,12 @@ from .model import (
 )
 
 
+def verification(importer: str, tin_: str, answer: tuple) -> Verification:
+    """The contract's verify answer (recognised, benefits, verdict) as a Verification."""
+    recognised, benefits, verdict = answer
+    return Verification(importer, tin_, recognised, Benefit(benefits) if benefits else None, Verdict(verdict))
+
+
 class NotFoundError(CadenaError):
     """The chain has no such certificate, administration or MRA."""
 
@@ -249,8 +255,7 @@ class Cadena:
     def verify(self, importing_country: str, tin_: str) -> Verification:
         """Whether the AEO of `tin_` is recognised for an import into `importing_country`, and with which benefits."""
         importer, tin_ = country(importing_country), tin(tin_)
-        recognised, benefits, verdict = self.contract.functions.verify(importer.encode(), tin_to_bytes32(tin_)).call()
-        return Verification(importer, tin_, recognised, Benefit(benefits) if benefits else None, Verdict(verdict))
+        return verification(importer, tin_, self.contract.functions.verify(importer.encode(), tin_to_bytes32(tin_)).call())
 
     # -- helpers ---------------------------------------------------------------------------------
 

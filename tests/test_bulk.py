@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cadena_client.bulk import BulkSender, NonceManager, Rpc, issue_all
+from cadena_client.bulk import BulkSender, NonceManager, Rpc, issue_all, verify_all
 from cadena_client.chain import Signer, connect
 from cadena_client.deploy import Accounts, deploy_network, load_config
 from cadena_client.model import CertificateStatus, MasterData
@@ -151,6 +151,23 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     assert reruns[0]["already"] >= partial
     assert cadena.administration("MX").certificate_count == 3000
     assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(3000)]  # each once
+
+
+@pytest.mark.parametrize("on_anvil", [True, False])
+def test_verify_all_answers_as_verify_does(anvil, on_anvil):
+    chain, cadena = deployed(anvil.url if on_anvil else None)
+    records = masters(12) + masters(3, prefix="PE")
+    issue_all(BulkSender(cadena, chain.dev_account(2)), records[:12])
+    issue_all(BulkSender(cadena, chain.dev_account(4)), records[12:])
+    officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
+    officer.suspend(records[1].tin)
+    officer.cancel(records[2].tin)
+    tins = [m.tin for m in records] + ["MXNOBODY"]
+    answers = verify_all(Rpc(chain.w3), cadena, "pe", tins)
+    assert answers == [cadena.verify("PE", t) for t in tins]
+    assert {a.verdict.name for a in answers} == {"RECOGNISED", "NOT_ACTIVE", "SAME_COUNTRY", "UNKNOWN_TIN"}
+    with pytest.raises(Exception, match="is not a TIN"):
+        verify_all(Rpc(chain.w3), cadena, "PE", ["MX-1"])
 
 
 def test_batch_size_is_checked():
