@@ -145,6 +145,7 @@ class Change:
     entry: Entry
     actions: tuple[str, ...]
     detail: str = ""
+    update_reason: int = Reason.DATA_CORRECTION
 
     @property
     def tin(self) -> str:
@@ -179,11 +180,11 @@ def plan(cadena: Cadena, code: str, checked: Checked) -> Plan:
             entry = replace(entry, master=replace(entry.master, holder=holder))
         target, master = entry.status, entry.master
         if target == CertificateStatus.WITHDRAWN and current != CertificateStatus.WITHDRAWN:
-            result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), f"{master.tin} is {current.label}: only its holder can "
-                                            "withdraw it; write Cancelled to end it"))  # fmt: skip
+            message = f"{master.tin} is {current.label}: only its holder can withdraw it; write Cancelled to end it"
+            result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
             continue
         actions: list[str] = []
-        detail = ""
+        detail, reason = "", Reason.DATA_CORRECTION
         if current in ENDED:
             if target in LIVE:
                 actions.append("issue")
@@ -192,12 +193,13 @@ def plan(cadena: Cadena, code: str, checked: Checked) -> Plan:
         elif bytes(commitment) != master.commitment:
             actions.append("update")
             detail = _differences(master, (holder, types, valid_from, expiry))
+            reason = _update_reason(master, expiry)
         if target == CertificateStatus.SUSPENDED and current != CertificateStatus.SUSPENDED:
             actions.append("suspend")
         elif target == CertificateStatus.ACTIVE and current == CertificateStatus.SUSPENDED:
             actions.append("reinstate")
         if actions:
-            result.changes.append(Change(entry, tuple(actions), detail))
+            result.changes.append(Change(entry, tuple(actions), detail, reason))
         else:
             result.unchanged += 1
     return result
@@ -265,12 +267,10 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
 
     issues = [change.entry.master for change in import_plan.changes if "issue" in change.actions]
     record("issue", issue_all(sender, issues, progress=progress) if issues else [])
-    stored = read_certificates(sender.rpc, sender.cadena, [c.tin for c in import_plan.changes if "update" in c.actions])
     update = Encoder(sender.cadena.contract, "updateCertificate")
-    record("update", send([
-        Job([c.tin], update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), _update_reason(c.entry.master, stored[c.tin][4])), "update")
-        for c in import_plan.changes if "update" in c.actions
-    ]))  # fmt: skip
+    updates = [change for change in import_plan.changes if "update" in change.actions]
+    record("update", send([Job([c.tin], update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), c.update_reason), "update")
+                           for c in updates]))  # fmt: skip
     for action in STATUS_ACTIONS:
         encode = Encoder(sender.cadena.contract, f"{action}Certificate")
         changes = [c for c in import_plan.changes if action in c.actions]
