@@ -10,9 +10,16 @@ from eth_utils import keccak
 from web3 import EthereumTesterProvider, Web3
 from web3.logs import DISCARD
 
+from pathlib import Path
+
+import requests
+from click.testing import CliRunner
+
 from cadena_client import compiler
+from cadena_client.cli import cli
 from cadena_client.errors import decode_revert
 from cadena_client.model import MasterData, country_to_bytes2, tin_to_bytes32
+from cadena_client.node import start_anvil
 
 ROLES = [
     "governance",
@@ -161,3 +168,29 @@ def reverts(name: str, **expected):
     assert error.name == name, f"expected {name}, got {error.name}: {error}"
     for key, value in expected.items():
         assert error.error_args[key] == value, f"{name}.{key}: {error.error_args[key]!r} != {value!r}"
+
+
+# -- a real node ------------------------------------------------------------------------------------
+
+PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
+
+
+def rpc(url: str, method: str, *params):
+    """One raw JSON-RPC call to a node, for what the library does not do (snapshots, test controls)."""
+    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()["result"]
+
+
+@pytest.fixture(scope="module")
+def node():
+    """An anvil node for the module."""
+    with start_anvil() as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def pilot_record(node, tmp_path_factory):
+    """The pilot network deployed on `node` by `cadena network deploy`: its deployment record."""
+    record = tmp_path_factory.mktemp("pilot") / "deployment.json"
+    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", str(PILOT)])
+    assert result.exit_code == 0, result.output
+    return record

@@ -5,42 +5,24 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from click.testing import CliRunner
 
+from conftest import rpc
+
 from cadena_client.cli import cli
-from cadena_client.node import start_anvil
 
 PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
 ISSUE = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora del Pacífico S.A. de C.V.", "--address",
          "Av. Reforma 505, CDMX", "--types", "exporter,importer", "--valid-from", "2018-11-05", "--expiry", "2030-11-05"]  # fmt: skip
 
 
-def rpc(url, method, *params):
-    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()["result"]
-
-
-@pytest.fixture(scope="module")
-def node():
-    with start_anvil() as local:
-        yield local
-
-
-@pytest.fixture(scope="module")
-def deployed(node, tmp_path_factory):
-    record = tmp_path_factory.mktemp("cli") / "deployment.json"
-    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", PILOT])
-    assert result.exit_code == 0, result.output
-    return record
-
-
 @pytest.fixture
-def run(node, deployed):
-    """Runs `cadena` against the deployed node; the chain is reverted after each test."""
+def run(node, pilot_record):
+    """Runs `cadena` against the pilot network on the node; the chain is reverted after each test."""
     snapshot = rpc(node.url, "evm_snapshot")
 
     def invoke(*args, dev=None, expect=0):
-        options = ["--rpc-url", node.url, "--deployment", str(deployed)] + (["--dev-account", str(dev)] if dev is not None else [])
+        options = ["--rpc-url", node.url, "--deployment", str(pilot_record)] + (["--dev-account", str(dev)] if dev is not None else [])
         result = CliRunner().invoke(cli, [*options, *args])
         assert result.exit_code == expect, result.output
         return result.output
@@ -155,8 +137,8 @@ def test_missing_and_corrupt_deployment_record(node, tmp_path):
     assert result.exit_code == 1 and "is corrupt" in result.output and "Traceback" not in result.output
 
 
-def test_record_of_another_chain_or_address(run, deployed, tmp_path):
-    data = json.loads(deployed.read_text())
+def test_record_of_another_chain_or_address(run, pilot_record, tmp_path):
+    data = json.loads(pilot_record.read_text())
     other = tmp_path / "other.json"
     other.write_text(json.dumps({**data, "chain_id": 5}))
     assert "is for chain 5, but the node is on chain 31337" in run("--deployment", str(other), "cert", "show", "MX1", expect=1)
@@ -164,10 +146,10 @@ def test_record_of_another_chain_or_address(run, deployed, tmp_path):
     assert "was the node reset?" in run("--deployment", str(other), "cert", "show", "MX1", expect=1)
 
 
-def test_wrong_chain_id_and_unreachable_node(node, deployed):
+def test_wrong_chain_id_and_unreachable_node(node, pilot_record):
     result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--chain-id", "1", "cert", "show", "MX1"])
     assert result.exit_code == 1 and "is on chain 31337, not 1" in result.output
-    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(deployed), "cert", "show", "MX1"])
+    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "cert", "show", "MX1"])
     assert result.exit_code == 1 and "cannot reach a node at http://127.0.0.1:9" in result.output
 
 
@@ -233,13 +215,13 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     assert "the mirror (synced to block" in run(*mirror, "history", "MXNOBODY", expect=1)
 
 
-def test_watch_streams_changes_as_json_lines(run, node, deployed, tmp_path):
+def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
     import subprocess
     import sys
     import threading
 
     run(*ISSUE, dev=2)
-    command = [sys.executable, "-m", "cadena_client", "--rpc-url", node.url, "--deployment", str(deployed),
+    command = [sys.executable, "-m", "cadena_client", "--rpc-url", node.url, "--deployment", str(pilot_record),
                "--mirror", str(tmp_path / "watch.sqlite"), "watch", "--json", "--poll", "0.1"]  # fmt: skip
     watcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []

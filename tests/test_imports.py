@@ -8,6 +8,7 @@ import pytest
 import requests
 from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
+from conftest import rpc
 
 from cadena_client import aeo_files, imports
 from cadena_client.bulk import BulkSender, Encoder, Rpc, read_certificates
@@ -15,10 +16,8 @@ from cadena_client.chain import Signer, connect
 from cadena_client.cli import cli
 from cadena_client.deploy import DeploymentRecord
 from cadena_client.model import CertificateStatus, InputError, Reason
-from cadena_client.node import start_anvil
 
 ROOT = Path(__file__).resolve().parent.parent
-PILOT = ROOT / "deploy" / "cadena-pilot.toml"
 TEMPLATES = ROOT / "deploy" / "templates"
 
 
@@ -121,36 +120,18 @@ def test_written_files_read_back_the_same(tmp_path, fmt):
 # -- on a node ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def node():
-    with start_anvil() as local:
-        yield local
-
-
-@pytest.fixture(scope="module")
-def record(node, tmp_path_factory):
-    path = tmp_path_factory.mktemp("imports") / "deployment.json"
-    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(path), "network", "deploy", str(PILOT)])
-    assert result.exit_code == 0, result.output
-    return path
-
-
-def call(url, method, *params):
-    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()["result"]
-
-
 @pytest.fixture
-def chain(node, record):
+def chain(node, pilot_record):
     """The deployed node, reverted after each test."""
-    snapshot = call(node.url, "evm_snapshot")
+    snapshot = rpc(node.url, "evm_snapshot")
     yield connect(node.url)
-    call(node.url, "evm_revert", snapshot)
+    rpc(node.url, "evm_revert", snapshot)
 
 
 @pytest.fixture
-def run(node, record, chain, tmp_path):
+def run(node, pilot_record, chain, tmp_path):
     def invoke(*args, dev=2, expect=0):
-        options = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(tmp_path / "mirror.sqlite")]
+        options = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "mirror.sqlite")]
         result = CliRunner().invoke(cli, [*options, "--dev-account", str(dev), *args])
         assert result.exit_code == expect, result.output
         return result.output
@@ -164,8 +145,8 @@ def counts(output: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in cells if len(row) == 2 and row[1].isdigit()}
 
 
-def officer(chain, record, dev=2):
-    return DeploymentRecord.load(record).open(chain, Signer(chain, chain.dev_account(dev)))
+def officer(chain, pilot_record, dev=2):
+    return DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev)))
 
 
 def stored(cadena, tins):
@@ -178,7 +159,7 @@ def matches(cadena, listed) -> bool:
     return all(bytes(found[t][6]) == m.commitment and found[t][1] == listed.statuses[t] for t, m in listed.masters.items())
 
 
-def test_import_checks_everything_first_then_syncs(run, chain, record, tmp_path):
+def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path):
     listed = generate(300, cells=True)
     path = write_xlsx(tmp_path / "padron.xlsx", listed.grid)
     block = chain.w3.eth.block_number
@@ -192,14 +173,14 @@ def test_import_checks_everything_first_then_syncs(run, chain, record, tmp_path)
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert counts(output) == {"issued": 291, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0,
                               "unchanged": 0, "failed": 0}  # fmt: skip
-    cadena = officer(chain, record)
+    cadena = officer(chain, pilot_record)
     assert matches(cadena, listed) and cadena.administration("MX").certificate_count == 291
     block = chain.w3.eth.block_number
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert counts(output)["unchanged"] == 291 and chain.w3.eth.block_number == block  # the second time: nothing sent
 
 
-def test_import_is_a_sync(run, chain, record, tmp_path):
+def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
     listed = generate(40, bad=False)
     tins = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE]
     renamed, renewed, to_suspend, to_cancel, fix_and_suspend, suspended = tins[:6]
@@ -220,7 +201,7 @@ def test_import_is_a_sync(run, chain, record, tmp_path):
     output = run("cert", "import", str(path), "--country", "MX")
     assert counts(output) == {
         "issued": 2, "updated": 3, "suspended": 3, "reinstated": 1, "cancelled": 1, "unchanged": 34, "failed": 0}
-    cadena = officer(chain, record)
+    cadena = officer(chain, pilot_record)
     status = {t: cadena.certificate(t).status for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]}
     assert status == {renamed: CertificateStatus.ACTIVE, to_suspend: CertificateStatus.SUSPENDED, to_cancel: CertificateStatus.CANCELLED,
                       fix_and_suspend: CertificateStatus.SUSPENDED, suspended: CertificateStatus.ACTIVE,
@@ -233,7 +214,7 @@ def test_import_is_a_sync(run, chain, record, tmp_path):
     assert "only its holder can withdraw it; write Cancelled" in output and "nothing was sent" in output
 
 
-def test_export_then_import_is_a_no_op(run, chain, record, tmp_path):
+def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
     mx, pe = generate(80, bad=False), generate(30, code="PE", seed=3, bad=False)
     run("cert", "import", str(write_xlsx(tmp_path / "mx.xlsx", mx.grid)), "--country", "MX")
     run("cert", "import", str(write_csv(tmp_path / "pe.csv", pe.grid)), "--country", "PE", dev=4)
@@ -253,10 +234,10 @@ def test_export_then_import_is_a_no_op(run, chain, record, tmp_path):
         assert chain.w3.eth.block_number == block
 
 
-def test_an_interrupted_import_is_completed_by_the_next(chain, record, tmp_path, monkeypatch):
+def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch):
     listed = generate(200, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
-    cadena = officer(chain, record)
+    cadena = officer(chain, pilot_record)
     many, suspend = Rpc.many, Encoder(cadena.contract, "suspendCertificate").selector.hex()
 
     def node_goes_down(self, calls, workers=1):
@@ -283,17 +264,17 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, record, tmp_path,
     assert imports.plan(cadena, "MX", checked).changes == []
 
 
-def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, record, tmp_path):
+def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp_path):
     listed = generate(20, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
-    cadena = officer(chain, record)
+    cadena = officer(chain, pilot_record)
     imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", checked))
     active = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE][:3]
     for tin in active:
         listed.row(tin)[7] = "Suspendido"
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea2.csv", listed.grid)), "MX")
     import_plan = imports.plan(cadena, "MX", checked)
-    officer(chain, record, dev=2).cancel(active[1])  # between the plan and the import
+    officer(chain, pilot_record, dev=2).cancel(active[1])  # between the plan and the import
     progress = []
     summary = imports.apply(BulkSender(cadena, cadena.signer.account), import_plan, progress.append)
     assert summary.done["suspend"] == 2 and sum(progress) == 3
