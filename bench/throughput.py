@@ -17,6 +17,8 @@ from collections import Counter
 import resource
 import time
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
 
 from eth_keys.backends import get_backend
 from eth_utils import keccak
@@ -144,19 +146,25 @@ def raw_ceiling(chain, officer, to: str, calls: list[tuple[bytes, int]], per_tx:
 
 
 def gas_table(chain, cadena, outcomes, naive_gas) -> dict:
-    """Gas of every operation on this node, against the contract issue's targets."""
+    """Gas of every certificate operation on this node, against the contract issue's targets."""
     officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
-    holder_tin = outcomes[0].key
+    tin = outcomes[0].key
     batch_receipt = chain.w3.eth.get_transaction_receipt(outcomes[0].tx_hash)
+    renewed = replace(operators(1)[0], expiry=date(2035, 1, 1))
+    holder = chain.dev_account(9)
+    owned = replace(operators(1, start=len(outcomes))[0], holder=holder.address)
     table = {
         "issue (single)": (naive_gas, 110_000),
         "issue, batch of 50 (per certificate)": (batch_receipt.gasUsed // 50, None),
-        "suspend": (officer.suspend(holder_tin).gasUsed, 35_000),
-        "reinstate": (officer.reinstate(holder_tin).gasUsed, 35_000),
-        "cancel": (officer.cancel(holder_tin).gasUsed, 35_000),
+        "update (renewal)": (officer.update(renewed, "renewal").gasUsed, None),
+        "suspend": (officer.suspend(tin).gasUsed, 35_000),
+        "reinstate": (officer.reinstate(tin).gasUsed, 35_000),
+        "cancel": (officer.cancel(tin).gasUsed, 35_000),
+        "re-issue after cancellation": (officer.issue(renewed).gasUsed, None),
     }
-    tin = outcomes[1].key
-    verify = cadena.contract.functions.verify(b"PE", tin_to_bytes32(tin))
+    officer.issue(owned)
+    table["withdraw (by the holder)"] = (cadena.as_signer(Signer(chain, holder)).withdraw(owned.tin).gasUsed, 35_000)
+    verify = cadena.contract.functions.verify(b"PE", tin_to_bytes32(outcomes[1].key))
     table["verify (as a call)"] = (verify.estimate_gas(), 30_000)
     return table
 
