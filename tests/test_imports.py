@@ -234,6 +234,17 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
         assert chain.w3.eth.block_number == block
 
 
+def test_a_file_without_holders_keeps_the_holder_on_the_chain(run, chain, pilot_record, tmp_path):
+    holder = chain.dev_account(9).address
+    run("cert", "issue", "MXHOLD0000001", "--name", "Ñandú Logística S.A.", "--address", "Calle 1, León", "--types",
+        "carrier", "--valid-from", "2024-01-01", "--holder", holder)  # fmt: skip
+    grid = [SPANISH, ["MX", "MXHOLD0000001", "Ñandú Logística S.A.", "Calle 1, León", "Transportista", "01/01/2024", "", "Vigente"]]
+    assert counts(run("cert", "import", str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX"))["unchanged"] == 1
+    grid[1][2] = "Ñandú Logística y Transporte S.A."
+    run("cert", "import", str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX")
+    assert officer(chain, pilot_record).certificate("MXHOLD0000001").holder == holder
+
+
 def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch):
     listed = generate(200, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
