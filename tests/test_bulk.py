@@ -138,17 +138,9 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     run.stdout.close()
     partial = cadena.administration("MX").certificate_count
     assert 0 < partial < 3000, partial
-    # A re-run completes the rest. When the node still held the killed run's transactions, a few
-    # records may come back "not-sent" (their nonces were taken); the next re-run completes those.
-    reruns = []
-    for _ in range(3):
-        outcomes = issue_all(BulkSender(cadena, chain.dev_account(2), receipt_timeout=30), masters(3000))
-        reruns.append(Counter(o.result for o in outcomes))
-        assert not reruns[-1]["failed"], reruns
-        if reruns[-1]["already"] + reruns[-1]["done"] == 3000:
-            break
-    assert reruns[-1]["already"] + reruns[-1]["done"] == 3000 and len(reruns) <= 2, reruns
-    assert reruns[0]["already"] >= partial
+    # One re-run completes exactly the rest: the killed run left at most a block's gas in the pool.
+    outcomes = Counter(o.result for o in issue_all(BulkSender(cadena, chain.dev_account(2), receipt_timeout=30), masters(3000)))
+    assert outcomes["already"] + outcomes["done"] == 3000 and outcomes["already"] >= partial, outcomes
     assert cadena.administration("MX").certificate_count == 3000
     assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(3000)]  # each once
 
