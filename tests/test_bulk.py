@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import requests
 
 from cadena_client.bulk import BulkSender, NonceManager, Rpc, issue_all, verify_all
 from cadena_client.chain import Signer, connect
@@ -160,6 +161,25 @@ def test_verify_all_answers_as_verify_does(anvil, on_anvil):
     assert {a.verdict.name for a in answers} == {"RECOGNISED", "NOT_ACTIVE", "SAME_COUNTRY", "UNKNOWN_TIN"}
     with pytest.raises(Exception, match="is not a TIN"):
         verify_all(Rpc(chain.w3), cadena, "PE", ["MX-1"])
+
+
+def test_rpc_sends_again_once_when_the_node_dropped_the_connection(anvil, monkeypatch):
+    chain, _ = deployed(anvil.url)
+    height, rpc, attempts = chain.w3.eth.block_number, Rpc(chain.w3), []
+    post = requests.Session.post
+
+    def dropped_once(self, *args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise requests.ConnectionError("Remote end closed connection without response")
+        return post(self, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "post", dropped_once)
+    assert int(rpc.many([("eth_blockNumber", []), ("eth_chainId", [])])[0]["result"], 16) == height
+    assert len(attempts) == 2
+    monkeypatch.setattr(requests.Session, "post", lambda *a, **k: (_ for _ in ()).throw(requests.ConnectionError("refused")))
+    with pytest.raises(requests.ConnectionError):  # a node that is down stays an error
+        rpc.many([("eth_blockNumber", [])])
 
 
 def test_batch_size_is_checked():
