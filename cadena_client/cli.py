@@ -424,15 +424,15 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid):
         out.print(f"columns not imported: {', '.join(table.ignored)}")
     if checked.other_countries:
         out.print(f"{checked.other_countries} rows of other countries (MRA partners' AEOs) left out")
+    if checked.problems and not skip_invalid:
+        _refuse(checked.problems, path)
     cadena = session.cadena(signing=not plan_only)
-    import_plan = imports.plan(cadena, code, checked) if not checked.problems or skip_invalid else None
-    problems = checked.problems + (import_plan.conflicts if import_plan else [])
-    if problems:
-        counted = f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in {path.name}"
-        out.print(problem_table(problems, counted))
-        if not skip_invalid:
-            raise CadenaError(f"{counted}; nothing was sent. Fix them, or give "
-                              "--skip-invalid to import the valid rows")  # fmt: skip
+    import_plan = imports.plan(cadena, code, checked)
+    if import_plan.conflicts and not skip_invalid:
+        _refuse(import_plan.conflicts, path)
+    if skip_invalid and (skipped := checked.problems + import_plan.conflicts):
+        rows = _count(len({problem.row for problem in skipped}), "row")
+        out.print(problem_table(skipped, f"{rows} of {path.name} left out (--skip-invalid)"))
     if plan_only:
         if import_plan.changes:
             out.print(changes_table(import_plan.changes, f"Changes {path.name} would send"))
@@ -450,8 +450,19 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid):
     _report_not_in_file(import_plan, code)
     if summary.failures:
         out.print(failure_table(summary.failures, "Failed"))
-        raise CadenaError(f"{len(summary.failures)} records failed; run the same command again to retry them "
+        raise CadenaError(f"{_count(len(summary.failures), 'record')} failed; run the same command again to retry "
                           "(what is done is not sent again)")  # fmt: skip
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _refuse(problems, path: Path):
+    """Lists the problems of an import and stops it before anything is sent."""
+    counted = f"{_count(len(problems), 'problem')} in {path.name}"
+    console().print(problem_table(problems, counted))
+    raise CadenaError(f"{counted}; nothing was sent. Fix them, or give --skip-invalid to import the valid rows")
 
 
 def _report_not_in_file(import_plan, code: str) -> None:
