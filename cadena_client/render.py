@@ -154,8 +154,9 @@ def changes_table(changes, title: str) -> Table:
 
 
 def count_table(counts: dict[str, int], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
+    """Records per outcome, the title heading the first column (a narrow table would wrap it)."""
+    table = Table()
+    table.add_column(escape(title))
     table.add_column("records", justify="right")
     for name, count in counts.items():
         table.add_row(name, str(count))
