@@ -86,12 +86,12 @@ def read(path: Path, sheet: str | None = None) -> Table:
 
 
 def _table(path: Path, grid: list[tuple]) -> Table:
-    index = next((at for at, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if len(_keys(cells) - {None}) >= 3), None)
+    index = next((at for at, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if len(set(_keys(cells)) - {None}) >= 3), None)
     if index is None:
         raise InputError(f"{path.name}: no header row in the first {HEADER_SEARCH_ROWS} rows; name the columns "
                          f"{', '.join(COLUMNS.values())} (see deploy/templates/)")  # fmt: skip
     cells = grid[index]
-    keys = [HEADERS.get(key_of(str(cell or ""))) for cell in cells]
+    keys = _keys(cells)
     columns: dict[str, str] = {}
     positions: dict[str, int] = {}
     for position, (cell, key) in enumerate(zip(cells, keys, strict=True)):
@@ -110,8 +110,9 @@ def _table(path: Path, grid: list[tuple]) -> Table:
     return Table(columns, rows, ignored)
 
 
-def _keys(cells) -> set:
-    return {HEADERS.get(key_of(str(cell or ""))) for cell in cells}
+def _keys(cells) -> list[str | None]:
+    """The column each header cell names, None where it names none."""
+    return [HEADERS.get(key_of(str(cell or ""))) for cell in cells]
 
 
 def _filled(cell) -> bool:

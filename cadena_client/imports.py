@@ -33,7 +33,6 @@ from .model import (
 )
 
 LIVE = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
-ENDED = (CertificateStatus.NONE, CertificateStatus.CANCELLED, CertificateStatus.WITHDRAWN)
 ACTIONS = {"issue": "issued", "update": "updated", "suspend": "suspended", "reinstate": "reinstated", "cancel": "cancelled"}
 STATUS_ACTIONS = ("suspend", "reinstate", "cancel")
 
@@ -185,7 +184,7 @@ def plan(cadena: Cadena, code: str, checked: Checked) -> Plan:
             continue
         actions: list[str] = []
         detail, reason = "", Reason.DATA_CORRECTION
-        if current in ENDED:
+        if current not in LIVE:  # none yet, cancelled or withdrawn
             if target in LIVE:
                 actions.append("issue")
         elif target == CertificateStatus.CANCELLED:
