@@ -1,11 +1,13 @@
 """A local SQLite mirror of the chain: administrations, certificates, MRAs and the full audit trail.
 
 The mirror is rebuilt from the contract's events alone. `sync()` reads them in chunks that respect
-node limits, behind a confirmation depth, commits each chunk with its cursor in one transaction (so
-a restart resumes where it stopped and the mirror is consistent at every commit), and handles
-reorgs: when a stored block hash no longer matches the chain, the events after the last matching
-block are dropped (and reported as retracted) and scanned again. `Recognition` answers `verify`
-from memory exactly as the contract does.
+node limits, behind a confirmation depth, and commits each chunk with its cursor in one SQLite
+transaction: a process killed at any point leaves the mirror as it was at the last commit, and a
+restart resumes there. Reorgs: when a stored block hash no longer matches the chain, the events
+after the last matching block are dropped in one transaction, kept as retractions, and scanned
+again. Every event and every retraction takes the next number of the mirror's feed, so a consumer
+(`cadena watch`) resumes after the last number it handled and learns of retractions of what it
+already saw. `Recognition` answers `verify` from memory exactly as the contract does.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .events import DEFAULT_CHUNK, LIFECYCLE_EVENTS, decode, get_logs
+from .bulk import Rpc, RpcError, quantity
+from .events import DEFAULT_CHUNK, LIFECYCLE_EVENTS, LogDecoder
 from .model import (
     AEOType,
     Benefit,
@@ -35,15 +39,18 @@ from .model import (
     tin_from_bytes32,
 )
 
-SCHEMA = """
+SCHEMA_VERSION = "2"
+_EVENT_COLUMNS = """block INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, time INTEGER NOT NULL,
+    name TEXT NOT NULL, tin TEXT, country TEXT, mra_id INTEGER, actor TEXT, reason INTEGER, data TEXT NOT NULL"""
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
-    block INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, time INTEGER NOT NULL,
-    name TEXT NOT NULL, tin TEXT, country TEXT, mra_id INTEGER, actor TEXT, reason INTEGER, data TEXT NOT NULL,
+    {_EVENT_COLUMNS}, seq INTEGER NOT NULL UNIQUE,
     PRIMARY KEY (block, log_index)
 );
 CREATE INDEX IF NOT EXISTS events_by_tin ON events (tin, block, log_index);
+CREATE TABLE IF NOT EXISTS retractions (seq INTEGER PRIMARY KEY, event_seq INTEGER NOT NULL, {_EVENT_COLUMNS});
 CREATE TABLE IF NOT EXISTS administrations (country TEXT PRIMARY KEY, name TEXT NOT NULL, admin TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS certificates (
     tin TEXT PRIMARY KEY, country TEXT NOT NULL, status INTEGER NOT NULL, aeo_types INTEGER NOT NULL,
@@ -96,13 +103,14 @@ class MirrorEvent:
     reason: int | None
     data: dict
     retracted: bool = False
+    seq: int = 0  # its number in the mirror's feed (a retraction has its own)
 
     @property
     def kind(self) -> str:
         return LIFECYCLE_EVENTS.get(self.name, self.name)
 
     def as_dict(self) -> dict:
-        return {"event": "retracted" if self.retracted else self.kind, "name": self.name, "block": self.block,
+        return {"seq": self.seq, "event": "retracted" if self.retracted else self.kind, "name": self.name, "block": self.block,
                 "log_index": self.log_index, "tx_hash": self.tx_hash, "time": self.time, "tin": self.tin,
                 "country": self.country, "mra_id": self.mra_id, "actor": self.actor, "reason": self.reason,
                 "data": self.data}  # fmt: skip
@@ -116,19 +124,30 @@ class SyncResult:
     retracted: list[MirrorEvent] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Position:
+    """What a mirror reflects: the last block synced, its time, and when the sync last reached the head."""
+
+    block: int
+    block_time: int | None
+    synced_at: float | None
+
+
 class Mirror:
     """The SQLite mirror of one deployment."""
 
-    def __init__(self, path: Path | str, chain_id: int, address: str, deploy_block: int):
+    def __init__(self, path: Path | str, chain_id: int, address: str, deploy_block: int, create: bool = True):
         self.path = str(path)
         if self.path != ":memory:":
+            if not create and not Path(self.path).is_file():
+                raise MirrorError(f"no mirror at {self.path}: run `cadena sync` first (or give --mirror FILE)")
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db.executescript(SCHEMA)
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._upgrade()
         except sqlite3.DatabaseError as exc:
             raise MirrorError(f"{self.path} is not a CADENA mirror database: {exc}") from None
-        self.db.execute("PRAGMA journal_mode=WAL")
         identity = {"chain_id": str(chain_id), "address": address, "deploy_block": str(deploy_block)}
         stored = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('chain_id', 'address', 'deploy_block')"))
         if stored and stored != identity:
@@ -136,49 +155,101 @@ class Mirror:
                 f"{self.path} mirrors contract {stored.get('address')} on chain {stored.get('chain_id')}, "
                 f"not {address} on chain {chain_id}; give another --mirror file"
             )
-        with self.db:
+        with self._transaction():
             self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", identity.items())
         self.deploy_block = deploy_block
         self.recognition = Recognition.load(self.db)
 
+    def _upgrade(self) -> None:
+        """Creates the tables; a mirror of an older layout is emptied and rebuilt from the chain by the next sync."""
+        with self._transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            version = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if version and version[0] == SCHEMA_VERSION:
+                return
+            tables = [row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                if table != "meta":
+                    self.db.execute(f"DROP TABLE {table}")
+            self.db.execute("DELETE FROM meta WHERE key NOT IN ('chain_id', 'address', 'deploy_block')")
+            for statement in SCHEMA.split(";"):
+                self.db.execute(statement)
+            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One SQLite transaction: all of it is written, or none of it (also when the process is killed)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def close(self) -> None:
         self.db.close()
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     @property
     def cursor(self) -> int:
         """The last block synced (deploy block - 1 before the first sync)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()
-        return int(row[0]) if row else self.deploy_block - 1
+        value = self._meta("cursor")
+        return int(value) if value is not None else self.deploy_block - 1
+
+    @property
+    def synced(self) -> bool:
+        """Whether a sync has ever run."""
+        return self._meta("cursor") is not None
+
+    def position(self) -> Position:
+        time_, synced_at = self._meta("cursor_time"), self._meta("synced_at")
+        return Position(self.cursor, int(time_) if time_ else None, float(synced_at) if synced_at else None)
 
     # -- syncing -----------------------------------------------------------------------------------
 
     def sync(self, contract, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None) -> SyncResult:
         """Brings the mirror up to the chain head minus `confirmations` (or `to_block`)."""
-        w3 = contract.w3
-        head = w3.eth.block_number - confirmations if to_block is None else to_block
+        source = _LogSource(contract)
+        head = source.head() - confirmations if to_block is None else to_block
         result = SyncResult(self.cursor + 1, head)
-        result.retracted = self._undo_reorg(w3)
+        result.retracted = self._undo_reorg(source)
         cursor = self.cursor
-        block_time = lru_cache(maxsize=256)(lambda number: w3.eth.get_block(number)["timestamp"])
         while cursor < head:
             end = min(cursor + chunk, head)
-            logs = get_logs(w3, contract.address, cursor + 1, end, [], chunk)
-            end_hash = "0x" + bytes(w3.eth.get_block(end)["hash"]).hex()
-            with self.db:
-                for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
-                    decoded = decode(contract, log)
-                    if decoded is None:
-                        continue
-                    event = _mirror_event(*decoded, log, block_time)
-                    self._record(event, "0x" + bytes(log["blockHash"]).hex())
-                    result.events.append(event)
-                self.db.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?)", (end, end_hash))
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('cursor', ?)", (str(end),))
+            logs = source.logs(cursor + 1, end)
+            end_block = source.block(end)
+            events = []
+            for log in logs:
+                decoded = source.decoder.decode(log)
+                if decoded is not None:
+                    events.append((_mirror_event(*decoded, log, source.block_time), "0x" + _hex(log["blockHash"])))
+            with self._transaction():
+                if self.cursor != cursor:  # another process synced this mirror meanwhile
+                    self.recognition = Recognition.load(self.db)
+                    cursor = self.cursor
+                    continue
+                seq = self._next_seq(len(events))
+                numbered = [replace(event, seq=seq + i) for i, (event, _) in enumerate(events)]
+                self.db.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 12)})", [_row(e) + (e.seq,) for e in numbered])
+                blocks = {(e.block, block_hash) for (e, block_hash) in events} | {(end, end_block["hash"])}
+                self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks))
+                for event in numbered:
+                    _apply(self.db, event)
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                    ("cursor", str(end)), ("cursor_time", str(end_block["timestamp"])), ("synced_at", repr(time.time()))])  # fmt: skip
                 self.db.execute(
                     "DELETE FROM blocks WHERE number < ? AND number NOT IN (SELECT block FROM events)", (end - 1024,)
                 )
+            result.events += numbered
+            self.recognition.refresh(self.db, numbered)
             cursor = end
-            self.recognition.refresh(self.db, result.events)
+        if cursor >= head:
+            with self._transaction():
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (repr(time.time()),))
         return result
 
     def follow(self, contract, on_sync: Callable[[SyncResult], None], poll: float = 1.0, confirmations: int = 0,
@@ -190,31 +261,30 @@ class Mirror:
                 on_sync(result)
             time.sleep(poll)
 
-    def _record(self, event: MirrorEvent, block_hash: str) -> None:
-        self.db.execute(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event.block, event.log_index, event.tx_hash, event.time, event.name, event.tin, event.country,
-             event.mra_id, event.actor, event.reason, json.dumps(event.data)),
-        )  # fmt: skip
-        self.db.execute("INSERT OR REPLACE INTO blocks VALUES (?, ?)", (event.block, block_hash))
-        _apply(self.db, event)
+    def _next_seq(self, count: int) -> int:
+        """Reserves `count` feed numbers (inside a transaction); returns the first."""
+        first = int(self._meta("seq") or 0) + 1
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(first + count - 1),))
+        return first
 
-    def _undo_reorg(self, w3) -> list[MirrorEvent]:
-        """Rolls back to the newest stored block still on the chain; returns the events removed."""
+    def _undo_reorg(self, source: _LogSource) -> list[MirrorEvent]:
+        """Rolls back, in one transaction, to the newest stored block still on the chain; returns the
+        retractions of the events removed, each with its feed number."""
         stored = self.db.execute("SELECT number, hash FROM blocks ORDER BY number DESC").fetchall()
-        ancestor = self.deploy_block - 1
+        ancestor, head = self.deploy_block - 1, source.head()
         for number, block_hash in stored:
-            block = w3.eth.get_block(number) if number <= w3.eth.block_number else None
-            if block is not None and "0x" + bytes(block["hash"]).hex() == block_hash:
+            if number <= head and source.block(number)["hash"] == block_hash:
                 ancestor = number
                 break
         if not stored or ancestor == stored[0][0]:
             return []
-        retracted = [
-            _row_event(row, retracted=True)
-            for row in self.db.execute("SELECT * FROM events WHERE block > ? ORDER BY block, log_index", (ancestor,))
-        ]
-        with self.db:
+        with self._transaction():
+            removed = [_row_event(row) for row in self.db.execute(
+                "SELECT * FROM events WHERE block > ? ORDER BY block, log_index", (ancestor,)).fetchall()]  # fmt: skip
+            seq = self._next_seq(len(removed))
+            retracted = [replace(event, retracted=True, seq=seq + i) for i, event in enumerate(removed)]
+            self.db.executemany(f"INSERT INTO retractions VALUES ({', '.join('?' * 13)})",
+                                [(r.seq, e.seq) + _row(e) for r, e in zip(retracted, removed, strict=True)])  # fmt: skip
             self.db.execute("DELETE FROM events WHERE block > ?", (ancestor,))
             self.db.execute("DELETE FROM blocks WHERE number > ?", (ancestor,))
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('cursor', ?)", (str(ancestor),))
@@ -228,6 +298,29 @@ class Mirror:
             self.db.execute(f"DELETE FROM {table}")
         for row in self.db.execute("SELECT * FROM events ORDER BY block, log_index").fetchall():
             _apply(self.db, _row_event(row))
+
+    def feed(self, after: int, limit: int = 10_000) -> list[MirrorEvent]:
+        """The feed after number `after`, in order: events, and retractions of events numbered up to `after`
+        (a retracted event the consumer never saw is left out, as is its retraction)."""
+        rows = self.db.execute(
+            "SELECT * FROM (SELECT *, 0 FROM events WHERE seq > ?1 UNION ALL "
+            "SELECT block, log_index, tx_hash, time, name, tin, country, mra_id, actor, reason, data, seq, 1 "
+            "FROM retractions WHERE seq > ?1 AND event_seq <= ?1) ORDER BY seq LIMIT ?2", (after, limit)
+        ).fetchall()  # fmt: skip
+        return [_row_event(row[:12], retracted=bool(row[12])) for row in rows]
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._meta("seq") or 0)
+
+    def mark(self, key: str, value: int) -> None:
+        """Stores a consumer's position in the feed (e.g. the last number `cadena watch` printed)."""
+        with self._transaction():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"mark:{key}", str(value)))
+
+    def marked(self, key: str) -> int | None:
+        value = self._meta(f"mark:{key}")
+        return int(value) if value is not None else None
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -259,20 +352,65 @@ class Mirror:
         return self.recognition.partners(country(code), int(time.time() if at is None else at) // 86400)
 
 
-def _mirror_event(name: str, args, log, block_time: Callable[[int], int]) -> MirrorEvent:
-    data = {key: _plain(value) for key, value in args.items()}
+class _LogSource:
+    """The contract's logs and the chain's blocks, as raw JSON-RPC (batched over HTTP) where the node
+    speaks it, else through web3; logs decoded by the contract's fixed event layouts."""
+
+    def __init__(self, contract):
+        self.w3, self.address = contract.w3, contract.address
+        self.rpc = Rpc(contract.w3)
+        self.decoder = LogDecoder(contract.abi)
+        self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
+
+    def head(self) -> int:
+        return self.w3.eth.block_number
+
+    def block(self, number: int) -> dict:
+        """{"hash": "0x...", "timestamp": int} of block `number`."""
+        if self.rpc.batching:
+            block = self._call("eth_getBlockByNumber", [hex(number), False])
+            if block is None:
+                raise RpcError(f"the node has no block {number}")
+            return {"hash": block["hash"], "timestamp": quantity(block["timestamp"])}
+        block = self.w3.eth.get_block(number)
+        return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
+
+    def logs(self, start: int, end: int) -> list:
+        """The contract's logs in blocks [start, end], in chain order."""
+        if self.rpc.batching:
+            logs = self._call("eth_getLogs", [{"address": self.address, "fromBlock": hex(start), "toBlock": hex(end)}])
+        else:
+            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": start, "toBlock": end})
+        return sorted(logs, key=lambda log: (quantity(log["blockNumber"]), quantity(log["logIndex"])))
+
+    def _call(self, method: str, params: list):
+        reply = self.rpc.many([(method, params)])[0]
+        if "error" in reply:
+            message = str(reply["error"].get("message", reply["error"]))
+            hint = "; give a smaller --chunk" if "range" in message.lower() or "limit" in message.lower() else ""
+            raise RpcError(f"{method} failed: {message}{hint}")
+        return reply["result"]
+
+
+def _hex(value) -> str:
+    return value[2:] if isinstance(value, str) else bytes(value).hex()
+
+
+def _mirror_event(name: str, args: dict, log, block_time: Callable[[int], int]) -> MirrorEvent:
+    block = quantity(log["blockNumber"])
+    code = args.get("country", args.get("party", args.get("proposer")))
     return MirrorEvent(
         name=name,
-        block=log["blockNumber"],
-        log_index=log["logIndex"],
-        tx_hash="0x" + bytes(log["transactionHash"]).hex(),
-        time=args["time"] if "time" in args else block_time(log["blockNumber"]),
+        block=block,
+        log_index=quantity(log["logIndex"]),
+        tx_hash="0x" + _hex(log["transactionHash"]),
+        time=args["time"] if "time" in args else block_time(block),
         tin=tin_from_bytes32(args["tin"]) if "tin" in args else None,
-        country=country_from_bytes2(code) if (code := args.get("country", args.get("party", args.get("proposer")))) else None,
+        country=country_from_bytes2(code) if code else None,
         mra_id=args.get("id"),
         actor=args.get("actor") or args.get("admin") or args.get("account"),
         reason=args.get("reason"),
-        data=data,
+        data={key: _plain(value) for key, value in args.items()},
     )
 
 
@@ -285,9 +423,16 @@ def _plain(value):
     return value
 
 
+def _row(event: MirrorEvent) -> tuple:
+    return (event.block, event.log_index, event.tx_hash, event.time, event.name, event.tin, event.country,
+            event.mra_id, event.actor, event.reason, json.dumps(event.data))  # fmt: skip
+
+
 def _row_event(row, retracted: bool = False) -> MirrorEvent:
-    block, log_index, tx_hash, time_, name, tin_, code, mra_id, actor, reason, data = row
-    return MirrorEvent(name, block, log_index, tx_hash, time_, tin_, code, mra_id, actor, reason, json.loads(data), retracted)
+    """A row of the events table (the event's columns, then its feed number) as a MirrorEvent."""
+    block, log_index, tx_hash, time_, name, tin_, code, mra_id, actor, reason, data, seq = row
+    return MirrorEvent(name, block, log_index, tx_hash, time_, tin_, code, mra_id, actor, reason, json.loads(data),
+                       retracted, seq)  # fmt: skip
 
 
 def _apply(db: sqlite3.Connection, event: MirrorEvent) -> None:
