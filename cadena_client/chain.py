@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,7 @@ def connect(url: str | None = None, expected_chain_id: int | None = None, timeou
             w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
             chain_id, latest = w3.eth.chain_id, w3.eth.get_block("latest")
         else:
-            raise ChainError(f"cannot reach a node at {url}: {_reason(exc)}") from None
+            raise ChainError(f"cannot reach a node at {url}: {cause(exc)}; is the node running? (check --rpc-url)") from None
     if len(latest.get("extraData", b"")) > 32 and ExtraDataToPOAMiddleware not in w3.middleware_onion:
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     if expected_chain_id is not None and chain_id != expected_chain_id:
@@ -105,9 +106,23 @@ def connect(url: str | None = None, expected_chain_id: int | None = None, timeou
     return Chain(w3, url, chain_id, free_gas)
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).split("\n")[0]
-    return text[:200] or type(exc).__name__
+def cause(exc: BaseException) -> str:
+    """The root cause of a failure in a few words: "Connection refused", "timed out", a node's message."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.strerror:
+            return exc.strerror
+        reason = getattr(exc, "reason", None)
+        inner = reason if isinstance(reason, BaseException) else (exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
+        if inner is None:
+            inner = exc.__cause__ or exc.__context__
+        if inner is None:
+            break
+        exc = inner
+    text = re.sub(r"^.*?: (?=[A-Z\[])", "", str(exc).split("\n")[0]) if exc is not None else ""
+    match = re.search(r"\[Errno -?\d+\] ([^\"')]+)", text)
+    return (match.group(1) if match else text)[:200] or type(exc).__name__
 
 
 def load_keystore(path: Path, password: str) -> LocalAccount:
@@ -197,7 +212,7 @@ def _as_error(exc: Exception, operation: str | None) -> CadenaError:
     decoded = decode_revert(exc, operation)
     if decoded is not None:
         return decoded
-    return ChainError(f"the node refused the transaction: {_reason(exc)}")
+    return ChainError(f"the node refused the transaction: {cause(exc)}")
 
 
 def _replay_failure(w3: Web3, tx: dict, receipt, operation: str | None):

@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import time
 from datetime import datetime, timezone
 from functools import wraps
 from pathlib import Path
@@ -22,12 +23,12 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from . import aeo_files, compiler, imports
-from .chain import Chain, KeystoreError, Signer, connect, create_keystore, load_keystore
-from .bulk import BulkSender
+from .bulk import BulkSender, RpcError
+from .chain import Chain, ChainError, KeystoreError, Signer, cause, connect, create_keystore, load_keystore
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
 from .events import DEFAULT_CHUNK
-from .mirror import Mirror
+from .mirror import Mirror, MirrorError
 from .model import CadenaError, MasterData, Reason, country, tin
 from .render import (
     administration_table,
@@ -60,6 +61,10 @@ class Session:
             self._chain = connect(self.rpc_url, self.chain_id)
         return self._chain
 
+    def reconnect(self) -> None:
+        """Forget the connection: the next use connects anew."""
+        self._chain = None
+
     def record_path(self, offline: bool = False) -> Path:
         """The deployment record: --deployment, else the node's deployments/<chain id>.json; offline,
         the only record in deployments/."""
@@ -74,11 +79,15 @@ class Session:
         return default_record_path(self.chain.chain_id)
 
     def mirror(self, offline: bool = False) -> Mirror:
-        """The SQLite mirror of the deployment: --mirror, else beside the deployment record."""
+        """The SQLite mirror of the deployment: --mirror, else beside the deployment record. Offline, it
+        must exist and have been synced."""
         record_path = self.record_path(offline)
         record = DeploymentRecord.load(record_path)
         path = Path(self.mirror_file) if self.mirror_file else record_path.with_suffix(".mirror.sqlite")
-        return Mirror(path, record.chain_id, record.address, record.deploy_block)
+        mirror = Mirror(path, record.chain_id, record.address, record.deploy_block, create=not offline)
+        if offline and not mirror.synced:
+            raise MirrorError(f"the mirror {path} was never synced: run `cadena sync` first")
+        return mirror
 
     def cadena(self, signing: bool = False) -> Cadena:
         record = DeploymentRecord.load(self.record_path())
@@ -116,7 +125,7 @@ class CadenaGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except requests.exceptions.RequestException as exc:
             url = ctx.obj.rpc_url if isinstance(ctx.obj, Session) else "the node"
-            raise click.ClickException(f"lost the connection to {url}: {type(exc).__name__}") from None
+            raise click.ClickException(f"lost the connection to {url}: {cause(exc)}; is the node running?") from None
 
 
 def json_option(command):
@@ -539,13 +548,63 @@ def mra_list(session, code, as_json):
 @cli.command()
 @click.option("--importer", required=True, help="The importing country.")
 @click.option("--offline", is_flag=True, help="Answer from the local mirror (see `cadena sync`), not the chain.")
+@click.option("--max-lag", type=click.FloatRange(min=0), help="With --offline: refuse an answer more than this many "
+              "seconds behind the chain.")  # fmt: skip
 @click.argument("tin_")
 @json_option
 @pass_session
-def verify(session, importer, offline, tin_, as_json):
+def verify(session, importer, offline, max_lag, tin_, as_json):
     """Is TIN a recognised AEO for an import into --importer, and with which benefits?"""
-    result = session.mirror(offline=True).verify(importer, tin_) if offline else session.cadena().verify(importer, tin_)
-    emit(as_json, result, lambda: console().print(f"{result.tin}: {verification_line(result)}"))
+    if max_lag is not None and not offline:
+        raise CadenaError("--max-lag applies to --offline answers; an answer from the chain is current")
+    if not offline:
+        result = session.cadena().verify(importer, tin_)
+        emit(as_json, result, lambda: console().print(f"{result.tin}: {verification_line(result)}"))
+        return
+    mirror = session.mirror(offline=True)
+    result, lag = mirror.verify(importer, tin_), _lag(session, mirror)
+    if max_lag is not None and (lag["lag_seconds"] is None or lag["lag_seconds"] > max_lag):
+        behind = "of unknown age" if lag["lag_seconds"] is None else f"{lag['lag_seconds']:.0f} s behind the chain"
+        raise CadenaError(f"the mirror is {behind} (more than --max-lag {max_lag:g}): run `cadena sync`, "
+                          "or verify from the chain without --offline")  # fmt: skip
+    emit(as_json, {**plain(result), "as_of": lag},
+         lambda: console().print(f"{result.tin}: {verification_line(result)}\n  {_lag_line(lag)}"))  # fmt: skip
+
+
+def _lag(session: Session, mirror: Mirror) -> dict:
+    """The block and time the mirror reflects, and how far it is behind the node (when reachable).
+
+    Reachable node: the lag in blocks, and in seconds the time between the mirror's block and the
+    head (0 when none is missing). Unreachable: the seconds since the mirror last reached the head,
+    the most its answer can be behind.
+    """
+    position = mirror.position()
+    lag = {"block": position.block, "block_time": _iso(position.block_time), "node": "reachable",
+           "lag_blocks": None, "lag_seconds": None}  # fmt: skip
+    try:
+        head = session.chain.w3.eth.get_block("latest")
+    except (CadenaError, requests.RequestException, OSError):
+        lag["node"] = "unreachable"
+        if position.synced_at is not None:
+            lag["lag_seconds"] = round(max(0.0, time.time() - position.synced_at), 1)
+        return lag
+    lag["lag_blocks"] = max(0, head["number"] - position.block)
+    lag["lag_seconds"] = max(0, head["timestamp"] - (position.block_time or 0)) if lag["lag_blocks"] else 0
+    return lag
+
+
+def _lag_line(lag: dict) -> str:
+    where = f"as of block {lag['block']} ({lag['block_time'] or 'time unknown'})"
+    if lag["node"] == "unreachable":
+        age = "unknown" if lag["lag_seconds"] is None else f"at most {lag['lag_seconds']:.0f} s"
+        return f"{where}; the node is unreachable: lag {age}"
+    if not lag["lag_blocks"]:
+        return f"{where}; up to date with the node"
+    return f"{where}; {lag['lag_blocks']} blocks ({lag['lag_seconds']} s) behind the node: run `cadena sync`"
+
+
+def _iso(timestamp: int | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if timestamp else None
 
 
 # -- mirror, feed and exports -------------------------------------------------------------------
@@ -575,7 +634,7 @@ def sync(session, follow, confirmations, chunk, poll):
 
     report(mirror.sync(cadena.contract, confirmations, chunk))
     if follow:
-        _until_interrupted(lambda: mirror.follow(cadena.contract, report, poll, confirmations, chunk))
+        _until_interrupted(lambda: _keep_following(session, mirror, confirmations, chunk, poll, report))
 
 
 @cli.command()
@@ -583,19 +642,53 @@ def sync(session, follow, confirmations, chunk, poll):
 @json_option
 @pass_session
 def watch(session, confirmations, chunk, poll, as_json):
-    """Stream certificate and MRA changes as they happen (--json: one JSON object per line)."""
-    cadena, mirror = session.cadena(), session.mirror()
-    mirror.sync(cadena.contract, confirmations, chunk)  # catch up silently: only new changes are streamed
+    """Stream certificate and MRA changes as they happen (--json: one JSON object per line).
 
-    def show(result):
-        for event in result.retracted + result.events:
-            if as_json:
-                click.echo(json.dumps(event.as_dict(), ensure_ascii=False), nl=True)
-            else:
-                click.echo(_event_line(event))
-        sys.stdout.flush()
+    The first watch of a mirror starts from now; a later one resumes after the last change it printed
+    (changes while it was away come first). A change it printed that a reorg or a rolled-back node
+    took away is printed again as retracted. It waits for the node when the connection drops."""
+    mirror = session.mirror()
+    last = mirror.marked("watch")
 
-    _until_interrupted(lambda: mirror.follow(cadena.contract, show, poll, confirmations, chunk))
+    def show(_result=None):
+        nonlocal last
+        while events := mirror.feed(last):
+            for event in events:
+                click.echo(json.dumps(event.as_dict(), ensure_ascii=False) if as_json else _event_line(event))
+            sys.stdout.flush()
+            last = events[-1].seq
+            mirror.mark("watch", last)
+
+    def start(cadena):
+        nonlocal last
+        click.echo(f"catching up with the chain from block {mirror.cursor + 1}", err=True)
+        mirror.sync(cadena.contract, confirmations, chunk)
+        if last is None:  # the first watch of this mirror: only what happens from now on
+            last = mirror.last_seq
+            mirror.mark("watch", last)
+        show()
+        click.echo(f"watching from block {mirror.cursor + 1}", err=True)
+
+    _until_interrupted(lambda: _keep_following(session, mirror, confirmations, chunk, poll, show, start))
+
+
+def _keep_following(session: Session, mirror: Mirror, confirmations: int, chunk: int, poll: float, on_sync,
+                    on_connect=None) -> None:  # fmt: skip
+    """Follows the chain into the mirror until interrupted; when the node cannot be reached, says so on
+    stderr and tries again with backoff (1 s doubling to 30 s), then catches up."""
+    delay = 1.0
+    while True:
+        try:
+            session.reconnect()
+            cadena = session.cadena()
+            if on_connect:
+                on_connect(cadena)
+            delay = 1.0
+            mirror.follow(cadena.contract, on_sync, poll, confirmations, chunk)
+        except (ChainError, RpcError, requests.RequestException, OSError) as exc:
+            click.echo(f"waiting for the node at {session.rpc_url} ({cause(exc)}); trying again in {delay:.0f} s", err=True)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 def _event_line(event) -> str:

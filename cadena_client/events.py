@@ -58,63 +58,69 @@ def get_logs(w3, address: str, from_block: int, to_block: int, topics: list, chu
 
 class LogDecoder:
     """Decodes the contract's logs word by word from their ABI layouts (static words, strings and
-    arrays of static words): the events have fixed layouts, so this skips eth-abi's generic path.
-    Takes logs as JSON-RPC returns them (hex strings) or as web3 formats them (bytes)."""
+    arrays of static words), straight from the hex text JSON-RPC returns: the events have fixed
+    layouts, so this skips eth-abi's generic path. Gives plain values: numbers, checksummed
+    addresses, a bytes2 country code as text, other fixed bytes as 0x-hex."""
 
     def __init__(self, abi: list[dict]):
         self._events = {}
         for entry in abi:
             if entry["type"] == "event" and not entry.get("anonymous"):
                 inputs = entry["inputs"]
-                self._events[event_abi_to_log_topic(entry)] = (
+                self._events["0x" + event_abi_to_log_topic(entry).hex()] = (
                     entry["name"],
-                    [(i["name"], i["type"]) for i in inputs if i["indexed"]],
-                    [(i["name"], i["type"]) for i in inputs if not i["indexed"]],
-                )
+                    [(i["name"], _converter(i["type"])) for i in inputs if i["indexed"]],
+                    [(i["name"], i["type"] == "string", i["type"].endswith("[]"), _converter(i["type"].removesuffix("[]")))
+                     for i in inputs if not i["indexed"]],
+                )  # fmt: skip
 
     def decode(self, log) -> tuple[str, dict] | None:
-        """(event name, args) of a log, or None for an event the contract does not declare."""
-        topics = log["topics"]
-        found = self._events.get(_raw(topics[0])) if topics else None
+        """(event name, args) of a log, or None for an event the contract does not declare. The log's
+        topics and data are 0x-hex text (as JSON-RPC gives them) or bytes (as web3 formats them)."""
+        topics = [_text(topic) for topic in log["topics"]]
+        found = self._events.get(topics[0]) if topics else None
         if found is None:
             return None
         name, indexed, fields = found
-        args = {key: _word(kind, _raw(topic)) for (key, kind), topic in zip(indexed, topics[1:], strict=True)}
-        data = _raw(log["data"])
-        for position, (key, kind) in enumerate(fields):
-            word = data[32 * position : 32 * position + 32]
-            if kind == "string" or kind.endswith("[]"):
-                start = int.from_bytes(word, "big")
-                length = int.from_bytes(data[start : start + 32], "big")
-                if kind == "string":
-                    args[key] = data[start + 32 : start + 32 + length].decode("utf-8", "replace")
+        args = {key: convert(topic[2:]) for (key, convert), topic in zip(indexed, topics[1:], strict=True)}
+        data = _text(log["data"])
+        for position, (key, text, array, convert) in enumerate(fields):
+            word = data[2 + 64 * position : 66 + 64 * position]
+            if text or array:
+                start = 2 + 2 * int(word, 16)
+                length = int(data[start : start + 64], 16)
+                if text:
+                    args[key] = bytes.fromhex(data[start + 64 : start + 64 + 2 * length]).decode("utf-8", "replace")
                 else:
-                    items = data[start + 32 : start + 32 + 32 * length]
-                    args[key] = [_word(kind[:-2], items[32 * i : 32 * i + 32]) for i in range(length)]
+                    args[key] = [convert(data[start + 64 * (i + 1) : start + 64 * (i + 2)]) for i in range(length)]
             else:
-                args[key] = _word(kind, word)
+                args[key] = convert(word)
         return name, args
 
 
 @lru_cache(maxsize=4096)
-def _address(word: bytes) -> str:
-    return to_checksum_address(word[12:])
+def _address(word: str) -> str:
+    return to_checksum_address(word[24:])
 
 
-def _word(kind: str, word: bytes):
+def _converter(kind: str):
+    """The plain value of one ABI word of type `kind`, given as 64 hex digits."""
     if kind.startswith("uint"):
-        return int.from_bytes(word, "big")
+        return lambda word: int(word, 16)
     if kind == "address":
-        return _address(word)
-    if kind == "bool":
-        return word[-1] == 1
+        return _address
+    if kind == "bytes2":
+        return lambda word: bytes.fromhex(word[:4]).decode("ascii", "replace")
     if kind.startswith("bytes"):
-        return word[: int(kind[5:])]
+        size = 2 * int(kind[5:])
+        return lambda word: "0x" + word[:size]
+    if kind in ("bool", "string"):
+        return lambda word: word[-1] == "1"
     raise ValueError(f"no decoder for event field type {kind}")
 
 
-def _raw(value) -> bytes:
-    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+def _text(value) -> str:
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
 
 
 def decode(contract, log):
@@ -138,13 +144,13 @@ def lifecycle_event(name: str, args, log) -> LifecycleEvent:
             aeo_types=AEOType(args["aeoTypes"]),
             valid_from=from_day(args["validFrom"]),
             expiry=from_day(args["expiry"]),
-            commitment="0x" + bytes(args["commitment"]).hex(),
+            commitment=args["commitment"],
             name=args["name"],
             address=args["postalAddress"],
         )
     return LifecycleEvent(
         kind=LIFECYCLE_EVENTS[name],
-        tin=tin_from_bytes32(args["tin"]),
+        tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])),
         actor=args["actor"],
         reason=args["reason"],
         time=datetime.fromtimestamp(args["time"], timezone.utc),

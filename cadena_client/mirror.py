@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 from .bulk import Rpc, RpcError, quantity
@@ -33,7 +34,6 @@ from .model import (
     Verdict,
     Verification,
     country,
-    country_from_bytes2,
     from_day,
     tin,
     tin_from_bytes32,
@@ -222,25 +222,25 @@ class Mirror:
             end = min(cursor + chunk, head)
             logs = source.logs(cursor + 1, end)
             end_block = source.block(end)
-            events = []
-            for log in logs:
-                decoded = source.decoder.decode(log)
-                if decoded is not None:
-                    events.append((_mirror_event(*decoded, log, source.block_time), "0x" + _hex(log["blockHash"])))
             with self._transaction():
                 if self.cursor != cursor:  # another process synced this mirror meanwhile
                     self.recognition = Recognition.load(self.db)
                     cursor = self.cursor
                     continue
-                seq = self._next_seq(len(events))
-                numbered = [replace(event, seq=seq + i) for i, (event, _) in enumerate(events)]
+                seq = int(self._meta("seq") or 0)
+                numbered, blocks = [], {end: end_block["hash"]}
+                for log in logs:
+                    decoded = source.decoder.decode(log)
+                    if decoded is not None:
+                        seq += 1
+                        numbered.append(_mirror_event(*decoded, log, source.block_time, seq))
+                        blocks[numbered[-1].block] = "0x" + _hex(log["blockHash"])
                 self.db.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 12)})", [_row(e) + (e.seq,) for e in numbered])
-                blocks = {(e.block, block_hash) for (e, block_hash) in events} | {(end, end_block["hash"])}
-                self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks))
-                for event in numbered:
-                    _apply(self.db, event)
+                self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks.items()))
+                _apply(self.db, numbered)
                 self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                    ("cursor", str(end)), ("cursor_time", str(end_block["timestamp"])), ("synced_at", repr(time.time()))])  # fmt: skip
+                    ("cursor", str(end)), ("cursor_time", str(end_block["timestamp"])), ("synced_at", repr(time.time())),
+                    ("seq", str(seq))])  # fmt: skip
                 self.db.execute(
                     "DELETE FROM blocks WHERE number < ? AND number NOT IN (SELECT block FROM events)", (end - 1024,)
                 )
@@ -296,8 +296,7 @@ class Mirror:
         """Rebuilds the current-state tables from the recorded events."""
         for table in ("administrations", "certificates", "mras", "mra_parties"):
             self.db.execute(f"DELETE FROM {table}")
-        for row in self.db.execute("SELECT * FROM events ORDER BY block, log_index").fetchall():
-            _apply(self.db, _row_event(row))
+        _apply(self.db, [_row_event(row) for row in self.db.execute("SELECT * FROM events ORDER BY block, log_index").fetchall()])
 
     def feed(self, after: int, limit: int = 10_000) -> list[MirrorEvent]:
         """The feed after number `after`, in order: events, and retractions of events numbered up to `after`
@@ -381,7 +380,7 @@ class _LogSource:
             logs = self._call("eth_getLogs", [{"address": self.address, "fromBlock": hex(start), "toBlock": hex(end)}])
         else:
             logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": start, "toBlock": end})
-        return sorted(logs, key=lambda log: (quantity(log["blockNumber"]), quantity(log["logIndex"])))
+        return logs  # in chain order, as eth_getLogs answers
 
     def _call(self, method: str, params: list):
         reply = self.rpc.many([(method, params)])[0]
@@ -396,31 +395,23 @@ def _hex(value) -> str:
     return value[2:] if isinstance(value, str) else bytes(value).hex()
 
 
-def _mirror_event(name: str, args: dict, log, block_time: Callable[[int], int]) -> MirrorEvent:
+def _mirror_event(name: str, args: dict, log, block_time: Callable[[int], int], seq: int) -> MirrorEvent:
     block = quantity(log["blockNumber"])
-    code = args.get("country", args.get("party", args.get("proposer")))
+    code = args.get("country") or args.get("party") or args.get("proposer")
     return MirrorEvent(
         name=name,
         block=block,
         log_index=quantity(log["logIndex"]),
         tx_hash="0x" + _hex(log["transactionHash"]),
         time=args["time"] if "time" in args else block_time(block),
-        tin=tin_from_bytes32(args["tin"]) if "tin" in args else None,
-        country=country_from_bytes2(code) if code else None,
+        tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])) if "tin" in args else None,
+        country=code,
         mra_id=args.get("id"),
         actor=args.get("actor") or args.get("admin") or args.get("account"),
         reason=args.get("reason"),
-        data={key: _plain(value) for key, value in args.items()},
+        data=args,
+        seq=seq,
     )
-
-
-def _plain(value):
-    if isinstance(value, (bytes, bytearray)):
-        raw = bytes(value)
-        return raw.decode() if len(raw) == 2 else "0x" + raw.hex()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
 
 
 def _row(event: MirrorEvent) -> tuple:
@@ -435,32 +426,39 @@ def _row_event(row, retracted: bool = False) -> MirrorEvent:
                        retracted, seq)  # fmt: skip
 
 
-def _apply(db: sqlite3.Connection, event: MirrorEvent) -> None:
-    """Applies one event to the current-state tables, as the contract applied it to its storage."""
+def _apply(db: sqlite3.Connection, events: Iterable[MirrorEvent]) -> None:
+    """Applies events in order to the current-state tables, as the contract applied them to its storage.
+    No change reads the tables, so runs of the same statement go to SQLite as one executemany."""
+    for sql, rows in groupby((change for event in events for change in _changes(event)), key=lambda change: change[0]):
+        db.executemany(sql, [params for _, params in rows])
+
+
+def _changes(event: MirrorEvent) -> Iterator[tuple[str, tuple]]:
+    """The SQL statements (with their parameters) that apply one event."""
     data, name = event.data, event.name
     if name == "AdministrationRegistered":
-        db.execute("INSERT OR REPLACE INTO administrations VALUES (?, ?, ?)", (event.country, data["name"], data["admin"]))
+        yield "INSERT OR REPLACE INTO administrations VALUES (?, ?, ?)", (event.country, data["name"], data["admin"])
     elif name in ("CertificateIssued", "CertificateUpdated"):
-        current = db.execute("SELECT status, version FROM certificates WHERE tin = ?", (event.tin,)).fetchone()
-        status, version = (CertificateStatus.ACTIVE, data["version"]) if name == "CertificateIssued" else current
-        db.execute(
-            "INSERT OR REPLACE INTO certificates VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event.tin, event.tin[:2], int(status), data["aeoTypes"], data["validFrom"], data["expiry"],
-             None if int(data["holder"], 16) == 0 else data["holder"], version, data["commitment"], data["name"],
-             data["postalAddress"], event.block),
-        )  # fmt: skip
+        master = (data["aeoTypes"], data["validFrom"], data["expiry"], None if int(data["holder"], 16) == 0 else data["holder"],
+                  data["commitment"], data["name"], data["postalAddress"], event.block)  # fmt: skip
+        if name == "CertificateIssued":
+            yield ("INSERT OR REPLACE INTO certificates (tin, country, status, version, aeo_types, valid_from, expiry, "
+                   "holder, commitment, name, address, block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (event.tin, event.tin[:2], int(CertificateStatus.ACTIVE), data["version"], *master))  # fmt: skip
+        else:
+            yield ("UPDATE certificates SET aeo_types = ?, valid_from = ?, expiry = ?, holder = ?, commitment = ?, "
+                   "name = ?, address = ?, block = ? WHERE tin = ?", (*master, event.tin))  # fmt: skip
     elif name in LIFECYCLE_EVENTS:
         status = _STATUS_AFTER[LIFECYCLE_EVENTS[name]]
-        db.execute("UPDATE certificates SET status = ?, block = ? WHERE tin = ?", (int(status), event.block, event.tin))
+        yield "UPDATE certificates SET status = ?, block = ? WHERE tin = ?", (int(status), event.block, event.tin)
     elif name == "MRAProposed":
-        db.execute("INSERT OR REPLACE INTO mras VALUES (?, ?, ?, ?, ?, ?)",
-                   (event.mra_id, data["title"], data["proposer"], data["benefits"], data["coveredTypes"],
-                    data["effectiveFrom"]))  # fmt: skip
-        db.executemany("INSERT OR REPLACE INTO mra_parties VALUES (?, ?, ?, ?)",
-                       [(event.mra_id, i, party, int(PartyStatus.PENDING)) for i, party in enumerate(data["parties"])])  # fmt: skip
+        yield ("INSERT OR REPLACE INTO mras VALUES (?, ?, ?, ?, ?, ?)",
+               (event.mra_id, data["title"], data["proposer"], data["benefits"], data["coveredTypes"], data["effectiveFrom"]))  # fmt: skip
+        for position, party in enumerate(data["parties"]):
+            yield "INSERT OR REPLACE INTO mra_parties VALUES (?, ?, ?, ?)", (event.mra_id, position, party, int(PartyStatus.PENDING))
     elif name in _PARTY_EVENTS:
-        db.execute("UPDATE mra_parties SET status = ? WHERE mra_id = ? AND country = ?",
-                   (int(_PARTY_EVENTS[name]), event.mra_id, event.country))  # fmt: skip
+        yield ("UPDATE mra_parties SET status = ? WHERE mra_id = ? AND country = ?",
+               (int(_PARTY_EVENTS[name]), event.mra_id, event.country))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -509,9 +507,10 @@ class Recognition:
 
     def refresh(self, db: sqlite3.Connection, events: list[MirrorEvent]) -> None:
         """Reloads what `events` changed."""
-        for tin_ in {event.tin for event in events if event.tin}:
-            row = db.execute("SELECT status, aeo_types, valid_from, expiry FROM certificates WHERE tin = ?", (tin_,)).fetchone()
-            self.certificates[tin_] = tuple(row)
+        changed = json.dumps(sorted({event.tin for event in events if event.tin}))
+        for tin_, *fields in db.execute("SELECT tin, status, aeo_types, valid_from, expiry FROM certificates "
+                                        "WHERE tin IN (SELECT value FROM json_each(?))", (changed,)):  # fmt: skip
+            self.certificates[tin_] = tuple(fields)
         for mra_id in sorted({event.mra_id for event in events if event.mra_id}):
             self._load_mra(db, mra_id)
 
