@@ -197,13 +197,17 @@ def node(port, state_file):
     path.parent.mkdir(parents=True, exist_ok=True)
     local = start_anvil(port=port, state_file=path)
     click.echo(f"anvil listening on {local.url} (chain state in {path}); Ctrl-C to stop")
-    signal.signal(signal.SIGTERM, lambda *_: local.stop())
+    signal.signal(signal.SIGTERM, _interrupt)  # stops like Ctrl-C: anvil saves its state and exits
     try:
         local.process.wait()
     except KeyboardInterrupt:
         pass
     finally:
         local.stop()
+
+
+def _interrupt(*_signal) -> None:
+    raise KeyboardInterrupt
 
 
 @cli.group()

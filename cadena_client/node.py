@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +23,21 @@ class NodeError(CadenaError):
 
 
 def find_anvil() -> str:
-    """The anvil binary: the project's node_modules first, then PATH."""
-    local = PROJECT_ROOT / "node_modules" / ".bin" / "anvil"
-    found = str(local) if local.exists() else shutil.which("anvil")
+    """The anvil binary: the platform's binary in the project's node_modules (not the npm wrapper
+    script, whose death would leave anvil running), then PATH."""
+    local = sorted((PROJECT_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
+    found = str(local[0]) if local else shutil.which("anvil")
     if not found:
-        raise NodeError("anvil is not installed: run `npm ci` in the project root (it installs @foundry-rs/anvil)")
+        raise NodeError("anvil is not installed: run `npm install` in the project root (it installs @foundry-rs/anvil)")
     return found
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel kills it when its parent dies, even by SIGKILL (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def free_port() -> int:
@@ -84,7 +96,8 @@ def start_anvil(
     command = [find_anvil(), "--host", "127.0.0.1", "--port", str(port), "--silent", *extra_args]
     if state_file is not None:
         command += ["--state", str(state_file)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # fmt: skip
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,0 +1,217 @@
+"""Faults for real: processes killed (SIGKILL) at random points, restarted, and the invariants checked.
+
+Every random choice comes from one seed, printed, so a failure can be replayed:
+CADENA_FAULT_SEED=<seed> pytest tests/test_faults.py. CADENA_FAULT_ROUNDS sets how many kills each
+test makes (a few by default, to keep CI short; more for a local soak run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cadena_client.bulk import BulkSender, issue_all
+from cadena_client.chain import Signer, connect
+from cadena_client.cli import cli
+from cadena_client.deploy import DeploymentRecord
+from cadena_client.mirror import Mirror
+from cadena_client.model import MasterData
+from cadena_client.node import start_anvil
+
+from conftest import PILOT, rpc
+
+SEED = int(os.environ.get("CADENA_FAULT_SEED", random.SystemRandom().randrange(10**6)))
+ROUNDS = int(os.environ.get("CADENA_FAULT_ROUNDS", "6"))
+
+
+@pytest.fixture
+def rng():
+    print(f"fault seed {SEED} (replay: CADENA_FAULT_SEED={SEED})")
+    return random.Random(SEED)
+
+
+def cadena_process(*args: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "cadena_client", *args], **popen)
+
+
+def deploy(url: str, record: Path) -> None:
+    result = CliRunner().invoke(cli, ["--rpc-url", url, "--deployment", str(record), "network", "deploy", str(PILOT)])
+    assert result.exit_code == 0, result.output
+
+
+def operators(count: int, start: int = 0) -> list[MasterData]:
+    return [MasterData(f"MXF{i:09d}", f"Operador {i} S.A. de C.V.", f"Calle {i}, 06000 CDMX", "exporter,importer",
+                       "2020-01-01", "2035-01-01") for i in range(start, start + count)]  # fmt: skip
+
+
+def dump(path: Path) -> dict:
+    """Every table of a mirror but its bookkeeping, as sorted rows."""
+    db = sqlite3.connect(path)
+    try:
+        tables = ("events", "administrations", "certificates", "mras", "mra_parties")
+        return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall()) for table in tables}
+    finally:
+        db.close()
+
+
+def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp_path, rng):
+    with start_anvil() as node:
+        record = tmp_path / "deployment.json"
+        deploy(node.url, record)
+        chain = connect(node.url)
+        cadena = DeploymentRecord.load(record).open(chain)
+        assert all(o.result == "done" for o in issue_all(BulkSender(cadena, chain.dev_account(2)), operators(600)))
+        officer = BulkSender(cadena, chain.dev_account(2))
+        mirror_file = tmp_path / "killed.sqlite"
+        common = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(mirror_file)]
+        kills = 0
+        for round_ in range(ROUNDS):
+            if round_ % 2:  # the chain moves on between the kills
+                assert all(o.result == "done" for o in issue_all(officer, operators(50, 1000 + 50 * round_)))
+            sync = cadena_process(*common, "sync", "--chunk", "3", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(0.3, 2.5))
+            if sync.poll() is None:
+                sync.send_signal(signal.SIGKILL)
+                kills += 1
+            sync.wait()
+            sync.stderr.close()
+            # After every kill the mirror opens, its state tables equal a replay of its events, and offline answers work.
+            mirror = Mirror(mirror_file, chain.chain_id, cadena.address, cadena.deploy_block)
+            before = dump(mirror_file)
+            with mirror._transaction():
+                mirror._replay()
+            assert dump(mirror_file) == before, f"state tables differ from the events after kill {round_}"
+            assert [e.seq for e in mirror.feed(0, limit=10**6)] == list(range(1, mirror.last_seq + 1))
+            mirror.close()
+        assert kills >= 1, "no sync was killed midway: raise the delays"
+        finished = cadena_process(*common, "sync", "--chunk", "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = finished.communicate(timeout=300)
+        assert finished.returncode == 0, err
+        clean = Mirror(tmp_path / "clean.sqlite", chain.chain_id, cadena.address, cadena.deploy_block)
+        clean.sync(cadena.contract)
+        assert dump(mirror_file) == dump(tmp_path / "clean.sqlite")
+        assert len(dump(mirror_file)["certificates"]) == 600 + 50 * (ROUNDS // 2)
+
+
+class Watcher:
+    """A `cadena watch --json` process with its stdout and stderr collected line by line."""
+
+    def __init__(self, url: str, record: Path, mirror: Path):
+        self.process = cadena_process("--rpc-url", url, "--deployment", str(record), "--mirror", str(mirror), "watch",
+                                      "--json", "--poll", "0.1", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        self.lines: list[dict] = []
+        self.notes: list[str] = []
+        threading.Thread(target=self._read, args=(self.process.stdout, lambda line: self.lines.append(json.loads(line))), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.process.stderr, self.notes.append), daemon=True).start()
+
+    @staticmethod
+    def _read(stream, keep) -> None:
+        for line in iter(stream.readline, ""):
+            keep(line.strip())
+
+    def wait_for(self, check, what: str, timeout: float = 30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            assert self.process.poll() is None, f"watch exited: {self.notes}"
+            time.sleep(0.05)
+        raise AssertionError(f"watch did not {what} within {timeout} s; printed {self.lines}, said {self.notes}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def as_officer(url: str, record: Path):
+    chain = connect(url)
+    return DeploymentRecord.load(record).open(chain, Signer(chain, chain.dev_account(2)))
+
+
+def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp_path):
+    state, record, mirror = tmp_path / "anvil-state.json", tmp_path / "deployment.json", tmp_path / "watch.sqlite"
+    tin = "MXF000000001"
+    node = start_anvil(state_file=state)
+    try:
+        deploy(node.url, record)
+        chain = connect(node.url)
+        cadena = DeploymentRecord.load(record).open(chain)
+        issue_all(BulkSender(cadena, chain.dev_account(2)), operators(2))
+        port = int(node.url.rsplit(":", 1)[1])
+        node.stop()  # saves the chain so far
+        node = start_anvil(port=port, state_file=state)
+        officer = as_officer(node.url, record)
+        watcher = Watcher(node.url, record, mirror)
+        watcher.wait_for(lambda: any("watching" in note for note in watcher.notes), "start")
+        assert watcher.lines == []  # the first watch starts from now
+
+        officer.suspend(tin, "security-incident")
+        watcher.wait_for(lambda: len(watcher.lines) == 1, "print the suspension")
+        assert (watcher.lines[0]["event"], watcher.lines[0]["tin"]) == ("suspended", tin)
+
+        node.process.kill()  # a crash: anvil loses what it had not saved, the suspension included
+        node.process.wait()
+        watcher.wait_for(lambda: any("waiting for the node" in note for note in watcher.notes), "say it waits for the node")
+        node = start_anvil(port=port, state_file=state)
+        watcher.wait_for(lambda: len(watcher.lines) == 2, "report the retraction")
+        retracted = watcher.lines[1]
+        assert (retracted["event"], retracted["name"], retracted["tin"]) == ("retracted", "CertificateSuspended", tin)
+        assert retracted["seq"] > watcher.lines[0]["seq"]
+
+        officer = as_officer(node.url, record)
+        snapshot = rpc(node.url, "evm_snapshot")
+        officer.cancel(tin, "serious-infringement")
+        watcher.wait_for(lambda: len(watcher.lines) == 3, "print the cancellation")
+        watcher.stop()
+        rpc(node.url, "evm_revert", snapshot)  # the cancellation leaves the chain while nobody watches
+        rpc(node.url, "evm_mine")
+        rpc(node.url, "evm_mine")
+        restarted = Watcher(node.url, record, mirror)
+        restarted.wait_for(lambda: len(restarted.lines) == 1, "report the retraction of what it printed before")
+        assert (restarted.lines[0]["event"], restarted.lines[0]["name"]) == ("retracted", "CertificateCancelled")
+        restarted.stop()
+    finally:
+        node.stop()
+
+
+def node_processes(port: int) -> list[str]:
+    found = subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+    return [line for line in found if "anvil" in line and f"--port {port}" in line]
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_cadena_node_stops_at_once_and_never_leaves_an_orphan(tmp_path, how):
+    from cadena_client.node import free_port, rpc_ready
+
+    port = free_port()
+    node = cadena_process("node", "--port", str(port), "--state", str(tmp_path / "state.json"), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)  # fmt: skip
+    deadline = time.monotonic() + 20
+    while not rpc_ready(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert node_processes(port), "anvil did not start"
+    started = time.monotonic()
+    node.send_signal(getattr(signal, how))
+    node.wait(timeout=20)
+    deadline = time.monotonic() + 5
+    while node_processes(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopped = time.monotonic() - started
+    node.stdout.close()
+    node.stderr.close()
+    assert node_processes(port) == [], f"anvil outlived `cadena node` ({how})"
+    assert not rpc_ready(f"http://127.0.0.1:{port}")
+    assert stopped < 3, f"`cadena node` took {stopped:.1f} s to stop on {how}"
+    if how == "SIGTERM":
+        assert (tmp_path / "state.json").stat().st_size > 0  # the chain was saved
