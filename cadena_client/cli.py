@@ -576,24 +576,21 @@ def verify(session, importer, offline, max_lag, tin_, as_json):
 
 
 def _lag(session: Session, mirror: Mirror) -> dict:
-    """The block and time the mirror reflects, and how far it is behind the node (when reachable).
-
-    Reachable node: the lag in blocks, and in seconds the time between the mirror's block and the
-    head (0 when none is missing). Unreachable: the seconds since the mirror last reached the head,
-    the most its answer can be behind.
-    """
+    """The block and time the mirror reflects, and how far behind the chain its answer may be: in
+    blocks when the node is reachable, and in seconds 0 when no block is missing, else the time since
+    the mirror last reached the head (changes since then may be missing)."""
     position = mirror.position()
     lag = {"block": position.block, "block_time": _iso(position.block_time), "node": "reachable",
            "lag_blocks": None, "lag_seconds": None}  # fmt: skip
     try:
-        head = session.chain.w3.eth.get_block("latest")
+        head = session.chain.w3.eth.block_number
+        lag["lag_blocks"] = max(0, head - position.block)
     except (CadenaError, requests.RequestException, OSError):
         lag["node"] = "unreachable"
-        if position.synced_at is not None:
-            lag["lag_seconds"] = round(max(0.0, time.time() - position.synced_at), 1)
-        return lag
-    lag["lag_blocks"] = max(0, head["number"] - position.block)
-    lag["lag_seconds"] = max(0, head["timestamp"] - (position.block_time or 0)) if lag["lag_blocks"] else 0
+    if lag["lag_blocks"] == 0:
+        lag["lag_seconds"] = 0
+    elif position.synced_at is not None:
+        lag["lag_seconds"] = round(max(0.0, time.time() - position.synced_at), 1)
     return lag
 
 
@@ -604,7 +601,7 @@ def _lag_line(lag: dict) -> str:
         return f"{where}; the node is unreachable: lag {age}"
     if not lag["lag_blocks"]:
         return f"{where}; up to date with the node"
-    return f"{where}; {lag['lag_blocks']} blocks ({lag['lag_seconds']} s) behind the node: run `cadena sync`"
+    return f"{where}; {lag['lag_blocks']} blocks behind the node (synced {lag['lag_seconds']:.0f} s ago): run `cadena sync`"
 
 
 def _iso(timestamp: int | None) -> str | None:

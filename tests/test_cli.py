@@ -241,3 +241,35 @@ def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
         watcher.wait(timeout=10)
         watcher.stdout.close()
         watcher.stderr.close()
+
+
+def test_offline_verify_says_how_old_its_answer_is_and_refuses_what_it_cannot_vouch_for(run, tmp_path):
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    assert "no mirror at" in run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", expect=1)
+    assert not (tmp_path / "mirror.sqlite").exists()  # asking does not create one
+    run(*ISSUE, dev=2)
+    run(*mirror, "sync")
+    fresh = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json"))
+    assert fresh["recognised"] and fresh["as_of"]["lag_blocks"] == 0 and fresh["as_of"]["lag_seconds"] == 0
+    assert fresh["as_of"]["block"] > 0 and fresh["as_of"]["block_time"].endswith("Z")
+    run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
+    stale = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json"))
+    assert stale["recognised"] and stale["as_of"]["lag_blocks"] == 1  # the mirror's word, with its age beside it
+    text = run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1")
+    assert "1 blocks" in text and "behind the node" in text and "cadena sync" in text
+    refused = run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1", expect=1)
+    assert "--max-lag" in refused and "behind the chain" in refused
+    run(*mirror, "sync")
+    assert not json.loads(run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1",
+                              "--json"))["recognised"]  # fmt: skip
+
+
+def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, node, pilot_record, tmp_path):
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    run(*mirror, "sync")
+    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), *mirror,
+                                      "verify", "--offline", "--importer", "PE", "MXNOBODY1", "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert answer["as_of"]["node"] == "unreachable" and 0 <= answer["as_of"]["lag_seconds"] < 60
+    assert answer["verdict"] == "unknown_tin"
