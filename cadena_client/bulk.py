@@ -468,8 +468,10 @@ def issue_all(
     reason: int | str = Reason.NEW_CERTIFICATION,
     batch_size: int = DEFAULT_BATCH,
     progress: Callable[[int], None] | None = None,
+    suspended: frozenset[str] = frozenset(),
 ) -> list[Outcome]:
-    """Issues every certificate not yet on-chain as given; one Outcome per record, in order.
+    """Issues every certificate not yet on-chain as given; one Outcome per record, in order. The TINs
+    in `suspended` are issued suspended in the same transaction: never recognised, even for a block.
 
     A certificate already Active or Suspended with the same commitment is "already" (so re-running
     after a crash sends only the rest); with another commitment it "failed" (update it instead).
@@ -492,16 +494,17 @@ def issue_all(
         else:
             to_send.append(master)
     batch = Encoder(sender.cadena.contract, "issueCertificates")
-    single = Encoder(sender.cadena.contract, "issueCertificate")
-    jobs = [
-        Job([m.tin for m in chunk], batch([tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], code), "issue")
-        for chunk in (to_send[i : i + batch_size] for i in range(0, len(to_send), batch_size))
-    ]  # fmt: skip
-    first = sender.send(jobs, progress)
+
+    def job(chunk: list[MasterData]) -> Job:
+        mask = sum(1 << i for i, m in enumerate(chunk) if m.tin in suspended)
+        return Job([m.tin for m in chunk], batch([tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk],
+                                                 code, mask), "issue")  # fmt: skip
+
+    first = sender.send([job(to_send[i : i + batch_size]) for i in range(0, len(to_send), batch_size)], progress)
     retry = [m for m, o in zip(to_send, first, strict=True) if o.result == "failed" and not o.tx_hash]
     retried_keys = {m.tin for m in retry}
     # A batch refused in simulation: send its records one by one to isolate the faulty ones.
-    second = sender.send([Job([m.tin], single(tin_to_bytes32(m.tin), m.contract_tuple(), code), "issue") for m in retry], progress)
+    second = sender.send([job([m]) for m in retry], progress)
     for outcome in [o for o in first if o.key not in retried_keys] + second:
         outcomes[outcome.key] = outcome
     if progress:

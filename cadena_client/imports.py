@@ -34,7 +34,6 @@ from .model import (
 
 LIVE = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
 ACTIONS = {"issue": "issued", "update": "updated", "suspend": "suspended", "reinstate": "reinstated", "cancel": "cancelled"}
-STATUS_ACTIONS = ("suspend", "reinstate", "cancel")
 
 
 @dataclass(frozen=True)
@@ -244,7 +243,10 @@ class Summary:
 
 
 def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None] | None = None) -> Summary:
-    """Sends the plan: issues and updates first, then status changes of the records they left live."""
+    """Sends the plan so that no operator is trusted more than the file says, even if the import stops
+    midway: first the cancellations and suspensions of live certificates, then the issues (those the
+    file marks suspended issued suspended in the same transaction), the updates, and last the
+    reinstatements. A record whose issue or update failed waits for a re-run for its other steps."""
     summary = Summary(unchanged=import_plan.unchanged)
     by_tin = {change.tin: change for change in import_plan.changes}
     blocked: set[str] = set()
@@ -253,30 +255,40 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
         for outcome in outcomes:
             if outcome.result in ("done", "already"):
                 summary.done[action] += 1
+                if action == "issue" and "suspend" in by_tin[outcome.key].actions:
+                    summary.done["suspend"] += 1
             else:
                 blocked.add(outcome.key)
                 reason = outcome.detail if outcome.result == "failed" else f"not sent ({outcome.detail})"
                 summary.failures.append(Failure(by_tin[outcome.key].entry.row, outcome.key, action, reason))
 
-    def send(jobs: list[Job]) -> list[Outcome]:
-        outcomes = sender.send(jobs, progress)
-        if progress:  # records refused in simulation were not sent, so not counted yet
-            progress(sum(1 for outcome in outcomes if outcome.result == "failed" and not outcome.tx_hash))
-        return outcomes
-
-    issues = [change.entry.master for change in import_plan.changes if "issue" in change.actions]
-    record("issue", issue_all(sender, issues, progress=progress) if issues else [])
-    update = Encoder(sender.cadena.contract, "updateCertificate")
-    updates = [change for change in import_plan.changes if "update" in change.actions]
-    record("update", send([Job([c.tin], update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), c.update_reason), "update")
-                           for c in updates]))  # fmt: skip
-    for action in STATUS_ACTIONS:
-        encode = Encoder(sender.cadena.contract, f"{action}Certificate")
-        changes = [c for c in import_plan.changes if action in c.actions]
-        skipped = [c for c in changes if c.tin in blocked]  # its issue or update failed: its status waits for a re-run
+    def send(action: str, changes: list[Change], encode: Callable[[Change], bytes]) -> None:
+        skipped = [c for c in changes if c.tin in blocked]  # an earlier step failed: this one waits for a re-run
         if progress and skipped:
             progress(len(skipped))
-        jobs = [Job([c.tin], encode(tin_to_bytes32(c.tin), Reason.UNSPECIFIED), action) for c in changes if c.tin not in blocked]
-        record(action, send(jobs))
-    return summary
+        outcomes = sender.send([Job([c.tin], encode(c), action) for c in changes if c.tin not in blocked], progress)
+        if progress:  # records refused in simulation were not sent, so not counted yet
+            progress(sum(1 for outcome in outcomes if outcome.result == "failed" and not outcome.tx_hash))
+        record(action, outcomes)
 
+    def status_change(action: str) -> Callable[[Change], bytes]:
+        encode = Encoder(sender.cadena.contract, f"{action}Certificate")
+        return lambda change: encode(tin_to_bytes32(change.tin), Reason.UNSPECIFIED)
+
+    def steps(action: str) -> list[Change]:
+        return [change for change in import_plan.changes if action in change.actions]
+
+    issued = steps("issue")
+    send("cancel", steps("cancel"), status_change("cancel"))
+    send("suspend", [c for c in steps("suspend") if "issue" not in c.actions], status_change("suspend"))
+    if issued:
+        masters = [change.entry.master for change in issued]
+        suspended = frozenset(change.tin for change in issued if "suspend" in change.actions)
+        record("issue", issue_all(sender, masters, progress=progress, suspended=suspended))
+        if progress and suspended:  # their suspension went with the issue
+            progress(len(suspended))
+    update = Encoder(sender.cadena.contract, "updateCertificate")
+    send("update", steps("update"),
+         lambda c: update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), c.update_reason))  # fmt: skip
+    send("reinstate", steps("reinstate"), status_change("reinstate"))
+    return summary

@@ -44,11 +44,20 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IAEORegistry
-    function issueCertificates(bytes32[] calldata tins, MasterData[] calldata data, uint16 reason) external {
+    function issueCertificates(
+        bytes32[] calldata tins,
+        MasterData[] calldata data,
+        uint16 reason,
+        uint256 suspended
+    ) external {
         uint256 count = tins.length;
         if (count != data.length || count == 0 || count > _MAX_BATCH) revert AEOInvalidBatch(count, data.length);
         for (uint256 i = 0; i < count; ++i) {
             _issue(tins[i], data[i], reason);
+            if ((suspended >> i) & 1 != 0) {
+                _transition(tins[i], _ACTIVE, CertificateStatus.Suspended);
+                emit CertificateSuspended(tins[i], _msgSender(), 0, uint48(block.timestamp));
+            }
         }
     }
 

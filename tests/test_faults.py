@@ -104,6 +104,53 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
         assert len(dump(mirror_file)["certificates"]) == 600 + 50 * (ROUNDS // 2)
 
 
+def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recognised(tmp_path, rng):
+    from aeo_list_files import generate, write_csv
+
+    from cadena_client.bulk import Rpc, verify_all
+    from cadena_client.model import CertificateStatus
+
+    listed = generate(1500, seed=rng.randrange(10**6), bad=False)
+    untrusted = [tin for tin, status in listed.statuses.items() if status != CertificateStatus.ACTIVE]
+    path = write_csv(tmp_path / "padron.csv", listed.grid)
+    with start_anvil() as node:
+        record = tmp_path / "deployment.json"
+        deploy(node.url, record)
+        chain = connect(node.url)
+        cadena = DeploymentRecord.load(record).open(chain)
+        seen_recognised: set[str] = set()
+        stop = threading.Event()
+
+        def watch_partners() -> None:  # all along, not only between the kills
+            rpc_ = Rpc(chain.w3)
+            while not stop.is_set():
+                seen_recognised.update(v.tin for v in verify_all(rpc_, cadena, "PE", untrusted) if v.recognised)
+
+        checker = threading.Thread(target=watch_partners, daemon=True)
+        checker.start()
+        command = ["--rpc-url", node.url, "--deployment", str(record), "--dev-account", "2", "cert", "import", str(path),
+                   "--country", "MX"]  # fmt: skip
+        try:
+            for round_ in range(ROUNDS):
+                importing = cadena_process(*command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(1.0, 3.0))
+                importing.send_signal(signal.SIGKILL)
+                importing.wait()
+                assert seen_recognised == set(), f"recognised while the list marks them suspended (kill {round_})"
+            finished = cadena_process(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            out, err = finished.communicate(timeout=300)
+            assert finished.returncode == 0, out + err
+        finally:
+            stop.set()
+            checker.join()
+        assert seen_recognised == set()
+        stored = {tin: cadena.certificate(tin).status for tin in untrusted}
+        assert set(stored.values()) == {CertificateStatus.SUSPENDED} and len(untrusted) > 50
+        again = cadena_process(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, _ = again.communicate(timeout=300)
+        assert again.returncode == 0 and "unchanged" in out
+
+
 class Watcher:
     """A `cadena watch --json` process with its stdout and stderr collected line by line."""
 

@@ -30,7 +30,7 @@ def test_gas_table(net, capsys):
     gas["re-issue (version 2)"] = net.issue("MXAAA010101AAA", holder=net.a["holder"]).gasUsed
     gas["withdraw"] = net.lifecycle("withdraw", "MXBBB020202BBB", "holder", 31).gasUsed
     tins = [f"MXBATCH{i:03d}" for i in range(50)]
-    batch = net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1),
+    batch = net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1, 0),
                    "mx_officer")  # fmt: skip
     gas["issue, batch of 50, per cert"] = batch.gasUsed // 50
     receipt = net.tx(net.fn("proposeMRA", b"MX", [b"MX", b"PE", b"CR"], 7, 3, 0, "Alianza CADENA"), "mx_admin")

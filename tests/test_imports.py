@@ -248,13 +248,21 @@ def test_a_file_without_holders_keeps_the_holder_on_the_chain(run, chain, pilot_
 
 def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch):
     listed = generate(200, bad=False)
-    checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
     cadena = officer(chain, pilot_record)
-    many, suspend = Rpc.many, Encoder(cadena.contract, "suspendCertificate").selector.hex()
+    first = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
+    imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", first))
+    active = [t for t, status in listed.statuses.items() if status == CertificateStatus.ACTIVE]
+    suspended = [t for t, status in listed.statuses.items() if status == CertificateStatus.SUSPENDED]
+    for tin in active[:20]:
+        listed.row(tin)[7], listed.statuses[tin] = "Suspendido", CertificateStatus.SUSPENDED
+    for tin in suspended[:5]:
+        listed.row(tin)[7], listed.statuses[tin] = "Vigente", CertificateStatus.ACTIVE
+    checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea2.csv", listed.grid)), "MX")
+    many, reinstate = Rpc.many, Encoder(cadena.contract, "reinstateCertificate").selector.hex()
 
     def node_goes_down(self, calls, workers=1):
-        """The node stops answering when the first suspension is sent."""
-        if any(method == "eth_sendRawTransaction" and suspend in params[0] for method, params in calls):
+        """The node stops answering when the first reinstatement is sent."""
+        if any(method == "eth_sendRawTransaction" and reinstate in params[0] for method, params in calls):
             raise requests.exceptions.ConnectionError("connection refused")
         return many(self, calls, workers)
 
@@ -262,17 +270,17 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
     with pytest.raises(requests.exceptions.ConnectionError):
         imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", checked))
     monkeypatch.setattr(Rpc, "many", many)
-    suspended = [t for t, status in listed.statuses.items() if status == CertificateStatus.SUSPENDED]
-    assert cadena.administration("MX").certificate_count == 200 and not matches(cadena, listed)
+    assert not matches(cadena, listed)
+    assert not any(cadena.verify("PE", tin).recognised for tin in active[:20])  # the restrictive steps went first
     rest = imports.plan(cadena, "MX", checked)
-    assert (rest.count("issue"), rest.count("suspend"), rest.unchanged) == (0, len(suspended), 200 - len(suspended))
+    assert (rest.count("reinstate"), rest.count("suspend"), rest.unchanged) == (5, 0, 195)
     summary = imports.apply(BulkSender(cadena, cadena.signer.account), rest)
     assert not summary.failures and matches(cadena, listed)
     events = cadena.contract.events
     issued = Counter(e.args.tin for e in events.CertificateIssued.get_logs(from_block=0))
     suspensions = Counter(e.args.tin for e in events.CertificateSuspended.get_logs(from_block=0))
     assert len(issued) == 200 and set(issued.values()) == {1}  # nothing doubled
-    assert len(suspensions) == len(suspended) > 0 and set(suspensions.values()) == {1}
+    assert sum(suspensions.values()) == len(suspended) + 20 and set(suspensions.values()) == {1}
     assert imports.plan(cadena, "MX", checked).changes == []
 
 

@@ -117,11 +117,19 @@ interface IAEORegistry {
 
     /**
      * @dev Issues `tins[i]` with `data[i]` for each i, as {issueCertificate} does, in one transaction;
-     * all or none. Requirements: 1 to 100 records, and those of {issueCertificate} for each.
+     * all or none. Where bit i of `suspended` is set, certificate i is suspended in the same
+     * transaction, so it is never recognised, not even for a block (an AEO list that marks an
+     * operator suspended). Requirements: 1 to 100 records, and those of {issueCertificate} for each.
      *
-     * Emits a {CertificateIssued} event per certificate.
+     * Emits a {CertificateIssued} event per certificate, followed by a {CertificateSuspended} event
+     * (reason 0) for each one issued suspended.
      */
-    function issueCertificates(bytes32[] calldata tins, MasterData[] calldata data, uint16 reason) external;
+    function issueCertificates(
+        bytes32[] calldata tins,
+        MasterData[] calldata data,
+        uint16 reason,
+        uint256 suspended
+    ) external;
 
     /**
      * @dev Replaces the master data of an Active or Suspended certificate (update, renewal).
