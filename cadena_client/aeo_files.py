@@ -28,32 +28,51 @@ COLUMNS = {  # key -> header in exports and in the template, in this order
 REQUIRED = ("tin", "name", "address", "aeo_types", "valid_from")
 FORMATS = ("xlsx", "csv", "json")
 
-# Other names for the columns, as found in the administrations' lists (compared accent- and case-blind).
+# National names of the identifier column: a value under one of them is a national identifier
+# (RFC, RUT, NIT...) written the national way, without the country prefix.
+NATIONAL_ID_NAMES = ["RFC", "RUC", "NIT", "CUIT", "CUIL", "RUT", "RUN", "CNPJ", "CPF", "NIF", "RTN", "RNC", "NRC",
+                     "Cédula jurídica", "Número de identificación", "Número de identificación tributaria",
+                     "Identificación tributaria", "Identificador", "Identificação"]  # fmt: skip
+# Other names for the columns, as found in the administrations' lists (Spanish and Portuguese too),
+# compared blind to case, accents, punctuation and spaces; a header may join names with "/".
 _HEADER_NAMES = {
-    "country": ["País", "Country code", "Código de país"],
-    "tin": ["Trader Identification Number", "Número de identificación", "Identificador", "NIT", "RFC", "RUC",
-            "RUT", "CUIT", "NIF", "TIN (WCO)"],  # fmt: skip
+    "country": ["País", "Country code", "Código de país", "Código país"],
+    "tin": ["Trader Identification Number", "TIN (WCO)", "WCO TIN", *NATIONAL_ID_NAMES],
     "name": ["Name", "Company name", "Razón social", "Nombre", "Nombre o razón social", "Denominación", "Empresa",
-             "Operador"],  # fmt: skip
-    "address": ["Dirección", "Domicilio", "Domicilio fiscal"],
+             "Operador", "Razão social", "Nome", "Nome empresarial", "Operador económico", "Operador econômico"],  # fmt: skip
+    "address": ["Dirección", "Domicilio", "Domicilio fiscal", "Endereço", "Direccion fiscal"],
     "aeo_types": ["AEO type", "Types", "Tipo OEA", "Tipos OEA", "Tipo de OEA", "Tipos de OEA", "Categoría",
-                  "Modalidad"],  # fmt: skip
+                  "Modalidad", "Modalidade", "Tipo", "Certificación", "Certificação", "Tipo de certificación"],  # fmt: skip
     "valid_from": ["Valid from", "Validation", "Fecha de validación", "Fecha validación", "Fecha de certificación",
-                   "Fecha de otorgamiento", "Fecha de emisión", "Vigente desde"],  # fmt: skip
+                   "Fecha de otorgamiento", "Fecha de emisión", "Vigente desde", "Fecha de autorización",
+                   "Data de certificação", "Data de validação", "Data de emissão", "Data de concessão"],  # fmt: skip
     "expiry": ["Expiry", "Expiration date", "Fecha de vencimiento", "Fecha de expiración", "Vencimiento",
-               "Vigente hasta"],  # fmt: skip
-    "status": ["Estado", "Estatus", "Situación"],
-    "holder": ["Holder", "Cuenta del titular", "Cuenta"],
+               "Vigente hasta", "Fecha de caducidad", "Data de validade", "Validade", "Data de vencimento"],  # fmt: skip
+    "status": ["Estado", "Estatus", "Situación", "Situação", "Status OEA", "Estado OEA"],
+    "holder": ["Holder", "Cuenta del titular", "Cuenta", "Conta do titular"],
 }
-HEADERS = {key_of(name): key for key, names in _HEADER_NAMES.items() for name in [COLUMNS[key], *names]}
-HEADER_SEARCH_ROWS = 20  # a title or a note may stand above the header row
+_HEADER_PREFIXES = ("no", "nro", "num", "numero", "n")  # "No. RFC", "Nro. RUC", "Número NIT"
 
-_STATUS_NAMES = {
-    CertificateStatus.ACTIVE: ["active", "activo", "activa", "vigente", "valid", "valido", "valida"],
-    CertificateStatus.SUSPENDED: ["suspended", "suspendido", "suspendida"],
+
+def header_key(text: str) -> str:
+    """A header compared blind to case, accents, punctuation and spaces: 'R.F.C.' -> 'rfc'."""
+    return key_of(text).replace("_", "")
+
+
+HEADERS = {header_key(name): key for key, names in _HEADER_NAMES.items() for name in [COLUMNS[key], *names]}
+NATIONAL_HEADERS = {header_key(name) for name in NATIONAL_ID_NAMES}
+HEADER_SEARCH_ROWS = 20  # a title or a note may stand above the header row
+MAX_CELL = 128 * 1024  # characters; a larger cell is not an AEO list's
+
+_STATUS_NAMES = {  # "expired" is Active on the chain: the certificate's expiry says the rest
+    CertificateStatus.ACTIVE: ["active", "activo", "activa", "vigente", "valid", "valido", "valida", "ativo", "ativa",
+                               "autorizado", "autorizada", "certificado", "certificada", "expired", "vencido",
+                               "vencida", "expirado", "expirada"],  # fmt: skip
+    CertificateStatus.SUSPENDED: ["suspended", "suspendido", "suspendida", "suspenso", "suspensa", "en_suspension"],
     CertificateStatus.CANCELLED: ["cancelled", "canceled", "cancelado", "cancelada", "revoked", "revocado",
-                                  "revocada", "anulado", "anulada"],  # fmt: skip
-    CertificateStatus.WITHDRAWN: ["withdrawn", "retirado", "retirada", "renuncia", "desistido", "desistida"],
+                                  "revocada", "anulado", "anulada", "revogado", "revogada", "cancelamento"],  # fmt: skip
+    CertificateStatus.WITHDRAWN: ["withdrawn", "retirado", "retirada", "renuncia", "desistido", "desistida",
+                                  "renunciado", "renunciada", "desistencia"],  # fmt: skip
 }
 STATUSES = {name: status for status, names in _STATUS_NAMES.items() for name in names}
 
@@ -70,6 +89,7 @@ class Table:
     columns: dict[str, str]  # key -> the header as written in the file
     rows: list[tuple[int, dict]]
     ignored: list[str]  # headers that name no column of the layout
+    tin_form: str = "wco"  # "wco", "national" (RFC, RUT, NIT... without the country prefix) or "either"
 
 
 def read(path: Path, sheet: str | None = None) -> Table:
@@ -99,20 +119,54 @@ def _table(path: Path, grid: list[tuple]) -> Table:
             raise InputError(f"{path.name}: columns {columns[key]!r} and {cell!r} both give the {COLUMNS[key]}; keep one")
         if key:
             columns[key], positions[key] = str(cell).strip(), position
-    missing = [COLUMNS[key] for key in REQUIRED if key not in columns]
+    missing = [key for key in REQUIRED if key not in columns]
     if missing:
-        raise InputError(f"{path.name}: row {index + 1} has no column for {', '.join(missing)} (see deploy/templates/)")
+        found = ", ".join(repr(str(cell).strip()) for cell in cells if _filled(cell))
+        accepted = "; ".join(f"{COLUMNS[key]}: {', '.join([COLUMNS[key], *_HEADER_NAMES[key]])}" for key in missing)
+        raise InputError(f"{path.name}: the header row {index + 1} has no column for {', '.join(COLUMNS[k] for k in missing)}; "
+                         f"headers found: {found}. Names accepted: {accepted} (see deploy/templates/)")  # fmt: skip
     ignored = [str(cell).strip() for cell, key in zip(cells, keys, strict=True) if key is None and _filled(cell)]
     rows = []
     for number, cells in enumerate(grid[index + 1 :], start=index + 2):
-        if any(_filled(cell) for cell in cells):
+        if any(_filled(cell) for cell in cells) and not _totals(cells, positions.get("tin")):
             rows.append((number, {key: cells[at] if at < len(cells) else None for key, at in positions.items()}))
-    return Table(columns, rows, ignored)
+    if not rows:
+        raise InputError(f"{path.name}: no rows under the header (row {index + 1}); nothing to import, nothing sent")
+    return Table(columns, rows, ignored, _tin_form(columns["tin"]))
 
 
 def _keys(cells) -> list[str | None]:
     """The column each header cell names, None where it names none."""
-    return [HEADERS.get(key_of(str(cell or ""))) for cell in cells]
+    return [_header(cell) for cell in cells]
+
+
+def _header(cell) -> str | None:
+    """The column a header cell names: any of its "/"-joined names, with a "No." or "Número" before it."""
+    for part in str(cell or "").split("/"):
+        words = key_of(part).split("_")
+        for start in (0, 1):
+            if start and words[0] not in _HEADER_PREFIXES:
+                continue
+            key = HEADERS.get("".join(words[start:]))
+            if key:
+                return key
+    return None
+
+
+def _tin_form(header: str) -> str:
+    """How the identifier column is written: "wco" (TINs with the country prefix), "national" (RFC,
+    RUT, NIT... without it), or "either" (a header naming both, such as "TIN / RFC")."""
+    parts = {header_key(part) for part in header.split("/")} - {""}
+    national = {part for part in parts if any(part.startswith(prefix) and part[len(prefix):] in NATIONAL_HEADERS
+                                              for prefix in ("", *_HEADER_PREFIXES))}  # fmt: skip
+    return "wco" if not national else "national" if national == parts else "either"
+
+
+def _totals(cells, tin_at: int | None) -> bool:
+    """Whether a row is a totals line under the data ("Total: 246", "TOTAL OEA 246")."""
+    words = [key_of(str(cell)) for cell in cells if _filled(cell)]
+    tin_cell = cells[tin_at] if tin_at is not None and tin_at < len(cells) else None
+    return bool(words) and words[0].startswith("total") and (not _filled(tin_cell) or key_of(str(tin_cell)).startswith("total"))
 
 
 def _filled(cell) -> bool:
@@ -136,17 +190,26 @@ def _xlsx_grid(path: Path, sheet: str | None) -> list[tuple]:
 
 
 def _csv_grid(path: Path) -> list[tuple]:
-    """Rows of a CSV file in UTF-8 (with or without BOM) or Windows-1252, separated by , ; or tab."""
+    """Rows of a CSV file in UTF-8 (with or without BOM) or Windows-1252, separated by , ; or tab,
+    with any line ends (CR-only ones of old Excel for Mac too)."""
     raw = path.read_bytes()
+    if b"\0" in raw[:65536]:
+        raise InputError(f"{path.name} is not a text CSV file (it holds binary data); save the list as CSV or .xlsx")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Spanish-language Windows
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [tuple(row) for row in csv.reader(io.StringIO(text), dialect)]
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return [tuple(row) for row in reader]
+    except csv.Error as exc:
+        what = f"a cell over {MAX_CELL // 1024} KiB" if "field limit" in str(exc) else str(exc)
+        raise InputError(f"{path.name}, line {reader.line_num}: {what}; this is not an AEO list (see deploy/templates/)") from None
 
 
 def _read_json(path: Path) -> Table:
@@ -156,7 +219,9 @@ def _read_json(path: Path) -> Table:
         raise InputError(f"{path.name} is not JSON: {exc}") from None
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
         raise InputError(f"{path.name}: expected a list of objects with the keys {', '.join(COLUMNS)}")
-    missing = [key for key in REQUIRED if records and key not in records[0]]
+    if not records:
+        raise InputError(f"{path.name}: no rows; nothing to import, nothing sent")
+    missing = [key for key in REQUIRED if key not in records[0]]
     if missing:
         raise InputError(f"{path.name}: the records have no {', '.join(missing)}")
     present = [key for key in COLUMNS if any(key in record for record in records)]
@@ -179,6 +244,8 @@ def parse_date(value) -> date | None:
             raise InputError(f"{value} is not a date; {DATE_HELP}")
         return _EXCEL_EPOCH + timedelta(days=int(value))
     text = re.sub(r"[ T]00:00(:00)?$", "", str(value).strip())  # a date written with a midnight time
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial number written as text
+        return parse_date(float(text))
     parts = [part for part in key_of(text).split("_") if part != "de"]
     try:
         if len(parts) != 3:
@@ -211,7 +278,7 @@ def parse_status(value) -> CertificateStatus:
     status = STATUSES.get(key_of(str(value)))
     if status is None:
         raise InputError(f"unknown status {str(value).strip()!r}; use Active, Suspended, Cancelled or Withdrawn "
-                         "(or Activo, Suspendido, Cancelado, Retirado)")  # fmt: skip
+                         "(or Activo/Vigente, Suspendido, Cancelado/Revocado, Retirado; Ativo, Suspenso, Cancelado)")  # fmt: skip
     return status
 
 

@@ -38,6 +38,7 @@ from .render import (
     count_table,
     failure_table,
     history_table,
+    identifier_table,
     mra_table,
     plain,
     problem_table,
@@ -425,8 +426,10 @@ def cert_history(session, tin_, as_json):
 @click.option("--sheet", help="Worksheet of an .xlsx file [default: the first].")
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would change; send nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when other rows have problems.")
+@click.option("--reissue-ended", is_flag=True, help="Issue again, as a new version, certificates the file lists as live "
+              "that were cancelled or withdrawn by their holder.")  # fmt: skip
 @pass_session
-def cert_import(session, file, code, sheet, plan_only, skip_invalid):
+def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_ended):
     """Bring the chain to the AEO list in FILE (.xlsx, .csv or .json): new TINs are issued, changed rows
     updated, status changes sent; unchanged rows send nothing. Every row is checked before anything is
     sent. Running it again after a failure completes the rest."""
@@ -437,16 +440,21 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid):
         out.print(f"columns not imported: {', '.join(table.ignored)}")
     if checked.other_countries:
         out.print(f"{checked.other_countries} rows of other countries (MRA partners' AEOs) left out")
+    if checked.warnings:
+        out.print(problem_table(checked.warnings, f"{_count(len(checked.warnings), 'warning')}: rows marked active "
+                                                  "whose expiry has passed (imported as they are)"))  # fmt: skip
     if checked.problems and not skip_invalid:
         _refuse(checked.problems, path)
     cadena = session.cadena(signing=not plan_only)
-    import_plan = imports.plan(cadena, code, checked)
+    import_plan = imports.plan(cadena, code, checked, reissue_ended)
     if import_plan.conflicts and not skip_invalid:
         _refuse(import_plan.conflicts, path)
     if skip_invalid and (skipped := checked.problems + import_plan.conflicts):
         rows = _count(len({problem.row for problem in skipped}), "row")
         out.print(problem_table(skipped, f"{rows} of {path.name} left out (--skip-invalid)"))
     if plan_only:
+        if renamed := [entry for entry in checked.entries if entry.written]:
+            out.print(identifier_table(renamed, f"{_count(len(renamed), 'identifier')} of {path.name} written as TINs"))
         if import_plan.changes:
             out.print(changes_table(import_plan.changes, f"Changes {path.name} would send"))
         counts = {past: import_plan.count(action) for action, past in imports.ACTIONS.items()}

@@ -9,9 +9,11 @@ rest, and importing it once more sends nothing.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from eth_utils import to_checksum_address
 
@@ -23,6 +25,7 @@ from .model import (
     AEOType,
     CertificateStatus,
     InputError,
+    TIN_PATTERN,
     MasterData,
     Reason,
     clean_text,
@@ -33,7 +36,9 @@ from .model import (
 )
 
 LIVE = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
-ACTIONS = {"issue": "issued", "update": "updated", "suspend": "suspended", "reinstate": "reinstated", "cancel": "cancelled"}
+ACTIONS = {"issue": "issued", "reissue": "re-issued", "update": "updated", "suspend": "suspended",
+           "reinstate": "reinstated", "cancel": "cancelled"}  # fmt: skip
+ENDED_BY = {CertificateStatus.CANCELLED: "cancelled by customs", CertificateStatus.WITHDRAWN: "withdrawn by its holder"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Entry:
     master: MasterData
     status: CertificateStatus
     holder_given: bool
+    written: str | None = None  # the identifier as the file writes it, where it differs from the TIN
 
 
 @dataclass
@@ -64,17 +70,19 @@ class Checked:
 
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # sent anyway, but worth a look (expired yet Active)
     other_countries: int = 0  # rows of MRA partners (an export lists them), left out of the import
     columns: dict[str, str] = field(default_factory=dict)  # key -> the header as written in the file
 
 
-def check(table: aeo_files.Table, code: str) -> Checked:
-    """Checks every row of `table` as certificates of `code`; every problem is reported."""
-    code = country(code)
+def check(table: aeo_files.Table, code: str, today: date | None = None) -> Checked:
+    """Checks every row of `table` as certificates of `code`; every problem is reported, and every row
+    marked active whose expiry has passed (by `today`) is a warning."""
+    code, today = country(code), today or date.today()
     checked = Checked(columns=table.columns)
-    first_row: dict[str, int] = {}
+    first: dict[str, tuple[int, dict]] = {}
     parsers = {
-        "tin": lambda value: tin(value or "", code),
+        "tin": lambda value: national_tin(value, code, table.tin_form),
         "name": lambda value: clean_text(value, "operator name"),
         "address": lambda value: clean_text(value, "address"),
         "aeo_types": lambda value: AEOType.parse(value or ""),
@@ -104,16 +112,44 @@ def check(table: aeo_files.Table, code: str) -> Checked:
         tin_, valid_from, expiry = values.get("tin"), values.get("valid_from"), values.get("expiry")
         if valid_from and expiry and expiry <= valid_from:
             fail("expiry", f"expiry {expiry} is not after the validation date {valid_from}")
-        if tin_ in first_row:
-            fail("tin", f"{tin_} is also on row {first_row[tin_]}; keep one row per TIN")
+        if tin_ in first:
+            kept, kept_values = first[tin_]
+            differs = [aeo_files.COLUMNS[key] for key in parsers if key != "tin" and values.get(key) != kept_values.get(key)]
+            how = f"it differs in {', '.join(differs)}" if differs else "with the same data"
+            fail("tin", f"{tin_} is also on row {kept}, {how}; keep one row per TIN (--skip-invalid keeps row {kept})")
         elif tin_:
-            first_row[tin_] = number
+            first[tin_] = (number, values)
         if problems:
             checked.problems += problems
             continue
         master = MasterData(tin_, values["name"], values["address"], values["aeo_types"], valid_from, expiry, values["holder"])
-        checked.entries.append(Entry(number, master, values["status"], values["holder"] is not None))
+        written = str(cells.get("tin")).strip()
+        entry = Entry(number, master, values["status"], values["holder"] is not None, written if written.upper() != tin_ else None)
+        checked.entries.append(entry)
+        if entry.status == CertificateStatus.ACTIVE and expiry and expiry < today:
+            checked.warnings.append(Problem(number, table.columns.get("expiry", "Expiry date"),
+                                            f"{tin_} is marked active but expired on {expiry}; partners will not recognise it"))  # fmt: skip
     return checked
+
+
+def national_tin(value, code: str, form: str = "wco") -> str:
+    """The WCO TIN of an identifier as a national list writes it: the country prefix (unless the
+    column holds WCO TINs, or the value already starts with the list's country code) and the letters
+    and digits, without dots, dashes and spaces (RUT 76.123.456-K -> CL76123456K; NIT 900.123.456-7
+    -> CO9001234567)."""
+    written = str(value if value is not None else "").strip()
+    if form == "wco":
+        return tin(written, code)
+    compact = re.sub(r"[^A-Za-z0-9]", "", written).upper()
+    if not compact:
+        raise InputError("the identifier is empty")
+    if not (compact.startswith(code) and TIN_PATTERN.fullmatch(compact)):
+        compact = code + compact  # one that already starts with the list's country code is read as a WCO TIN
+    try:
+        return tin(compact, code)
+    except InputError:
+        raise InputError(f"{written!r} cannot be made a TIN of {code}: it has {len(compact) - len(code)} letters or "
+                         "digits, a TIN has 1 to 15 after the country code") from None
 
 
 def _validation_date(value):
@@ -165,8 +201,10 @@ class Plan:
         return sum(len(change.actions) for change in self.changes)
 
 
-def plan(cadena: Cadena, code: str, checked: Checked) -> Plan:
-    """What importing the checked rows would send, from what the chain holds now."""
+def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = False) -> Plan:
+    """What importing the checked rows would send, from what the chain holds now. A row that is live
+    in the file for a certificate that was cancelled or withdrawn is re-issued only with `reissue_ended`
+    (ending it was a decision: of customs, or of the company itself); otherwise it is a conflict."""
     entries, rpc = checked.entries, Rpc(cadena.chain.w3)
     stored = read_certificates(rpc, cadena, [entry.master.tin for entry in entries])
     listed = {entry.master.tin for entry in entries}
@@ -183,7 +221,15 @@ def plan(cadena: Cadena, code: str, checked: Checked) -> Plan:
             continue
         actions: list[str] = []
         detail, reason = "", Reason.DATA_CORRECTION
-        if current not in LIVE:  # none yet, cancelled or withdrawn
+        if current in ENDED_BY and target in LIVE:
+            if not reissue_ended:
+                message = (f"{master.tin} was {ENDED_BY[current]}; the file lists it as {target.label}: give "
+                           "--reissue-ended to issue it again as a new version (or remove the row)")  # fmt: skip
+                result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
+                continue
+            actions.append("reissue")
+            detail = f"was {ENDED_BY[current]}"
+        elif current not in LIVE:  # none yet
             if target in LIVE:
                 actions.append("issue")
         elif target == CertificateStatus.CANCELLED:
@@ -254,7 +300,7 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
     def record(action: str, outcomes: list[Outcome]):
         for outcome in outcomes:
             if outcome.result in ("done", "already"):
-                summary.done[action] += 1
+                summary.done["reissue" if "reissue" in by_tin[outcome.key].actions else action] += 1
                 if action == "issue" and "suspend" in by_tin[outcome.key].actions:
                     summary.done["suspend"] += 1
             else:
@@ -278,7 +324,7 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
     def steps(action: str) -> list[Change]:
         return [change for change in import_plan.changes if action in change.actions]
 
-    issued = steps("issue")
+    issued = steps("issue") + steps("reissue")
     send("cancel", steps("cancel"), status_change("cancel"))
     send("suspend", [c for c in steps("suspend") if "issue" not in c.actions], status_change("suspend"))
     if issued:

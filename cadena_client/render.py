@@ -153,6 +153,16 @@ def changes_table(changes, title: str) -> Table:
     return table
 
 
+def identifier_table(entries, title: str) -> Table:
+    """Rows whose identifier the import normalised: as written, and the WCO TIN it becomes."""
+    table = Table(title=title, title_justify="left")
+    for column in ("row", "as written", "TIN"):
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(str(entry.row), escape(entry.written), entry.master.tin)
+    return table
+
+
 def count_table(counts: dict[str, int], title: str) -> Table:
     """Records per outcome, the title heading the first column (a narrow table would wrap it)."""
     table = Table()

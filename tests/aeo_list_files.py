@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from cadena_client.model import CertificateStatus, MasterData
 
-SPANISH = ["País", "RFC", "Razón social", "Domicilio", "Tipo de OEA", "Fecha de validación", "Fecha de vencimiento", "Estado"]
+SPANISH = ["País", "TIN", "Razón social", "Domicilio", "Tipo de OEA", "Fecha de validación", "Fecha de vencimiento", "Estado"]
 KEYS = ["country", "tin", "name", "address", "aeo_types", "valid_from", "expiry", "status"]
 
 _FIRST = ["Exportadora", "Comercializadora", "Logística", "Almacenes", "Importaciones", "Agroindustrias", "Café",
@@ -83,7 +83,7 @@ def generate(count: int, code: str = "MX", seed: int = 7, bad: bool = True, cell
             result.bad.add((number, SPANISH[KEYS.index(key)]))
         elif bad and index == count // 2 and duplicate_of:
             row[1] = duplicate_of
-            result.bad.add((number, "RFC"))
+            result.bad.add((number, "TIN"))
         else:
             duplicate_of = duplicate_of or tin
             result.masters[tin] = MasterData(tin, name, address, types, valid_from, expiry)

@@ -168,11 +168,11 @@ def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp
     assert chain.w3.eth.block_number == block
     planned = run("cert", "import", str(path), "--country", "MX", "--plan", "--skip-invalid")
     suspended = sum(s == CertificateStatus.SUSPENDED for s in listed.statuses.values())
-    assert counts(planned) == {"issued": 291, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0, "unchanged": 0}
+    assert counts(planned) == {"issued": 291, "re-issued": 0, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0, "unchanged": 0}
     assert chain.w3.eth.block_number == block
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert "9 rows of padron.xlsx left out (--skip-invalid)" in output
-    assert counts(output) == {"issued": 291, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0,
+    assert counts(output) == {"issued": 291, "re-issued": 0, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0,
                               "unchanged": 0, "failed": 0}  # fmt: skip
     cadena = officer(chain, pilot_record)
     assert matches(cadena, listed) and cadena.administration("MX").certificate_count == 291
@@ -201,7 +201,7 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
     assert "update + suspend" in planned and "issue + suspend" in planned and "expiry date" in planned
     output = run("cert", "import", str(path), "--country", "MX")
     assert counts(output) == {
-        "issued": 2, "updated": 3, "suspended": 3, "reinstated": 1, "cancelled": 1, "unchanged": 34, "failed": 0}
+        "issued": 2, "re-issued": 0, "updated": 3, "suspended": 3, "reinstated": 1, "cancelled": 1, "unchanged": 34, "failed": 0}
     cadena = officer(chain, pilot_record)
     status = {t: cadena.certificate(t).status for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]}
     assert status == {renamed: CertificateStatus.ACTIVE, to_suspend: CertificateStatus.SUSPENDED, to_cancel: CertificateStatus.CANCELLED,
@@ -230,7 +230,7 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
         assert len(imports.check(aeo_files.read(path), "PE").entries) == 30  # the partner's AEOs are in the view
         output = run("cert", "import", str(path), "--country", "MX")
         assert "30 rows of other countries" in output
-        assert counts(output) == {"issued": 0, "updated": 0, "suspended": 0, "reinstated": 0, "cancelled": 0,
+        assert counts(output) == {"issued": 0, "re-issued": 0, "updated": 0, "suspended": 0, "reinstated": 0, "cancelled": 0,
                                   "unchanged": 81, "failed": 0}  # fmt: skip
         assert chain.w3.eth.block_number == block
 
