@@ -144,12 +144,12 @@ def _header(cell) -> str | None:
     """The column a header cell names: any of its "/"-joined names, with a "No." or "Número" before it."""
     for part in str(cell or "").split("/"):
         words = key_of(part).split("_")
-        for start in (0, 1):
-            if start and words[0] not in _HEADER_PREFIXES:
-                continue
-            key = HEADERS.get("".join(words[start:]))
-            if key:
+        while words:
+            if key := HEADERS.get("".join(words)):
                 return key
+            if words[0] not in (*_HEADER_PREFIXES, "de", "do", "del"):
+                break
+            words = words[1:]
     return None
 
 
@@ -157,8 +157,7 @@ def _tin_form(header: str) -> str:
     """How the identifier column is written: "wco" (TINs with the country prefix), "national" (RFC,
     RUT, NIT... without it), or "either" (a header naming both, such as "TIN / RFC")."""
     parts = {header_key(part) for part in header.split("/")} - {""}
-    national = {part for part in parts if any(part.startswith(prefix) and part[len(prefix):] in NATIONAL_HEADERS
-                                              for prefix in ("", *_HEADER_PREFIXES))}  # fmt: skip
+    national = {part for part in parts if any(part.endswith(name) for name in NATIONAL_HEADERS)}
     return "wco" if not national else "national" if national == parts else "either"
 
 
@@ -200,11 +199,15 @@ def _csv_grid(path: Path) -> list[tuple]:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Spanish-language Windows
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    head = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+
+    def header_columns(delimiter: str) -> int:  # the most columns a row of the head names with this separator
+        try:
+            return max((len(set(_keys(row)) - {None}) for row in csv.reader(head, delimiter=delimiter)), default=0)
+        except csv.Error:
+            return 0
+
+    reader = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=header_columns))
     try:
         return [tuple(row) for row in reader]
     except csv.Error as exc:
