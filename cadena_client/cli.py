@@ -117,7 +117,25 @@ class Session:
 
 
 class CadenaGroup(click.Group):
-    """Turns the library's errors into one line on stderr and exit code 1."""
+    """Turns the library's errors, and click's usage errors, into one line on stderr and exit code 1."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a group called alone: its help
+            click.echo(exc.format_message())
+            sys.exit(0)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "cadena"
+            click.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
         try:
@@ -747,7 +765,13 @@ def export(session, code, fmt, output):
     """The AEO list an administration sees (its own and its MRA partners'), from the local mirror, in the
     layout `cadena cert import` reads."""
     suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-    fmt = fmt or (suffix if suffix in aeo_files.FORMATS else "csv")
+    if output and suffix not in aeo_files.FORMATS:
+        raise CadenaError(f"--output {output}: write a .xlsx, .csv or .json file, not {Path(output).suffix or 'one without extension'}")
+    if output and fmt and fmt != suffix:
+        raise CadenaError(f"--format {fmt} does not match --output {output}; give a .{fmt} file")
+    if output and not Path(output).parent.is_dir():
+        raise CadenaError(f"--output {output}: the folder {Path(output).parent} does not exist; create it first")
+    fmt = fmt or suffix or "csv"
     if fmt == "xlsx" and not output:
         raise CadenaError("an .xlsx workbook is written to a file: give --output FILE.xlsx")
     rows = session.mirror(offline=True).aeo_list(country(code))

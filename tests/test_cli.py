@@ -273,3 +273,24 @@ def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, 
     answer = json.loads(result.output)
     assert answer["as_of"]["node"] == "unreachable" and 0 <= answer["as_of"]["lag_seconds"] < 60
     assert answer["verdict"] == "unknown_tin"
+
+
+def test_usage_mistakes_are_one_line_and_exit_1(tmp_path):
+    import subprocess
+    import sys
+
+    for args, expected in [(["verify", "--bogus"], "No such option '--bogus'"), (["cert", "show"], "Missing argument"),
+                           (["mra", "sign", "one", "--party", "MX"], "'one' is not a valid integer")]:  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "cadena_client", *args], capture_output=True, text=True)
+        assert done.returncode == 1 and done.stdout == "", done
+        assert len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr and "--help" in done.stderr
+
+
+def test_export_refuses_a_missing_folder_and_an_unknown_format(run, tmp_path):
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    run(*mirror, "sync")
+    missing = run(*mirror, "export", "--country", "MX", "-o", str(tmp_path / "nope" / "list.xlsx"), expect=1)
+    assert "does not exist; create it first" in missing
+    assert "not .pdf" in run(*mirror, "export", "--country", "MX", "-o", str(tmp_path / "list.pdf"), expect=1)
+    assert not (tmp_path / "list.pdf").exists()
+    assert "does not match" in run(*mirror, "export", "--country", "MX", "--format", "csv", "-o", str(tmp_path / "l.json"), expect=1)
