@@ -214,9 +214,9 @@ def node(port, state_file):
 
     path = Path(state_file)
     path.parent.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # stops like Ctrl-C: anvil saves its state and exits
     local = start_anvil(port=port, state_file=path)
     click.echo(f"anvil listening on {local.url} (chain state in {path}); Ctrl-C to stop")
-    signal.signal(signal.SIGTERM, _interrupt)  # stops like Ctrl-C: anvil saves its state and exits
     try:
         local.process.wait()
     except KeyboardInterrupt:
