@@ -111,6 +111,8 @@ def cause(exc: BaseException) -> str:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
+        if exc.args and isinstance(exc.args[0], dict) and "message" in exc.args[0]:  # a JSON-RPC error
+            return str(exc.args[0]["message"])[:200]
         if isinstance(exc, OSError) and exc.strerror:
             return exc.strerror
         reason = getattr(exc, "reason", None)
@@ -186,7 +188,7 @@ class Signer:
                     self._nonce = None
                     if attempt == 1 and "nonce" in str(exc).lower() and decode_revert(exc) is None:
                         continue
-                    raise _as_error(exc, operation) from None
+                    raise _as_error(exc, operation, self) from None
             self._nonce += 1
         try:
             receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
@@ -195,6 +197,20 @@ class Signer:
         if receipt.status != 1:
             _replay_failure(w3, tx, receipt, operation)
         return receipt
+
+    def transfer(self, to: str, wei: int):
+        """Sends `wei` to `to` (to fund an account's gas); returns the receipt."""
+        w3 = self.chain.w3
+        with self._lock:
+            self._nonce = None
+            tx = {"to": to, "value": wei, "gas": 21_000, "chainId": self.chain.chain_id,
+                  "nonce": w3.eth.get_transaction_count(self.address, "pending"),
+                  "gasPrice": 0 if self.chain.free_gas else w3.eth.gas_price}  # fmt: skip
+            try:
+                tx_hash = w3.eth.send_raw_transaction(self.account.sign_transaction(tx).raw_transaction)
+            except Exception as exc:
+                raise _as_error(exc, "transfer", self) from None
+        return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
 
     def _sign_and_send(self, call):
         w3 = self.chain.w3
@@ -208,10 +224,14 @@ class Signer:
         return tx, w3.eth.send_raw_transaction(signed.raw_transaction)
 
 
-def _as_error(exc: Exception, operation: str | None) -> CadenaError:
+def _as_error(exc: Exception, operation: str | None, signer: Signer | None = None) -> CadenaError:
     decoded = decode_revert(exc, operation)
     if decoded is not None:
         return decoded
+    if "insufficient funds" in str(exc).lower() and signer is not None:
+        fund = "" if signer.chain.embedded else " (on a local node: `cadena --dev-account 0 account fund ADDRESS`)"
+        return ChainError(f"{signer.address} has no ether to pay for gas on chain {signer.chain.chain_id}: fund it from an "
+                          f"account that has some{fund}, then run the command again; nothing was sent")  # fmt: skip
     return ChainError(f"the node refused the transaction: {cause(exc)}")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 import requests
+from eth_utils import is_address, to_checksum_address
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
@@ -246,6 +247,19 @@ def account_new(keystore, password_file):
     else:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     click.echo(f"{create_keystore(Path(keystore), password)} -> {keystore}")
+
+
+@account.command("fund")
+@click.argument("address")
+@click.option("--ether", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Amount to send.")
+@pass_session
+def account_fund(session, address, ether):
+    """Send ether to ADDRESS from the signing account (on a local node: --dev-account 0) to pay its gas."""
+    if not is_address(address):
+        raise CadenaError(f"{address!r} is not an account address (0x followed by 40 hex digits)")
+    signer = session.signer()
+    receipt = signer.transfer(to_checksum_address(address), int(ether * 10**18))
+    click.echo(f"sent {ether:g} ether from {signer.address} to {to_checksum_address(address)} in block {receipt.blockNumber}")
 
 
 @cli.command()

@@ -164,6 +164,8 @@ class Accounts:
     def address(self, ref: str) -> str:
         if ref.startswith("keystore:"):
             path = self._keystore_path(ref)
+            if not path.is_file():
+                raise KeystoreError(f"keystore {path} does not exist")
             try:
                 return to_checksum_address(json.loads(path.read_text())["address"])
             except (OSError, ValueError, KeyError):
@@ -171,6 +173,26 @@ class Accounts:
         if ref.startswith("dev:"):
             return self.chain.dev_account(int(ref[4:])).address
         return ref
+
+    def check(self, config: NetworkConfig) -> dict[str, str]:
+        """Checks every account of `config` before anything is sent: dev accounts exist, keystores open,
+        and (where gas is not free) every key that may sign holds ether. Returns country -> admin address."""
+        signing = [config.governance, *(entry.admin for entry in config.administrations)]
+        problems = []
+        for ref in dict.fromkeys(signing + [ref for entry in config.administrations for ref in entry.officers]):
+            try:
+                if ref not in signing:
+                    self.address(ref)
+                    continue
+                signer = self.signer(ref)
+                if signer is not None and not self.chain.free_gas and self.chain.w3.eth.get_balance(signer.address) == 0:
+                    problems.append(f"{ref} ({signer.address}) has no ether to pay for gas; fund it first"
+                                    + (" (on a local node: `cadena --dev-account 0 account fund ADDRESS`)" if not self.chain.embedded else ""))  # fmt: skip
+            except CadenaError as exc:
+                problems.append(f"{ref}: {exc}")
+        if problems:
+            raise ConfigError(f"nothing was sent; {'; '.join(problems)}")
+        return {entry.country: self.address(entry.admin) for entry in config.administrations}
 
     def signer(self, ref: str) -> Signer | None:
         """A signer for `ref`, or None for a bare address (no key here)."""
@@ -212,6 +234,9 @@ def default_record_path(chain_id: int) -> Path:
 
 @dataclass
 class DeploymentRecord:
+    """Where a network's contract lives, and which network it is: its name and its administrations
+    with their first admins, so that another network's config is not deployed into it."""
+
     chain_id: int
     address: str
     deploy_block: int
@@ -219,6 +244,8 @@ class DeploymentRecord:
     network: str
     artifact: dict
     deployed_at: str
+    deploy_block_hash: str | None = None  # tells a reset node with the same chain id from the original
+    administrations: dict[str, str] = field(default_factory=dict)  # country -> admin address, as deployed
 
     def save(self, path: Path) -> None:
         """Writes the record atomically (a temporary file renamed over it)."""
@@ -231,7 +258,7 @@ class DeploymentRecord:
     def load(cls, path: Path) -> DeploymentRecord:
         try:
             data = json.loads(Path(path).read_text())
-            record = cls(**{key: data[key] for key in cls.__dataclass_fields__})
+            record = cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
             to_checksum_address(record.address)
             return record
         except FileNotFoundError:
@@ -255,6 +282,14 @@ class DeploymentRecord:
             )
         if "0x" + bytes(code).hex() != expected:
             raise RecordError(f"the contract at {self.address} is not this version of CADENA (its code differs)")
+        if self.deploy_block_hash:
+            block = chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
+            if block is None or "0x" + bytes(block["hash"]).hex() != self.deploy_block_hash:
+                raise RecordError(
+                    f"block {self.deploy_block} of the node at {chain.url} is not the block the record's contract was "
+                    f"deployed in: this is another chain with the same id {self.chain_id} (a reset node?). Delete the "
+                    "record to deploy anew, or give --deployment FILE"
+                )
 
     def open(self, chain: Chain, signer: Signer | None = None) -> Cadena:
         self.check(chain)
@@ -293,6 +328,9 @@ def deploy_network(
 ) -> DeployReport:
     """Brings the chain to what `config` describes; returns what was done, found, or left pending."""
     record = DeploymentRecord.load(record_path) if record_path is not None and record_path.exists() else None
+    admins = accounts.check(config)
+    if record is not None:
+        _check_same_network(record, config, admins, record_path)
     governance = accounts.signer(config.governance)
     if record is None:
         if governance is None:
@@ -316,7 +354,22 @@ def deploy_network(
         _ensure_administration(cadena, entry, accounts, governance, note)
     for entry in config.mras:
         _ensure_mra(cadena, entry, config, accounts, note)
+    if record_path is not None and record.administrations != admins:
+        record.administrations = admins
+        record.save(record_path)
     return report
+
+
+def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins: dict[str, str], path: Path) -> None:
+    """A record belongs to one network: a config may add to it (administrations, officers, MRAs), not change it."""
+    separate = f"to deploy {config.name!r} as a separate network, give another record: --deployment deployments/<name>.json"
+    if config.name != record.network:
+        raise ConfigError(f"{path} holds the network {record.network!r}, not {config.name!r}; {separate}")
+    for code, admin in record.administrations.items():
+        if admins.get(code) != admin:
+            change = "leaves out" if code not in admins else f"gives another admin ({admins[code]}) for"
+            raise ConfigError(f"the config {change} {code}, whose admin in {path} is {admin}; a config may only add to "
+                              f"its network; {separate}")  # fmt: skip
 
 
 def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) -> DeploymentRecord:
@@ -327,6 +380,7 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) ->
         chain_id=chain.chain_id,
         address=receipt.contractAddress,
         deploy_block=receipt.blockNumber,
+        deploy_block_hash="0x" + bytes(receipt.blockHash).hex(),
         deploy_tx="0x" + bytes(receipt.transactionHash).hex(),
         network=config.name,
         artifact=artifact_fingerprint(artifact),

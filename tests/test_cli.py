@@ -294,3 +294,63 @@ def test_export_refuses_a_missing_folder_and_an_unknown_format(run, tmp_path):
     assert "not .pdf" in run(*mirror, "export", "--country", "MX", "-o", str(tmp_path / "list.pdf"), expect=1)
     assert not (tmp_path / "list.pdf").exists()
     assert "does not match" in run(*mirror, "export", "--country", "MX", "--format", "csv", "-o", str(tmp_path / "l.json"), expect=1)
+
+
+def deploy_command(url, record, config, expect=0, *extra):
+    result = CliRunner().invoke(cli, ["--rpc-url", url, "--deployment", str(record), *extra, "network", "deploy", str(config)])
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+def test_a_record_belongs_to_one_network(node, pilot_record, tmp_path):
+    record = tmp_path / "pilot.json"
+    record.write_text(pilot_record.read_text())
+    height = rpc(node.url, "eth_blockNumber")
+    pacific = Path(PILOT).parent / "pacific-alliance.toml"
+    refused = deploy_command(node.url, record, pacific, 1)
+    assert "holds the network 'CADENA pilot', not" in refused and "--deployment" in refused
+    assert rpc(node.url, "eth_blockNumber") == height  # nothing sent
+    changed = tmp_path / "pilot-changed.toml"
+    changed.write_text(Path(PILOT).read_text().replace('admin = "dev:1"', 'admin = "dev:8"', 1))
+    assert "gives another admin" in deploy_command(node.url, record, changed, 1)
+    assert rpc(node.url, "eth_blockNumber") == height
+    snapshot = rpc(node.url, "evm_snapshot")
+    try:
+        grown = tmp_path / "pilot-grown.toml"
+        grown.write_text(Path(PILOT).read_text() + '\n[[administration]]\ncountry = "CO"\nname = "DIAN"\nadmin = "dev:7"\n')
+        assert "done" in deploy_command(node.url, record, grown)  # adding to the same network is fine
+        assert json.loads(record.read_text())["administrations"]["CO"] == "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"
+    finally:
+        rpc(node.url, "evm_revert", snapshot)
+
+
+def test_accounts_are_checked_before_the_first_transaction(node, tmp_path):
+    config = tmp_path / "net.toml"
+    config.write_text(Path(PILOT).read_text().replace('officers = ["dev:6"]', 'officers = ["keystore:missing.json"]')
+                      .replace('admin = "dev:3"', 'admin = "dev:99"'))  # fmt: skip
+    height = rpc(node.url, "eth_blockNumber")
+    output = deploy_command(node.url, tmp_path / "record.json", config, 1)
+    assert "nothing was sent" in output and "dev:99" in output and "missing.json does not exist" in output
+    assert rpc(node.url, "eth_blockNumber") == height and not (tmp_path / "record.json").exists()
+
+
+def test_a_record_used_against_another_chain_with_the_same_id_is_refused(pilot_record):
+    from cadena_client.node import start_anvil
+
+    with start_anvil() as other:  # same chain id, the same deployer's first contract: the same address
+        deploy_command(other.url, pilot_record.parent / "other.json", PILOT)
+        assert json.loads((pilot_record.parent / "other.json").read_text())["address"] == json.loads(pilot_record.read_text())["address"]
+        result = CliRunner().invoke(cli, ["--rpc-url", other.url, "--deployment", str(pilot_record), "network", "show"])
+        assert result.exit_code == 1 and "another chain with the same id" in result.output
+
+
+def test_an_unfunded_account_is_told_how_to_fund_it(run, node, tmp_path):
+    password = tmp_path / "password"
+    password.write_text("correct horse battery")
+    address = run("account", "new", str(tmp_path / "k.json"), "--password-file", str(password)).split()[0]
+    keyed = ["--keystore", str(tmp_path / "k.json"), "--password-file", str(password)]
+    output = run(*keyed, "account", "fund", "0x" + "22" * 20, expect=1)
+    assert f"{address} has no ether to pay for gas" in output and "account fund" in output
+    assert len(output.strip().splitlines()) == 1 and "{" not in output
+    run("account", "fund", address, "--ether", "2", dev=0)
+    assert "sent 0.5 ether" in run(*keyed, "account", "fund", "0x" + "22" * 20, "--ether", "0.5")
