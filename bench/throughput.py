@@ -24,7 +24,8 @@ from eth_keys.backends import get_backend
 from eth_utils import keccak
 
 from common import FREE_GAS, machine, operators, pilot_on
-from cadena_client.bulk import BulkSender, Encoder, Rpc, issue_all, quantity, read_certificates, verify_all
+from cadena_client.bulk import BulkSender, Encoder, issue_all, read_certificates, verify_all
+from cadena_client.chain import Rpc, quantity
 from cadena_client.chain import Signer
 from cadena_client.model import CertificateStatus, tin_to_bytes32
 from cadena_client.node import start_anvil

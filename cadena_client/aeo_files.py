@@ -25,6 +25,10 @@ COLUMNS = {  # key -> header in exports and in the template, in this order
     "status": "Status",
     "holder": "Holder account",
 }
+EXPORTED = {  # key -> header of the columns an export adds for partners' rows (an import ignores them)
+    "recognised": "Recognised by the exporting administration",
+    "benefits": "Benefits",
+}
 REQUIRED = ("tin", "name", "address", "aeo_types", "valid_from")
 FORMATS = ("xlsx", "csv", "json")
 
@@ -289,28 +293,30 @@ def parse_status(value) -> CertificateStatus:
 
 
 def write(rows: list[dict], fmt: str) -> bytes:
-    """`rows` (keys of COLUMNS; aeo_types a list, dates ISO or "") as a file of format `fmt`."""
+    """`rows` (keys of COLUMNS, and of EXPORTED where given; lists for types and benefits, dates ISO or
+    "") as a file of format `fmt`."""
+    layout = {**COLUMNS, **{key: header for key, header in EXPORTED.items() if any(key in row for row in rows)}}
     if fmt == "json":
         return (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS.values())
-        writer.writerows([_cell_text(row, key) for key in COLUMNS] for row in rows)
+        writer.writerow(layout.values())
+        writer.writerows([_cell_text(row, key) for key in layout] for row in rows)
         return buffer.getvalue().encode()
     if fmt == "xlsx":
-        return _xlsx(rows)
+        return _xlsx(rows, layout)
     raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
 def _cell_text(row: dict, key: str) -> str:
     value = row.get(key)
-    if key == "aeo_types":
+    if isinstance(value, list):
         return ", ".join(value)
     return "" if value is None else str(value)
 
 
-def _xlsx(rows: list[dict]) -> bytes:
+def _xlsx(rows: list[dict], layout: dict[str, str]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -318,18 +324,18 @@ def _xlsx(rows: list[dict]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "AEO list"
-    sheet.append(list(COLUMNS.values()))
+    sheet.append(list(layout.values()))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([date.fromisoformat(row[key]) if key in ("valid_from", "expiry") and row.get(key) else _cell_text(row, key)
-                      for key in COLUMNS])  # fmt: skip
-    for position, key in enumerate(COLUMNS, start=1):
+                      for key in layout])  # fmt: skip
+    for position, key in enumerate(layout, start=1):
         letter = get_column_letter(position)
         if key in ("valid_from", "expiry"):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                 cell.number_format = "yyyy-mm-dd"
-        width = max([len(COLUMNS[key]), *(len(_cell_text(row, key)) for row in rows)])
+        width = max([len(layout[key]), *(len(_cell_text(row, key)) for row in rows)])
         sheet.column_dimensions[letter].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions

@@ -11,31 +11,27 @@ the missing records when it is run again.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import requests
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types, get_abi_output_types
-from web3 import HTTPProvider
 
-from .client import Cadena, verification
+from .chain import Rpc, RpcError, quantity
+from .client import Cadena, certificate_record, verification
 from .errors import decode_error, decode_revert, describe
-from .model import CadenaError, CertificateStatus, MasterData, Reason, Verification, country, tin, tin_to_bytes32
+from .model import CadenaError, Certificate, CertificateStatus, MasterData, Reason, Verification, country, tin, tin_to_bytes32
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
 DEFAULT_BATCH = 50
 REBROADCAST_AFTER = 3.0  # seconds without a receipt before what is missing is looked at
 READ_WORKERS = 4  # JSON-RPC batches of reads in flight at once
-MAX_BATCH_BYTES = 1_000_000  # JSON-RPC request bodies stay under this size (anvil refuses much larger ones)
 
 
 @dataclass(frozen=True)
@@ -69,71 +65,6 @@ class _Signed:
 SUPERSEDED = object()  # marks a transaction whose nonce another transaction took
 
 
-class RpcError(CadenaError):
-    """A JSON-RPC request failed for a reason other than a contract revert."""
-
-
-class Rpc:
-    """Raw JSON-RPC: batches over one keep-alive HTTP session, or one call at a time through web3."""
-
-    def __init__(self, w3, batch_size: int = 100):
-        self.w3, self.batch_size = w3, batch_size
-        provider = w3.provider
-        self.url = provider.endpoint_uri if isinstance(provider, HTTPProvider) else None
-        self._local = threading.local()
-        self._ids = itertools.count(1)
-
-    @property
-    def batching(self) -> bool:
-        return self.url is not None
-
-    def many(self, calls: Sequence[tuple[str, list]], workers: int = 1) -> list[dict]:
-        """Replies in call order, each {"result": ...} or {"error": {...}}; `workers` batches in flight at once."""
-        if not self.batching:
-            return [self._one(method, params) for method, params in calls]
-        chunks = list(self._chunks(calls))
-        if workers > 1 and len(chunks) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                return [reply for replies in pool.map(self._batch, chunks) for reply in replies]
-        return [reply for chunk in chunks for reply in self._batch(chunk)]
-
-    def _batch(self, chunk: list[tuple[str, list]]) -> list[dict]:
-        payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in chunk]
-        try:
-            answer = self._session().post(self.url, json=payload, timeout=60).json()
-        except requests.ConnectionError:  # a kept-alive connection the node closed: once more on a new one
-            self._local.session = requests.Session()  # (safe: reads, and raw transactions known by their hash)
-            answer = self._session().post(self.url, json=payload, timeout=60).json()
-        if isinstance(answer, dict):  # the node refused the batch as a whole
-            raise RpcError(f"the node refused a batch: {answer.get('error', answer)}")
-        by_id = {reply["id"]: reply for reply in answer}
-        return [by_id[request["id"]] for request in payload]
-
-    def _chunks(self, calls: Sequence[tuple[str, list]]):
-        """Batches of at most `batch_size` calls and about MAX_BATCH_BYTES (nodes cap request bodies)."""
-        chunk, size = [], 0
-        for call in calls:
-            call_size = len(str(call[1]))
-            if chunk and (len(chunk) == self.batch_size or size + call_size > MAX_BATCH_BYTES):
-                yield chunk
-                chunk, size = [], 0
-            chunk.append(call)
-            size += call_size
-        if chunk:
-            yield chunk
-
-    def _one(self, method: str, params: list) -> dict:
-        try:
-            return {"result": self.w3.manager.request_blocking(method, params)}
-        except Exception as exc:  # web3 raises errors (eth-tester: reverts too) instead of returning them
-            return {"error": {"message": str(exc), "exception": exc}}
-
-    def _session(self) -> requests.Session:
-        if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
-        return self._local.session
-
-
 def _gas_limit(gas_used) -> int:
     """Room above the simulated gas: 20% and 10,000 for the 63/64 rule and state changed meanwhile."""
     return quantity(gas_used) * 6 // 5 + 10_000
@@ -143,11 +74,6 @@ def _unsupported(reply: dict) -> bool:
     """Whether a JSON-RPC reply says the node has no such method."""
     error = reply.get("error") or {}
     return error.get("code") == -32601 or "not supported" in str(error.get("message", "")).lower()
-
-
-def quantity(value) -> int:
-    """A JSON-RPC quantity: hex on the wire, already an int through web3's eth-tester middleware."""
-    return value if isinstance(value, int) else int(value, 16)
 
 
 def error_text(error: dict, operation: str | None = None) -> str:
@@ -446,6 +372,12 @@ def read_certificates(rpc: Rpc, cadena: Cadena, tins: list[str]) -> dict[str, tu
             raise RpcError(f"cannot read certificate {tin_}: {error_text(reply['error'])}")
         found[tin_] = encode.decode(reply["result"])[0]
     return found
+
+
+def certificates(cadena: Cadena, tins: list[str]) -> list[Certificate]:
+    """`Cadena.certificate` for many TINs at once, by batched eth_call (a TIN never issued has status NONE)."""
+    stored = read_certificates(Rpc(cadena.chain.w3), cadena, tins)
+    return [certificate_record(t, stored[t]) for t in tins]
 
 
 def verify_all(rpc: Rpc, cadena: Cadena, importing_country: str, tins: list[str]) -> list[Verification]:

@@ -9,16 +9,20 @@ Besu) and sends them raw.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from web3 import EthereumTesterProvider, Web3
+from web3 import EthereumTesterProvider, HTTPProvider, Web3
 from web3.exceptions import TimeExhausted
 from web3.middleware import ExtraDataToPOAMiddleware
 
@@ -31,6 +35,80 @@ DEV_ACCOUNTS = 20
 
 class ChainError(CadenaError):
     """The node is unreachable, on another chain, or refused a transaction for a non-contract reason."""
+
+
+MAX_BATCH_BYTES = 1_000_000  # JSON-RPC request bodies stay under this size (anvil refuses much larger ones)
+
+
+class RpcError(CadenaError):
+    """A JSON-RPC request failed for a reason other than a contract revert."""
+
+
+class Rpc:
+    """Raw JSON-RPC: batches over one keep-alive HTTP session, or one call at a time through web3."""
+
+    def __init__(self, w3, batch_size: int = 100):
+        self.w3, self.batch_size = w3, batch_size
+        provider = w3.provider
+        self.url = provider.endpoint_uri if isinstance(provider, HTTPProvider) else None
+        self._local = threading.local()
+        self._ids = itertools.count(1)
+
+    @property
+    def batching(self) -> bool:
+        return self.url is not None
+
+    def many(self, calls: Sequence[tuple[str, list]], workers: int = 1) -> list[dict]:
+        """Replies in call order, each {"result": ...} or {"error": {...}}; `workers` batches in flight at once."""
+        if not self.batching:
+            return [self._one(method, params) for method, params in calls]
+        chunks = list(self._chunks(calls))
+        if workers > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                return [reply for replies in pool.map(self._batch, chunks) for reply in replies]
+        return [reply for chunk in chunks for reply in self._batch(chunk)]
+
+    def _batch(self, chunk: list[tuple[str, list]]) -> list[dict]:
+        payload = [{"jsonrpc": "2.0", "id": next(self._ids), "method": m, "params": p} for m, p in chunk]
+        try:
+            answer = self._session().post(self.url, json=payload, timeout=60).json()
+        except requests.ConnectionError:  # a kept-alive connection the node closed: once more on a new one
+            self._local.session = requests.Session()  # (safe: reads, and raw transactions known by their hash)
+            answer = self._session().post(self.url, json=payload, timeout=60).json()
+        if isinstance(answer, dict):  # the node refused the batch as a whole
+            raise RpcError(f"the node refused a batch: {answer.get('error', answer)}")
+        by_id = {reply["id"]: reply for reply in answer}
+        return [by_id[request["id"]] for request in payload]
+
+    def _chunks(self, calls: Sequence[tuple[str, list]]):
+        """Batches of at most `batch_size` calls and about MAX_BATCH_BYTES (nodes cap request bodies)."""
+        chunk, size = [], 0
+        for call in calls:
+            call_size = len(str(call[1]))
+            if chunk and (len(chunk) == self.batch_size or size + call_size > MAX_BATCH_BYTES):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(call)
+            size += call_size
+        if chunk:
+            yield chunk
+
+    def _one(self, method: str, params: list) -> dict:
+        try:
+            return {"result": self.w3.manager.request_blocking(method, params)}
+        except Exception as exc:  # web3 raises errors (eth-tester: reverts too) instead of returning them
+            return {"error": {"message": str(exc), "exception": exc}}
+
+    def _session(self) -> requests.Session:
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+
+def quantity(value) -> int:
+    """A JSON-RPC quantity: hex on the wire, already an int through web3's eth-tester middleware."""
+    return value if isinstance(value, int) else int(value, 16)
+
 
 
 class KeystoreError(CadenaError):

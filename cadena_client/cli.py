@@ -24,13 +24,13 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from . import aeo_files, compiler, imports
-from .bulk import BulkSender, RpcError
-from .chain import Chain, ChainError, KeystoreError, Signer, cause, connect, create_keystore, load_keystore
+from .bulk import BulkSender, certificates
+from .chain import Chain, ChainError, RpcError, KeystoreError, Signer, cause, connect, create_keystore, load_keystore
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
-from .events import DEFAULT_CHUNK
+from .events import DEFAULT_CHUNK, latest_master_data
 from .mirror import Mirror, MirrorError
-from .model import CadenaError, MasterData, Reason, country, tin
+from .model import CadenaError, MasterData, Reason, country, status_label, tin
 from .render import (
     administration_table,
     certificate_table,
@@ -80,14 +80,15 @@ class Session:
             return found[0]
         return default_record_path(self.chain.chain_id)
 
-    def mirror(self, offline: bool = False) -> Mirror:
-        """The SQLite mirror of the deployment: --mirror, else beside the deployment record. Offline, it
-        must exist and have been synced."""
+    def mirror(self, offline: bool = False, existing: bool = False) -> Mirror:
+        """The SQLite mirror of the deployment: --mirror, else beside the deployment record. Offline (or
+        `existing`), it must exist and have been synced."""
         record_path = self.record_path(offline)
         record = DeploymentRecord.load(record_path)
         path = Path(self.mirror_file) if self.mirror_file else record_path.with_suffix(".mirror.sqlite")
-        mirror = Mirror(path, record.chain_id, record.address, record.deploy_block, create=not offline)
-        if offline and not mirror.synced:
+        existing = existing or offline
+        mirror = Mirror(path, record.chain_id, record.address, record.deploy_block, create=not existing)
+        if existing and not mirror.synced:
             raise MirrorError(f"the mirror {path} was never synced: run `cadena sync` first")
         return mirror
 
@@ -427,9 +428,9 @@ lifecycle_command("withdraw", "company-request", "Withdraw your own certificate 
 @json_option
 @pass_session
 def cert_show(session, tin_, as_json):
-    """A certificate as the chain holds it."""
-    certificate = session.cadena().certificate(tin_)
-    emit(as_json, certificate, lambda: console().print(certificate_table([certificate], f"Certificate {certificate.tin}")))
+    """A certificate as the chain holds it, with the operator's name and address."""
+    cadena = session.cadena()
+    _show_certificates(session, cadena, [cadena.certificate(tin_)], f"Certificate {tin(tin_)}", as_json, single=True)
 
 
 @cert.command("list")
@@ -437,9 +438,42 @@ def cert_show(session, tin_, as_json):
 @json_option
 @pass_session
 def cert_list(session, code, as_json):
-    """Every certificate a country has issued."""
-    certificates = session.cadena().certificates(country(code))
-    emit(as_json, certificates, lambda: console().print(certificate_table(certificates, f"Certificates of {country(code)}")))
+    """Every certificate a country has issued, with the operators' names and addresses."""
+    cadena = session.cadena()
+    found = certificates(cadena, cadena.certificate_tins(country(code)))
+    _show_certificates(session, cadena, found, f"Certificates of {country(code)}", as_json)
+
+
+def _show_certificates(session: Session, cadena, found: list, title: str, as_json: bool, single: bool = False) -> None:
+    operators = _operators(session, cadena, found)
+
+    def record(certificate) -> dict:
+        name, address = operators.get(certificate.tin, (None, None))
+        return {**plain(certificate), "name": name, "address": address,
+                "expired": status_label(certificate.status, certificate.expiry) == "Expired"}  # fmt: skip
+
+    data = record(found[0]) if single else [record(certificate) for certificate in found]
+    emit(as_json, data, lambda: console().print(certificate_table(found, title, operators)))
+
+
+def _operators(session: Session, cadena, found: list) -> dict[str, tuple[str, str]]:
+    """TIN -> (name, address) of each certificate's operator (they live only in the events): from the mirror
+    where it holds the chain's master data (same commitment), else from the contract's events."""
+    wanted = {certificate.tin: "0x" + certificate.commitment.hex() for certificate in found}
+    operators = {}
+    try:
+        mirror = session.mirror(existing=True)
+        for row in mirror.certificates(sorted({t[:2] for t in wanted})):
+            if wanted.get(row["tin"]) == row["commitment"]:
+                operators[row["tin"]] = (row["name"], row["address"])
+        mirror.close()
+    except MirrorError:
+        pass
+    if len(operators) < len(wanted):
+        for tin_, args in latest_master_data(cadena.contract, cadena.deploy_block).items():
+            if tin_ not in operators and wanted.get(tin_) == args["commitment"]:
+                operators[tin_] = (args["name"], args["postalAddress"])
+    return operators
 
 
 @cert.command("history")

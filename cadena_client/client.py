@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from eth_utils import to_checksum_address
+
 from .chain import Chain, Signer
 from .compiler import load_artifact
 from .errors import CadenaError
@@ -44,6 +46,21 @@ def verification(importer: str, tin_: str, answer: tuple) -> Verification:
     """The contract's verify answer (recognised, benefits, verdict) as a Verification."""
     recognised, benefits, verdict = answer
     return Verification(importer, tin_, recognised, Benefit(benefits) if benefits else None, Verdict(verdict))
+
+
+def certificate_record(tin_: str, stored) -> Certificate:
+    """The contract's Certificate struct (holder, status, types, validity, version, commitment) as a Certificate."""
+    holder, status, types, valid_from, expiry, version, commitment = stored
+    return Certificate(
+        tin=tin_,
+        status=CertificateStatus(status),
+        aeo_types=AEOType(types),
+        valid_from=from_day(valid_from),
+        expiry=from_day(expiry),
+        holder=None if int(holder, 16) == 0 else to_checksum_address(holder),
+        version=version,
+        commitment=bytes(commitment),
+    )
 
 
 class NotFoundError(CadenaError):
@@ -147,21 +164,10 @@ class Cadena:
 
     def certificate(self, tin_: str) -> Certificate:
         tin_ = tin(tin_)
-        holder, status, types, valid_from, expiry, version, commitment = self.contract.functions.certificate(
-            tin_to_bytes32(tin_)
-        ).call()
-        if status == CertificateStatus.NONE:
+        found = certificate_record(tin_, self.contract.functions.certificate(tin_to_bytes32(tin_)).call())
+        if found.status == CertificateStatus.NONE:
             raise NotFoundError(f"no certificate was ever issued for TIN {tin_}")
-        return Certificate(
-            tin=tin_,
-            status=CertificateStatus(status),
-            aeo_types=AEOType(types),
-            valid_from=from_day(valid_from),
-            expiry=from_day(expiry),
-            holder=None if int(holder, 16) == 0 else holder,
-            version=version,
-            commitment=bytes(commitment),
-        )
+        return found
 
     def certificate_tins(self, code: str, offset: int = 0, limit: int | None = None) -> list[str]:
         """TINs certified by `code` in issue order; all of them unless `limit`."""

@@ -138,5 +138,5 @@ def run_demo(out: Console) -> None:
     story.chapter("8. The audit trail: who changed what, and when")
     out.print(history_table(story.cadena.history(mex.tin), f"History of {mex.tin}"))
     out.print(certificate_table([story.cadena.certificate(op.tin) for op in OPERATORS],
-                                "Every certificate, as any partner reads it", {op.tin: op.name for op in OPERATORS}))  # fmt: skip
+                                "Every certificate, as any partner reads it", {op.tin: (op.name, op.address) for op in OPERATORS}))  # fmt: skip
     out.print("\n[bold green]Done.[/] Status changes reached every partner in the block that made them, not a month later.")

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
+from .chain import Rpc, RpcError, quantity
 from .model import AEOType, Reason, from_day, tin_from_bytes32, tin_to_bytes32
 
 LIFECYCLE_EVENTS = {
@@ -74,16 +75,20 @@ class LogDecoder:
                      for i in inputs if not i["indexed"]],
                 )  # fmt: skip
 
+    def topic(self, name: str) -> str:
+        """The topic (0x-hex) of the event called `name`."""
+        return next(topic for topic, (event, _, _) in self._events.items() if event == name)
+
     def decode(self, log) -> tuple[str, dict] | None:
         """(event name, args) of a log, or None for an event the contract does not declare. The log's
         topics and data are 0x-hex text (as JSON-RPC gives them) or bytes (as web3 formats them)."""
-        topics = [_text(topic) for topic in log["topics"]]
+        topics = [hex_text(topic) for topic in log["topics"]]
         found = self._events.get(topics[0]) if topics else None
         if found is None:
             return None
         name, indexed, fields = found
         args = {key: convert(topic[2:]) for (key, convert), topic in zip(indexed, topics[1:], strict=True)}
-        data = _text(log["data"])
+        data = hex_text(log["data"])
         for position, (key, text, array, convert) in enumerate(fields):
             word = data[2 + 64 * position : 66 + 64 * position]
             if text or array:
@@ -119,8 +124,66 @@ def _converter(kind: str):
     raise ValueError(f"no decoder for event field type {kind}")
 
 
-def _text(value) -> str:
+def hex_text(value) -> str:
+    """0x-hex text of a value JSON-RPC gives as text and web3 as bytes."""
     return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+class LogSource:
+    """The contract's logs and the chain's blocks, as raw JSON-RPC (batched over HTTP) where the node
+    speaks it, else through web3; logs decoded by the contract's fixed event layouts."""
+
+    def __init__(self, contract):
+        self.w3, self.address = contract.w3, contract.address
+        self.rpc = Rpc(contract.w3)
+        self.decoder = LogDecoder(contract.abi)
+        self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
+
+    def head(self) -> int:
+        return self.w3.eth.block_number
+
+    def block(self, number: int) -> dict:
+        """{"hash": "0x...", "timestamp": int} of block `number`."""
+        if self.rpc.batching:
+            block = self._call("eth_getBlockByNumber", [hex(number), False])
+            if block is None:
+                raise RpcError(f"the node has no block {number}")
+            return {"hash": block["hash"], "timestamp": quantity(block["timestamp"])}
+        block = self.w3.eth.get_block(number)
+        return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
+
+    def logs(self, start: int, end: int, topics: list | None = None) -> list:
+        """The contract's logs in blocks [start, end] (matching `topics`), in chain order as eth_getLogs answers."""
+        query = {"address": self.address, "topics": topics or []}
+        if self.rpc.batching:
+            return self._call("eth_getLogs", [{**query, "fromBlock": hex(start), "toBlock": hex(end)}])
+        return self.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
+
+    def topic(self, name: str) -> str:
+        return self.decoder.topic(name)
+
+    def _call(self, method: str, params: list):
+        reply = self.rpc.many([(method, params)])[0]
+        if "error" in reply:
+            message = str(reply["error"].get("message", reply["error"]))
+            hint = "; give a smaller --chunk" if "range" in message.lower() or "limit" in message.lower() else ""
+            raise RpcError(f"{method} failed: {message}{hint}")
+        return reply["result"]
+
+
+def latest_master_data(contract, from_block: int, chunk: int = DEFAULT_CHUNK) -> dict[str, dict]:
+    """The master data of every certificate as its last issue or update event wrote it (name and
+    address live only in the events): TIN -> the event's args, with "commitment" to check against the chain."""
+    source, found = LogSource(contract), {}
+    topics = [source.topic(name) for name in ("CertificateIssued", "CertificateUpdated")]
+    head, start = source.head(), from_block
+    while start <= head:
+        end = min(start + chunk - 1, head)
+        for log in source.logs(start, end, [topics]):
+            _, args = source.decoder.decode(log)
+            found[tin_from_bytes32(bytes.fromhex(args["tin"][2:]))] = args
+        start = end + 1
+    return found
 
 
 def decode(contract, log):

@@ -18,7 +18,8 @@ from datetime import date
 from eth_utils import to_checksum_address
 
 from . import aeo_files
-from .bulk import BulkSender, Encoder, Job, Outcome, Rpc, issue_all, read_certificates
+from .bulk import BulkSender, Encoder, Job, Outcome, issue_all, read_certificates
+from .chain import Rpc
 from .client import Cadena
 from .model import (
     ZERO_ADDRESS,

@@ -22,8 +22,8 @@ from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
-from .bulk import Rpc, RpcError, quantity
-from .events import DEFAULT_CHUNK, LIFECYCLE_EVENTS, LogDecoder
+from .chain import quantity
+from .events import DEFAULT_CHUNK, LIFECYCLE_EVENTS, LogSource, hex_text
 from .model import (
     AEOType,
     Benefit,
@@ -35,6 +35,7 @@ from .model import (
     Verification,
     country,
     from_day,
+    status_label,
     tin,
     tin_from_bytes32,
 )
@@ -213,7 +214,7 @@ class Mirror:
 
     def sync(self, contract, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None) -> SyncResult:
         """Brings the mirror up to the chain head minus `confirmations` (or `to_block`)."""
-        source = _LogSource(contract)
+        source = LogSource(contract)
         head = source.head() - confirmations if to_block is None else to_block
         result = SyncResult(self.cursor + 1, head)
         result.retracted = self._undo_reorg(source)
@@ -234,7 +235,7 @@ class Mirror:
                     if decoded is not None:
                         seq += 1
                         numbered.append(_mirror_event(*decoded, log, source.block_time, seq))
-                        blocks[numbered[-1].block] = "0x" + _hex(log["blockHash"])
+                        blocks[numbered[-1].block] = hex_text(log["blockHash"])
                 self.db.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 12)})", [_row(e) + (e.seq,) for e in numbered])
                 self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks.items()))
                 _apply(self.db, numbered)
@@ -267,7 +268,7 @@ class Mirror:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(first + count - 1),))
         return first
 
-    def _undo_reorg(self, source: _LogSource) -> list[MirrorEvent]:
+    def _undo_reorg(self, source: LogSource) -> list[MirrorEvent]:
         """Rolls back, in one transaction, to the newest stored block still on the chain; returns the
         retractions of the events removed, each with its feed number."""
         stored = self.db.execute("SELECT number, hash FROM blocks ORDER BY number DESC").fetchall()
@@ -343,56 +344,22 @@ class Mirror:
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def aeo_list(self, code: str, at: float | None = None) -> list[dict]:
-        """The AEO list `code` sees: its certificates and its partners' under MRAs in force, as export rows."""
-        return [certificate_row(row) for row in self.certificates([code, *self.partners(code, at)])]
+        """The AEO list `code` sees, as export rows: its certificates, and its partners' under MRAs in force
+        with whether `code` recognises each today and with which benefits."""
+        code = country(code)
+        rows = []
+        for row in self.certificates([code, *self.partners(code, at)]):
+            exported = certificate_row(row)
+            if row["country"] != code:
+                answer = self.verify(code, row["tin"], at)
+                exported["recognised"] = "yes" if answer.recognised else f"no: {answer.verdict.label}"
+                exported["benefits"] = answer.benefits.labels() if answer.benefits else []
+            rows.append(exported)
+        return rows
 
     def partners(self, code: str, at: float | None = None) -> list[str]:
         """Countries sharing with `code` an MRA in force on the day of `at` (default now)."""
         return self.recognition.partners(country(code), int(time.time() if at is None else at) // 86400)
-
-
-class _LogSource:
-    """The contract's logs and the chain's blocks, as raw JSON-RPC (batched over HTTP) where the node
-    speaks it, else through web3; logs decoded by the contract's fixed event layouts."""
-
-    def __init__(self, contract):
-        self.w3, self.address = contract.w3, contract.address
-        self.rpc = Rpc(contract.w3)
-        self.decoder = LogDecoder(contract.abi)
-        self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
-
-    def head(self) -> int:
-        return self.w3.eth.block_number
-
-    def block(self, number: int) -> dict:
-        """{"hash": "0x...", "timestamp": int} of block `number`."""
-        if self.rpc.batching:
-            block = self._call("eth_getBlockByNumber", [hex(number), False])
-            if block is None:
-                raise RpcError(f"the node has no block {number}")
-            return {"hash": block["hash"], "timestamp": quantity(block["timestamp"])}
-        block = self.w3.eth.get_block(number)
-        return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
-
-    def logs(self, start: int, end: int) -> list:
-        """The contract's logs in blocks [start, end], in chain order."""
-        if self.rpc.batching:
-            logs = self._call("eth_getLogs", [{"address": self.address, "fromBlock": hex(start), "toBlock": hex(end)}])
-        else:
-            logs = self.w3.eth.get_logs({"address": self.address, "fromBlock": start, "toBlock": end})
-        return logs  # in chain order, as eth_getLogs answers
-
-    def _call(self, method: str, params: list):
-        reply = self.rpc.many([(method, params)])[0]
-        if "error" in reply:
-            message = str(reply["error"].get("message", reply["error"]))
-            hint = "; give a smaller --chunk" if "range" in message.lower() or "limit" in message.lower() else ""
-            raise RpcError(f"{method} failed: {message}{hint}")
-        return reply["result"]
-
-
-def _hex(value) -> str:
-    return value[2:] if isinstance(value, str) else bytes(value).hex()
 
 
 def _mirror_event(name: str, args: dict, log, block_time: Callable[[int], int], seq: int) -> MirrorEvent:
@@ -402,7 +369,7 @@ def _mirror_event(name: str, args: dict, log, block_time: Callable[[int], int], 
         name=name,
         block=block,
         log_index=quantity(log["logIndex"]),
-        tx_hash="0x" + _hex(log["transactionHash"]),
+        tx_hash=hex_text(log["transactionHash"]),
         time=args["time"] if "time" in args else block_time(block),
         tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])) if "tin" in args else None,
         country=code,
@@ -576,7 +543,7 @@ def certificate_row(row: dict) -> dict:
         "aeo_types": AEOType(row["aeo_types"]).labels(),
         "valid_from": str(from_day(row["valid_from"]) or ""),
         "expiry": str(from_day(row["expiry"]) or ""),
-        "status": CertificateStatus(row["status"]).label,
+        "status": status_label(CertificateStatus(row["status"]), from_day(row["expiry"])),
         "version": row["version"],
         "holder": row["holder"],
         "commitment": row["commitment"],

@@ -7,7 +7,7 @@ import json
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum, IntFlag
 
 from eth_utils import keccak, to_checksum_address
@@ -155,6 +155,13 @@ class CertificateStatus(IntEnum):
     @property
     def label(self) -> str:
         return self.name.capitalize()
+
+
+def status_label(status: CertificateStatus, expiry: date | None, today: date | None = None) -> str:
+    """The status as a person reads it: "Expired" for an Active certificate past its expiry day (the
+    chain keeps it Active; its verify already says expired)."""
+    today = today or datetime.now(timezone.utc).date()
+    return "Expired" if status == CertificateStatus.ACTIVE and expiry is not None and today > expiry else status.label
 
 
 class MRAStatus(IntEnum):

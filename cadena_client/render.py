@@ -19,6 +19,7 @@ from .model import (
     MRAStatus,
     Verification,
     country_name,
+    status_label,
 )
 
 STATUS_STYLE = {
@@ -52,19 +53,23 @@ def flags(value) -> str:
     return ", ".join(value.labels()) if value else "-"
 
 
-def status_text(status: CertificateStatus) -> str:
-    return f"[{STATUS_STYLE.get(status, 'white')}]{status.label}[/]"
+def status_text(status: CertificateStatus, expiry: date | None = None) -> str:
+    label = status_label(status, expiry)
+    return f"[{'red' if label == 'Expired' else STATUS_STYLE.get(status, 'white')}]{label}[/]"
 
 
-def certificate_table(certificates: list[Certificate], title: str = "Certificates", names: dict | None = None) -> Table:
+def certificate_table(certificates: list[Certificate], title: str = "Certificates", operators: dict | None = None) -> Table:
+    """Certificates, with the operator's name and address where `operators` (TIN -> (name, address)) has them."""
     table = Table(title=title, title_justify="left")
-    for column in ("TIN", "operator", "status", "AEO types", "valid from", "expiry", "version", "holder"):
+    for column in ("TIN", "operator", "address", "status", "AEO types", "valid from", "expiry", "version", "holder"):
         table.add_column(column)
     for cert in certificates:
+        name, address = (operators or {}).get(cert.tin, ("", ""))
         table.add_row(
             cert.tin,
-            (names or {}).get(cert.tin, ""),
-            status_text(cert.status),
+            escape(name),
+            escape(address),
+            status_text(cert.status, cert.expiry),
             flags(cert.aeo_types),
             str(cert.valid_from or "-"),
             str(cert.expiry or "none"),

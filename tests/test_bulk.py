@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from cadena_client.bulk import BulkSender, NonceManager, Rpc, issue_all, verify_all
+from cadena_client.bulk import BulkSender, NonceManager, issue_all, verify_all
+from cadena_client.chain import Rpc
 from cadena_client.chain import Signer, connect
 from cadena_client.deploy import Accounts, deploy_network, load_config
 from cadena_client.model import CertificateStatus, MasterData

@@ -208,8 +208,10 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     assert [(e["event"], e["reason"]) for e in history] == [("issued", 1), ("suspended", 10)]
     assert "security-incident" in run(*mirror, "history", "MXEPA180101AB1")
     csv_text = run(*mirror, "export", "--country", "PE", "--format", "csv")
-    assert csv_text.splitlines()[0] == "Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status,Holder account"
-    assert 'MX,MXEPA180101AB1,Exportadora del Pacífico S.A. de C.V.,"Av. Reforma 505, CDMX","importer, exporter",2018-11-05,2030-11-05,Suspended,' in csv_text
+    assert csv_text.splitlines()[0] == ("Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status,"
+                                        "Holder account,Recognised by the exporting administration,Benefits")  # fmt: skip
+    assert ('MX,MXEPA180101AB1,Exportadora del Pacífico S.A. de C.V.,"Av. Reforma 505, CDMX","importer, exporter",'
+            "2018-11-05,2030-11-05,Suspended,,no: not active,") in csv_text  # fmt: skip
     exported = json.loads(run(*mirror, "export", "--country", "CR", "--format", "json"))
     assert [row["tin"] for row in exported] == ["MXEPA180101AB1"]
     assert "the mirror (synced to block" in run(*mirror, "history", "MXNOBODY", expect=1)
@@ -354,3 +356,33 @@ def test_an_unfunded_account_is_told_how_to_fund_it(run, node, tmp_path):
     assert len(output.strip().splitlines()) == 1 and "{" not in output
     run("account", "fund", address, "--ether", "2", dev=0)
     assert "sent 0.5 ether" in run(*keyed, "account", "fund", "0x" + "22" * 20, "--ether", "0.5")
+
+
+def test_cert_show_and_list_give_the_operator_name_and_address(run, tmp_path):
+    run(*ISSUE, dev=2)
+    shown = json.loads(run("cert", "show", "MXEPA180101AB1", "--json"))  # no mirror: from the events
+    assert (shown["name"], shown["address"]) == ("Exportadora del Pacífico S.A. de C.V.", "Av. Reforma 505, CDMX")
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    run(*mirror, "sync")
+    run("cert", "update", "MXEPA180101AB1", "--name", "Exportadora del Pacífico SAPI", dev=2)  # the mirror is behind
+    listed = json.loads(run(*mirror, "cert", "list", "--country", "MX", "--json"))
+    assert [(c["tin"], c["name"], c["address"]) for c in listed] == [
+        ("MXEPA180101AB1", "Exportadora del Pacífico SAPI", "Av. Reforma 505, CDMX")]
+    table = run(*mirror, "cert", "list", "--country", "MX")
+    assert "Exportadora del" in table and "Reforma 505" in table
+
+
+def test_expired_is_shown_and_exported_and_partners_rows_say_if_recognised(run, node, tmp_path):
+    run("cert", "issue", "MXOLD0001", "--name", "Vieja S.A.", "--address", "Calle 1", "--types", "exporter",
+        "--valid-from", "2015-01-01", "--expiry", "2020-01-01", dev=2)  # fmt: skip
+    run("cert", "issue", "PEGOOD0001", "--name", "Buena S.A.C.", "--address", "Av. Lima 1", "--types", "exporter",
+        "--valid-from", "2020-01-01", dev=4)  # fmt: skip
+    assert json.loads(run("cert", "show", "MXOLD0001", "--json"))["expired"] is True
+    assert "Expired" in run("cert", "show", "MXOLD0001")
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    run(*mirror, "sync")
+    rows = {row["tin"]: row for row in json.loads(run(*mirror, "export", "--country", "MX", "--format", "json"))}
+    assert rows["MXOLD0001"]["status"] == "Expired" and "recognised" not in rows["MXOLD0001"]  # its own row
+    assert rows["PEGOOD0001"]["recognised"] == "yes" and "priority-treatment" in rows["PEGOOD0001"]["benefits"]
+    peru = {row["tin"]: row for row in json.loads(run(*mirror, "export", "--country", "PE", "--format", "json"))}
+    assert peru["MXOLD0001"]["recognised"] == "no: expired" and peru["MXOLD0001"]["benefits"] == []

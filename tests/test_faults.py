@@ -107,7 +107,8 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
 def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recognised(tmp_path, rng):
     from aeo_list_files import generate, write_csv
 
-    from cadena_client.bulk import Rpc, verify_all
+    from cadena_client.bulk import verify_all
+    from cadena_client.chain import Rpc
     from cadena_client.model import CertificateStatus
 
     listed = generate(1500, seed=rng.randrange(10**6), bad=False)
