@@ -16,17 +16,31 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 from eth_utils.abi import function_abi_to_4byte_selector, get_abi_input_types, get_abi_output_types
 
 from .chain import Rpc, RpcError, quantity
 from .client import Cadena, certificate_record, verification
 from .errors import decode_error, decode_revert, describe
-from .model import CadenaError, Certificate, CertificateStatus, MasterData, Reason, Verification, country, tin, tin_to_bytes32
+from .model import (
+    MAX_PAGE,
+    ZERO_ADDRESS,
+    CadenaError,
+    Certificate,
+    CertificateStatus,
+    MasterData,
+    Reason,
+    Verification,
+    country,
+    tin,
+    tin_from_bytes32,
+    tin_to_bytes32,
+)
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
 DEFAULT_BATCH = 50
@@ -362,7 +376,8 @@ class Encoder:
 
 
 def read_certificates(rpc: Rpc, cadena: Cadena, tins: list[str]) -> dict[str, tuple]:
-    """The stored certificate of every TIN by batched eth_call: tin -> (holder, status, ..., commitment)."""
+    """The stored certificate of every TIN by batched eth_call: tin -> (holder, status, types, valid from,
+    expiry, version, commitment), the holder checksummed; the fixed-layout struct is read word by word."""
     encode = Encoder(cadena.contract, "certificate")
     calls = [("eth_call", [{"to": cadena.address, "data": "0x" + encode(tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]
     replies = rpc.many(calls, workers=READ_WORKERS)
@@ -370,8 +385,36 @@ def read_certificates(rpc: Rpc, cadena: Cadena, tins: list[str]) -> dict[str, tu
     for tin_, reply in zip(tins, replies, strict=True):
         if "error" in reply:
             raise RpcError(f"cannot read certificate {tin_}: {error_text(reply['error'])}")
-        found[tin_] = encode.decode(reply["result"])[0]
+        words = _words(reply["result"])
+        holder = words[0][24:]
+        found[tin_] = (ZERO_ADDRESS if int(holder, 16) == 0 else _checksum(holder), *(int(w, 16) for w in words[1:6]),
+                       bytes.fromhex(words[6]))  # fmt: skip
     return found
+
+
+def country_tins(cadena: Cadena, code: str) -> list[str]:
+    """`Cadena.certificate_tins` by batched eth_call of every page at once."""
+    total, encode = cadena.administration(code).certificate_count, Encoder(cadena.contract, "certificatesOf")
+    calls = [("eth_call", [{"to": cadena.address, "data": "0x" + encode(code.encode(), offset, MAX_PAGE).hex()}, "latest"])
+             for offset in range(0, total, MAX_PAGE)]  # fmt: skip
+    tins = []
+    for reply in Rpc(cadena.chain.w3).many(calls, workers=READ_WORKERS):
+        if "error" in reply:
+            raise RpcError(f"cannot read the certificates of {code}: {error_text(reply['error'])}")
+        words = _words(reply["result"])
+        tins += [tin_from_bytes32(bytes.fromhex(word)) for word in words[2 : 2 + int(words[1], 16)]]
+    return tins
+
+
+def _words(data) -> list[str]:
+    """The 32-byte words of an ABI-encoded return value, as hex text."""
+    text = data if isinstance(data, str) else "0x" + bytes(data).hex()
+    return [text[i : i + 64] for i in range(2, len(text), 64)]
+
+
+@lru_cache(maxsize=65536)
+def _checksum(hex40: str) -> str:
+    return to_checksum_address(hex40)
 
 
 def certificates(cadena: Cadena, tins: list[str]) -> list[Certificate]:

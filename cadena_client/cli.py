@@ -24,7 +24,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from . import aeo_files, compiler, imports
-from .bulk import BulkSender, certificates
+from .bulk import BulkSender, certificates, country_tins
 from .chain import Chain, ChainError, RpcError, KeystoreError, Signer, cause, connect, create_keystore, load_keystore
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
@@ -440,7 +440,7 @@ def cert_show(session, tin_, as_json):
 def cert_list(session, code, as_json):
     """Every certificate a country has issued, with the operators' names and addresses."""
     cadena = session.cadena()
-    found = certificates(cadena, cadena.certificate_tins(country(code)))
+    found = certificates(cadena, country_tins(cadena, country(code)))
     _show_certificates(session, cadena, found, f"Certificates of {country(code)}", as_json)
 
 

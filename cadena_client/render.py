@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum, IntFlag
 
@@ -33,7 +33,7 @@ STATUS_STYLE = {
 def plain(value):
     """A JSON-ready form of records, enums, flags, dates and bytes."""
     if is_dataclass(value):
-        return {key: plain(item) for key, item in asdict(value).items()}
+        return {field.name: plain(getattr(value, field.name)) for field in fields(value)}
     if isinstance(value, IntFlag):
         return value.labels()
     if isinstance(value, Enum):

@@ -312,3 +312,14 @@ def test_user_mistakes_get_one_line(run, tmp_path):
     assert "not an ISO 3166-1 alpha-2" in run("cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "XX", expect=1)
     output = run("cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "PE", dev=4, expect=0)
     assert "2 rows of other countries" in output and "Traceback" not in output
+
+
+def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path):
+    holder = chain.dev_account(9).address
+    run("cert", "issue", "MXHOLD0000002", "--name", "Ñandú S.A.", "--address", "Calle 1, León", "--types", "carrier",
+        "--valid-from", "2024-01-01", "--holder", holder)  # fmt: skip
+    grid = [SPANISH + ["Cuenta del titular"],
+            ["MX", "MXHOLD0000002", "Ñandú Logística S.A.", "Calle 1, León", "Transportista", "01/01/2024", "", "Vigente", holder.lower()]]  # fmt: skip
+    checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", grid)), "MX")
+    (change,) = imports.plan(officer(chain, pilot_record), "MX", checked).changes
+    assert change.actions == ("update",) and change.detail == "name or address"
