@@ -1,0 +1,102 @@
+"""The role x function matrix: every state-changing function of the contract, called by every role; the
+roles that may call it succeed, every other reverts with the named error. The table is checked against
+the ABI, so a new function cannot be left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from conftest import ROLES, master_data, reverts
+
+from cadena_client.compiler import load_artifact
+from cadena_client.model import country_to_bytes2, tin_to_bytes32
+
+TIN = tin_to_bytes32("MXROLE000001")
+MX = country_to_bytes2("MX")
+UNAUTHORIZED = "AccessControlUnauthorizedAccount"
+
+
+@dataclass(frozen=True)
+class Rule:
+    call: Callable  # (net) -> the contract call, once `prepare` ran
+    allowed: frozenset[str]
+    error: str = UNAUTHORIZED  # what every other role gets
+    prepare: Callable = lambda net: None
+
+
+def certificate(net, **fields):
+    net.issue("MXROLE000001", holder=net.a["holder"], **fields)
+
+
+def in_force(net) -> int:
+    return net.mra_in_force(["MX", "PE"])
+
+
+def suspended_mx(net) -> int:
+    mra_id = in_force(net)
+    net.mra_action("suspend", mra_id, "MX")
+    return mra_id
+
+
+def pending_transfer(net):
+    net.tx(net.fn("beginDefaultAdminTransfer", net.a["stranger"]), "governance")
+    net.travel_days(2)
+
+
+STATE: dict = {}
+
+
+def remember(make):
+    return lambda net: STATE.__setitem__("id", make(net))
+
+
+OFFICER, ADMIN, GOVERNANCE = frozenset({"mx_officer"}), frozenset({"mx_admin"}), frozenset({"governance"})
+MATRIX = {
+    "issueCertificate": Rule(lambda net: net.fn("issueCertificate", TIN, master_data("MXROLE000001"), 1), OFFICER),
+    "issueCertificates": Rule(lambda net: net.fn("issueCertificates", [TIN], [master_data("MXROLE000001")], 1, 0), OFFICER),
+    "updateCertificate": Rule(lambda net: net.fn("updateCertificate", TIN, master_data("MXROLE000001", name="Nuevo"), 3),
+                              OFFICER, prepare=certificate),  # fmt: skip
+    "suspendCertificate": Rule(lambda net: net.fn("suspendCertificate", TIN, 10), OFFICER, prepare=certificate),
+    "reinstateCertificate": Rule(lambda net: net.fn("reinstateCertificate", TIN, 0), OFFICER,
+                                 prepare=lambda net: (certificate(net), net.lifecycle("suspend", "MXROLE000001", "mx_officer"))),  # fmt: skip
+    "cancelCertificate": Rule(lambda net: net.fn("cancelCertificate", TIN, 20), OFFICER, prepare=certificate),
+    "withdrawCertificate": Rule(lambda net: net.fn("withdrawCertificate", TIN, 31), frozenset({"holder"}), "AEONotHolder",
+                                prepare=certificate),  # fmt: skip
+    "registerAdministration": Rule(lambda net: net.fn("registerAdministration", b"CO", "DIAN", net.a["co_admin"]), GOVERNANCE),
+    "grantRole": Rule(lambda net: net.fn("grantRole", net.officer_role("MX"), net.a["stranger"]), ADMIN),
+    "revokeRole": Rule(lambda net: net.fn("revokeRole", net.officer_role("MX"), net.a["mx_officer"]), ADMIN),
+    "renounceRole": Rule(lambda net: net.fn("renounceRole", net.officer_role("MX"), net.a["mx_officer"]),
+                         OFFICER, "AccessControlBadConfirmation"),  # fmt: skip
+    "proposeMRA": Rule(lambda net: net.fn("proposeMRA", MX, [MX, b"CR"], 1, 1, 0, "MX-CR"), ADMIN),
+    "signMRA": Rule(lambda net: net.fn("signMRA", STATE["id"], MX), ADMIN,
+                    prepare=remember(lambda net: net.propose(["PE", "MX"]))),  # fmt: skip
+    "suspendMRAParticipation": Rule(lambda net: net.fn("suspendMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(in_force)),
+    "resumeMRAParticipation": Rule(lambda net: net.fn("resumeMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(suspended_mx)),
+    "leaveMRA": Rule(lambda net: net.fn("leaveMRA", STATE["id"], MX), ADMIN, prepare=remember(in_force)),
+    "beginDefaultAdminTransfer": Rule(lambda net: net.fn("beginDefaultAdminTransfer", net.a["stranger"]), GOVERNANCE),
+    "cancelDefaultAdminTransfer": Rule(lambda net: net.fn("cancelDefaultAdminTransfer"), GOVERNANCE, prepare=pending_transfer),
+    "acceptDefaultAdminTransfer": Rule(lambda net: net.fn("acceptDefaultAdminTransfer"), frozenset({"stranger"}),
+                                       "AccessControlInvalidDefaultAdmin", prepare=pending_transfer),  # fmt: skip
+    "changeDefaultAdminDelay": Rule(lambda net: net.fn("changeDefaultAdminDelay", 7200), GOVERNANCE),
+    "rollbackDefaultAdminDelay": Rule(lambda net: net.fn("rollbackDefaultAdminDelay"), GOVERNANCE),
+}
+
+
+def test_the_matrix_names_every_state_changing_function():
+    functions = {entry["name"] for entry in load_artifact()["abi"]
+                 if entry["type"] == "function" and entry["stateMutability"] not in ("view", "pure")}  # fmt: skip
+    assert functions == set(MATRIX), f"missing from the matrix: {functions - set(MATRIX)}; unknown: {set(MATRIX) - functions}"
+
+
+@pytest.mark.parametrize("function", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_may_call_only_what_it_is_allowed_to(net, function, role):
+    rule = MATRIX[function]
+    rule.prepare(net)
+    if role in rule.allowed:
+        assert net.tx(rule.call(net), role).status == 1
+    else:
+        with reverts(rule.error):
+            net.tx(rule.call(net), role)
