@@ -21,8 +21,8 @@ import threading
 import time
 from pathlib import Path
 
-from common import FREE_GAS, machine, operators, pilot_on
 import requests
+from common import FREE_GAS, machine, operators, pilot_on
 from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic
 

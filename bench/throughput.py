@@ -13,20 +13,19 @@ client's peak memory.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import resource
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
+from common import FREE_GAS, machine, operators, pilot_on
 from eth_keys.backends import get_backend
 from eth_utils import keccak
 
-from common import FREE_GAS, machine, operators, pilot_on
 from cadena_client.bulk import BulkSender, Encoder, issue_all, read_certificates, verify_all
-from cadena_client.chain import Rpc, quantity
-from cadena_client.chain import Signer
+from cadena_client.chain import Rpc, Signer, quantity
 from cadena_client.model import CertificateStatus, tin_to_bytes32
 from cadena_client.node import start_anvil
 

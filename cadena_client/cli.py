@@ -25,7 +25,7 @@ from rich.table import Table
 
 from . import aeo_files, compiler, imports
 from .bulk import BulkSender, certificates, country_tins
-from .chain import Chain, ChainError, RpcError, KeystoreError, Signer, cause, connect, create_keystore, load_keystore
+from .chain import Chain, ChainError, KeystoreError, RpcError, Signer, cause, connect, create_keystore, load_keystore
 from .client import Cadena
 from .deploy import Accounts, DeploymentRecord, default_record_path, deploy_network, load_config
 from .events import DEFAULT_CHUNK, latest_master_data

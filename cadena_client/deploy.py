@@ -9,12 +9,12 @@ changes nothing that is already in place, and a run cut short resumes where it s
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import tomllib
 from eth_utils import is_address, keccak, to_checksum_address
 
 from .chain import Chain, KeystoreError, Signer, load_keystore

@@ -22,11 +22,11 @@ from .bulk import BulkSender, Encoder, Job, Outcome, issue_all, read_certificate
 from .chain import Rpc
 from .client import Cadena
 from .model import (
+    TIN_PATTERN,
     ZERO_ADDRESS,
     AEOType,
     CertificateStatus,
     InputError,
-    TIN_PATTERN,
     MasterData,
     Reason,
     clean_text,

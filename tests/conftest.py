@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
+import requests
+from click.testing import CliRunner
 from eth_utils import keccak
 from web3 import EthereumTesterProvider, Web3
 from web3.logs import DISCARD
-
-from pathlib import Path
-
-import requests
-from click.testing import CliRunner
 
 from cadena_client import compiler
 from cadena_client.cli import cli

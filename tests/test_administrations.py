@@ -1,9 +1,9 @@
 """Governance, administrations and their country-scoped roles."""
 
 import pytest
+from conftest import reverts
 
 from cadena_client.model import country_to_bytes2
-from conftest import reverts
 
 
 def test_registered_administrations_are_listed(net):

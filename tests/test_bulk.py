@@ -12,8 +12,7 @@ import pytest
 import requests
 
 from cadena_client.bulk import BulkSender, NonceManager, issue_all, verify_all
-from cadena_client.chain import Rpc
-from cadena_client.chain import Signer, connect
+from cadena_client.chain import Rpc, Signer, connect
 from cadena_client.deploy import Accounts, deploy_network, load_config
 from cadena_client.model import CertificateStatus, MasterData
 from cadena_client.node import start_anvil

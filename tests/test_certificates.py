@@ -1,10 +1,10 @@
 """The certificate lifecycle on-chain: transitions, illegal transitions, roles, events."""
 
 import pytest
+from conftest import master_data, reverts
 
 from cadena_client.model import CertificateStatus as S
 from cadena_client.model import tin_to_bytes32
-from conftest import master_data, reverts
 
 TIN = "MXAAA010101AAA"
 RAW = tin_to_bytes32(TIN)

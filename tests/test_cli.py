@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import rpc
 
 from cadena_client.cli import cli

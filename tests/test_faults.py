@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import PILOT, rpc
 
 from cadena_client.bulk import BulkSender, issue_all
 from cadena_client.chain import Signer, connect
@@ -28,8 +29,6 @@ from cadena_client.deploy import DeploymentRecord
 from cadena_client.mirror import Mirror
 from cadena_client.model import MasterData
 from cadena_client.node import start_anvil
-
-from conftest import PILOT, rpc
 
 SEED = int(os.environ.get("CADENA_FAULT_SEED", random.SystemRandom().randrange(10**6)))
 ROUNDS = int(os.environ.get("CADENA_FAULT_ROUNDS", "6"))

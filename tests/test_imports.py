@@ -12,8 +12,7 @@ from conftest import rpc
 
 from cadena_client import aeo_files, imports
 from cadena_client.bulk import BulkSender, Encoder, read_certificates
-from cadena_client.chain import Rpc
-from cadena_client.chain import Signer, connect
+from cadena_client.chain import Rpc, Signer, connect
 from cadena_client.cli import cli
 from cadena_client.deploy import DeploymentRecord
 from cadena_client.model import CertificateStatus, InputError, Reason

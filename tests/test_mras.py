@@ -1,11 +1,11 @@
 """MRAs on-chain: proposal, signatures, entry into force, suspension, leaving, termination."""
 
 import pytest
+from conftest import reverts
 
 from cadena_client.model import MRAStatus as M
 from cadena_client.model import PartyStatus as P
 from cadena_client.model import to_day
-from conftest import reverts
 
 
 def mra(net, mra_id):

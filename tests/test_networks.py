@@ -1,9 +1,9 @@
 """Network kinds the library must handle: proof-of-authority blocks and free gas."""
 
+from pathlib import Path
+
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers import BaseProvider
-
-from pathlib import Path
 
 from cadena_client.chain import Signer, connect
 from cadena_client.deploy import Accounts, deploy_network, load_config

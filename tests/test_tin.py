@@ -1,9 +1,9 @@
 """TIN validation: the library and the contract accept and refuse the same identifiers."""
 
 import pytest
+from conftest import master_data, reverts
 
 from cadena_client.model import InputError, tin
-from conftest import master_data, reverts
 
 GOOD = ["MXAAA010101AAA", "PE20100070970", "MX1", "MXABCDEFGHIJKLMNO", "CR3101123456", "MX0", "MXZ9"]
 BAD_SHAPE = ["MX", "M", "", "MX-123", "MXABCDEFGHIJKLMNOP", "MXÑAA010101AAA", "1X123", "MX12_3"]
