@@ -260,3 +260,44 @@ def test_cadena_node_stops_at_once_and_never_leaves_an_orphan(tmp_path, how):
     assert stopped < 3, f"`cadena node` took {stopped:.1f} s to stop on {how}"
     if how == "SIGTERM":
         assert (tmp_path / "state.json").stat().st_size > 0  # the chain was saved
+
+
+def test_watch_killed_at_random_points_loses_no_change(tmp_path, rng):
+    record, mirror_file = tmp_path / "deployment.json", tmp_path / "watch.sqlite"
+    with start_anvil() as node:
+        deploy(node.url, record)
+        officer = as_officer(node.url, record)
+        issue_all(BulkSender(officer, officer.signer.account), operators(3))
+        Mirror(mirror_file, officer.chain.chain_id, officer.address, officer.deploy_block).mark("watch", 0)  # from the start
+        stop = threading.Event()
+
+        def changes() -> None:  # the chain keeps changing while watch processes come and go
+            while not stop.is_set():
+                for tin in ("MXF000000000", "MXF000000001", "MXF000000002"):
+                    officer.suspend(tin)
+                    officer.reinstate(tin)
+
+        changing = threading.Thread(target=changes, daemon=True)
+        changing.start()
+        runs: list[list[int]] = []
+        try:
+            for _ in range(ROUNDS):
+                watcher = Watcher(node.url, record, mirror_file)
+                time.sleep(rng.uniform(0.8, 3.0))
+                watcher.process.send_signal(signal.SIGKILL)
+                watcher.process.wait()
+                time.sleep(0.2)
+                runs.append([line["seq"] for line in watcher.lines])
+        finally:
+            stop.set()
+            changing.join()
+        final = Watcher(node.url, record, mirror_file)
+        mirror = Mirror(mirror_file, officer.chain.chain_id, officer.address, officer.deploy_block)
+        final.wait_for(lambda: final.lines and final.lines[-1]["seq"] >= mirror.last_seq, "catch up", timeout=60)
+        final.stop()
+        runs.append([line["seq"] for line in final.lines])
+        printed = [seq for run in runs for seq in run]
+        assert sum(map(len, runs[:-1])) > 0, "no watch printed anything before it was killed"
+        assert set(printed) == set(range(1, mirror.last_seq + 1)), "a change was never printed"
+        assert all(run == sorted(set(run)) for run in runs), "a run printed out of order or twice"
+        assert max(printed.count(seq) for seq in set(printed)) <= 2  # at least once: a kill between print and mark repeats
