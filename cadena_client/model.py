@@ -50,7 +50,9 @@ class _Flags(IntFlag):
                 continue
             if key not in cls.__members__:
                 known = ", ".join(member.label for member in cls)
-                raise InputError(f"unknown {cls.noun()} {str(name).strip()!r}; use one of: {known}")
+                aliases = sorted(alias.replace("_", " ") for alias, member in _ALIASES.items() if member in cls.__members__)
+                also = f" (or: {', '.join(aliases)})" if aliases else ""
+                raise InputError(f"unknown {cls.noun()} {str(name).strip()!r}; use one of: {known}{also}")
             flags |= cls[key]
         if not flags:
             raise InputError(f"no {cls.noun()} given")

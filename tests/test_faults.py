@@ -32,6 +32,7 @@ from cadena_client.node import start_anvil
 
 SEED = int(os.environ.get("CADENA_FAULT_SEED", random.SystemRandom().randrange(10**6)))
 ROUNDS = int(os.environ.get("CADENA_FAULT_ROUNDS", "6"))
+STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
 
 
 @pytest.fixture
@@ -40,8 +41,21 @@ def rng():
     return random.Random(SEED)
 
 
+@pytest.fixture(autouse=True)
+def no_process_outlives_its_test():
+    """Kills what a test started and left running (a failed assertion skips its own clean-up)."""
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def cadena_process(*args: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "cadena_client", *args], **popen)
+    process = subprocess.Popen([sys.executable, "-m", "cadena_client", *args], **popen)
+    STARTED.append(process)
+    return process
 
 
 def deploy(url: str, record: Path) -> None:
