@@ -385,3 +385,9 @@ def test_expired_is_shown_and_exported_and_partners_rows_say_if_recognised(run, 
     assert rows["PEGOOD0001"]["recognised"] == "yes" and "priority-treatment" in rows["PEGOOD0001"]["benefits"]
     peru = {row["tin"]: row for row in json.loads(run(*mirror, "export", "--country", "PE", "--format", "json"))}
     assert peru["MXOLD0001"]["recognised"] == "no: expired" and peru["MXOLD0001"]["benefits"] == []
+
+
+def test_an_unreachable_node_is_named_with_its_cause(pilot_record):
+    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "network", "show"])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "cannot reach a node at http://127.0.0.1:9: Connection refused; is the node running?" in result.output
