@@ -33,7 +33,8 @@ def find_anvil() -> str:
 
 
 def _die_with_parent() -> None:
-    """In the child before exec: the kernel kills it when its parent dies, even by SIGKILL (Linux)."""
+    """In the child before exec: the kernel kills it when its parent dies, even by SIGKILL (Linux; strictly,
+    when the thread that started it ends, so start nodes from a thread that lives as long as they do)."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
