@@ -8,6 +8,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from importlib import resources
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zipfile import BadZipFile
@@ -31,6 +32,7 @@ EXPORTED = {  # key -> header of the columns an export adds for partners' rows (
 }
 REQUIRED = ("tin", "name", "address", "aeo_types", "valid_from")
 FORMATS = ("xlsx", "csv", "json")
+TEMPLATES = resources.files("cadena_client") / "templates"  # aeo-list.xlsx, aeo-list.csv and their README.md
 
 # National names of the identifier column: a value under one of them is a national identifier
 # (RFC, RUT, NIT...) written the national way, without the country prefix.
@@ -113,7 +115,7 @@ def _table(path: Path, grid: list[tuple]) -> Table:
     index = next((at for at, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if len(set(_keys(cells)) - {None}) >= 3), None)
     if index is None:
         raise InputError(f"{path.name}: no header row in the first {HEADER_SEARCH_ROWS} rows; name the columns "
-                         f"{', '.join(COLUMNS.values())} (see deploy/templates/)")  # fmt: skip
+                         f"{', '.join(COLUMNS.values())} (see the template: `cadena template FILE.xlsx`)")  # fmt: skip
     cells = grid[index]
     keys = _keys(cells)
     columns: dict[str, str] = {}
@@ -128,7 +130,7 @@ def _table(path: Path, grid: list[tuple]) -> Table:
         found = ", ".join(repr(str(cell).strip()) for cell in cells if _filled(cell))
         accepted = "; ".join(f"{COLUMNS[key]}: {', '.join([COLUMNS[key], *_HEADER_NAMES[key]])}" for key in missing)
         raise InputError(f"{path.name}: the header row {index + 1} has no column for {', '.join(COLUMNS[k] for k in missing)}; "
-                         f"headers found: {found}. Names accepted: {accepted} (see deploy/templates/)")  # fmt: skip
+                         f"headers found: {found}. Names accepted: {accepted} (see the template: `cadena template FILE.xlsx`)")  # fmt: skip
     ignored = [str(cell).strip() for cell, key in zip(cells, keys, strict=True) if key is None and _filled(cell)]
     rows = []
     for number, cells in enumerate(grid[index + 1 :], start=index + 2):
@@ -216,7 +218,7 @@ def _csv_grid(path: Path) -> list[tuple]:
         return [tuple(row) for row in reader]
     except csv.Error as exc:
         what = f"a cell over {MAX_CELL // 1024} KiB" if "field limit" in str(exc) else str(exc)
-        raise InputError(f"{path.name}, line {reader.line_num}: {what}; this is not an AEO list (see deploy/templates/)") from None
+        raise InputError(f"{path.name}, line {reader.line_num}: {what}; this is not an AEO list (see the template: `cadena template FILE.xlsx`)") from None
 
 
 def _read_json(path: Path) -> Table:

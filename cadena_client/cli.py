@@ -624,6 +624,26 @@ def mra_list(session, code, as_json):
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def template(file):
+    """Write the AEO list template to FILE (.xlsx or .csv): the layout `cert import` reads; its columns and
+    accepted forms are documented in the README.md written beside it."""
+    path = Path(file)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ("xlsx", "csv"):
+        raise CadenaError(f"{file}: the template is a .xlsx or .csv file, not {path.suffix or 'one without extension'}")
+    if path.exists():
+        raise CadenaError(f"{file} exists; refusing to overwrite it")
+    if not path.parent.is_dir():
+        raise CadenaError(f"the folder {path.parent} does not exist; create it first")
+    path.write_bytes((aeo_files.TEMPLATES / f"aeo-list.{suffix}").read_bytes())
+    guide = path.with_name("AEO-list-columns.md")
+    if not guide.exists():
+        guide.write_text((aeo_files.TEMPLATES / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"template -> {file} (columns and accepted forms: {guide})")
+
+
+@cli.command()
 @click.option("--importer", required=True, help="The importing country.")
 @click.option("--offline", is_flag=True, help="Answer from the local mirror (see `cadena sync`), not the chain.")
 @click.option("--max-lag", type=click.FloatRange(min=0), help="With --offline: refuse an answer more than this many "

@@ -8,6 +8,7 @@ when its last party signs. At each step the tables show what every administratio
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
@@ -20,7 +21,7 @@ from .deploy import Accounts, deploy_network, load_config
 from .model import MasterData, Reason, country_name
 from .render import certificate_table, flags, history_table, mra_table, status_text
 
-PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
+PILOT = Path(str(resources.files("cadena_client") / "networks" / "cadena-pilot.toml"))  # package data
 COUNTRIES = ("MX", "PE", "CR")
 
 OPERATORS = [
