@@ -1,5 +1,5 @@
 """AEO lists as files: the layout administrations exchange, read from .xlsx, .csv or .json and written
-back to them. Headers may be English or Spanish; cells are kept raw here and checked by `imports`."""
+back to them. Headers may be English, Spanish or Portuguese; cells are kept raw here and checked by `imports`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
 from datetime import date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from zipfile import BadZipFile
 
