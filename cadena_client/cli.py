@@ -23,7 +23,7 @@ from eth_utils import is_address, to_checksum_address
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
-from . import aeo_files, compiler, imports
+from . import aeo_files, imports
 from .bulk import BulkSender, certificates, country_tins
 from .chain import Chain, ChainError, KeystoreError, RpcError, Signer, cause, connect, create_keystore, load_keystore
 from .client import Cadena
@@ -200,7 +200,10 @@ def cli(ctx, rpc_url, deployment, chain_id, keystore, password_file, dev_account
 
 @cli.command("compile")
 def compile_command():
-    """Recompile the contracts and refresh the artifacts shipped in the package."""
+    """Recompile the contracts and refresh the artifacts shipped in the package (a development tool: it
+    needs the source tree's contracts/ and node_modules/)."""
+    from . import compiler
+
     found = compiler.find_compiler()
     path = compiler.write_artifact(compiler.compile_contracts(compiler=found))
     click.echo(f"compiled with solc {compiler.SOLC_VERSION} ({found.kind}) -> {path}")

@@ -10,8 +10,8 @@ from datetime import date
 
 from eth_utils import to_checksum_address
 
+from .artifact import load_artifact
 from .chain import Chain, Signer
-from .compiler import load_artifact
 from .errors import CadenaError
 from .events import certificate_history
 from .model import (

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from eth_utils import keccak
 
+from .artifact import CONTRACT, load_artifact
+from .model import CadenaError
+
 SOLC_VERSION = "0.8.30"
-CONTRACT = "Cadena"
 SETTINGS = {
     "optimizer": {"enabled": True, "runs": 1000},
     "viaIR": True,
@@ -33,7 +35,7 @@ ARTIFACTS_DIR = PACKAGE_DIR / "artifacts"
 PROJECT_ROOT = PACKAGE_DIR.parent
 
 
-class CompilerError(RuntimeError):
+class CompilerError(CadenaError):
     """The contracts could not be compiled (no compiler, or errors in the sources)."""
 
 
@@ -130,9 +132,5 @@ def write_artifact(artifact: dict) -> Path:
     """Writes `artifact` into the package, formatted for readable diffs."""
     path = artifact_path(artifact["contractName"])
     path.write_text(json.dumps(artifact, indent=1, sort_keys=True) + "\n")
+    load_artifact.cache_clear()
     return path
-
-
-def load_artifact(name: str = CONTRACT) -> dict:
-    """The shipped artifact of contract `name`."""
-    return json.loads(artifact_path(name).read_text())

@@ -17,9 +17,9 @@ from pathlib import Path
 import tomllib
 from eth_utils import is_address, keccak, to_checksum_address
 
+from .artifact import load_artifact, without_metadata
 from .chain import Chain, KeystoreError, Signer, load_keystore
 from .client import Cadena
-from .compiler import load_artifact
 from .errors import CadenaError
 from .model import AEOType, Benefit, InputError, PartyStatus, country, to_day
 
@@ -274,14 +274,18 @@ class DeploymentRecord:
         if chain.chain_id != self.chain_id:
             raise RecordError(f"the deployment record is for chain {self.chain_id}, but the node is on chain {chain.chain_id}")
         code = chain.w3.eth.get_code(to_checksum_address(self.address))
-        expected = load_artifact()["deployedBytecode"]
         if not code:
             raise RecordError(
                 f"no contract at {self.address} on chain {self.chain_id}: was the node reset? "
                 "Delete the record to deploy anew"
             )
-        if "0x" + bytes(code).hex() != expected:
-            raise RecordError(f"the contract at {self.address} is not this version of CADENA (its code differs)")
+        interface = artifact_fingerprint()["abi_hash"]
+        if self.artifact.get("abi_hash", interface) != interface:
+            raise RecordError(f"the contract at {self.address} has another interface than this version of CADENA: "
+                              "use the CADENA release that deployed it")  # fmt: skip
+        if without_metadata(bytes(code)) != without_metadata(load_artifact()["deployedBytecode"]):
+            raise RecordError(f"the contract at {self.address} is not this version of CADENA (its code differs, "
+                              "beyond the compiler's metadata)")  # fmt: skip
         if self.deploy_block_hash:
             block = chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
             if block is None or "0x" + bytes(block["hash"]).hex() != self.deploy_block_hash:

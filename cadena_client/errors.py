@@ -15,7 +15,7 @@ from functools import cache
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
-from .compiler import load_artifact
+from .artifact import load_artifact
 from .model import (
     CadenaError,
     CertificateStatus,

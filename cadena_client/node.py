@@ -14,8 +14,9 @@ from pathlib import Path
 
 import requests
 
-from .compiler import PROJECT_ROOT
 from .errors import CadenaError
+
+SOURCE_TREE = Path(__file__).resolve().parent.parent  # where `npm install` puts node_modules in a checkout
 
 
 class NodeError(CadenaError):
@@ -25,10 +26,11 @@ class NodeError(CadenaError):
 def find_anvil() -> str:
     """The anvil binary: the platform's binary in the project's node_modules (not the npm wrapper
     script, whose death would leave anvil running), then PATH."""
-    local = sorted((PROJECT_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
+    local = sorted((SOURCE_TREE / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
     found = str(local[0]) if local else shutil.which("anvil")
     if not found:
-        raise NodeError("anvil is not installed: run `npm install` in the project root (it installs @foundry-rs/anvil)")
+        raise NodeError("anvil is not installed: run `npm install` in CADENA's source folder, or put anvil on PATH "
+                        "(`npm install -g @foundry-rs/anvil`, or Foundry's foundryup)")  # fmt: skip
     return found
 
 

@@ -391,3 +391,28 @@ def test_an_unreachable_node_is_named_with_its_cause(pilot_record):
     result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "network", "show"])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "cannot reach a node at http://127.0.0.1:9: Connection refused; is the node running?" in result.output
+
+
+def test_a_record_survives_a_recompile_that_changes_only_the_metadata(node, pilot_record, monkeypatch):
+    from cadena_client import deploy
+    from cadena_client.artifact import load_artifact
+    from cadena_client.chain import connect
+
+    shipped = load_artifact()
+    code = shipped["deployedBytecode"]
+    metadata = (int(code[-4:], 16) + 2) * 2  # hex digits of the CBOR metadata and its length
+    chain = connect(node.url)
+    record = deploy.DeploymentRecord.load(pilot_record)
+
+    def shipping(deployed_code: str):
+        monkeypatch.setattr(deploy, "load_artifact", lambda: {**shipped, "deployedBytecode": deployed_code})
+
+    shipping(code[:-metadata] + "a2" + "ff" * (metadata // 2 - 3) + code[-4:])  # a NatSpec edit: other metadata
+    record.check(chain)
+    shipping(code[:-metadata - 2] + "00" + code[-metadata:])  # one byte of code changed
+    with pytest.raises(deploy.RecordError, match="its code differs, beyond the compiler's metadata"):
+        record.check(chain)
+    shipping(code)
+    record.artifact = {**record.artifact, "abi_hash": "0x" + "00" * 32}
+    with pytest.raises(deploy.RecordError, match="another interface"):
+        record.check(chain)

@@ -1,10 +1,11 @@
 """The compiler pipeline and the artifacts shipped inside the package."""
 
 from cadena_client import compiler
+from cadena_client.artifact import load_artifact
 
 
 def test_shipped_artifact_matches_a_fresh_compile(artifact):
-    shipped = compiler.load_artifact()
+    shipped = load_artifact()
     assert shipped["sourceHashes"] == artifact["sourceHashes"], "sources changed: run `cadena compile`"
     assert shipped["compiler"] == artifact["compiler"], "compiler settings changed: run `cadena compile`"
     assert shipped["abi"] == artifact["abi"], "stale ABI: run `cadena compile`"
@@ -24,3 +25,15 @@ def test_artifact_records_version_settings_and_every_source(artifact):
 def test_the_pinned_compiler_is_found():
     found = compiler.find_compiler()
     assert found.kind in ("native", "solcjs")
+
+
+def test_compile_without_a_compiler_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cadena_client.cli import cli
+
+    monkeypatch.setattr(compiler.find_compiler, "__defaults__", (tmp_path,))  # no node_modules there
+    monkeypatch.setattr(compiler, "_native_version", lambda binary: None)  # and no native solc of the version
+    result = CliRunner().invoke(cli, ["compile"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: no solc {compiler.SOLC_VERSION}") and len(result.output.strip().splitlines()) == 1

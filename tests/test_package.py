@@ -50,3 +50,8 @@ def test_the_demo_and_the_template_run_from_the_wheel_alone(installed, tmp_path)
     assert "| Column | Required |" in (tmp_path / "AEO-list-columns.md").read_text()
     again = cadena(installed, tmp_path, "template", "lista.xlsx")
     assert again.returncode == 1 and "refusing to overwrite" in again.stderr
+
+
+def test_the_runtime_does_not_import_the_compiler():
+    check = "import sys, cadena_client.cli, cadena_client.mirror, cadena_client.imports; print('cadena_client.compiler' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.strip() == "False"

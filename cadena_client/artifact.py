@@ -1,0 +1,26 @@
+"""The compiled contract shipped in the package, as the runtime reads it (compiling is `compiler`'s)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+CONTRACT = "Cadena"
+
+
+@cache
+def load_artifact(name: str = CONTRACT) -> dict:
+    """The shipped artifact of contract `name`: ABI, bytecode, compiler version and settings, source hashes."""
+    return json.loads((resources.files("cadena_client") / "artifacts" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def without_metadata(code: str | bytes) -> bytes:
+    """Runtime bytecode without the CBOR metadata solc appends (its length in the last two bytes): a
+    comment or NatSpec edit changes only that part, not what the contract does."""
+    raw = bytes.fromhex(code[2:] if code.startswith("0x") else code) if isinstance(code, str) else bytes(code)
+    if len(raw) < 2:
+        return raw
+    length = int.from_bytes(raw[-2:], "big")
+    start = len(raw) - length - 2
+    return raw[:start] if 0 < start and 0xA1 <= raw[start] <= 0xA5 else raw
