@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 from eth_utils import to_checksum_address
 
@@ -79,7 +79,7 @@ class Checked:
 def check(table: aeo_files.Table, code: str, today: date | None = None) -> Checked:
     """Checks every row of `table` as certificates of `code`; every problem is reported, and every row
     marked active whose expiry has passed (by `today`) is a warning."""
-    code, today = country(code), today or date.today()
+    code, today = country(code), today or datetime.now(timezone.utc).date()
     checked = Checked(columns=table.columns)
     first: dict[str, tuple[int, dict]] = {}
     parsers = {
