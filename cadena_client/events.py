@@ -42,21 +42,6 @@ class LifecycleEvent:
         return Reason.label_of(self.reason)
 
 
-def topics_of(contract, names) -> list[str]:
-    return ["0x" + event_abi_to_log_topic(contract.events[name].abi).hex() for name in names]
-
-
-def get_logs(w3, address: str, from_block: int, to_block: int, topics: list, chunk: int = DEFAULT_CHUNK) -> list:
-    """Logs of `address` matching `topics` in [from_block, to_block], asked `chunk` blocks at a time."""
-    logs = []
-    start = from_block
-    while start <= to_block:
-        end = min(start + chunk - 1, to_block)
-        logs += w3.eth.get_logs({"address": address, "fromBlock": start, "toBlock": end, "topics": topics})
-        start = end + 1
-    return logs
-
-
 class LogDecoder:
     """Decodes the contract's logs word by word from their ABI layouts (static words, strings and
     arrays of static words), straight from the hex text JSON-RPC returns: the events have fixed
@@ -162,6 +147,16 @@ class LogSource:
     def topic(self, name: str) -> str:
         return self.decoder.topic(name)
 
+    def scan(self, start: int, topics: list, chunk: int = DEFAULT_CHUNK) -> list[tuple[str, dict, dict]]:
+        """(event name, args, log) of every log matching `topics` from block `start` to the head, asked
+        `chunk` blocks at a time (nodes cap the range), in chain order."""
+        found, head = [], self.head()
+        while start <= head:
+            end = min(start + chunk - 1, head)
+            found += [(*self.decoder.decode(log), log) for log in self.logs(start, end, topics)]
+            start = end + 1
+        return found
+
     def _call(self, method: str, params: list):
         reply = self.rpc.many([(method, params)])[0]
         if "error" in reply:
@@ -174,29 +169,9 @@ class LogSource:
 def latest_master_data(contract, from_block: int, chunk: int = DEFAULT_CHUNK) -> dict[str, dict]:
     """The master data of every certificate as its last issue or update event wrote it (name and
     address live only in the events): TIN -> the event's args, with "commitment" to check against the chain."""
-    source, found = LogSource(contract), {}
-    topics = [source.topic(name) for name in ("CertificateIssued", "CertificateUpdated")]
-    head, start = source.head(), from_block
-    while start <= head:
-        end = min(start + chunk - 1, head)
-        for log in source.logs(start, end, [topics]):
-            _, args = source.decoder.decode(log)
-            found[tin_from_bytes32(bytes.fromhex(args["tin"][2:]))] = args
-        start = end + 1
-    return found
-
-
-def decode(contract, log):
-    """(event name, args) of a log of `contract`, or None for an event it does not know."""
-    return _decoder(contract).decode(log)
-
-
-def _decoder(contract) -> LogDecoder:
-    decoder = getattr(contract, "_cadena_log_decoder", None)
-    if decoder is None:
-        decoder = LogDecoder(contract.abi)
-        contract._cadena_log_decoder = decoder
-    return decoder
+    source = LogSource(contract)
+    topics = [[source.topic("CertificateIssued"), source.topic("CertificateUpdated")]]
+    return {tin_from_bytes32(bytes.fromhex(args["tin"][2:])): args for _, args, _ in source.scan(from_block, topics, chunk)}
 
 
 def lifecycle_event(name: str, args, log) -> LifecycleEvent:
@@ -217,19 +192,16 @@ def lifecycle_event(name: str, args, log) -> LifecycleEvent:
         actor=args["actor"],
         reason=args["reason"],
         time=datetime.fromtimestamp(args["time"], timezone.utc),
-        block=log["blockNumber"],
-        tx_hash="0x" + bytes(log["transactionHash"]).hex(),
-        log_index=log["logIndex"],
+        block=quantity(log["blockNumber"]),
+        tx_hash=hex_text(log["transactionHash"]),
+        log_index=quantity(log["logIndex"]),
         version=args.get("version"),
         master=master,
     )
 
 
-def certificate_history(contract, tin: str, from_block: int, to_block: int | None = None, chunk: int = DEFAULT_CHUNK):
+def certificate_history(contract, tin: str, from_block: int, chunk: int = DEFAULT_CHUNK) -> list[LifecycleEvent]:
     """Every lifecycle event of `tin`, oldest first."""
-    w3 = contract.w3
-    to_block = w3.eth.block_number if to_block is None else to_block
-    topics = [topics_of(contract, LIFECYCLE_EVENTS), "0x" + tin_to_bytes32(tin).hex()]
-    logs = get_logs(w3, contract.address, from_block, to_block, topics, chunk)
-    events = [lifecycle_event(*decode(contract, log), log) for log in logs]
-    return sorted(events, key=lambda event: (event.block, event.log_index))
+    source = LogSource(contract)
+    topics = [[source.topic(name) for name in LIFECYCLE_EVENTS], "0x" + tin_to_bytes32(tin).hex()]
+    return [lifecycle_event(name, args, log) for name, args, log in source.scan(from_block, topics, chunk)]
