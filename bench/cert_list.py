@@ -16,12 +16,12 @@ import requests
 from click.testing import CliRunner
 from common import FREE_GAS, PILOT, machine, operators
 
-from cadena_client.bulk import BulkSender, Encoder, issue_all
-from cadena_client.chain import connect
-from cadena_client.cli import cli
-from cadena_client.deploy import DeploymentRecord
-from cadena_client.model import tin_to_bytes32
-from cadena_client.node import start_anvil
+from cadena_client.api.bulk import BulkSender, Encoder, issue_all
+from cadena_client.chain.connection import connect
+from cadena_client.chain.node import start_anvil
+from cadena_client.cli.main import cli
+from cadena_client.domain.model import tin_to_bytes32
+from cadena_client.network.deploy import DeploymentRecord
 
 
 def raw_reads(url: str, cadena, count: int) -> float:

@@ -6,9 +6,9 @@ import os
 import platform
 from pathlib import Path
 
-from cadena_client.chain import connect
-from cadena_client.deploy import Accounts, deploy_network, load_config
-from cadena_client.model import MasterData
+from cadena_client.chain.connection import connect
+from cadena_client.domain.model import MasterData
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 # Zero base fee and gas price, as on LACChain and permissioned Besu networks. With anvil's default

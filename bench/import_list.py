@@ -16,10 +16,11 @@ from pathlib import Path
 
 from common import FREE_GAS, machine, pilot_on
 
-from cadena_client import aeo_files, imports
-from cadena_client.bulk import BulkSender
-from cadena_client.chain import Signer
-from cadena_client.node import start_anvil
+from cadena_client.api.bulk import BulkSender
+from cadena_client.chain.connection import Signer
+from cadena_client.chain.node import start_anvil
+from cadena_client.lists import files as aeo_files
+from cadena_client.lists import imports
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from aeo_list_files import generate, write_xlsx  # noqa: E402  (the tests' generator of realistic lists)

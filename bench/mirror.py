@@ -26,11 +26,11 @@ from common import FREE_GAS, machine, operators, pilot_on
 from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic
 
-from cadena_client.bulk import BulkSender, issue_all
-from cadena_client.chain import Signer
+from cadena_client.api.bulk import BulkSender, issue_all
+from cadena_client.chain.connection import Signer
+from cadena_client.chain.node import start_anvil
+from cadena_client.domain.model import Verdict
 from cadena_client.mirror import Mirror
-from cadena_client.model import Verdict
-from cadena_client.node import start_anvil
 
 
 def main(count: int, lookups: int, suspensions: int, poll: float) -> None:

@@ -24,10 +24,10 @@ from common import FREE_GAS, machine, operators, pilot_on
 from eth_keys.backends import get_backend
 from eth_utils import keccak
 
-from cadena_client.bulk import BulkSender, Encoder, issue_all, read_certificates, verify_all
-from cadena_client.chain import Rpc, Signer, quantity
-from cadena_client.model import CertificateStatus, tin_to_bytes32
-from cadena_client.node import start_anvil
+from cadena_client.api.bulk import BulkSender, Encoder, issue_all, read_certificates, verify_all
+from cadena_client.chain.connection import Rpc, Signer, quantity
+from cadena_client.chain.node import start_anvil
+from cadena_client.domain.model import CertificateStatus, tin_to_bytes32
 
 
 def rate(count: int, seconds: float) -> float:

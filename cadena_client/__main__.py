@@ -1,5 +1,5 @@
 """`python -m cadena_client` runs the `cadena` command."""
 
-from .cli import main
+from cadena_client.cli.main import main
 
 main()

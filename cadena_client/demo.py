@@ -15,13 +15,13 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from .chain import connect
-from .client import Cadena
-from .deploy import Accounts, deploy_network, load_config
-from .model import MasterData, Reason, country_name
-from .render import certificate_table, flags, history_table, mra_table, status_text
+from cadena_client.api.client import Cadena
+from cadena_client.chain.connection import connect
+from cadena_client.cli.render import certificate_table, flags, history_table, mra_table, status_text
+from cadena_client.domain.model import MasterData, Reason, country_name
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
-PILOT = Path(str(resources.files("cadena_client") / "networks" / "cadena-pilot.toml"))  # package data
+PILOT = Path(str(resources.files("cadena_client.network") / "configs" / "cadena-pilot.toml"))  # package data
 COUNTRIES = ("MX", "PE", "CR")
 
 OPERATORS = [
@@ -76,7 +76,7 @@ class Story:
         self.out.print(table)
 
     def tx_note(self, receipt, what: str) -> None:
-        self.out.print(f"[dim]{what}: tx 0x{bytes(receipt.transactionHash).hex()[:16]}… in block {receipt.blockNumber}[/]")
+        self.out.print(f"[dim]{what}: tx {receipt.tx_hash[:18]}… in block {receipt.block}[/]")
 
 
 def run_demo(out: Console) -> None:

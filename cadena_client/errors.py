@@ -1,197 +1,218 @@
-"""Contract reverts as Python exceptions named after the contract's custom errors.
+"""Every exception the library raises on purpose, in one place.
 
-`decode_revert` reads the revert data wherever the provider put it (eth-tester raises
-`TransactionFailed` chained to py-evm's `Revert(bytes)`, a JSON-RPC node gives web3's
-`ContractCustomError` with `.data`) and returns the matching `ContractError` subclass, whose message
-a person can act on.
+Each message is meant for a person and names the problem; none names a CLI flag (the CLI adds its
+hints by exception type). The contract's custom errors are real classes, one per error of the ABI,
+written by `cadena compile` into the block at the end of this module and checked against the
+artifact by the tests, so an `except errors.AEOInvalidStatus` clause can never name a ghost.
 """
 
 from __future__ import annotations
 
-import ast
-import re
-from functools import cache
 
-from eth_abi import decode
-from eth_utils import keccak, to_checksum_address
+class CadenaError(Exception):
+    """Base of the errors this library raises on purpose; the message is meant for a person."""
 
-from .artifact import load_artifact
-from .model import (
-    CadenaError,
-    CertificateStatus,
-    InputError,
-    PartyStatus,
-    country_from_bytes2,
-    tin_from_bytes32,
-)
+
+class InputError(CadenaError, ValueError):
+    """Input that the library refuses before sending anything; the message says how to fix it."""
+
+
+class NotFoundError(CadenaError):
+    """The chain has no such certificate, administration or MRA."""
+
+
+class ChainError(CadenaError):
+    """The node refused a transaction for a reason other than the contract's, or a send did not settle."""
+
+
+class NodeUnreachable(ChainError):
+    """No node answers at the URL given."""
+
+
+class WrongChain(ChainError):
+    """The node is on another chain than the one expected."""
+
+
+class Unfunded(ChainError):
+    """The signing account has no ether to pay for gas."""
+
+
+class RpcError(CadenaError):
+    """A JSON-RPC request failed for a reason other than a contract revert."""
+
+
+class LogRangeTooLarge(RpcError):
+    """The node caps the block range of one log query below the one asked for."""
+
+
+class KeystoreError(CadenaError):
+    """A keystore or key could not be used (missing file, wrong password, unknown dev account)."""
+
+
+class PasswordMissing(KeystoreError):
+    """A keystore needs a password and none was given."""
+
+
+class DevAccountsUnavailable(KeystoreError):
+    """Dev accounts exist only on the embedded chain and a local anvil node."""
+
+
+class SignerRequired(CadenaError):
+    """A write was asked of a contract opened without a signing account."""
+
+
+class NodeError(CadenaError):
+    """A local node could not be started."""
+
+
+class PortTaken(NodeError):
+    """Another process listens on the port asked for."""
+
+
+class ConfigError(CadenaError):
+    """A network config file is invalid."""
+
+
+class RecordError(CadenaError):
+    """A deployment record is missing, unreadable or does not match the chain."""
+
+
+class RecordMissing(RecordError):
+    """No deployment record where one was looked for."""
+
+
+class RecordConflict(RecordError):
+    """The record belongs to another network, or the chain is not the one it was made on."""
+
+
+class MirrorError(CadenaError):
+    """The mirror file cannot be used with this deployment."""
+
+
+class CompilerError(CadenaError):
+    """The contracts could not be compiled (no compiler, or errors in the sources)."""
 
 
 class ContractError(CadenaError):
-    """The contract refused an operation. `name` and `args` are the custom error's."""
+    """The contract refused an operation; `error_args` are the custom error's arguments by name."""
 
-    def __init__(self, name: str, args: dict, message: str):
+    def __init__(self, message: str, args: dict | None = None):
         super().__init__(message)
-        self.name = name
-        self.error_args = args
+        self.error_args = args or {}
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
 
 
-_BYTES_REPR = re.compile(r"(?:execution reverted: )?(b'.*'|b\".*\")", re.DOTALL)
-ERROR_STRING = "Error"
-PANIC = "Panic"
-
-_REQUIRED_STATUS = {
-    "issue": "a certificate that is Active or Suspended cannot be issued again; update it, or cancel it first",
-    "update": "only an Active or Suspended certificate can be updated; re-issue a Cancelled or Withdrawn one",
-    "suspend": "only an Active certificate can be suspended",
-    "reinstate": "only a Suspended certificate can be reinstated",
-    "cancel": "only an Active or Suspended certificate can be cancelled",
-    "withdraw": "only an Active or Suspended certificate can be withdrawn",
-}
-_REQUIRED_PARTY_STATUS = {
-    "sign": "only a party that has not signed yet can sign",
-    "suspend": "only a party that has signed can suspend its participation",
-    "resume": "only a suspended participation can be resumed",
-    "leave": "a party that has left cannot leave again",
-}
+class Error(ContractError):
+    """The contract reverted with a reason string (`Error(string)`)."""
 
 
-@cache
-def _abi_errors() -> dict[bytes, tuple[str, list[str], list[str]]]:
-    errors = {}
-    for entry in load_artifact()["abi"]:
-        if entry["type"] == "error":
-            types = [i["type"] for i in entry["inputs"]]
-            signature = f"{entry['name']}({','.join(types)})"
-            errors[keccak(text=signature)[:4]] = (entry["name"], [i["name"] for i in entry["inputs"]], types)
-    errors[keccak(text="Error(string)")[:4]] = (ERROR_STRING, ["message"], ["string"])
-    errors[keccak(text="Panic(uint256)")[:4]] = (PANIC, ["code"], ["uint256"])
-    return errors
+class Panic(ContractError):
+    """The EVM panicked (`Panic(uint256)`): an assertion, overflow or similar."""
 
 
-@cache
-def _error_class(name: str) -> type[ContractError]:
-    return type(name, (ContractError,), {"__doc__": f"The contract reverted with {name}."})
+# -- generated from the artifact's ABI by `cadena compile`; do not edit ------------------------------
+class AEOInvalidBatch(ContractError):
+    """AEOInvalidBatch(uint256 tins, uint256 records)"""
 
 
-def __getattr__(name: str) -> type[ContractError]:
-    """`errors.AEOInvalidStatus` and every other custom error of the contract, as a class."""
-    if name in {entry[0] for entry in _abi_errors().values()}:
-        return _error_class(name)
-    raise AttributeError(name)
+class AEOInvalidStatus(ContractError):
+    """AEOInvalidStatus(bytes32 tin, uint8 current)"""
 
 
-@cache
-def role_names() -> dict[bytes, str]:
-    """Readable names of the contract's roles, for every possible country code."""
-    names = {b"\0" * 32: "the network admin"}
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    for first in letters:
-        for second in letters:
-            code = (first + second).encode()
-            names[keccak(b"CADENA_ADMIN_" + code)] = f"the administration admin of {first + second}"
-            names[keccak(b"CADENA_OFFICER_" + code)] = f"a customs officer of {first + second}"
-    return names
+class AEOInvalidTIN(ContractError):
+    """AEOInvalidTIN(bytes32 tin)"""
 
 
-def revert_data(exc: BaseException) -> bytes | None:
-    """The raw revert data carried by `exc` or the exceptions it was raised from.
-
-    Nodes put it in `.data` as hex; py-evm raises it as bytes, and eth-tester re-raises it as the
-    text "execution reverted: b'...'" (the repr of those bytes).
-    """
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        data = getattr(exc, "data", None)
-        if isinstance(data, str) and data.startswith("0x"):
-            return bytes.fromhex(data[2:])
-        for arg in exc.args:
-            if isinstance(arg, (bytes, bytearray)):
-                return bytes(arg)
-            if isinstance(arg, str) and (match := _BYTES_REPR.fullmatch(arg)):
-                return ast.literal_eval(match.group(1))
-        exc = exc.__cause__ or exc.__context__
-    return None
+class AEOInvalidTypes(ContractError):
+    """AEOInvalidTypes(uint16 aeoTypes)"""
 
 
-def decode_error(data: bytes) -> tuple[str, dict] | None:
-    """(error name, arguments by name) of revert `data`, or None if it is no known error."""
-    known = _abi_errors().get(data[:4])
-    if known is None:
-        return None
-    name, arg_names, types = known
-    values = [
-        to_checksum_address(value) if kind == "address" else value
-        for kind, value in zip(types, decode(types, data[4:]), strict=True)
-    ]
-    return name, dict(zip(arg_names, values, strict=True))
+class AEOInvalidValidity(ContractError):
+    """AEOInvalidValidity(uint24 validFrom, uint24 expiry)"""
 
 
-def decode_revert(exc: BaseException, operation: str | None = None) -> ContractError | None:
-    """The ContractError for a revert raised by web3, or None if `exc` carries no known error.
-
-    `operation` (issue, suspend, sign, ...) lets the message say what would have been allowed.
-    """
-    data = revert_data(exc)
-    decoded = decode_error(data) if data else None
-    if decoded is None:
-        return None
-    name, args = decoded
-    return _error_class(name)(name, args, describe(name, args, operation))
+class AEONotHolder(ContractError):
+    """AEONotHolder(bytes32 tin, address account)"""
 
 
-def describe(name: str, args: dict, operation: str | None = None) -> str:
-    """A sentence for a person about contract error `name` with `args`."""
-    tin = tin_from_bytes32(args["tin"]) if "tin" in args else None
-    code = country_from_bytes2(args["country"]) if "country" in args else None
-    match name:
-        case "AEOInvalidStatus":
-            status = CertificateStatus(args["current"]).label
-            rule = _REQUIRED_STATUS.get(operation, "the operation is not allowed in that status")
-            return f"certificate {tin} is {status}; {rule}"
-        case "AEOUnknownCertificate":
-            return f"no certificate was ever issued for TIN {tin}"
-        case "AEOInvalidTIN":
-            return f"{tin!r} is not a TIN (country code + 1 to 15 characters A-Z 0-9)"
-        case "AEOInvalidTypes" | "MRAInvalidCoveredTypes":
-            return f"AEO types {list(args.values())[0]:#x} are empty or unknown"
-        case "AEOInvalidValidity":
-            return "the expiry date must be after the validation date"
-        case "AEONotHolder":
-            return f"{args['account']} is not the holder of certificate {tin}; only the holder can withdraw it"
-        case "AccessControlUnauthorizedAccount":
-            role = role_names().get(args["neededRole"], "0x" + args["neededRole"].hex())
-            return f"{args['account']} is not {role}, which this operation requires"
-        case "CustomsInvalidCountry":
-            return f"{code!r} is not a country code of two letters A-Z"
-        case "CustomsAdministrationExists":
-            return f"{code} already has a customs administration on the network"
-        case "CustomsUnknownAdministration":
-            return f"{code} has no customs administration on the network; register it first"
-        case "CustomsInvalidAdmin":
-            return "the administration admin cannot be the zero address"
-        case "MRAInvalidPartyCount":
-            return f"an MRA has 2 to 32 parties, not {args['count']}"
-        case "MRADuplicateParty":
-            return f"{code} appears twice among the parties"
-        case "MRAProposerNotParty":
-            return f"the proposing administration {code} must be one of the parties"
-        case "MRAInvalidBenefits":
-            return f"benefits {args['benefits']:#x} are empty or unknown"
-        case "MRAUnknown":
-            return f"there is no MRA {args['id']}"
-        case "MRANotParty":
-            return f"{country_from_bytes2(args['country'])} is not a party of MRA {args['id']}"
-        case "MRAInvalidPartyStatus":
-            party = country_from_bytes2(args["party"])
-            status = PartyStatus(args["current"]).label
-            rule = _REQUIRED_PARTY_STATUS.get(operation, "the operation is not allowed in that status")
-            return f"{party} is {status} in MRA {args['id']}; {rule}"
-        case "MRAHasTerminated":
-            return f"MRA {args['id']} has terminated: fewer than two parties remain"
-        case "AccessControlEnforcedDefaultAdminRules":
-            return "the network admin role changes only through the two-step, delayed admin transfer"
-    return f"the contract refused the operation: {name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+class AEOUnknownCertificate(ContractError):
+    """AEOUnknownCertificate(bytes32 tin)"""
 
 
-__all__ = ["CadenaError", "ContractError", "InputError", "decode_revert", "decode_error", "describe", "revert_data"]
+class AccessControlBadConfirmation(ContractError):
+    """AccessControlBadConfirmation()"""
+
+
+class AccessControlEnforcedDefaultAdminDelay(ContractError):
+    """AccessControlEnforcedDefaultAdminDelay(uint48 schedule)"""
+
+
+class AccessControlEnforcedDefaultAdminRules(ContractError):
+    """AccessControlEnforcedDefaultAdminRules()"""
+
+
+class AccessControlInvalidDefaultAdmin(ContractError):
+    """AccessControlInvalidDefaultAdmin(address defaultAdmin)"""
+
+
+class AccessControlUnauthorizedAccount(ContractError):
+    """AccessControlUnauthorizedAccount(address account, bytes32 neededRole)"""
+
+
+class CustomsAdministrationExists(ContractError):
+    """CustomsAdministrationExists(bytes2 country)"""
+
+
+class CustomsInvalidAdmin(ContractError):
+    """CustomsInvalidAdmin(address admin)"""
+
+
+class CustomsInvalidCountry(ContractError):
+    """CustomsInvalidCountry(bytes2 country)"""
+
+
+class CustomsUnknownAdministration(ContractError):
+    """CustomsUnknownAdministration(bytes2 country)"""
+
+
+class MRADuplicateParty(ContractError):
+    """MRADuplicateParty(bytes2 country)"""
+
+
+class MRAHasTerminated(ContractError):
+    """MRAHasTerminated(uint32 id)"""
+
+
+class MRAInvalidBenefits(ContractError):
+    """MRAInvalidBenefits(uint16 benefits)"""
+
+
+class MRAInvalidCoveredTypes(ContractError):
+    """MRAInvalidCoveredTypes(uint16 coveredTypes)"""
+
+
+class MRAInvalidPartyCount(ContractError):
+    """MRAInvalidPartyCount(uint256 count)"""
+
+
+class MRAInvalidPartyStatus(ContractError):
+    """MRAInvalidPartyStatus(uint32 id, bytes2 party, uint8 current)"""
+
+
+class MRANotParty(ContractError):
+    """MRANotParty(uint32 id, bytes2 country)"""
+
+
+class MRAProposerNotParty(ContractError):
+    """MRAProposerNotParty(bytes2 country)"""
+
+
+class MRAUnknown(ContractError):
+    """MRAUnknown(uint32 id)"""
+
+
+class SafeCastOverflowedUintDowncast(ContractError):
+    """SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)"""

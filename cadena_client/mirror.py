@@ -21,23 +21,24 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 
-from .chain import quantity
-from .events import DEFAULT_CHUNK, LIFECYCLE_EVENTS, LogSource, hex_text
-from .model import (
+from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
+from cadena_client.contract.codec import codec, hex_text
+from cadena_client.domain.event import Event
+from cadena_client.domain.lifecycle import BY_EVENT, PARTICIPATION_BY_EVENT
+from cadena_client.domain.model import (
     AEOType,
     Benefit,
-    CadenaError,
     CertificateStatus,
     MRAStatus,
     PartyStatus,
     Verdict,
     Verification,
-    country,
     from_day,
+    parse_country,
+    parse_tin,
     status_label,
-    tin,
-    tin_from_bytes32,
 )
+from cadena_client.errors import MirrorError
 
 SCHEMA_VERSION = "2"
 _EVENT_COLUMNS = """block INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, time INTEGER NOT NULL,
@@ -68,60 +69,14 @@ CREATE TABLE IF NOT EXISTS mra_parties (
 );
 """
 
-_PARTY_EVENTS = {
-    "MRASigned": PartyStatus.SIGNED,
-    "MRAParticipationSuspended": PartyStatus.SUSPENDED,
-    "MRAParticipationResumed": PartyStatus.SIGNED,
-    "MRAPartyLeft": PartyStatus.LEFT,
-}
-_STATUS_AFTER = {
-    "issued": CertificateStatus.ACTIVE,
-    "suspended": CertificateStatus.SUSPENDED,
-    "reinstated": CertificateStatus.ACTIVE,
-    "cancelled": CertificateStatus.CANCELLED,
-    "withdrawn": CertificateStatus.WITHDRAWN,
-}
-
-
-class MirrorError(CadenaError):
-    """The mirror file cannot be used with this deployment."""
-
-
-@dataclass(frozen=True)
-class MirrorEvent:
-    """An event as the mirror records it; `retracted` when a reorg removed it from the chain."""
-
-    name: str
-    block: int
-    log_index: int
-    tx_hash: str
-    time: int
-    tin: str | None
-    country: str | None
-    mra_id: int | None
-    actor: str | None
-    reason: int | None
-    data: dict
-    retracted: bool = False
-    seq: int = 0  # its number in the mirror's feed (a retraction has its own)
-
-    @property
-    def kind(self) -> str:
-        return LIFECYCLE_EVENTS.get(self.name, self.name)
-
-    def as_dict(self) -> dict:
-        return {"seq": self.seq, "event": "retracted" if self.retracted else self.kind, "name": self.name, "block": self.block,
-                "log_index": self.log_index, "tx_hash": self.tx_hash, "time": self.time, "tin": self.tin,
-                "country": self.country, "mra_id": self.mra_id, "actor": self.actor, "reason": self.reason,
-                "data": self.data}  # fmt: skip
 
 
 @dataclass
 class SyncResult:
     from_block: int
     to_block: int
-    events: list[MirrorEvent] = field(default_factory=list)
-    retracted: list[MirrorEvent] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    retracted: list[Event] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -140,7 +95,7 @@ class Mirror:
         self.path = str(path)
         if self.path != ":memory:":
             if not create and not Path(self.path).is_file():
-                raise MirrorError(f"no mirror at {self.path}: run `cadena sync` first (or give --mirror FILE)")
+                raise MirrorError(f"no mirror at {self.path}: run `cadena sync` first")
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -153,7 +108,7 @@ class Mirror:
         if stored and stored != identity:
             raise MirrorError(
                 f"{self.path} mirrors contract {stored.get('address')} on chain {stored.get('chain_id')}, "
-                f"not {address} on chain {chain_id}; give another --mirror file"
+                f"not {address} on chain {chain_id}; use another mirror file"
             )
         with self._transaction():
             self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", identity.items())
@@ -211,9 +166,9 @@ class Mirror:
 
     # -- syncing -----------------------------------------------------------------------------------
 
-    def sync(self, contract, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None) -> SyncResult:
+    def sync(self, cadena, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None) -> SyncResult:
         """Brings the mirror up to the chain head minus `confirmations` (or `to_block`)."""
-        source = LogSource(contract)
+        source = LogSource(cadena.chain, cadena.address)
         head = source.head() - confirmations if to_block is None else to_block
         result = SyncResult(self.cursor + 1, head)
         result.retracted = self._undo_reorg(source)
@@ -230,11 +185,11 @@ class Mirror:
                 seq = int(self._meta("seq") or 0)
                 numbered, blocks = [], {end: end_block["hash"]}
                 for log in logs:
-                    decoded = source.decoder.decode(log)
-                    if decoded is not None:
+                    event = codec().event(log, source.block_time, seq + 1)
+                    if event is not None:
                         seq += 1
-                        numbered.append(_mirror_event(*decoded, log, source.block_time, seq))
-                        blocks[numbered[-1].block] = hex_text(log["blockHash"])
+                        numbered.append(event)
+                        blocks[event.block] = hex_text(log["blockHash"])
                 self.db.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 12)})", [_row(e) + (e.seq,) for e in numbered])
                 self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks.items()))
                 _apply(self.db, numbered)
@@ -252,11 +207,11 @@ class Mirror:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (repr(time.time()),))
         return result
 
-    def follow(self, contract, on_sync: Callable[[SyncResult], None], poll: float = 1.0, confirmations: int = 0,
+    def follow(self, cadena, on_sync: Callable[[SyncResult], None], poll: float = 1.0, confirmations: int = 0,
                chunk: int = DEFAULT_CHUNK, stop: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
         """Syncs every `poll` seconds until `stop()`; `on_sync` sees each result with changes."""
         while not stop():
-            result = self.sync(contract, confirmations, chunk)
+            result = self.sync(cadena, confirmations, chunk)
             if result.events or result.retracted:
                 on_sync(result)
             time.sleep(poll)
@@ -267,7 +222,7 @@ class Mirror:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('seq', ?)", (str(first + count - 1),))
         return first
 
-    def _undo_reorg(self, source: LogSource) -> list[MirrorEvent]:
+    def _undo_reorg(self, source: LogSource) -> list[Event]:
         """Rolls back, in one transaction, to the newest stored block still on the chain; returns the
         retractions of the events removed, each with its feed number."""
         stored = self.db.execute("SELECT number, hash FROM blocks ORDER BY number DESC").fetchall()
@@ -298,7 +253,7 @@ class Mirror:
             self.db.execute(f"DELETE FROM {table}")
         _apply(self.db, [_row_event(row) for row in self.db.execute("SELECT * FROM events ORDER BY block, log_index").fetchall()])
 
-    def feed(self, after: int, limit: int = 10_000) -> list[MirrorEvent]:
+    def feed(self, after: int, limit: int = 10_000) -> list[Event]:
         """The feed after number `after`, in order: events, and retractions of events numbered up to `after`
         (a retracted event the consumer never saw is left out, as is its retraction)."""
         rows = self.db.execute(
@@ -325,12 +280,12 @@ class Mirror:
 
     def verify(self, importing_country: str, tin_: str, at: float | None = None) -> Verification:
         """The contract's `verify`, answered from memory, on the day of timestamp `at` (default now)."""
-        importer, tin_ = country(importing_country), tin(tin_)
+        importer, tin_ = parse_country(importing_country), parse_tin(tin_)
         recognised, benefits, verdict = self.recognition.verify(importer, tin_, int(time.time() if at is None else at) // 86400)
         return Verification(importer, tin_, recognised, Benefit(benefits) if benefits else None, verdict)
 
-    def history(self, tin_: str) -> list[MirrorEvent]:
-        rows = self.db.execute("SELECT * FROM events WHERE tin = ? ORDER BY block, log_index", (tin(tin_),))
+    def history(self, tin_: str) -> list[Event]:
+        rows = self.db.execute("SELECT * FROM events WHERE tin = ? ORDER BY block, log_index", (parse_tin(tin_),))
         return [_row_event(row) for row in rows]
 
     def certificates(self, countries: Iterable[str] | None = None) -> list[dict]:
@@ -345,7 +300,7 @@ class Mirror:
     def aeo_list(self, code: str, at: float | None = None) -> list[dict]:
         """The AEO list `code` sees, as export rows: its certificates, and its partners' under MRAs in force
         with whether `code` recognises each today and with which benefits."""
-        code = country(code)
+        code = parse_country(code)
         rows = []
         for row in self.certificates([code, *self.partners(code, at)]):
             exported = certificate_row(row)
@@ -358,50 +313,31 @@ class Mirror:
 
     def partners(self, code: str, at: float | None = None) -> list[str]:
         """Countries sharing with `code` an MRA in force on the day of `at` (default now)."""
-        return self.recognition.partners(country(code), int(time.time() if at is None else at) // 86400)
+        return self.recognition.partners(parse_country(code), int(time.time() if at is None else at) // 86400)
 
 
-def _mirror_event(name: str, args: dict, log, block_time: Callable[[int], int], seq: int) -> MirrorEvent:
-    block = quantity(log["blockNumber"])
-    code = args.get("country") or args.get("party") or args.get("proposer")
-    return MirrorEvent(
-        name=name,
-        block=block,
-        log_index=quantity(log["logIndex"]),
-        tx_hash=hex_text(log["transactionHash"]),
-        time=args["time"] if "time" in args else block_time(block),
-        tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])) if "tin" in args else None,
-        country=code,
-        mra_id=args.get("id"),
-        actor=args.get("actor") or args.get("admin") or args.get("account"),
-        reason=args.get("reason"),
-        data=args,
-        seq=seq,
-    )
-
-
-def _row(event: MirrorEvent) -> tuple:
+def _row(event: Event) -> tuple:
     return (event.block, event.log_index, event.tx_hash, event.time, event.name, event.tin, event.country,
-            event.mra_id, event.actor, event.reason, json.dumps(event.data))  # fmt: skip
+            event.mra_id, event.actor, event.reason, json.dumps(event.args))  # fmt: skip
 
 
-def _row_event(row, retracted: bool = False) -> MirrorEvent:
-    """A row of the events table (the event's columns, then its feed number) as a MirrorEvent."""
+def _row_event(row, retracted: bool = False) -> Event:
+    """A row of the events table (the event's columns, then its feed number) as a Event."""
     block, log_index, tx_hash, time_, name, tin_, code, mra_id, actor, reason, data, seq = row
-    return MirrorEvent(name, block, log_index, tx_hash, time_, tin_, code, mra_id, actor, reason, json.loads(data),
+    return Event(name, block, log_index, tx_hash, time_, tin_, code, mra_id, actor, reason, json.loads(data),
                        retracted, seq)  # fmt: skip
 
 
-def _apply(db: sqlite3.Connection, events: Iterable[MirrorEvent]) -> None:
+def _apply(db: sqlite3.Connection, events: Iterable[Event]) -> None:
     """Applies events in order to the current-state tables, as the contract applied them to its storage.
     No change reads the tables, so runs of the same statement go to SQLite as one executemany."""
     for sql, rows in groupby((change for event in events for change in _changes(event)), key=lambda change: change[0]):
         db.executemany(sql, [params for _, params in rows])
 
 
-def _changes(event: MirrorEvent) -> Iterator[tuple[str, tuple]]:
+def _changes(event: Event) -> Iterator[tuple[str, tuple]]:
     """The SQL statements (with their parameters) that apply one event."""
-    data, name = event.data, event.name
+    data, name = event.args, event.name
     if name == "AdministrationRegistered":
         yield "INSERT OR REPLACE INTO administrations VALUES (?, ?, ?)", (event.country, data["name"], data["admin"])
     elif name in ("CertificateIssued", "CertificateUpdated"):
@@ -414,17 +350,17 @@ def _changes(event: MirrorEvent) -> Iterator[tuple[str, tuple]]:
         else:
             yield ("UPDATE certificates SET aeo_types = ?, valid_from = ?, expiry = ?, holder = ?, commitment = ?, "
                    "name = ?, address = ?, block = ? WHERE tin = ?", (*master, event.tin))  # fmt: skip
-    elif name in LIFECYCLE_EVENTS:
-        status = _STATUS_AFTER[LIFECYCLE_EVENTS[name]]
+    elif name in BY_EVENT:
+        status = BY_EVENT[name].result
         yield "UPDATE certificates SET status = ?, block = ? WHERE tin = ?", (int(status), event.block, event.tin)
     elif name == "MRAProposed":
         yield ("INSERT OR REPLACE INTO mras VALUES (?, ?, ?, ?, ?, ?)",
                (event.mra_id, data["title"], data["proposer"], data["benefits"], data["coveredTypes"], data["effectiveFrom"]))  # fmt: skip
         for position, party in enumerate(data["parties"]):
             yield "INSERT OR REPLACE INTO mra_parties VALUES (?, ?, ?, ?)", (event.mra_id, position, party, int(PartyStatus.PENDING))
-    elif name in _PARTY_EVENTS:
+    elif name in PARTICIPATION_BY_EVENT:
         yield ("UPDATE mra_parties SET status = ? WHERE mra_id = ? AND country = ?",
-               (int(_PARTY_EVENTS[name]), event.mra_id, event.country))  # fmt: skip
+               (int(PARTICIPATION_BY_EVENT[name].result), event.mra_id, event.country))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -471,7 +407,7 @@ class Recognition:
             index._load_mra(db, mra_id)
         return index
 
-    def refresh(self, db: sqlite3.Connection, events: list[MirrorEvent]) -> None:
+    def refresh(self, db: sqlite3.Connection, events: list[Event]) -> None:
         """Reloads what `events` changed."""
         changed = json.dumps(sorted({event.tin for event in events if event.tin}))
         for tin_, *fields in db.execute("SELECT tin, status, aeo_types, valid_from, expiry FROM certificates "

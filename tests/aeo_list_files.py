@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from cadena_client.model import CertificateStatus, MasterData
+from cadena_client.domain.model import CertificateStatus, MasterData
 
 SPANISH = ["País", "TIN", "Razón social", "Domicilio", "Tipo de OEA", "Fecha de validación", "Fecha de vencimiento", "Estado"]
 KEYS = ["country", "tin", "name", "address", "aeo_types", "valid_from", "expiry", "status"]

@@ -13,11 +13,11 @@ from eth_utils import keccak
 from web3 import EthereumTesterProvider, Web3
 from web3.logs import DISCARD
 
-from cadena_client import compiler
-from cadena_client.cli import cli
+from cadena_client.chain.node import start_anvil
+from cadena_client.cli.main import cli
+from cadena_client.dev import compiler
+from cadena_client.domain.model import MasterData, country_to_bytes2, tin_to_bytes32
 from cadena_client.errors import decode_revert
-from cadena_client.model import MasterData, country_to_bytes2, tin_to_bytes32
-from cadena_client.node import start_anvil
 
 ROLES = [
     "governance",

@@ -3,7 +3,7 @@
 import pytest
 from conftest import reverts
 
-from cadena_client.model import country_to_bytes2
+from cadena_client.domain.model import country_to_bytes2
 
 
 def test_registered_administrations_are_listed(net):

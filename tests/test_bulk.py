@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from cadena_client.bulk import BulkSender, NonceManager, issue_all, verify_all
-from cadena_client.chain import Rpc, Signer, connect
-from cadena_client.deploy import Accounts, deploy_network, load_config
-from cadena_client.model import CertificateStatus, MasterData
-from cadena_client.node import start_anvil
+from cadena_client.api.bulk import BulkSender, NonceManager, issue_all, verify_all
+from cadena_client.chain.connection import Rpc, Signer, connect
+from cadena_client.chain.node import start_anvil
+from cadena_client.domain.model import CertificateStatus, MasterData
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 
@@ -118,10 +118,10 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     chain, cadena = deployed(anvil.url)
     script = tmp_path / "bulk_run.py"
     script.write_text(textwrap.dedent(f"""
-        from cadena_client.bulk import BulkSender, issue_all
-        from cadena_client.chain import connect
-        from cadena_client.client import Cadena
-        from cadena_client.model import MasterData
+        from cadena_client.api.bulk import BulkSender, issue_all
+        from cadena_client.chain.connection import connect
+        from cadena_client.api.client import Cadena
+        from cadena_client.domain.model import MasterData
         chain = connect({anvil.url!r})
         cadena = Cadena(chain, {cadena.address!r})
         records = [MasterData(f"MX{{i:010d}}", f"Operador {{i}} S.A.", f"Calle {{i}}, Ciudad", "exporter", "2020-01-01",

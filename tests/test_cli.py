@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import rpc
 
-from cadena_client.cli import cli
+from cadena_client.cli.main import cli
 
 PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
 ISSUE = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora del Pacífico S.A. de C.V.", "--address",
@@ -336,7 +336,7 @@ def test_accounts_are_checked_before_the_first_transaction(node, tmp_path):
 
 
 def test_a_record_used_against_another_chain_with_the_same_id_is_refused(pilot_record):
-    from cadena_client.node import start_anvil
+    from cadena_client.chain.node import start_anvil
 
     with start_anvil() as other:  # same chain id, the same deployer's first contract: the same address
         deploy_command(other.url, pilot_record.parent / "other.json", PILOT)
@@ -394,9 +394,9 @@ def test_an_unreachable_node_is_named_with_its_cause(pilot_record):
 
 
 def test_a_record_survives_a_recompile_that_changes_only_the_metadata(node, pilot_record, monkeypatch):
-    from cadena_client import deploy
-    from cadena_client.artifact import load_artifact
-    from cadena_client.chain import connect
+    from cadena_client.chain.connection import connect
+    from cadena_client.contract.artifact import load_artifact
+    from cadena_client.network import deploy
 
     shipped = load_artifact()
     code = shipped["deployedBytecode"]

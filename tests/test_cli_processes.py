@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cadena_client.node import free_port, rpc_ready
+from cadena_client.chain.node import free_port, rpc_ready
 
 PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
 

@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 
 from cadena_client import errors
-from cadena_client.chain import ChainError, KeystoreError, Signer, connect, create_keystore, load_keystore
-from cadena_client.client import NotFoundError
-from cadena_client.deploy import Accounts, DeploymentRecord, deploy_network, load_config
-from cadena_client.model import (
+from cadena_client.api.client import NotFoundError
+from cadena_client.chain.connection import ChainError, KeystoreError, Signer, connect, create_keystore, load_keystore
+from cadena_client.domain.model import (
     AEOType,
     Benefit,
     CertificateStatus,
@@ -20,6 +19,7 @@ from cadena_client.model import (
     Reason,
     Verdict,
 )
+from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 OPERATOR = dict(tin="MXEPA180101AB1", name="Exportadora del Pacífico S.A. de C.V.", address="Av. Reforma 505, CDMX",

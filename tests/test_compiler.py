@@ -1,7 +1,7 @@
 """The compiler pipeline and the artifacts shipped inside the package."""
 
-from cadena_client import compiler
-from cadena_client.artifact import load_artifact
+from cadena_client.contract.artifact import load_artifact
+from cadena_client.dev import compiler
 
 
 def test_shipped_artifact_matches_a_fresh_compile(artifact):
@@ -30,7 +30,7 @@ def test_the_pinned_compiler_is_found():
 def test_compile_without_a_compiler_is_one_line_not_a_traceback(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from cadena_client.cli import cli
+    from cadena_client.cli.main import cli
 
     monkeypatch.setattr(compiler.find_compiler, "__defaults__", (tmp_path,))  # no node_modules there
     monkeypatch.setattr(compiler, "_native_version", lambda binary: None)  # and no native solc of the version

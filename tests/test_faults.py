@@ -22,13 +22,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import PILOT, rpc
 
-from cadena_client.bulk import BulkSender, issue_all
-from cadena_client.chain import Signer, connect
-from cadena_client.cli import cli
-from cadena_client.deploy import DeploymentRecord
+from cadena_client.api.bulk import BulkSender, issue_all
+from cadena_client.chain.connection import Signer, connect
+from cadena_client.chain.node import start_anvil
+from cadena_client.cli.main import cli
+from cadena_client.domain.model import MasterData
 from cadena_client.mirror import Mirror
-from cadena_client.model import MasterData
-from cadena_client.node import start_anvil
+from cadena_client.network.deploy import DeploymentRecord
 
 SEED = int(os.environ.get("CADENA_FAULT_SEED", random.SystemRandom().randrange(10**6)))
 ROUNDS = int(os.environ.get("CADENA_FAULT_ROUNDS", "6"))
@@ -119,9 +119,9 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
 def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recognised(tmp_path, rng):
     from aeo_list_files import generate, write_csv
 
-    from cadena_client.bulk import verify_all
-    from cadena_client.chain import Rpc
-    from cadena_client.model import CertificateStatus
+    from cadena_client.api.bulk import verify_all
+    from cadena_client.chain.connection import Rpc
+    from cadena_client.domain.model import CertificateStatus
 
     listed = generate(1500, seed=rng.randrange(10**6), bad=False)
     untrusted = [tin for tin, status in listed.statuses.items() if status != CertificateStatus.ACTIVE]
@@ -252,7 +252,7 @@ def node_processes(port: int) -> list[str]:
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
 def test_cadena_node_stops_at_once_and_never_leaves_an_orphan(tmp_path, how):
-    from cadena_client.node import free_port, rpc_ready
+    from cadena_client.chain.node import free_port, rpc_ready
 
     port = free_port()
     node = cadena_process("node", "--port", str(port), "--state", str(tmp_path / "state.json"), stdout=subprocess.PIPE,

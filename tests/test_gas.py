@@ -2,7 +2,7 @@
 
 from conftest import master_data
 
-from cadena_client.model import country_to_bytes2, tin_to_bytes32
+from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
 
 TARGETS = {"issue": 110_000, "suspend": 35_000, "reinstate": 35_000, "cancel": 35_000, "withdraw": 35_000,
            "verify (call)": 30_000}  # fmt: skip

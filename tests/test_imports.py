@@ -10,12 +10,13 @@ from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
 from conftest import rpc
 
-from cadena_client import aeo_files, imports
-from cadena_client.bulk import BulkSender, Encoder, read_certificates
-from cadena_client.chain import Rpc, Signer, connect
-from cadena_client.cli import cli
-from cadena_client.deploy import DeploymentRecord
-from cadena_client.model import CertificateStatus, InputError, Reason
+from cadena_client.api.bulk import BulkSender, Encoder, read_certificates
+from cadena_client.chain.connection import Rpc, Signer, connect
+from cadena_client.cli.main import cli
+from cadena_client.domain.model import CertificateStatus, InputError, Reason
+from cadena_client.lists import files as aeo_files
+from cadena_client.lists import imports
+from cadena_client.network.deploy import DeploymentRecord
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "deploy" / "templates"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cadena_client.chain import connect
-from cadena_client.deploy import Accounts, deploy_network, load_config
+from cadena_client.chain.connection import connect
+from cadena_client.domain.model import CertificateStatus, MasterData, Verdict, from_day
 from cadena_client.mirror import Mirror, MirrorError
-from cadena_client.model import CertificateStatus, MasterData, Verdict, from_day
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 COUNTRIES = ["MX", "PE", "CR"]

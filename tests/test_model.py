@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from cadena_client.domain.model import CertificateStatus as S
+from cadena_client.domain.model import PartyStatus as P
+from cadena_client.domain.model import Verdict, country_to_bytes2, tin_to_bytes32
 from cadena_client.errors import decode_revert
-from cadena_client.model import CertificateStatus as S
-from cadena_client.model import PartyStatus as P
-from cadena_client.model import Verdict, country_to_bytes2, tin_to_bytes32
 
 COUNTRIES = ["MX", "PE", "CR"]
 TINS = ["MXM1", "MXM2", "PEP1", "PEP2", "CRC1"]
@@ -176,7 +176,7 @@ def machine_for(net):
 
 
 def _date(day: int):
-    from cadena_client.model import from_day
+    from cadena_client.domain.model import from_day
 
     return from_day(day)
 

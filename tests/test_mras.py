@@ -3,9 +3,9 @@
 import pytest
 from conftest import reverts
 
-from cadena_client.model import MRAStatus as M
-from cadena_client.model import PartyStatus as P
-from cadena_client.model import to_day
+from cadena_client.domain.model import MRAStatus as M
+from cadena_client.domain.model import PartyStatus as P
+from cadena_client.domain.model import to_day
 
 
 def mra(net, mra_id):

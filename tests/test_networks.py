@@ -5,10 +5,10 @@ from pathlib import Path
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers import BaseProvider
 
-from cadena_client.chain import Signer, connect
-from cadena_client.deploy import Accounts, deploy_network, load_config
-from cadena_client.model import MasterData
-from cadena_client.node import start_anvil
+from cadena_client.chain.connection import Signer, connect
+from cadena_client.chain.node import start_anvil
+from cadena_client.domain.model import MasterData
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 
@@ -27,7 +27,7 @@ class QBFTLikeProvider(BaseProvider):
 
 
 def test_proof_of_authority_blocks_get_the_middleware(monkeypatch):
-    import cadena_client.chain as chain_module
+    import cadena_client.chain.connection as chain_module
 
     monkeypatch.setattr(chain_module.Web3, "HTTPProvider", lambda url, request_kwargs=None: QBFTLikeProvider())
     chain = connect("http://qbft-node.invalid:8545", expected_chain_id=648529)

@@ -53,5 +53,5 @@ def test_the_demo_and_the_template_run_from_the_wheel_alone(installed, tmp_path)
 
 
 def test_the_runtime_does_not_import_the_compiler():
-    check = "import sys, cadena_client.cli, cadena_client.mirror, cadena_client.imports; print('cadena_client.compiler' in sys.modules)"
+    check = "import sys, cadena_client.cli.main, cadena_client.mirror, cadena_client.lists.imports; print('cadena_client.dev.compiler' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout.strip() == "False"

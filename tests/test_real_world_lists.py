@@ -11,8 +11,9 @@ from conftest import rpc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadena_client import aeo_files, imports
-from cadena_client.model import AEOType, CertificateStatus, InputError
+from cadena_client.domain.model import AEOType, CertificateStatus, InputError
+from cadena_client.lists import files as aeo_files
+from cadena_client.lists import imports
 
 HEADERS = ["No.", "TIN / RFC", "Razón Social", "DOMICILIO FISCAL", "Modalidad", "Fecha de Certificación", "Vigencia", "Situación"]
 
@@ -126,7 +127,7 @@ def test_any_bytes_as_a_list_file_end_in_a_clear_error_or_a_checked_list(tmp_pat
 def test_an_ended_certificate_is_reissued_only_when_asked(node, pilot_record, tmp_path):
     from click.testing import CliRunner
 
-    from cadena_client.cli import cli
+    from cadena_client.cli.main import cli
 
     snapshot = rpc(node.url, "evm_snapshot")
     try:

@@ -5,9 +5,9 @@ from functools import partial
 import pytest
 from web3 import Web3
 
+from cadena_client.chain.node import start_anvil
+from cadena_client.domain.model import tin_to_bytes32
 from cadena_client.errors import ContractError, decode_revert
-from cadena_client.model import tin_to_bytes32
-from cadena_client.node import start_anvil
 
 
 @pytest.fixture(scope="module")

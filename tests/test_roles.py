@@ -10,8 +10,8 @@ from typing import Callable
 import pytest
 from conftest import ROLES, master_data, reverts
 
-from cadena_client.artifact import load_artifact
-from cadena_client.model import country_to_bytes2, tin_to_bytes32
+from cadena_client.contract.artifact import load_artifact
+from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
 
 TIN = tin_to_bytes32("MXROLE000001")
 MX = country_to_bytes2("MX")

@@ -2,10 +2,10 @@
 
 import pytest
 
-from cadena_client.model import AEOType as T
-from cadena_client.model import Benefit as B
-from cadena_client.model import Verdict as V
-from cadena_client.model import from_day
+from cadena_client.domain.model import AEOType as T
+from cadena_client.domain.model import Benefit as B
+from cadena_client.domain.model import Verdict as V
+from cadena_client.domain.model import from_day
 
 MX_TIN = "MXAAA010101AAA"
 RPI, RDC, PRI = B.REDUCED_PHYSICAL_INSPECTION, B.REDUCED_DOCUMENTARY_CHECKS, B.PRIORITY_TREATMENT

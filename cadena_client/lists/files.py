@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from zipfile import BadZipFile
 
-from .model import CertificateStatus, InputError, key_of
+from cadena_client.domain.model import CertificateStatus, InputError, key_of
 
 COLUMNS = {  # key -> header in exports and in the template, in this order
     "country": "Country",
@@ -32,7 +32,7 @@ EXPORTED = {  # key -> header of the columns an export adds for partners' rows (
 }
 REQUIRED = ("tin", "name", "address", "aeo_types", "valid_from")
 FORMATS = ("xlsx", "csv", "json")
-TEMPLATES = resources.files("cadena_client") / "templates"  # aeo-list.xlsx, aeo-list.csv and their README.md
+TEMPLATES = resources.files("cadena_client.lists") / "templates"  # aeo-list.xlsx, aeo-list.csv and their README.md
 
 # National names of the identifier column: a value under one of them is a national identifier
 # (RFC, RUT, NIT...) written the national way, without the country prefix.

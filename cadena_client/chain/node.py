@@ -14,13 +14,9 @@ from pathlib import Path
 
 import requests
 
-from .errors import CadenaError
+from cadena_client.errors import NodeError, PortTaken
 
-SOURCE_TREE = Path(__file__).resolve().parent.parent  # where `npm install` puts node_modules in a checkout
-
-
-class NodeError(CadenaError):
-    """The local node could not be found or started."""
+SOURCE_TREE = Path(__file__).resolve().parents[2] # where `npm install` puts node_modules in a checkout
 
 
 def find_anvil() -> str:
@@ -95,7 +91,7 @@ def start_anvil(
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     if rpc_ready(url):
-        raise NodeError(f"port {port} is already taken by another node; choose another with --port")
+        raise PortTaken(f"port {port} is already taken by another node")
     command = [find_anvil(), "--host", "127.0.0.1", "--port", str(port), "--silent", *extra_args]
     if state_file is not None:
         command += ["--state", str(state_file)]

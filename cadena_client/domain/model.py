@@ -13,19 +13,13 @@ from enum import IntEnum, IntFlag
 from eth_utils import keccak, to_checksum_address
 from iso3166 import countries_by_alpha2
 
+from cadena_client.errors import InputError
+
 EPOCH = date(1970, 1, 1)
 MAX_PAGE = 500  # the contract caps every paged read at this many entries
 MAX_PARTIES = 32
 TIN_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{1,15}")
 ZERO_ADDRESS = "0x" + "00" * 20
-
-
-class CadenaError(Exception):
-    """Base of the errors this library raises on purpose; the message is meant for a person."""
-
-
-class InputError(CadenaError, ValueError):
-    """Input that the library refuses before sending anything; the message says how to fix it."""
 
 
 class _Flags(IntFlag):
@@ -247,7 +241,7 @@ class Reason(IntEnum):
 # -- identifiers ---------------------------------------------------------------------------------
 
 
-def country(code: str) -> str:
+def parse_country(code: str) -> str:
     """An ISO 3166-1 alpha-2 country code, upper-cased; raises InputError otherwise."""
     text = str(code).strip().upper()
     if text not in countries_by_alpha2:
@@ -260,7 +254,7 @@ def country_name(code: str) -> str:
     return entry.apolitical_name if entry else code
 
 
-def tin(value: str, issuing_country: str | None = None) -> str:
+def parse_tin(value: str, issuing_country: str | None = None) -> str:
     """A WCO Trader Identification Number: country code + 1..15 characters A-Z 0-9.
 
     Upper-cases and strips spaces; with `issuing_country`, the prefix must be that country.
@@ -271,14 +265,14 @@ def tin(value: str, issuing_country: str | None = None) -> str:
             f"{str(value).strip()!r} is not a TIN: it must be a 2-letter country code followed by "
             "1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA)"
         )
-    country(text[:2])
-    if issuing_country is not None and text[:2] != country(issuing_country):
-        raise InputError(f"TIN {text} starts with {text[:2]}, but the issuing country is {country(issuing_country)}")
+    parse_country(text[:2])
+    if issuing_country is not None and text[:2] != parse_country(issuing_country):
+        raise InputError(f"TIN {text} starts with {text[:2]}, but the issuing country is {parse_country(issuing_country)}")
     return text
 
 
 def tin_to_bytes32(value: str) -> bytes:
-    return tin(value).encode("ascii").ljust(32, b"\0")
+    return parse_tin(value).encode("ascii").ljust(32, b"\0")
 
 
 def tin_from_bytes32(raw: bytes) -> str:
@@ -286,7 +280,7 @@ def tin_from_bytes32(raw: bytes) -> str:
 
 
 def country_to_bytes2(code: str) -> bytes:
-    return country(code).encode("ascii")
+    return parse_country(code).encode("ascii")
 
 
 def country_from_bytes2(raw: bytes) -> str:
@@ -336,7 +330,7 @@ class MasterData:
     details: dict = field(default_factory=dict)  # other agreed details, e.g. certificate number
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tin", tin(self.tin))
+        object.__setattr__(self, "tin", parse_tin(self.tin))
         object.__setattr__(self, "name", clean_text(self.name, "operator name"))
         object.__setattr__(self, "address", clean_text(self.address, "address"))
         object.__setattr__(self, "aeo_types", AEOType.parse(self.aeo_types))

@@ -1,17 +1,15 @@
-"""How the CLI shows records: rich tables for people, plain dicts for --json."""
+"""How the CLI shows records to people: rich tables and lines (JSON documents are cadena_client.document's)."""
 
 from __future__ import annotations
 
 import sys
-from dataclasses import fields, is_dataclass
-from datetime import date, datetime
-from enum import Enum, IntFlag
+from datetime import date
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .model import (
+from cadena_client.domain.model import (
     MRA,
     Administration,
     Certificate,
@@ -28,25 +26,6 @@ STATUS_STYLE = {
     CertificateStatus.CANCELLED: "red",
     CertificateStatus.WITHDRAWN: "magenta",
 }
-
-
-def plain(value):
-    """A JSON-ready form of records, enums, flags, dates and bytes."""
-    if is_dataclass(value):
-        return {field.name: plain(getattr(value, field.name)) for field in fields(value)}
-    if isinstance(value, IntFlag):
-        return value.labels()
-    if isinstance(value, Enum):
-        return value.name.lower()
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray)):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    return value
 
 
 def flags(value) -> str:
@@ -133,7 +112,7 @@ def history_table(events, title: str) -> Table:
         table.add_column(column)
     for event in events:
         kind = event.kind + (f" v{event.version}" if event.version else "")
-        table.add_row(event.time.strftime("%Y-%m-%d %H:%M:%S"), str(event.block), kind, event.reason_label,
+        table.add_row(event.when.strftime("%Y-%m-%d %H:%M:%S"), str(event.block), kind, event.reason_label,
                       event.actor, event.tx_hash[:18] + "…")  # fmt: skip
     return table
 

@@ -15,21 +15,26 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import tomllib
+from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
 
-from .artifact import load_artifact, without_metadata
-from .chain import Chain, KeystoreError, Signer, load_keystore
-from .client import Cadena
-from .errors import CadenaError
-from .model import AEOType, Benefit, InputError, PartyStatus, country, to_day
-
-
-class ConfigError(CadenaError):
-    """The deployment config is missing, unreadable or wrong; the message names the key."""
-
-
-class RecordError(CadenaError):
-    """The deployment record is missing, corrupt, or does not match the chain."""
+from cadena_client.api.client import Cadena
+from cadena_client.chain.connection import Chain
+from cadena_client.chain.keys import load_keystore
+from cadena_client.chain.signer import Job, Signer
+from cadena_client.contract.artifact import load_artifact, without_metadata
+from cadena_client.contract.codec import hex_text
+from cadena_client.domain.model import AEOType, Benefit, PartyStatus, parse_country, to_day
+from cadena_client.errors import (
+    CadenaError,
+    ConfigError,
+    InputError,
+    KeystoreError,
+    PasswordMissing,
+    RecordConflict,
+    RecordError,
+    RecordMissing,
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
     network = _table(data, "network")
     administrations = tuple(
         AdministrationConfig(
-            country=country(_value(entry, "country", f"administration[{i}]")),
+            country=parse_country(_value(entry, "country", f"administration[{i}]")),
             name=_value(entry, "name", f"administration[{i}]"),
             admin=_account_ref(_value(entry, "admin", f"administration[{i}]"), f"administration[{i}].admin"),
             officers=tuple(_account_ref(ref, f"administration[{i}].officers") for ref in entry.get("officers", [])),
@@ -95,11 +100,11 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
     mras = []
     for i, entry in enumerate(data.get("mra", [])):
         where = f"mra[{i}]"
-        parties = tuple(country(code) for code in _value(entry, "parties", where))
+        parties = tuple(parse_country(code) for code in _value(entry, "parties", where))
         for code in parties:
             if code not in codes:
                 raise InputError(f"{where}.parties: {code} has no [[administration]] entry")
-        proposer = country(entry.get("proposer", parties[0] if parties else ""))
+        proposer = parse_country(entry.get("proposer", parties[0] if parties else ""))
         if proposer not in parties:
             raise InputError(f"{where}.proposer {proposer} is not one of its parties")
         effective = entry.get("effective_from")
@@ -186,8 +191,7 @@ class Accounts:
                     continue
                 signer = self.signer(ref)
                 if signer is not None and not self.chain.free_gas and self.chain.w3.eth.get_balance(signer.address) == 0:
-                    problems.append(f"{ref} ({signer.address}) has no ether to pay for gas; fund it first"
-                                    + (" (on a local node: `cadena --dev-account 0 account fund ADDRESS`)" if not self.chain.embedded else ""))  # fmt: skip
+                    problems.append(f"{ref} ({signer.address}) has no ether to pay for gas; fund it first")
             except CadenaError as exc:
                 problems.append(f"{ref}: {exc}")
         if problems:
@@ -202,7 +206,7 @@ class Accounts:
             account = self.chain.dev_account(int(ref[4:]))
         elif ref.startswith("keystore:"):
             if self.password is None:
-                raise KeystoreError(f"{ref} needs a password: give --password-file or set CADENA_PASSWORD")
+                raise PasswordMissing(f"{ref} needs a password and none was given")
             path = self._keystore_path(ref)
             account = load_keystore(path, self.password(path))
         else:
@@ -262,10 +266,7 @@ class DeploymentRecord:
             to_checksum_address(record.address)
             return record
         except FileNotFoundError:
-            raise RecordError(
-                f"deployment record {path} does not exist: deploy with `cadena network deploy CONFIG`, "
-                "or give --deployment FILE"
-            ) from None
+            raise RecordMissing(f"deployment record {path} does not exist") from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise RecordError(f"deployment record {path} is corrupt ({type(exc).__name__}: {exc})") from None
 
@@ -289,10 +290,10 @@ class DeploymentRecord:
         if self.deploy_block_hash:
             block = chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
             if block is None or "0x" + bytes(block["hash"]).hex() != self.deploy_block_hash:
-                raise RecordError(
+                raise RecordConflict(
                     f"block {self.deploy_block} of the node at {chain.url} is not the block the record's contract was "
                     f"deployed in: this is another chain with the same id {self.chain_id} (a reset node?). Delete the "
-                    "record to deploy anew, or give --deployment FILE"
+                    "record to deploy anew"
                 )
 
     def open(self, chain: Chain, signer: Signer | None = None) -> Cadena:
@@ -366,26 +367,26 @@ def deploy_network(
 
 def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins: dict[str, str], path: Path) -> None:
     """A record belongs to one network: a config may add to it (administrations, officers, MRAs), not change it."""
-    separate = f"to deploy {config.name!r} as a separate network, give another record: --deployment deployments/<name>.json"
+    separate = f"to deploy {config.name!r} as a separate network, give it another record"
     if config.name != record.network:
-        raise ConfigError(f"{path} holds the network {record.network!r}, not {config.name!r}; {separate}")
+        raise RecordConflict(f"{path} holds the network {record.network!r}, not {config.name!r}; {separate}")
     for code, admin in record.administrations.items():
         if admins.get(code) != admin:
             change = "leaves out" if code not in admins else f"gives another admin ({admins[code]}) for"
-            raise ConfigError(f"the config {change} {code}, whose admin in {path} is {admin}; a config may only add to "
+            raise RecordConflict(f"the config {change} {code}, whose admin in {path} is {admin}; a config may only add to "
                               f"its network; {separate}")  # fmt: skip
 
 
 def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) -> DeploymentRecord:
     artifact = load_artifact()
-    factory = chain.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    receipt = governance.transact(factory.constructor(config.admin_transfer_delay, governance.address), "deploy")
+    arguments = abi_encode(["uint48", "address"], [config.admin_transfer_delay, governance.address])
+    receipt = governance.transact(Job(["contract"], bytes.fromhex(artifact["bytecode"].removeprefix("0x")) + arguments, "deploy"))
     return DeploymentRecord(
         chain_id=chain.chain_id,
-        address=receipt.contractAddress,
-        deploy_block=receipt.blockNumber,
-        deploy_block_hash="0x" + bytes(receipt.blockHash).hex(),
-        deploy_tx="0x" + bytes(receipt.transactionHash).hex(),
+        address=to_checksum_address(receipt.contract_address),
+        deploy_block=receipt.block,
+        deploy_block_hash=hex_text(chain.rpc.call("eth_getBlockByNumber", [hex(receipt.block), False])["hash"]),
+        deploy_tx=receipt.tx_hash,
         network=config.name,
         artifact=artifact_fingerprint(artifact),
         deployed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -395,8 +396,7 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) ->
 def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts: Accounts, governance, note) -> None:
     code = entry.country
     admin = accounts.address(entry.admin)
-    registered = cadena.contract.functions.administration(code.encode()).call()[0]
-    if registered:
+    if cadena.is_registered(code):
         note(f"register {code}", "already")
     elif governance is None:
         note(f"register {code}", "pending", "the governance key is not available here")

@@ -17,28 +17,29 @@ from datetime import date, datetime, timezone
 
 from eth_utils import to_checksum_address
 
-from . import aeo_files
-from .bulk import BulkSender, Encoder, Job, Outcome, issue_all, read_certificates
-from .chain import Rpc
-from .client import Cadena
-from .model import (
+from cadena_client.api.bulk import issue_all
+from cadena_client.api.client import Cadena
+from cadena_client.chain.signer import Outcome, Result
+from cadena_client.domain.lifecycle import ENDED, LIFECYCLE, LIVE, Operation
+from cadena_client.domain.model import (
     TIN_PATTERN,
-    ZERO_ADDRESS,
     AEOType,
+    Certificate,
     CertificateStatus,
     InputError,
     MasterData,
     Reason,
     clean_text,
-    country,
-    tin,
+    parse_country,
+    parse_tin,
     tin_to_bytes32,
     to_day,
 )
+from cadena_client.lists import files as aeo_files
 
-LIVE = (CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED)
-ACTIONS = {"issue": "issued", "reissue": "re-issued", "update": "updated", "suspend": "suspended",
-           "reinstate": "reinstated", "cancel": "cancelled"}  # fmt: skip
+REISSUE = "reissue"  # an issue of a certificate that was ended: counted apart
+ACTIONS = {Operation.ISSUE.value: "issued", REISSUE: "re-issued",
+           **{op.value: LIFECYCLE[op].kind for op in (Operation.UPDATE, Operation.SUSPEND, Operation.REINSTATE, Operation.CANCEL)}}
 ENDED_BY = {CertificateStatus.CANCELLED: "cancelled by customs", CertificateStatus.WITHDRAWN: "withdrawn by its holder"}
 
 
@@ -79,7 +80,7 @@ class Checked:
 def check(table: aeo_files.Table, code: str, today: date | None = None) -> Checked:
     """Checks every row of `table` as certificates of `code`; every problem is reported, and every row
     marked active whose expiry has passed (by `today`) is a warning."""
-    code, today = country(code), today or datetime.now(timezone.utc).date()
+    code, today = parse_country(code), today or datetime.now(timezone.utc).date()
     checked = Checked(columns=table.columns)
     first: dict[str, tuple[int, dict]] = {}
     parsers = {
@@ -99,7 +100,7 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
             found.append(Problem(row, table.columns.get(key, aeo_files.COLUMNS[key]), message))
 
         try:
-            if country(cells.get("country") or code) != code:
+            if parse_country(cells.get("country") or code) != code:
                 checked.other_countries += 1
                 continue
         except InputError as exc:
@@ -140,14 +141,14 @@ def national_tin(value, code: str, form: str = "wco") -> str:
     -> CO9001234567)."""
     written = str(value if value is not None else "").strip()
     if form == "wco":
-        return tin(written, code)
+        return parse_tin(written, code)
     compact = re.sub(r"[^A-Za-z0-9]", "", written).upper()
     if not compact:
         raise InputError("the identifier is empty")
     if not (compact.startswith(code) and TIN_PATTERN.fullmatch(compact)):
         compact = code + compact  # one that already starts with the list's country code is read as a WCO TIN
     try:
-        return tin(compact, code)
+        return parse_tin(compact, code)
     except InputError:
         raise InputError(f"{written!r} cannot be made a TIN of {code}: it has {len(compact) - len(code)} letters or "
                          "digits, a TIN has 1 to 15 after the country code") from None
@@ -206,15 +207,14 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
     """What importing the checked rows would send, from what the chain holds now. A row that is live
     in the file for a certificate that was cancelled or withdrawn is re-issued only with `reissue_ended`
     (ending it was a decision: of customs, or of the company itself); otherwise it is a conflict."""
-    entries, rpc = checked.entries, Rpc(cadena.chain.w3)
-    stored = read_certificates(rpc, cadena, [entry.master.tin for entry in entries])
+    entries = checked.entries
+    stored = cadena.read_certificates([entry.master.tin for entry in entries])
     listed = {entry.master.tin for entry in entries}
     result = Plan(not_in_file=sum(t not in listed for t in cadena.certificate_tins(code)))
-    for entry in entries:
-        holder, status, types, valid_from, expiry, _version, commitment = stored[entry.master.tin]
-        current = CertificateStatus(status)
-        if not entry.holder_given and holder != ZERO_ADDRESS:  # the file does not say: the holder stays
-            entry = replace(entry, master=replace(entry.master, holder=holder))
+    for entry, on_chain in zip(entries, stored, strict=True):
+        current = on_chain.status
+        if not entry.holder_given and on_chain.holder:  # the file does not say: the holder stays
+            entry = replace(entry, master=replace(entry.master, holder=on_chain.holder))
         target, master = entry.status, entry.master
         if target == CertificateStatus.WITHDRAWN and current != CertificateStatus.WITHDRAWN:
             message = f"{master.tin} is {current.label}: only its holder can withdraw it; write Cancelled to end it"
@@ -222,27 +222,27 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
             continue
         actions: list[str] = []
         detail, reason = "", Reason.DATA_CORRECTION
-        if current in ENDED_BY and target in LIVE:
+        if current in ENDED and target in LIVE:
             if not reissue_ended:
                 message = (f"{master.tin} was {ENDED_BY[current]}; the file lists it as {target.label}: give "
                            "--reissue-ended to issue it again as a new version (or remove the row)")  # fmt: skip
                 result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
                 continue
-            actions.append("reissue")
+            actions.append(REISSUE)
             detail = f"was {ENDED_BY[current]}"
         elif current not in LIVE:  # none yet
             if target in LIVE:
-                actions.append("issue")
+                actions.append(Operation.ISSUE)
         elif target == CertificateStatus.CANCELLED:
-            actions.append("cancel")
-        elif bytes(commitment) != master.commitment:
-            actions.append("update")
-            detail = _differences(master, (holder, types, valid_from, expiry))
-            reason = _update_reason(master, expiry)
+            actions.append(Operation.CANCEL)
+        elif on_chain.commitment != master.commitment:
+            actions.append(Operation.UPDATE)
+            detail = _differences(master, on_chain)
+            reason = _update_reason(master, on_chain.expiry)
         if target == CertificateStatus.SUSPENDED and current != CertificateStatus.SUSPENDED:
-            actions.append("suspend")
+            actions.append(Operation.SUSPEND)
         elif target == CertificateStatus.ACTIVE and current == CertificateStatus.SUSPENDED:
-            actions.append("reinstate")
+            actions.append(Operation.REINSTATE)
         if actions:
             result.changes.append(Change(entry, tuple(actions), detail, reason))
         else:
@@ -250,20 +250,19 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
     return result
 
 
-def _differences(master: MasterData, stored: tuple) -> str:
-    holder, types, valid_from, expiry = stored
+def _differences(master: MasterData, stored: Certificate) -> str:
     fields = {
-        "AEO types": int(master.aeo_types) != types,
-        "validation date": to_day(master.valid_from) != valid_from,
-        "expiry date": to_day(master.expiry) != expiry,
-        "holder": (master.holder or ZERO_ADDRESS) != holder,
+        "AEO types": master.aeo_types != stored.aeo_types,
+        "validation date": master.valid_from != stored.valid_from,
+        "expiry date": master.expiry != stored.expiry,
+        "holder": master.holder != stored.holder,
     }
     return ", ".join(name for name, differs in fields.items() if differs) or "name or address"
 
 
-def _update_reason(master: MasterData, stored_expiry: int) -> int:
+def _update_reason(master: MasterData, stored_expiry: date | None) -> int:
     """Renewal when the expiry moves later (or goes), else a data correction."""
-    renewed = stored_expiry and (master.expiry is None or to_day(master.expiry) > stored_expiry)
+    renewed = stored_expiry and (master.expiry is None or master.expiry > stored_expiry)
     return Reason.RENEWAL if renewed else Reason.DATA_CORRECTION
 
 
@@ -289,7 +288,7 @@ class Summary:
                 "failed": len(self.failures)}  # fmt: skip
 
 
-def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None] | None = None) -> Summary:
+def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | None = None) -> Summary:
     """Sends the plan so that no operator is trusted more than the file says, even if the import stops
     midway: first the cancellations and suspensions of live certificates, then the issues (those the
     file marks suspended issued suspended in the same transaction), the updates, and last the
@@ -300,42 +299,45 @@ def apply(sender: BulkSender, import_plan: Plan, progress: Callable[[int], None]
 
     def record(action: str, outcomes: list[Outcome]):
         for outcome in outcomes:
-            if outcome.result in ("done", "already"):
-                summary.done["reissue" if "reissue" in by_tin[outcome.key].actions else action] += 1
-                if action == "issue" and "suspend" in by_tin[outcome.key].actions:
-                    summary.done["suspend"] += 1
+            if outcome.result in (Result.DONE, Result.ALREADY):
+                summary.done[REISSUE if REISSUE in by_tin[outcome.key].actions else action] += 1
+                if action == Operation.ISSUE and Operation.SUSPEND in by_tin[outcome.key].actions:
+                    summary.done[Operation.SUSPEND.value] += 1
             else:
                 blocked.add(outcome.key)
-                reason = outcome.detail if outcome.result == "failed" else f"not sent ({outcome.detail})"
+                reason = outcome.detail if outcome.result is Result.FAILED else f"not sent ({outcome.detail})"
                 summary.failures.append(Failure(by_tin[outcome.key].entry.row, outcome.key, action, reason))
 
-    def send(action: str, changes: list[Change], encode: Callable[[Change], bytes]) -> None:
+    def send(operation: Operation, changes: list[Change]) -> None:
         skipped = [c for c in changes if c.tin in blocked]  # an earlier step failed: this one waits for a re-run
         if progress and skipped:
             progress(len(skipped))
-        outcomes = sender.send([Job([c.tin], encode(c), action) for c in changes if c.tin not in blocked], progress)
+        step = LIFECYCLE[operation]
+        jobs = [cadena.job(operation, step.function, *_arguments(operation, c), keys=[c.tin]) for c in changes if c.tin not in blocked]
+        outcomes = cadena.send(jobs, progress)
         if progress:  # records refused in simulation were not sent, so not counted yet
-            progress(sum(1 for outcome in outcomes if outcome.result == "failed" and not outcome.tx_hash))
-        record(action, outcomes)
-
-    def status_change(action: str) -> Callable[[Change], bytes]:
-        encode = Encoder(sender.cadena.contract, f"{action}Certificate")
-        return lambda change: encode(tin_to_bytes32(change.tin), Reason.UNSPECIFIED)
+            progress(sum(1 for outcome in outcomes if outcome.result is Result.FAILED and not outcome.tx_hash))
+        record(operation.value, outcomes)
 
     def steps(action: str) -> list[Change]:
         return [change for change in import_plan.changes if action in change.actions]
 
-    issued = steps("issue") + steps("reissue")
-    send("cancel", steps("cancel"), status_change("cancel"))
-    send("suspend", [c for c in steps("suspend") if "issue" not in c.actions], status_change("suspend"))
+    issued = steps(Operation.ISSUE.value) + steps(REISSUE)
+    send(Operation.CANCEL, steps(Operation.CANCEL.value))
+    send(Operation.SUSPEND, [c for c in steps(Operation.SUSPEND.value) if Operation.ISSUE.value not in c.actions])
     if issued:
         masters = [change.entry.master for change in issued]
-        suspended = frozenset(change.tin for change in issued if "suspend" in change.actions)
-        record("issue", issue_all(sender, masters, progress=progress, suspended=suspended))
+        suspended = frozenset(change.tin for change in issued if Operation.SUSPEND.value in change.actions)
+        record(Operation.ISSUE.value, issue_all(cadena, masters, progress=progress, suspended=suspended))
         if progress and suspended:  # their suspension went with the issue
             progress(len(suspended))
-    update = Encoder(sender.cadena.contract, "updateCertificate")
-    send("update", steps("update"),
-         lambda c: update(tin_to_bytes32(c.tin), c.entry.master.contract_tuple(), c.update_reason))  # fmt: skip
-    send("reinstate", steps("reinstate"), status_change("reinstate"))
+    send(Operation.UPDATE, steps(Operation.UPDATE.value))
+    send(Operation.REINSTATE, steps(Operation.REINSTATE.value))
     return summary
+
+
+def _arguments(operation: Operation, change: Change) -> tuple:
+    """The contract arguments of one step of a change."""
+    if operation is Operation.UPDATE:
+        return Cadena.master_args(change.entry.master, change.update_reason)
+    return tin_to_bytes32(change.tin), Reason.UNSPECIFIED

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from eth_utils import keccak
 
-from .artifact import CONTRACT, load_artifact
-from .model import CadenaError
+from cadena_client.contract.artifact import CONTRACT, load_artifact
+from cadena_client.errors import CompilerError
 
 SOLC_VERSION = "0.8.30"
 SETTINGS = {
@@ -30,13 +30,9 @@ SETTINGS = {
     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
 }
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-ARTIFACTS_DIR = PACKAGE_DIR / "artifacts"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+ARTIFACTS_DIR = PACKAGE_DIR / "contract" / "artifacts"
 PROJECT_ROOT = PACKAGE_DIR.parent
-
-
-class CompilerError(CadenaError):
-    """The contracts could not be compiled (no compiler, or errors in the sources)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class Compiler:
         if self.kind == "native":
             command = [self.path, "--standard-json", "--base-path", str(root), "--allow-paths", str(root)]
         else:
-            command = [self.path, str(PACKAGE_DIR / "solcjs_compile.js"), str(root)]
+            command = [self.path, str(Path(__file__).with_name("solcjs_compile.js")), str(root)]
         run = subprocess.run(command, input=json.dumps(standard_input), capture_output=True, text=True, cwd=root)
         if run.returncode != 0:
             raise CompilerError(f"{self.kind} solc failed: {run.stderr.strip() or run.stdout.strip()}")

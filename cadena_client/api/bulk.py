@@ -1,0 +1,70 @@
+"""Issuing a whole AEO list at node speed.
+
+`issue_all` packs certificates into the contract's bounded `issueCertificates` batch and reads the
+chain first, so a run that was cut short completes exactly the missing records when it is run again.
+The sending itself is the signer's, as for every write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cadena_client.api.client import Cadena
+from cadena_client.chain.signer import Job, Outcome, Result
+from cadena_client.domain.lifecycle import LIVE, Operation
+from cadena_client.domain.model import MasterData, Reason, tin_to_bytes32
+from cadena_client.errors import InputError
+
+MAX_BATCH = 100  # the contract's bound on issueCertificates
+DEFAULT_BATCH = 50
+
+
+def issue_all(
+    cadena: Cadena,
+    masters: list[MasterData],
+    reason: int | str = Reason.NEW_CERTIFICATION,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Callable[[int], None] | None = None,
+    suspended: frozenset[str] = frozenset(),
+) -> list[Outcome]:
+    """Issues every certificate not yet on-chain as given; one Outcome per record, in order. The TINs
+    in `suspended` are issued suspended in the same transaction: never recognised, even for a block.
+
+    A certificate already Active or Suspended with the same commitment is "already" (so re-running
+    after a crash sends only the rest); with another commitment it "failed" (update it instead).
+    """
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise InputError(f"batch size must be 1 to {MAX_BATCH}, not {batch_size}")
+    code = Reason.parse(reason)
+    outcomes: dict[str, Outcome] = {}
+    to_send = []
+    for master, stored in zip(masters, cadena.read_certificates([m.tin for m in masters]), strict=True):
+        if stored.status in LIVE:
+            same = stored.commitment == master.commitment
+            outcomes[master.tin] = Outcome(master.tin, Result.ALREADY) if same else Outcome(
+                master.tin, Result.FAILED, f"{master.tin} is {stored.status.label} with other master data; update it")
+            if progress:
+                progress(1)
+        else:
+            to_send.append(master)
+
+    def job(chunk: list[MasterData]) -> Job:
+        mask = sum(1 << i for i, m in enumerate(chunk) if m.tin in suspended)
+        return cadena.job(Operation.ISSUE, "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk],
+                          [m.contract_tuple() for m in chunk], code, mask, keys=[m.tin for m in chunk])  # fmt: skip
+
+    first = cadena.send([job(to_send[i : i + batch_size]) for i in range(0, len(to_send), batch_size)], progress)
+    retry = [m for m, o in zip(to_send, first, strict=True) if o.result is Result.FAILED and not o.tx_hash]
+    retried_keys = {m.tin for m in retry}
+    # A batch refused in simulation: send its records one by one to isolate the faulty ones.
+    second = cadena.send([job([m]) for m in retry], progress)
+    for outcome in [o for o in first if o.key not in retried_keys] + second:
+        outcomes[outcome.key] = outcome
+    if progress:
+        progress(sum(1 for o in second if o.result is Result.FAILED and not o.tx_hash))
+    # A record another run put on-chain meanwhile (a killed run's transactions mined late) is there.
+    unsettled = [m for m in to_send if outcomes[m.tin].result in (Result.FAILED, Result.NOT_SENT)]
+    for master, stored in zip(unsettled, cadena.read_certificates([m.tin for m in unsettled]), strict=True):
+        if stored.status in LIVE and stored.commitment == master.commitment:
+            outcomes[master.tin] = Outcome(master.tin, Result.ALREADY)
+    return [outcomes[m.tin] for m in masters]

@@ -1,0 +1,287 @@
+"""The typed API over the CADENA contract: administrations, certificates, MRAs and verification.
+
+Reads need only a chain; writes need a `Signer`. Every input is validated before anything is sent,
+and a revert comes back as the contract error's exception with a message for a person. Reads of
+many certificates or verifications at once go in JSON-RPC batches.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cadena_client.api.events import certificate_history
+from cadena_client.chain.connection import Chain
+from cadena_client.chain.signer import Job, Outcome, Receipt, Signer
+from cadena_client.chain.transport import READ_WORKERS
+from cadena_client.contract.codec import codec
+from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
+from cadena_client.domain.model import (
+    MAX_PAGE,
+    MAX_PARTIES,
+    MRA,
+    Administration,
+    AEOType,
+    Benefit,
+    Certificate,
+    CertificateStatus,
+    MasterData,
+    MRAStatus,
+    Party,
+    PartyStatus,
+    Reason,
+    Verification,
+    country_from_bytes2,
+    country_to_bytes2,
+    from_day,
+    parse_country,
+    parse_tin,
+    tin_from_bytes32,
+    tin_to_bytes32,
+    to_day,
+)
+from cadena_client.errors import InputError, NotFoundError, RpcError, SignerRequired
+
+
+class Cadena:
+    """One deployed CADENA contract on one chain, optionally with a signer for writes."""
+
+    def __init__(self, chain: Chain, address: str, signer: Signer | None = None, deploy_block: int = 0):
+        self.chain, self.address, self.signer, self.deploy_block = chain, address, signer, deploy_block
+        self.codec = codec()
+
+    def as_signer(self, signer: Signer) -> Cadena:
+        """The same contract, writing as `signer`."""
+        return Cadena(self.chain, self.address, signer, self.deploy_block)
+
+    # -- the two ways to the chain ---------------------------------------------------------------
+
+    def read(self, function: str, *args, operation=None) -> tuple:
+        """The decoded return values of `function(*args)` at the latest block."""
+        return self.codec.decode(function, self._call_many([self.codec.encode(function, *args)], operation)[0])
+
+    def _call_many(self, calldata: list[bytes], operation=None) -> list:
+        """Raw answers of many eth_calls to the contract, batched; a revert raises the contract's error."""
+        calls = [("eth_call", [{"to": self.address, "data": "0x" + data.hex()}, "latest"]) for data in calldata]
+        answers = []
+        for reply in self.chain.rpc.many(calls, workers=READ_WORKERS):
+            if "error" in reply:
+                raise self.codec.refusal(reply["error"], operation)
+            answers.append(reply["result"])
+        return answers
+
+    def job(self, operation, function: str, *args, keys: list[str] | None = None) -> Job:
+        """A transaction calling `function(*args)` on the contract, for the signer to send."""
+        return Job(keys or [function], self.codec.encode(function, *args), operation, self.address)
+
+    def send(self, jobs: list[Job], progress=None) -> list[Outcome]:
+        """Sends many jobs through the signer (see `Signer.send`)."""
+        return self._signer().send(jobs, progress)
+
+    def _transact(self, operation, function: str, *args) -> Receipt:
+        return self._signer().transact(self.job(operation, function, *args))
+
+    def _signer(self) -> Signer:
+        if self.signer is None:
+            raise SignerRequired("this operation signs a transaction and the contract was opened without a signing account")
+        return self.signer
+
+    # -- administrations -------------------------------------------------------------------------
+
+    def register_administration(self, code: str, name: str, admin: str) -> Receipt:
+        """Governance registers the customs administration of `code` with its first admin."""
+        return self._transact("register", "registerAdministration", country_to_bytes2(code), name, admin)
+
+    def grant_admin(self, code: str, account: str) -> Receipt:
+        """Governance appoints another administration admin of `code`."""
+        return self._transact("grant", "grantRole", self.admin_role(code), account)
+
+    def grant_officer(self, code: str, account: str) -> Receipt:
+        return self._transact("grant", "grantRole", self.officer_role(code), account)
+
+    def revoke_officer(self, code: str, account: str) -> Receipt:
+        return self._transact("revoke", "revokeRole", self.officer_role(code), account)
+
+    def officer_role(self, code: str) -> bytes:
+        return self.read("officerRole", country_to_bytes2(code))[0]
+
+    def admin_role(self, code: str) -> bytes:
+        return self.read("adminRole", country_to_bytes2(code))[0]
+
+    def is_officer(self, code: str, account: str) -> bool:
+        return self.read("hasRole", self.officer_role(code), account)[0]
+
+    def is_admin(self, code: str, account: str) -> bool:
+        return self.read("hasRole", self.admin_role(code), account)[0]
+
+    def is_registered(self, code: str) -> bool:
+        return self.read("administration", parse_country(code).encode())[0][0]
+
+    def administration(self, code: str) -> Administration:
+        code = parse_country(code)
+        registered, certificates, mras, name = self.read("administration", code.encode())[0]
+        if not registered:
+            raise NotFoundError(f"{code} has no customs administration on this network")
+        return Administration(code, name, certificates, mras)
+
+    def administrations(self) -> list[Administration]:
+        total = self.read("administrationCount")[0]
+        codes = self._paged("administrations", (), total)
+        return [self.administration(country_from_bytes2(code)) for code in codes]
+
+    # -- certificates ----------------------------------------------------------------------------
+
+    def issue(self, master: MasterData, reason: int | str = Reason.NEW_CERTIFICATION) -> Receipt:
+        """Issues (or re-issues) the certificate of `master.tin` as an officer of its country."""
+        return self._transact(Operation.ISSUE, "issueCertificate", *self.master_args(master, reason))
+
+    def update(self, master: MasterData, reason: int | str = Reason.DATA_CORRECTION) -> Receipt:
+        """Replaces the master data of a live certificate (renewal: a new expiry)."""
+        return self._transact(Operation.UPDATE, "updateCertificate", *self.master_args(master, reason))
+
+    @staticmethod
+    def master_args(master: MasterData, reason) -> tuple:
+        return tin_to_bytes32(master.tin), master.contract_tuple(), Reason.parse(reason)
+
+    def change_status(self, operation: Operation, tin_: str, reason: int | str | None = None) -> Receipt:
+        """Suspends, reinstates, cancels or (as its holder) withdraws the certificate of `tin_`."""
+        step = LIFECYCLE[Operation(operation)]
+        if step.result is None or step.operation is Operation.ISSUE:
+            raise InputError(f"{step.operation.value} is not a status change")
+        reason = step.default_reason if reason is None else reason
+        return self._transact(step.operation, step.function, tin_to_bytes32(parse_tin(tin_)), Reason.parse(reason))
+
+    def suspend(self, tin_: str, reason: int | str | None = None) -> Receipt:
+        return self.change_status(Operation.SUSPEND, tin_, reason)
+
+    def reinstate(self, tin_: str, reason: int | str | None = None) -> Receipt:
+        return self.change_status(Operation.REINSTATE, tin_, reason)
+
+    def cancel(self, tin_: str, reason: int | str | None = None) -> Receipt:
+        return self.change_status(Operation.CANCEL, tin_, reason)
+
+    def withdraw(self, tin_: str, reason: int | str | None = None) -> Receipt:
+        """The holder withdraws its own certificate."""
+        return self.change_status(Operation.WITHDRAW, tin_, reason)
+
+    def certificate(self, tin_: str) -> Certificate:
+        found = self.read_certificates([parse_tin(tin_)])[0]
+        if found.status == CertificateStatus.NONE:
+            raise NotFoundError(f"no certificate was ever issued for TIN {found.tin}")
+        return found
+
+    def read_certificates(self, tins: list[str]) -> list[Certificate]:
+        """The certificates of many TINs at once (status NONE for a TIN never issued), in batches."""
+        valid = [parse_tin(t) for t in tins]
+        answers = self._call_many([self.codec.encode("certificate", tin_to_bytes32(t)) for t in valid])
+        return [self.codec.certificate(t, answer) for t, answer in zip(valid, answers, strict=True)]
+
+    def certificate_tins(self, code: str, offset: int = 0, limit: int | None = None) -> list[str]:
+        """TINs certified by `code` in issue order; all of them unless `limit`."""
+        total = self.administration(code).certificate_count
+        end = total if limit is None else min(total, offset + limit)
+        return [tin_from_bytes32(value) for value in self._paged("certificatesOf", (country_to_bytes2(code),), end, offset)]
+
+    def certificates(self, code: str) -> list[Certificate]:
+        """Every certificate `code` has issued."""
+        return self.read_certificates(self.certificate_tins(code))
+
+    def history(self, tin_: str):
+        """Every lifecycle event of a certificate, oldest first, with time, actor, reason and tx hash."""
+        return certificate_history(self, parse_tin(tin_))
+
+    # -- MRAs ------------------------------------------------------------------------------------
+
+    def propose_mra(
+        self,
+        proposer: str,
+        parties: list[str],
+        benefits,
+        covered_types,
+        effective_from: date | str | None = None,
+        title: str = "",
+    ) -> int:
+        """Proposes an MRA as `proposer`'s administration admin; returns its id."""
+        codes = [parse_country(code) for code in parties]
+        if not 2 <= len(codes) <= MAX_PARTIES:
+            raise InputError(f"an MRA has 2 to {MAX_PARTIES} parties, not {len(codes)}")
+        if len(set(codes)) != len(codes):
+            raise InputError(f"a party appears twice in {', '.join(codes)}")
+        if parse_country(proposer) not in codes:
+            raise InputError(f"the proposer {parse_country(proposer)} must be one of the parties {', '.join(codes)}")
+        receipt = self._transact("propose", "proposeMRA", country_to_bytes2(proposer), [code.encode() for code in codes],
+                                 int(Benefit.parse(benefits)), int(AEOType.parse(covered_types)), to_day(effective_from),
+                                 title.strip() or f"MRA {'-'.join(codes)}")  # fmt: skip
+        decoded = [self.codec.logs.decode(log) for log in receipt.logs]
+        return next(args["id"] for name, args in filter(None, decoded) if name == "MRAProposed")
+
+    def act_in_mra(self, action: MRAAction, mra_id: int, party: str) -> Receipt:
+        """Signs, suspends, resumes or leaves MRA `mra_id` for `party`, as its administration admin."""
+        step = PARTICIPATION[MRAAction(action)]
+        return self._transact(step.action, step.function, _mra_id(mra_id), country_to_bytes2(party))
+
+    def sign_mra(self, mra_id: int, party: str) -> Receipt:
+        return self.act_in_mra(MRAAction.SIGN, mra_id, party)
+
+    def suspend_mra(self, mra_id: int, party: str) -> Receipt:
+        return self.act_in_mra(MRAAction.SUSPEND, mra_id, party)
+
+    def resume_mra(self, mra_id: int, party: str) -> Receipt:
+        return self.act_in_mra(MRAAction.RESUME, mra_id, party)
+
+    def leave_mra(self, mra_id: int, party: str) -> Receipt:
+        return self.act_in_mra(MRAAction.LEAVE, mra_id, party)
+
+    def mra(self, mra_id: int) -> MRA:
+        mra_id = _mra_id(mra_id)
+        if mra_id > self.read("mraCount")[0]:
+            raise NotFoundError(f"there is no MRA {mra_id}")
+        id_, proposer, status, benefits, covered, effective, title, parties, statuses = self.read("mra", mra_id)[0]
+        return MRA(
+            id=id_,
+            title=title,
+            proposer=country_from_bytes2(proposer),
+            status=MRAStatus(status),
+            benefits=Benefit(benefits),
+            covered_types=AEOType(covered),
+            effective_from=from_day(effective),
+            parties=tuple(Party(country_from_bytes2(p), PartyStatus(s)) for p, s in zip(parties, statuses, strict=True)),
+        )
+
+    def mras(self, code: str | None = None) -> list[MRA]:
+        """MRAs of `code`, or every MRA of the network."""
+        if code is None:
+            return [self.mra(i) for i in range(1, self.read("mraCount")[0] + 1)]
+        total = self.administration(code).mra_count
+        return [self.mra(mra_id) for mra_id in self._paged("mrasOf", (country_to_bytes2(code),), total)]
+
+    # -- verification ----------------------------------------------------------------------------
+
+    def verify(self, importing_country: str, tin_: str) -> Verification:
+        """Whether the AEO of `tin_` is recognised for an import into `importing_country`, and with which benefits."""
+        return self.verify_many(importing_country, [tin_])[0]
+
+    def verify_many(self, importing_country: str, tins: list[str]) -> list[Verification]:
+        """`verify` for many TINs at once, in batches: for a risk engine's queue of declarations."""
+        importer, valid = parse_country(importing_country), [parse_tin(t) for t in tins]
+        answers = self._call_many([self.codec.encode("verify", importer.encode(), tin_to_bytes32(t)) for t in valid])
+        return [self.codec.verification(importer, t, answer) for t, answer in zip(valid, answers, strict=True)]
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _paged(self, function: str, args: tuple, end: int, start: int = 0) -> list:
+        """Entries `start` to `end` of a paged list, every page asked in one batch."""
+        pages = [self.codec.encode(function, *args, offset, min(MAX_PAGE, end - offset)) for offset in range(start, end, MAX_PAGE)]
+        items = [item for answer in self._call_many(pages) for item in self.codec.decode(function, answer)[0]]
+        if len(items) != end - start:
+            raise RpcError(f"{function} returned {len(items)} entries, not {end - start}: the chain changed meanwhile; try again")
+        return items
+
+
+def _mra_id(value) -> int:
+    try:
+        mra_id = int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{value!r} is not an MRA id (a number from 1)") from None
+    if not 1 <= mra_id < 2**32:
+        raise InputError(f"{mra_id} is not an MRA id (a number from 1)")
+    return mra_id

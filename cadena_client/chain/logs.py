@@ -1,0 +1,62 @@
+"""The contract's logs and the chain's blocks, read in chunks the node accepts."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from cadena_client.contract.codec import codec, quantity
+from cadena_client.errors import LogRangeTooLarge, RpcError
+
+DEFAULT_CHUNK = 5_000  # Besu's default eth_getLogs block range limit
+
+
+class LogSource:
+    """The contract's logs and the chain's blocks, as raw JSON-RPC (batched over HTTP) where the node
+    speaks it, else through web3; logs decoded by the contract's fixed event layouts."""
+
+    def __init__(self, chain, address: str):
+        self.w3, self.address, self.rpc = chain.w3, address, chain.rpc
+        self.decoder = codec().logs
+        self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
+
+    def head(self) -> int:
+        return self.w3.eth.block_number
+
+    def block(self, number: int) -> dict:
+        """{"hash": "0x...", "timestamp": int} of block `number`."""
+        if self.rpc.batching:
+            block = self._call("eth_getBlockByNumber", [hex(number), False])
+            if block is None:
+                raise RpcError(f"the node has no block {number}")
+            return {"hash": block["hash"], "timestamp": quantity(block["timestamp"])}
+        block = self.w3.eth.get_block(number)
+        return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
+
+    def logs(self, start: int, end: int, topics: list | None = None) -> list:
+        """The contract's logs in blocks [start, end] (matching `topics`), in chain order as eth_getLogs answers."""
+        query = {"address": self.address, "topics": topics or []}
+        if self.rpc.batching:
+            return self._call("eth_getLogs", [{**query, "fromBlock": hex(start), "toBlock": hex(end)}])
+        return self.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
+
+    def topic(self, name: str) -> str:
+        return self.decoder.topic(name)
+
+    def scan(self, start: int, topics: list, chunk: int = DEFAULT_CHUNK) -> list[tuple[str, dict, dict]]:
+        """(event name, args, log) of every log matching `topics` from block `start` to the head, asked
+        `chunk` blocks at a time (nodes cap the range), in chain order."""
+        found, head = [], self.head()
+        while start <= head:
+            end = min(start + chunk - 1, head)
+            found += [(*self.decoder.decode(log), log) for log in self.logs(start, end, topics)]
+            start = end + 1
+        return found
+
+    def _call(self, method: str, params: list):
+        reply = self.rpc.many([(method, params)])[0]
+        if "error" in reply:
+            message = str(reply["error"].get("message", reply["error"]))
+            if "range" in message.lower() or "limit" in message.lower():
+                raise LogRangeTooLarge(f"{method} failed: {message}; ask for fewer blocks at a time")
+            raise RpcError(f"{method} failed: {message}")
+        return reply["result"]

@@ -1,0 +1,146 @@
+"""The `cadena` command: deploy an MRA network from a config file and operate it.
+
+Options follow the Ethereum tools' style (Foundry's cast and forge): --rpc-url (env CADENA_RPC_URL,
+then ETH_RPC_URL), --keystore with --password-file, --json on every command that reports. A user
+mistake prints one line and exits non-zero; it never shows a traceback. Command groups live in
+modules of their own and are imported only when used, so `cadena --help` starts at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from cadena_client import errors
+
+DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+
+# name -> (module:attribute, short help): the help is here so that listing commands imports nothing
+COMMANDS = {
+    "account": ("tooling:account", "Signing accounts (encrypted keystores)."),
+    "cert": ("certs:cert", "Issue and manage AEO certificates."),
+    "compile": ("tooling:compile_command", "Recompile the contracts (a development tool)."),
+    "demo": ("tooling:demo", "Tell the CADENA story on the embedded chain."),
+    "export": ("feed:export", "The AEO list an administration sees, from the local mirror."),
+    "history": ("feed:history", "The audit trail of a certificate from the local mirror."),
+    "mra": ("mras:mra", "Propose, sign and manage Mutual Recognition Arrangements."),
+    "network": ("network:network", "Deploy and inspect an MRA network."),
+    "node": ("tooling:node", "Run a local anvil node whose chain lasts across restarts."),
+    "officer": ("network:officer", "Grant and revoke the customs officers of a country."),
+    "sync": ("feed:sync", "Bring the local mirror up to the chain."),
+    "template": ("tooling:template", "Write the AEO list template (.xlsx or .csv)."),
+    "verify": ("feed:verify", "Is TIN a recognised AEO for an import into a country?"),
+    "watch": ("feed:watch", "Stream certificate and MRA changes as they happen."),
+}
+
+# What the user can do about an error, in the CLI's own words (the library's messages name no flag).
+HINTS = {
+    errors.SignerRequired: "give --keystore FILE (or --dev-account N on a local node)",
+    errors.NodeUnreachable: "check --rpc-url",
+    errors.WrongChain: "check --rpc-url and --chain-id",
+    errors.DevAccountsUnavailable: "give --keystore FILE",
+    errors.PasswordMissing: "give --password-file or set CADENA_PASSWORD",
+    errors.Unfunded: "on a local node: `cadena --dev-account 0 account fund ADDRESS`",
+    errors.LogRangeTooLarge: "give a smaller --chunk",
+    errors.PortTaken: "choose another with --port",
+    errors.RecordMissing: "deploy with `cadena network deploy CONFIG`, or give --deployment FILE",
+    errors.RecordConflict: "give --deployment FILE for another record",
+    errors.MirrorError: "give --mirror FILE for another mirror",
+}
+
+
+def hint(exc: errors.CadenaError) -> str:
+    """The message of `exc` with the CLI's hint for its type, if any."""
+    for kind in type(exc).__mro__:
+        if kind in HINTS:
+            return f"{exc} ({HINTS[kind]})"
+    return str(exc)
+
+
+class CadenaGroup(click.Group):
+    """Loads command groups on first use, and turns the library's errors, and click's usage errors,
+    into one line on stderr and exit code 1."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name][0].split(":")
+        return getattr(importlib.import_module(f"cadena_client.cli.{module}"), attribute)
+
+    def format_commands(self, ctx, formatter):
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a group called alone: its help
+            click.echo(exc.format_message())
+            sys.exit(0)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "cadena"
+            click.echo(f"Error: {exc.format_message()} (see `{where} --help`)", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx):
+        import requests
+
+        from cadena_client.chain.connection import cause
+
+        try:
+            return super().invoke(ctx)
+        except errors.CadenaError as exc:
+            raise click.ClickException(hint(exc)) from None
+        except requests.exceptions.RequestException as exc:
+            url = getattr(ctx.obj, "rpc_url", "the node")
+            raise click.ClickException(f"lost the connection to {url}: {cause(exc)}; is the node running?") from None
+
+
+def parse_headers(ctx, param, values) -> dict[str, str]:
+    headers = {}
+    for value in values:
+        name, colon, text = value.partition(":")
+        if not colon or not name.strip():
+            raise click.BadParameter(f"{value!r} is not a header: write it as 'Name: value'", ctx, param)
+        headers[name.strip()] = text.strip()
+    return headers
+
+
+@click.group(cls=CadenaGroup)
+@click.option("--rpc-url", envvar=["CADENA_RPC_URL", "ETH_RPC_URL"], default=DEFAULT_RPC_URL, show_default=True,
+              help="JSON-RPC URL of the node (env CADENA_RPC_URL, then ETH_RPC_URL).")  # fmt: skip
+@click.option("--rpc-header", "headers", multiple=True, callback=parse_headers, metavar="'NAME: VALUE'",
+              help="An HTTP header for every request to the node, e.g. an API key (repeat for more).")  # fmt: skip
+@click.option("--deployment", envvar="CADENA_DEPLOYMENT", type=click.Path(dir_okay=False),
+              help="Deployment record [default: deployments/<chain id>.json].")  # fmt: skip
+@click.option("--chain-id", type=int, help="Refuse to work unless the node is on this chain.")
+@click.option("--keystore", envvar="CADENA_KEYSTORE", type=click.Path(dir_okay=False),
+              help="Encrypted keystore of the signing account.")  # fmt: skip
+@click.option("--password-file", envvar="CADENA_PASSWORD_FILE", type=click.Path(dir_okay=False),
+              help="File with the keystore password (else env CADENA_PASSWORD, else a prompt).")  # fmt: skip
+@click.option("--dev-account", type=int, help="Sign with dev account N of a local node.")
+@click.option("--mirror", "mirror_file", envvar="CADENA_MIRROR", type=click.Path(dir_okay=False),
+              help="SQLite mirror [default: beside the deployment record, .mirror.sqlite].")  # fmt: skip
+@click.version_option(package_name="cadena-client")
+@click.pass_context
+def cli(ctx, rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file):
+    """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
+    from cadena_client.cli.session import Session
+
+    ctx.obj = Session(rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file)
+
+
+def main():
+    cli(prog_name="cadena")

@@ -1,0 +1,327 @@
+"""The contract's ABI both ways: calldata for its functions, and its return values, reverts and logs
+turned into the library's records and exceptions. Every path to the chain (one call, a batch, the
+mirror's log scan) goes through one `Codec`."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from functools import cache, lru_cache
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, keccak, to_checksum_address
+
+from cadena_client import errors
+from cadena_client.contract.artifact import load_artifact
+from cadena_client.domain.event import Event
+from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
+from cadena_client.domain.model import (
+    AEOType,
+    Benefit,
+    Certificate,
+    CertificateStatus,
+    PartyStatus,
+    Verdict,
+    Verification,
+    country_from_bytes2,
+    from_day,
+    tin_from_bytes32,
+)
+
+_BYTES_REPR = re.compile(r"(?:execution reverted: )?(b'.*'|b\".*\")", re.DOTALL)
+
+
+class Codec:
+    """Encodes calls to the contract and decodes what comes back, from the artifact's ABI."""
+
+    def __init__(self, abi: list[dict]):
+        self.abi = abi
+        self._functions = {}
+        self._errors = {
+            keccak(text="Error(string)")[:4]: (errors.Error, ["message"], ["string"]),
+            keccak(text="Panic(uint256)")[:4]: (errors.Panic, ["code"], ["uint256"]),
+        }
+        for entry in abi:
+            if entry["type"] == "function":
+                types = [_abi_type(i) for i in entry["inputs"]]
+                self._functions[entry["name"]] = (function_abi_to_4byte_selector(entry), types,
+                                                  [_abi_type(o) for o in entry["outputs"]])  # fmt: skip
+            elif entry["type"] == "error":
+                types = [i["type"] for i in entry["inputs"]]
+                selector = keccak(text=f"{entry['name']}({','.join(types)})")[:4]
+                cls = getattr(errors, entry["name"], errors.ContractError)
+                self._errors[selector] = (cls, [i["name"] for i in entry["inputs"]], types)
+        self.logs = LogDecoder(abi)
+
+    def encode(self, function: str, *args) -> bytes:
+        """Calldata of `function(*args)`."""
+        selector, types, _ = self._functions[function]
+        return selector + abi_encode(types, args)
+
+    def decode(self, function: str, data: str | bytes) -> tuple:
+        """The return values of `function` from its ABI-encoded answer."""
+        return abi_decode(self._functions[function][2], _bytes(data))
+
+    def error(self, data: bytes, operation: Operation | MRAAction | None = None) -> errors.ContractError | None:
+        """The contract error in revert `data` as its exception, or None if it is no known error.
+        `operation` lets the message say what would have been allowed."""
+        known = self._errors.get(bytes(data[:4]))
+        if known is None:
+            return None
+        cls, names, types = known
+        values = [to_checksum_address(v) if kind == "address" else v for kind, v in zip(types, abi_decode(types, data[4:]), strict=True)]
+        args = dict(zip(names, values, strict=True))
+        return cls(describe(cls.__name__, args, operation), args)
+
+    def refusal(self, error: dict | BaseException, operation=None) -> errors.CadenaError:
+        """What a JSON-RPC error reply (or an exception web3 raised) means: the contract's error where it
+        carries one, else the node's words."""
+        if isinstance(error, BaseException):
+            data = revert_data(error)
+            message = str(error)
+        else:
+            if "exception" in error:
+                return self.refusal(error["exception"], operation)
+            data, message = error.get("data"), str(error.get("message", error))
+            if isinstance(data, dict):
+                data = data.get("data")
+            data = bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else None
+        found = self.error(data, operation) if data else None
+        return found or errors.ChainError(f"the node refused it: {message[:300]}")
+
+    def certificate(self, tin: str, data: str | bytes) -> Certificate:
+        """The `certificate(tin)` answer, read word by word (a fixed-layout struct)."""
+        words = _words(data)
+        holder = words[0][24:]
+        return Certificate(
+            tin=tin,
+            status=CertificateStatus(int(words[1], 16)),
+            aeo_types=AEOType(int(words[2], 16)),
+            valid_from=from_day(int(words[3], 16)),
+            expiry=from_day(int(words[4], 16)),
+            holder=None if int(holder, 16) == 0 else _checksum(holder),
+            version=int(words[5], 16),
+            commitment=bytes.fromhex(words[6]),
+        )
+
+    def event(self, log, block_time: Callable[[int], int] | None = None, seq: int = 0) -> Event | None:
+        """The contract's log as an Event (None for a log the contract does not declare); `block_time`
+        gives the time of events that carry none of their own."""
+        decoded = self.logs.decode(log)
+        if decoded is None:
+            return None
+        name, args = decoded
+        block = quantity(log["blockNumber"])
+        return Event(
+            name=name,
+            block=block,
+            log_index=quantity(log["logIndex"]),
+            tx_hash=hex_text(log["transactionHash"]),
+            time=args["time"] if "time" in args else block_time(block),
+            tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])) if "tin" in args else None,
+            country=args.get("country") or args.get("party") or args.get("proposer"),
+            mra_id=args.get("id"),
+            actor=args.get("actor") or args.get("admin") or args.get("account"),
+            reason=args.get("reason"),
+            args=args,
+            seq=seq,
+        )
+
+    def verification(self, importer: str, tin: str, data: str | bytes) -> Verification:
+        """The `verify(importer, tin)` answer."""
+        recognised, benefits, verdict = self.decode("verify", data)
+        return Verification(importer, tin, recognised, Benefit(benefits) if benefits else None, Verdict(verdict))
+
+
+@cache
+def codec() -> Codec:
+    """The codec of the shipped artifact."""
+    return Codec(load_artifact()["abi"])
+
+
+def _abi_type(entry: dict) -> str:
+    """The eth-abi type string of an ABI input or output (tuples spelt out)."""
+    kind = entry["type"]
+    if kind.startswith("tuple"):
+        return f"({','.join(_abi_type(c) for c in entry['components'])}){kind[5:]}"
+    return kind
+
+
+def _bytes(data: str | bytes) -> bytes:
+    return bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+
+
+def _words(data: str | bytes) -> list[str]:
+    """The 32-byte words of an ABI-encoded value, as hex text."""
+    text = data if isinstance(data, str) else "0x" + bytes(data).hex()
+    return [text[i : i + 64] for i in range(2, len(text), 64)]
+
+
+@lru_cache(maxsize=65536)
+def _checksum(hex40: str) -> str:
+    return to_checksum_address(hex40)
+
+
+def revert_data(exc: BaseException) -> bytes | None:
+    """The raw revert data carried by `exc` or the exceptions it was raised from.
+
+    Nodes put it in `.data` as hex; py-evm raises it as bytes, and eth-tester re-raises it as the
+    text "execution reverted: b'...'" (the repr of those bytes).
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        data = getattr(exc, "data", None)
+        if isinstance(data, str) and data.startswith("0x"):
+            return bytes.fromhex(data[2:])
+        for arg in exc.args:
+            if isinstance(arg, (bytes, bytearray)):
+                return bytes(arg)
+            if isinstance(arg, str) and (match := _BYTES_REPR.fullmatch(arg)):
+                return ast.literal_eval(match.group(1))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+@cache
+def role_names() -> dict[bytes, str]:
+    """Readable names of the contract's roles, for every possible country code."""
+    names = {b"\0" * 32: "the network admin"}
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for first in letters:
+        for second in letters:
+            code = (first + second).encode()
+            names[keccak(b"CADENA_ADMIN_" + code)] = f"the administration admin of {first + second}"
+            names[keccak(b"CADENA_OFFICER_" + code)] = f"a customs officer of {first + second}"
+    return names
+
+
+def describe(name: str, args: dict, operation: Operation | MRAAction | None = None) -> str:
+    """A sentence for a person about contract error `name` with `args`."""
+    tin = tin_from_bytes32(args["tin"]) if "tin" in args else None
+    code = country_from_bytes2(args["country"]) if "country" in args else None
+    match name:
+        case "AEOInvalidStatus":
+            status = CertificateStatus(args["current"]).label
+            step = LIFECYCLE.get(operation) if isinstance(operation, Operation) else None
+            return f"certificate {tin} is {status}; {step.rule if step else 'the operation is not allowed in that status'}"
+        case "AEOUnknownCertificate":
+            return f"no certificate was ever issued for TIN {tin}"
+        case "AEOInvalidTIN":
+            return f"{tin!r} is not a TIN (country code + 1 to 15 characters A-Z 0-9)"
+        case "AEOInvalidTypes" | "MRAInvalidCoveredTypes":
+            return f"AEO types {list(args.values())[0]:#x} are empty or unknown"
+        case "AEOInvalidValidity":
+            return "the expiry date must be after the validation date"
+        case "AEOInvalidBatch":
+            return f"a batch has 1 to 100 certificates, one record each; got {args['tins']} TINs and {args['records']} records"
+        case "AEONotHolder":
+            return f"{args['account']} is not the holder of certificate {tin}; only the holder can withdraw it"
+        case "AccessControlUnauthorizedAccount":
+            role = role_names().get(args["neededRole"], "0x" + args["neededRole"].hex())
+            return f"{args['account']} is not {role}, which this operation requires"
+        case "CustomsInvalidCountry":
+            return f"{code!r} is not a country code of two letters A-Z"
+        case "CustomsAdministrationExists":
+            return f"{code} already has a customs administration on the network"
+        case "CustomsUnknownAdministration":
+            return f"{code} has no customs administration on the network; register it first"
+        case "CustomsInvalidAdmin":
+            return "the administration admin cannot be the zero address"
+        case "MRAInvalidPartyCount":
+            return f"an MRA has 2 to 32 parties, not {args['count']}"
+        case "MRADuplicateParty":
+            return f"{code} appears twice among the parties"
+        case "MRAProposerNotParty":
+            return f"the proposing administration {code} must be one of the parties"
+        case "MRAInvalidBenefits":
+            return f"benefits {args['benefits']:#x} are empty or unknown"
+        case "MRAUnknown":
+            return f"there is no MRA {args['id']}"
+        case "MRANotParty":
+            return f"{code} is not a party of MRA {args['id']}"
+        case "MRAInvalidPartyStatus":
+            party, status = country_from_bytes2(args["party"]), PartyStatus(args["current"]).label
+            step = PARTICIPATION.get(operation) if isinstance(operation, MRAAction) else None
+            return f"{party} is {status} in MRA {args['id']}; {step.rule if step else 'the operation is not allowed in that status'}"
+        case "MRAHasTerminated":
+            return f"MRA {args['id']} has terminated: fewer than two parties remain"
+        case "AccessControlEnforcedDefaultAdminRules":
+            return "the network admin role changes only through the two-step, delayed admin transfer"
+        case "Error":
+            return f"the contract refused the operation: {args['message']}"
+    return f"the contract refused the operation: {name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+
+
+class LogDecoder:
+    """Decodes the contract's logs word by word from their ABI layouts (static words, strings and
+    arrays of static words), straight from the hex text JSON-RPC returns: the events have fixed
+    layouts, so this skips eth-abi's generic path. Gives plain values: numbers, checksummed
+    addresses, a bytes2 country code as text, other fixed bytes as 0x-hex."""
+
+    def __init__(self, abi: list[dict]):
+        self._events = {}
+        for entry in abi:
+            if entry["type"] == "event" and not entry.get("anonymous"):
+                inputs = entry["inputs"]
+                self._events["0x" + event_abi_to_log_topic(entry).hex()] = (
+                    entry["name"],
+                    [(i["name"], _converter(i["type"])) for i in inputs if i["indexed"]],
+                    [(i["name"], i["type"] == "string", i["type"].endswith("[]"), _converter(i["type"].removesuffix("[]")))
+                     for i in inputs if not i["indexed"]],
+                )  # fmt: skip
+
+    def topic(self, name: str) -> str:
+        """The topic (0x-hex) of the event called `name`."""
+        return next(topic for topic, (event, _, _) in self._events.items() if event == name)
+
+    def decode(self, log) -> tuple[str, dict] | None:
+        """(event name, args) of a log, or None for an event the contract does not declare. The log's
+        topics and data are 0x-hex text (as JSON-RPC gives them) or bytes (as web3 formats them)."""
+        topics = [hex_text(topic) for topic in log["topics"]]
+        found = self._events.get(topics[0]) if topics else None
+        if found is None:
+            return None
+        name, indexed, fields = found
+        args = {key: convert(topic[2:]) for (key, convert), topic in zip(indexed, topics[1:], strict=True)}
+        data = hex_text(log["data"])
+        for position, (key, text, array, convert) in enumerate(fields):
+            word = data[2 + 64 * position : 66 + 64 * position]
+            if text or array:
+                start = 2 + 2 * int(word, 16)
+                length = int(data[start : start + 64], 16)
+                if text:
+                    args[key] = bytes.fromhex(data[start + 64 : start + 64 + 2 * length]).decode("utf-8", "replace")
+                else:
+                    args[key] = [convert(data[start + 64 * (i + 1) : start + 64 * (i + 2)]) for i in range(length)]
+            else:
+                args[key] = convert(word)
+        return name, args
+
+
+def _converter(kind: str):
+    """The plain value of one ABI word of type `kind`, given as 64 hex digits."""
+    if kind.startswith("uint"):
+        return lambda word: int(word, 16)
+    if kind == "address":
+        return lambda word: _checksum(word[24:])
+    if kind == "bytes2":
+        return lambda word: bytes.fromhex(word[:4]).decode("ascii", "replace")
+    if kind.startswith("bytes"):
+        size = 2 * int(kind[5:])
+        return lambda word: "0x" + word[:size]
+    if kind in ("bool", "string"):
+        return lambda word: word[-1] == "1"
+    raise ValueError(f"no decoder for event field type {kind}")
+
+
+def quantity(value) -> int:
+    """A JSON-RPC quantity: hex on the wire, already an int through web3's eth-tester middleware."""
+    return value if isinstance(value, int) else int(value, 16)
+
+
+def hex_text(value) -> str:
+    """0x-hex text of a value JSON-RPC gives as text and web3 as bytes."""
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()

@@ -1,0 +1,109 @@
+"""The JSON documents CADENA writes: one versioned envelope and one form per record.
+
+Every `--json` output of the CLI (reads and writes) is one document, `{"schema": "cadena/1",
+"kind": ..., ...}`, described by the JSON Schema shipped beside this module (schema/cadena-1.json).
+A list comes as `items`. Statuses, verdicts and reasons carry their names, dates are ISO 8601 and
+times UTC, TINs are text, and the actor of an event comes with the administration it acted for.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime, timezone
+from enum import Enum, IntFlag
+from importlib import resources
+
+from cadena_client.domain.event import Event
+from cadena_client.domain.lifecycle import BY_EVENT
+from cadena_client.domain.model import Certificate, Reason, status_label
+
+SCHEMA = "cadena/1"
+_SHARED = {"tin", "actor", "reason", "time", "version", "id", "country", "party", "proposer", "admin", "account"}
+
+
+def document(kind: str, data) -> dict:
+    """The envelope of one output: an object's fields, or a list as `items`."""
+    body = plain(data)
+    return {"schema": SCHEMA, "kind": kind, **(body if isinstance(body, dict) else {"items": body})}
+
+
+def dumps(kind: str, data, indent: int | None = 2) -> str:
+    return json.dumps(document(kind, data), indent=indent, ensure_ascii=False)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of every document (draft 2020-12)."""
+    return json.loads((resources.files("cadena_client") / "schema" / "cadena-1.json").read_text(encoding="utf-8"))
+
+
+def plain(value):
+    """A JSON-ready form of records, enums, flags, dates and bytes."""
+    if isinstance(value, Event):
+        return event_form(value)
+    if isinstance(value, Certificate):
+        return {**_fields(value), "status": value.status.name.lower(), "status_label": status_label(value.status, value.expiry)}
+    if is_dataclass(value) and not isinstance(value, type):
+        return _fields(value)
+    if isinstance(value, IntFlag):
+        return value.labels()
+    if isinstance(value, Enum):
+        return value.name.lower()
+    if isinstance(value, datetime):
+        return iso_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value
+
+
+def _fields(value) -> dict:
+    return {field.name: plain(getattr(value, field.name)) for field in fields(value)}
+
+
+def iso_time(value: datetime | int | None) -> str | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromtimestamp(value, timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def reason_form(code: int | None) -> dict | None:
+    return None if code is None else {"code": code, "name": Reason.label_of(code) if code in Reason._value2member_map_ else None}
+
+
+def event_form(event: Event) -> dict:
+    """One event of the audit trail or the feed."""
+    step = BY_EVENT.get(event.name)
+    if step is not None:  # an officer of the TIN's country, or for a withdrawal the holder
+        actor = {"address": event.actor, "administration": None if step.by_holder else event.tin[:2],
+                 "role": "holder" if step.by_holder else "officer"}  # fmt: skip
+    elif event.actor is not None:  # MRA steps and registrations act for the country they name
+        actor = {"address": event.actor, "administration": event.country, "role": "admin"}
+    else:
+        actor = None
+    master = event.master
+    return {
+        "seq": event.seq or None,
+        "kind": event.kind,
+        "event": event.name,
+        "retracted": event.retracted,
+        "block": event.block,
+        "log_index": event.log_index,
+        "tx_hash": event.tx_hash,
+        "time": iso_time(event.time),
+        "tin": event.tin,
+        "country": event.country or (event.tin[:2] if event.tin else None),
+        "mra_id": event.mra_id,
+        "actor": actor,
+        "reason": reason_form(event.reason),
+        "version": event.version,
+        "master": plain(master) if master else None,
+        "status_after": (step.result.name.lower() if step.result else None) if step else None,
+        "details": {key: plain(value) for key, value in event.args.items() if key not in _SHARED and not master},
+    }
