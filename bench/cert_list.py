@@ -16,9 +16,10 @@ import requests
 from click.testing import CliRunner
 from common import FREE_GAS, PILOT, machine, operators
 
-from cadena_client.api.bulk import BulkSender, Encoder, issue_all
+from cadena_client.api.bulk import issue_all
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
 from cadena_client.domain.model import tin_to_bytes32
 from cadena_client.network.deploy import DeploymentRecord
@@ -48,7 +49,7 @@ def main(count: int) -> None:
         assert CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", str(PILOT)]).exit_code == 0
         chain = connect(node.url)
         cadena = DeploymentRecord.load(record).open(chain)
-        assert all(o.result == "done" for o in issue_all(BulkSender(cadena, chain.dev_account(2)), operators(count)))
+        assert all(o.result == "done" for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), operators(count)))
         command = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(Path(folder) / "m.sqlite"),
                    "cert", "list", "--country", "MX", "--json"]  # fmt: skip
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from common import FREE_GAS, machine, pilot_on
 
-from cadena_client.api.bulk import BulkSender
-from cadena_client.chain.connection import Signer
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
 
@@ -35,7 +34,7 @@ def timed_import(cadena, path: Path) -> tuple[imports.Summary, dict[str, float]]
     plan = imports.plan(cadena, "MX", checked)
     seconds["plan"] = time.perf_counter() - started
     started = time.perf_counter()
-    summary = imports.apply(BulkSender(cadena, cadena.signer.account), plan)
+    summary = imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), plan)
     seconds["send"] = time.perf_counter() - started
     return summary, seconds
 

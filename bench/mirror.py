@@ -26,9 +26,9 @@ from common import FREE_GAS, machine, operators, pilot_on
 from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic
 
-from cadena_client.api.bulk import BulkSender, issue_all
-from cadena_client.chain.connection import Signer
+from cadena_client.api.bulk import issue_all
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
 from cadena_client.domain.model import Verdict
 from cadena_client.mirror import Mirror
 
@@ -38,7 +38,7 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
     with start_anvil(extra_args=FREE_GAS) as node, tempfile.TemporaryDirectory() as folder:
         chain, cadena, _ = pilot_on(node.url)
         records = operators(count)
-        assert all(o.result == "done" for o in issue_all(BulkSender(cadena, chain.dev_account(2)), records))
+        assert all(o.result == "done" for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records))
         tins = [m.tin for m in records]
 
         def open_mirror(name: str) -> Mirror:
@@ -46,14 +46,14 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
 
         peru = open_mirror("peru.sqlite")
         started = time.perf_counter()
-        synced = peru.sync(cadena.contract)
+        synced = peru.sync(cadena)
         sync_seconds = time.perf_counter() - started
         raw_seconds = raw_pipeline(node.url, cadena, Path(folder) / "raw.sqlite")
 
         middle = synced.events[len(synced.events) // 2].block
         peru.db.execute("UPDATE blocks SET hash = '0x00' WHERE number >= ?", (middle,))  # as if a reorg replaced them
         started = time.perf_counter()
-        resynced = peru.sync(cadena.contract)
+        resynced = peru.sync(cadena)
         reorg_seconds = time.perf_counter() - started
         assert len(resynced.retracted) == len(resynced.events) > 0
 
@@ -74,7 +74,7 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
         assert all(peru.verify(i, t, at=now) == cadena.verify(i, t) for i, t in sample[:100])
 
         costa_rica = open_mirror("costa-rica.sqlite")
-        costa_rica.sync(cadena.contract)
+        costa_rica.sync(cadena)
         seen: dict[str, float] = {}
         stop = threading.Event()
 
@@ -82,7 +82,7 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
             for event in result.events:
                 seen.setdefault(event.tin, time.perf_counter())
 
-        follower = threading.Thread(target=costa_rica.follow, args=(cadena.contract, on_sync, poll), kwargs={"stop": stop.is_set})
+        follower = threading.Thread(target=costa_rica.follow, args=(cadena, on_sync, poll), kwargs={"stop": stop.is_set})
         follower.start()
         officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
         latencies, from_receipt = [], []

@@ -24,9 +24,11 @@ from common import FREE_GAS, machine, operators, pilot_on
 from eth_keys.backends import get_backend
 from eth_utils import keccak
 
-from cadena_client.api.bulk import BulkSender, Encoder, issue_all, read_certificates, verify_all
-from cadena_client.chain.connection import Rpc, Signer, quantity
+from cadena_client.api.bulk import issue_all
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
+from cadena_client.chain.transport import Rpc
+from cadena_client.contract.codec import quantity
 from cadena_client.domain.model import CertificateStatus, tin_to_bytes32
 
 
@@ -64,7 +66,7 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
     with fresh_pilot() as (chain, cadena, officer):
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        outcomes = issue_all(BulkSender(cadena, officer), records)
+        outcomes = issue_all(cadena.as_signer(Signer(cadena.chain, officer)), records)
         bulk_seconds = time.perf_counter() - started
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rpc = Rpc(chain.w3, 100)
@@ -82,7 +84,7 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
             cadena.verify("PE", tins[i])
         library_verify = rate(sample, time.perf_counter() - started)
         started = time.perf_counter()
-        batched = verify_all(rpc, cadena, "PE", tins)
+        batched = cadena.verify_many("PE", tins)
         library_batch_verify = rate(len(tins), time.perf_counter() - started)
         assert all(answer.recognised for answer in batched)
         verify = Encoder(cadena.contract, "verify")

@@ -42,7 +42,8 @@ def plain(value):
     if isinstance(value, Event):
         return event_form(value)
     if isinstance(value, Certificate):
-        return {**_fields(value), "status": value.status.name.lower(), "status_label": status_label(value.status, value.expiry)}
+        label = status_label(value.status, value.expiry)
+        return {**_fields(value), "status": value.status.name.lower(), "status_label": label, "expired": label == "Expired"}
     if is_dataclass(value) and not isinstance(value, type):
         return _fields(value)
     if isinstance(value, IntFlag):
@@ -90,7 +91,7 @@ def event_form(event: Event) -> dict:
     master = event.master
     return {
         "seq": event.seq or None,
-        "kind": event.kind,
+        "change": event.kind,  # ("kind" is the envelope's)
         "event": event.name,
         "retracted": event.retracted,
         "block": event.block,

@@ -15,9 +15,10 @@ from web3.logs import DISCARD
 
 from cadena_client.chain.node import start_anvil
 from cadena_client.cli.main import cli
+from cadena_client.contract.codec import codec
 from cadena_client.dev import compiler
 from cadena_client.domain.model import MasterData, country_to_bytes2, tin_to_bytes32
-from cadena_client.errors import decode_revert
+from cadena_client.errors import ContractError
 
 ROLES = [
     "governance",
@@ -161,8 +162,8 @@ def reverts(name: str, **expected):
     """Asserts that the block raises the contract error `name` with the `expected` arguments."""
     with pytest.raises(Exception) as info:
         yield
-    error = decode_revert(info.value)
-    assert error is not None, f"expected {name}, got no contract error: {info.value!r}"
+    error = info.value if isinstance(info.value, ContractError) else codec().refusal(info.value)
+    assert isinstance(error, ContractError), f"expected {name}, got no contract error: {info.value!r}"
     assert error.name == name, f"expected {name}, got {error.name}: {error}"
     for key, value in expected.items():
         assert error.error_args[key] == value, f"{name}.{key}: {error.error_args[key]!r} != {value!r}"

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from cadena_client.api.bulk import BulkSender, NonceManager, issue_all, verify_all
-from cadena_client.chain.connection import Rpc, Signer, connect
+from cadena_client.api.bulk import issue_all
+from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import NonceManager, Result, Signer
 from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -39,19 +40,19 @@ def anvil():
 
 def test_embedded_chain_falls_back_to_single_requests():
     chain, cadena = deployed()
-    sender = BulkSender(cadena, chain.dev_account(2))
-    assert not sender.rpc.batching
+    sender = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
+    assert not sender.chain.rpc.batching
     records = masters(23)
     outcomes = issue_all(sender, records, batch_size=10)
-    assert Counter(o.result for o in outcomes) == {"done": 23}
+    assert Counter(o.result for o in outcomes) == {Result.DONE: 23}
     assert cadena.certificate_tins("MX") == [m.tin for m in records]
     assert {cadena.certificate(m.tin).commitment for m in records} == {m.commitment for m in records}
 
 
 def test_outcome_for_every_record(anvil):
     chain, cadena = deployed(anvil.url)
-    sender = BulkSender(cadena, chain.dev_account(2))
-    assert sender.rpc.batching
+    sender = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
+    assert sender.chain.rpc.batching
     first = masters(30)
     issue_all(sender, first[:10])
     changed = MasterData(first[0].tin, "Otro nombre", first[0].address, "exporter", "2020-01-01")
@@ -73,8 +74,8 @@ def test_sends_no_more_than_a_block_can_take(anvil, monkeypatch):
     """anvil's automine leaves what one block cannot hold waiting for another arrival: the sender keeps
     at most one block's gas unmined, so 60 batches (10 blocks' worth) need no filler transaction."""
     chain, cadena = deployed(anvil.url)
-    sender = BulkSender(cadena, chain.dev_account(2))
-    broadcast, sent, unmined = BulkSender._broadcast, {}, []
+    sender = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
+    broadcast, sent, unmined = Signer._broadcast, {}, []
 
     def watched(self, signed):
         mined = self.nonces.count("latest")
@@ -82,17 +83,17 @@ def test_sends_no_more_than_a_block_can_take(anvil, monkeypatch):
         unmined.append(sum(gas for nonce, gas in sent.items() if nonce >= mined))
         return broadcast(self, signed)
 
-    monkeypatch.setattr(BulkSender, "_broadcast", watched)
-    before = chain.w3.eth.get_transaction_count(sender.account.address)
+    monkeypatch.setattr(Signer, "_broadcast", watched)
+    before = chain.w3.eth.get_transaction_count(sender.signer.address)
     outcomes = issue_all(sender, masters(3000), batch_size=50)
-    assert Counter(o.result for o in outcomes) == {"done": 3000}
+    assert Counter(o.result for o in outcomes) == {Result.DONE: 3000}
     assert max(unmined) <= chain.w3.eth.get_block("latest").gasLimit < sum(sent.values()) / 5
-    assert chain.w3.eth.get_transaction_count(sender.account.address) == before + 60  # no filler was needed
+    assert chain.w3.eth.get_transaction_count(sender.signer.address) == before + 60  # no filler was needed
 
 
 def test_nonce_manager_is_thread_safe(anvil):
     chain, _ = deployed(anvil.url)
-    manager = NonceManager(Rpc(chain.w3), chain.dev_account(7).address)
+    manager = NonceManager(chain.rpc, chain.dev_account(7).address)
     taken = []
     threads = [threading.Thread(target=lambda: taken.extend(manager.take(3) for _ in range(50))) for _ in range(8)]
     for thread in threads:
@@ -105,12 +106,12 @@ def test_nonce_manager_is_thread_safe(anvil):
 
 def test_resynchronises_when_another_program_used_the_key(anvil):
     chain, cadena = deployed(anvil.url)
-    sender = BulkSender(cadena, chain.dev_account(2))
+    sender = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
     issue_all(sender, masters(5))
     other = cadena.as_signer(Signer(chain, chain.dev_account(2)))  # the same key, elsewhere
     other.suspend(masters(1)[0].tin)
     outcomes = issue_all(sender, masters(5, start=5))
-    assert Counter(o.result for o in outcomes) == {"done": 5}
+    assert Counter(o.result for o in outcomes) == {Result.DONE: 5}
     assert cadena.certificate(masters(1)[0].tin).status == CertificateStatus.SUSPENDED
 
 
@@ -118,8 +119,9 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     chain, cadena = deployed(anvil.url)
     script = tmp_path / "bulk_run.py"
     script.write_text(textwrap.dedent(f"""
-        from cadena_client.api.bulk import BulkSender, issue_all
+        from cadena_client.api.bulk import issue_all
         from cadena_client.chain.connection import connect
+        from cadena_client.chain.signer import Signer
         from cadena_client.api.client import Cadena
         from cadena_client.domain.model import MasterData
         chain = connect({anvil.url!r})
@@ -127,7 +129,7 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
         records = [MasterData(f"MX{{i:010d}}", f"Operador {{i}} S.A.", f"Calle {{i}}, Ciudad", "exporter", "2020-01-01",
                               "2030-01-01") for i in range(3000)]
         print("started", flush=True)
-        issue_all(BulkSender(cadena, chain.dev_account(2)), records, batch_size=5)
+        issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records, batch_size=5)
     """))
     run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert run.stdout.readline().strip() == "started"
@@ -140,7 +142,7 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     partial = cadena.administration("MX").certificate_count
     assert 0 < partial < 3000, partial
     # One re-run completes exactly the rest: the killed run left at most a block's gas in the pool.
-    outcomes = Counter(o.result for o in issue_all(BulkSender(cadena, chain.dev_account(2), receipt_timeout=30), masters(3000)))
+    outcomes = Counter(o.result for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2), receipt_timeout=30)), masters(3000)))
     assert outcomes["already"] + outcomes["done"] == 3000 and outcomes["already"] >= partial, outcomes
     assert cadena.administration("MX").certificate_count == 3000
     assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(3000)]  # each once
@@ -150,22 +152,22 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
 def test_verify_all_answers_as_verify_does(anvil, on_anvil):
     chain, cadena = deployed(anvil.url if on_anvil else None)
     records = masters(12) + masters(3, prefix="PE")
-    issue_all(BulkSender(cadena, chain.dev_account(2)), records[:12])
-    issue_all(BulkSender(cadena, chain.dev_account(4)), records[12:])
+    issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records[:12])
+    issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(4))), records[12:])
     officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
     officer.suspend(records[1].tin)
     officer.cancel(records[2].tin)
     tins = [m.tin for m in records] + ["MXNOBODY"]
-    answers = verify_all(Rpc(chain.w3), cadena, "pe", tins)
+    answers = cadena.verify_many("pe", tins)
     assert answers == [cadena.verify("PE", t) for t in tins]
     assert {a.verdict.name for a in answers} == {"RECOGNISED", "NOT_ACTIVE", "SAME_COUNTRY", "UNKNOWN_TIN"}
     with pytest.raises(Exception, match="is not a TIN"):
-        verify_all(Rpc(chain.w3), cadena, "PE", ["MX-1"])
+        cadena.verify_many("PE", ["MX-1"])
 
 
 def test_rpc_sends_again_once_when_the_node_dropped_the_connection(anvil, monkeypatch):
     chain, _ = deployed(anvil.url)
-    height, rpc, attempts = chain.w3.eth.block_number, Rpc(chain.w3), []
+    height, rpc, attempts = chain.w3.eth.block_number, chain.rpc, []
     post = requests.Session.post
 
     def dropped_once(self, *args, **kwargs):
@@ -185,4 +187,4 @@ def test_rpc_sends_again_once_when_the_node_dropped_the_connection(anvil, monkey
 def test_batch_size_is_checked():
     chain, cadena = deployed()
     with pytest.raises(Exception, match="batch size must be 1 to 100"):
-        issue_all(BulkSender(cadena, chain.dev_account(2)), masters(1), batch_size=101)
+        issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), masters(1), batch_size=101)

@@ -1,6 +1,8 @@
 """The `cadena` command through click's test runner, against a real anvil node."""
 
 import json
+
+import jsonschema
 import time
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from click.testing import CliRunner
 from conftest import rpc
 
 from cadena_client.cli.main import cli
+from cadena_client.document import json_schema
 
 PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
 ISSUE = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora del Pacífico S.A. de C.V.", "--address",
@@ -24,6 +27,8 @@ def run(node, pilot_record):
         options = ["--rpc-url", node.url, "--deployment", str(pilot_record)] + (["--dev-account", str(dev)] if dev is not None else [])
         result = CliRunner().invoke(cli, [*options, *args])
         assert result.exit_code == expect, result.output
+        if "--json" in args and expect == 0:
+            jsonschema.validate(json.loads(result.output), json_schema())  # every document is in the schema
         return result.output
 
     yield invoke
@@ -55,10 +60,12 @@ def test_certificate_commands(run):
     shown = json.loads(run("cert", "show", "MXEPA180101AB1", "--json"))
     assert shown["expiry"] == "2035-01-01" and shown["status"] == "active"
     run("cert", "cancel", "MXEPA180101AB1", dev=2)
-    history = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))
-    assert [e["kind"] for e in history] == ["issued", "suspended", "reinstated", "updated", "cancelled"]
-    assert history[1]["reason"] == 10 and history[3]["master"]["name"] == "Exportadora del Pacífico S.A. de C.V."
-    listed = json.loads(run("cert", "list", "--country", "MX", "--json"))
+    history = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))["items"]
+    assert [e["change"] for e in history] == ["issued", "suspended", "reinstated", "updated", "cancelled"]
+    assert history[1]["reason"] == {"code": 10, "name": "security-incident"}
+    assert history[3]["master"]["name"] == "Exportadora del Pacífico S.A. de C.V."
+    assert [e["status_after"] for e in history] == ["active", "suspended", "active", None, "cancelled"]
+    listed = json.loads(run("cert", "list", "--country", "MX", "--json"))["items"]
     assert [c["tin"] for c in listed] == ["MXEPA180101AB1"]
     assert "MXEPA180101AB1" in run("cert", "list", "--country", "MX")
 
@@ -81,7 +88,7 @@ def test_mra_commands(run):
     run("mra", "suspend", "2", "--party", "CR", dev=5)
     run("mra", "resume", "2", "--party", "CR", dev=5)
     assert "Terminated" in run("mra", "leave", "2", "--party", "CR", dev=5)
-    assert [m["id"] for m in json.loads(run("mra", "list", "--country", "CR", "--json"))] == [1, 2]
+    assert [m["id"] for m in json.loads(run("mra", "list", "--country", "CR", "--json"))["items"]] == [1, 2]
     assert "MX-CR" in run("mra", "list")
 
 
@@ -93,8 +100,8 @@ def test_keystore_signing(run, node, tmp_path):
     run("officer", "grant", "--country", "MX", address, dev=1)
     output = run("--keystore", str(keystore), "--password-file", str(password), *ISSUE)
     assert "issued MXEPA180101AB1" in output
-    history = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))
-    assert history[0]["actor"] == address
+    history = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))["items"]
+    assert history[0]["actor"] == {"address": address, "administration": "MX", "role": "officer"}
 
 
 MISTAKES = [
@@ -129,7 +136,7 @@ def test_contract_refusals_are_one_line(run):
 
 def test_missing_and_corrupt_deployment_record(node, tmp_path):
     missing = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(tmp_path / "none.json"), "cert", "show", "MX1"])
-    assert missing.exit_code == 1 and "does not exist: deploy with `cadena network deploy CONFIG`" in missing.output
+    assert missing.exit_code == 1 and "does not exist (deploy with `cadena network deploy CONFIG`" in missing.output
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_text('{"chain_id": 31337, "address": ')
     result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(corrupt), "cert", "show", "MX1"])
@@ -203,8 +210,10 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     assert "1 events" in run(*mirror, "sync")
     offline = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json"))
     assert (offline["recognised"], offline["verdict"]) == (False, "not_active")
-    history = json.loads(run(*mirror, "history", "MXEPA180101AB1", "--json"))
-    assert [(e["event"], e["reason"]) for e in history] == [("issued", 1), ("suspended", 10)]
+    history = json.loads(run(*mirror, "history", "MXEPA180101AB1", "--json"))["items"]
+    assert [(e["change"], e["reason"]["code"]) for e in history] == [("issued", 1), ("suspended", 10)]
+    from_chain = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))["items"]
+    assert [{**e, "seq": None} for e in history] == from_chain  # one audit trail, one form, from the mirror or the chain
     assert "security-incident" in run(*mirror, "history", "MXEPA180101AB1")
     csv_text = run(*mirror, "export", "--country", "PE", "--format", "csv")
     assert csv_text.splitlines()[0] == ("Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status,"
@@ -236,7 +245,8 @@ def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
         while not lines and time.monotonic() < deadline:
             time.sleep(0.05)
         event = json.loads(lines[0])
-        assert (event["event"], event["tin"], event["reason"]) == ("suspended", "MXEPA180101AB1", 10)
+        jsonschema.validate(event, json_schema())
+        assert (event["change"], event["tin"], event["reason"]["name"]) == ("suspended", "MXEPA180101AB1", "security-incident")
     finally:
         watcher.terminate()
         watcher.wait(timeout=10)
@@ -364,7 +374,7 @@ def test_cert_show_and_list_give_the_operator_name_and_address(run, tmp_path):
     mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
     run(*mirror, "sync")
     run("cert", "update", "MXEPA180101AB1", "--name", "Exportadora del Pacífico SAPI", dev=2)  # the mirror is behind
-    listed = json.loads(run(*mirror, "cert", "list", "--country", "MX", "--json"))
+    listed = json.loads(run(*mirror, "cert", "list", "--country", "MX", "--json"))["items"]
     assert [(c["tin"], c["name"], c["address"]) for c in listed] == [
         ("MXEPA180101AB1", "Exportadora del Pacífico SAPI", "Av. Reforma 505, CDMX")]
     table = run(*mirror, "cert", "list", "--country", "MX")

@@ -22,9 +22,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import PILOT, rpc
 
-from cadena_client.api.bulk import BulkSender, issue_all
-from cadena_client.chain.connection import Signer, connect
+from cadena_client.api.bulk import issue_all
+from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
 from cadena_client.domain.model import MasterData
 from cadena_client.mirror import Mirror
@@ -84,8 +85,8 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
         deploy(node.url, record)
         chain = connect(node.url)
         cadena = DeploymentRecord.load(record).open(chain)
-        assert all(o.result == "done" for o in issue_all(BulkSender(cadena, chain.dev_account(2)), operators(600)))
-        officer = BulkSender(cadena, chain.dev_account(2))
+        assert all(o.result == "done" for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), operators(600)))
+        officer = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
         mirror_file = tmp_path / "killed.sqlite"
         common = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(mirror_file)]
         kills = 0
@@ -102,7 +103,7 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
             # After every kill the mirror equals one built in one go up to the block it reached.
             mirror = Mirror(mirror_file, chain.chain_id, cadena.address, cadena.deploy_block)
             reference = tmp_path / f"reference-{round_}.sqlite"
-            Mirror(reference, chain.chain_id, cadena.address, cadena.deploy_block).sync(cadena.contract, to_block=mirror.cursor)
+            Mirror(reference, chain.chain_id, cadena.address, cadena.deploy_block).sync(cadena, to_block=mirror.cursor)
             assert dump(mirror_file) == dump(reference), f"the mirror differs from a clean build after kill {round_}"
             assert [e.seq for e in mirror.feed(0, limit=10**6)] == list(range(1, mirror.last_seq + 1))
             mirror.close()
@@ -111,7 +112,7 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
         out, err = finished.communicate(timeout=300)
         assert finished.returncode == 0, err
         clean = Mirror(tmp_path / "clean.sqlite", chain.chain_id, cadena.address, cadena.deploy_block)
-        clean.sync(cadena.contract)
+        clean.sync(cadena)
         assert dump(mirror_file) == dump(tmp_path / "clean.sqlite")
         assert len(dump(mirror_file)["certificates"]) == 600 + 50 * (ROUNDS // 2)
 
@@ -119,8 +120,6 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
 def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recognised(tmp_path, rng):
     from aeo_list_files import generate, write_csv
 
-    from cadena_client.api.bulk import verify_all
-    from cadena_client.chain.connection import Rpc
     from cadena_client.domain.model import CertificateStatus
 
     listed = generate(1500, seed=rng.randrange(10**6), bad=False)
@@ -135,9 +134,8 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
         stop = threading.Event()
 
         def watch_partners() -> None:  # all along, not only between the kills
-            rpc_ = Rpc(chain.w3)
             while not stop.is_set():
-                seen_recognised.update(v.tin for v in verify_all(rpc_, cadena, "PE", untrusted) if v.recognised)
+                seen_recognised.update(v.tin for v in cadena.verify_many("PE", untrusted) if v.recognised)
 
         checker = threading.Thread(target=watch_partners, daemon=True)
         checker.start()
@@ -207,7 +205,7 @@ def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp
         deploy(node.url, record)
         chain = connect(node.url)
         cadena = DeploymentRecord.load(record).open(chain)
-        issue_all(BulkSender(cadena, chain.dev_account(2)), operators(2))
+        issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), operators(2))
         port = int(node.url.rsplit(":", 1)[1])
         node.stop()  # saves the chain so far
         node = start_anvil(port=port, state_file=state)
@@ -280,7 +278,7 @@ def test_watch_killed_at_random_points_loses_no_change(tmp_path, rng):
     with start_anvil() as node:
         deploy(node.url, record)
         officer = as_officer(node.url, record)
-        issue_all(BulkSender(officer, officer.signer.account), operators(3))
+        issue_all(officer.as_signer(Signer(officer.chain, officer.signer.account)), operators(3))
         Mirror(mirror_file, officer.chain.chain_id, officer.address, officer.deploy_block).mark("watch", 0)  # from the start
         stop = threading.Event()
 

@@ -10,8 +10,9 @@ from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
 from conftest import rpc
 
-from cadena_client.api.bulk import BulkSender, Encoder, read_certificates
-from cadena_client.chain.connection import Rpc, Signer, connect
+from cadena_client.chain.connection import connect
+from cadena_client.chain.signer import Signer
+from cadena_client.chain.transport import Rpc
 from cadena_client.cli.main import cli
 from cadena_client.domain.model import CertificateStatus, InputError, Reason
 from cadena_client.lists import files as aeo_files
@@ -151,13 +152,13 @@ def officer(chain, pilot_record, dev=2):
 
 
 def stored(cadena, tins):
-    return read_certificates(Rpc(cadena.chain.w3), cadena, list(tins))
+    return {c.tin: c for c in cadena.read_certificates(list(tins))}
 
 
 def matches(cadena, listed) -> bool:
     """Whether the chain holds every certificate of `listed` with its master data and status."""
     found = stored(cadena, listed.masters)
-    return all(bytes(found[t][6]) == m.commitment and found[t][1] == listed.statuses[t] for t, m in listed.masters.items())
+    return all(found[t].commitment == m.commitment and found[t].status == listed.statuses[t] for t, m in listed.masters.items())
 
 
 def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path):
@@ -251,7 +252,7 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
     listed = generate(200, bad=False)
     cadena = officer(chain, pilot_record)
     first = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
-    imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", first))
+    imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", first))
     active = [t for t, status in listed.statuses.items() if status == CertificateStatus.ACTIVE]
     suspended = [t for t, status in listed.statuses.items() if status == CertificateStatus.SUSPENDED]
     for tin in active[:20]:
@@ -259,7 +260,7 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
     for tin in suspended[:5]:
         listed.row(tin)[7], listed.statuses[tin] = "Vigente", CertificateStatus.ACTIVE
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea2.csv", listed.grid)), "MX")
-    many, reinstate = Rpc.many, Encoder(cadena.contract, "reinstateCertificate").selector.hex()
+    many, reinstate = Rpc.many, cadena.codec.encode("reinstateCertificate", b"\0" * 32, 0)[:4].hex()
 
     def node_goes_down(self, calls, workers=1):
         """The node stops answering when the first reinstatement is sent."""
@@ -269,17 +270,17 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
 
     monkeypatch.setattr(Rpc, "many", node_goes_down)
     with pytest.raises(requests.exceptions.ConnectionError):
-        imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", checked))
+        imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", checked))
     monkeypatch.setattr(Rpc, "many", many)
     assert not matches(cadena, listed)
     assert not any(cadena.verify("PE", tin).recognised for tin in active[:20])  # the restrictive steps went first
     rest = imports.plan(cadena, "MX", checked)
     assert (rest.count("reinstate"), rest.count("suspend"), rest.unchanged) == (5, 0, 195)
-    summary = imports.apply(BulkSender(cadena, cadena.signer.account), rest)
+    summary = imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), rest)
     assert not summary.failures and matches(cadena, listed)
-    events = cadena.contract.events
-    issued = Counter(e.args.tin for e in events.CertificateIssued.get_logs(from_block=0))
-    suspensions = Counter(e.args.tin for e in events.CertificateSuspended.get_logs(from_block=0))
+    events = [cadena.codec.event(log) for log in cadena.chain.w3.eth.get_logs({"address": cadena.address, "fromBlock": 0})]
+    issued = Counter(e.tin for e in events if e.name == "CertificateIssued")
+    suspensions = Counter(e.tin for e in events if e.name == "CertificateSuspended")
     assert len(issued) == 200 and set(issued.values()) == {1}  # nothing doubled
     assert sum(suspensions.values()) == len(suspended) + 20 and set(suspensions.values()) == {1}
     assert imports.plan(cadena, "MX", checked).changes == []
@@ -289,7 +290,7 @@ def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp
     listed = generate(20, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
     cadena = officer(chain, pilot_record)
-    imports.apply(BulkSender(cadena, cadena.signer.account), imports.plan(cadena, "MX", checked))
+    imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", checked))
     active = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE][:3]
     for tin in active:
         listed.row(tin)[7] = "Suspendido"
@@ -297,7 +298,7 @@ def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp
     import_plan = imports.plan(cadena, "MX", checked)
     officer(chain, pilot_record, dev=2).cancel(active[1])  # between the plan and the import
     progress = []
-    summary = imports.apply(BulkSender(cadena, cadena.signer.account), import_plan, progress.append)
+    summary = imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), import_plan, progress.append)
     assert summary.done["suspend"] == 2 and sum(progress) == 3
     [failure] = summary.failures
     assert (failure.tin, failure.action, failure.row) == (active[1], "suspend", listed.rows[active[1]])

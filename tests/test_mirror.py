@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cadena_client.cli.main import hint
 from cadena_client.chain.connection import connect
 from cadena_client.domain.model import CertificateStatus, MasterData, Verdict, from_day
 from cadena_client.mirror import Mirror, MirrorError
@@ -100,21 +101,21 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
         except Exception as exc:  # refused by the contract: the mirror must not change either
             assert type(exc).__module__ == "cadena_client.errors", repr(exc)
         if step % 10 == 9:
-            mirror.sync(w.cadena.contract, chunk=7)
+            mirror.sync(w.cadena, chunk=7)
             verdicts |= assert_mirror_matches_contract(w, mirror, tins + ["MXNOBODY"])
-    mirror.sync(w.cadena.contract, chunk=7)
+    mirror.sync(w.cadena, chunk=7)
     verdicts |= assert_mirror_matches_contract(w, mirror, tins)
     assert verdicts == set(Verdict), f"the random walk missed {set(Verdict) - verdicts}"
     for tin in tins:  # current state equals the contract's
         row = {r["tin"]: r for r in mirror.certificates()}.get(tin)
         if row is None:
-            assert w.cadena.contract.functions.certificate(tin.encode().ljust(32, b"\0")).call()[1] == 0
+            assert w.cadena.read_certificates([tin])[0].status == CertificateStatus.NONE
             continue
         cert = w.cadena.certificate(tin)
         assert (row["status"], row["aeo_types"], row["version"], row["commitment"]) == (
             int(cert.status), int(cert.aeo_types), cert.version, "0x" + cert.commitment.hex())
     rebuilt = w.mirror("rebuilt.sqlite")  # from the chain alone, in one go
-    rebuilt.sync(w.cadena.contract)
+    rebuilt.sync(w.cadena)
     assert rebuilt.certificates() == mirror.certificates()
     assert_mirror_matches_contract(w, rebuilt, tins)
 
@@ -125,14 +126,14 @@ def test_history_and_cursor_resume_without_duplicates(world):
     officer = w.as_(OFFICER["MX"])
     today = w.now() // 86400
     officer.issue(master("MX1", today - 1))
-    first = mirror.sync(w.cadena.contract)
+    first = mirror.sync(w.cadena)
     assert [e.kind for e in first.events].count("issued") == 1
     mirror.close()
     officer.suspend("MX1", "security-incident")
     reopened = w.mirror()
-    second = reopened.sync(w.cadena.contract)
+    second = reopened.sync(w.cadena)
     assert [e.kind for e in second.events] == ["suspended"] and second.from_block == first.to_block + 1
-    assert reopened.sync(w.cadena.contract).events == []
+    assert reopened.sync(w.cadena).events == []
     history = reopened.history("MX1")
     assert [(e.kind, e.reason) for e in history] == [("issued", 1), ("suspended", 10)]
     assert history[1].actor == w.accounts.address("dev:2") and history[1].tx_hash.startswith("0x")
@@ -143,10 +144,10 @@ def test_confirmations_hold_back_recent_blocks(world):
     w = world
     mirror = w.mirror()
     w.as_(OFFICER["MX"]).issue(master("MX1", w.now() // 86400 - 1))
-    mirror.sync(w.cadena.contract, confirmations=1)
+    mirror.sync(w.cadena, confirmations=1)
     assert "MX1" not in mirror.recognition.certificates
     w.chain.w3.provider.ethereum_tester.mine_blocks(1)
-    mirror.sync(w.cadena.contract, confirmations=1)
+    mirror.sync(w.cadena, confirmations=1)
     assert "MX1" in mirror.recognition.certificates
 
 
@@ -157,30 +158,31 @@ def test_reorg_drops_removed_events_and_never_reports_twice(world):
     officer = w.as_(OFFICER["MX"])
     today = w.now() // 86400
     officer.issue(master("MX1", today - 1))
-    mirror.sync(w.cadena.contract)
+    mirror.sync(w.cadena)
     fork_point = tester.take_snapshot()
     officer.suspend("MX1", "security-incident")  # on the branch that will be dropped
     officer.issue(master("MX2", today - 1))
-    synced = mirror.sync(w.cadena.contract)
+    synced = mirror.sync(w.cadena)
     assert [e.kind for e in synced.events] == ["suspended", "issued"]
     tester.revert_to_snapshot(fork_point)
     tester.mine_blocks(1)
     officer.cancel("MX1", "serious-infringement")  # the canonical branch
     tester.mine_blocks(2)
-    after = mirror.sync(w.cadena.contract)
+    after = mirror.sync(w.cadena)
     assert [(e.kind, e.tin) for e in after.retracted] == [("suspended", "MX1"), ("issued", "MX2")]
     assert [(e.kind, e.tin) for e in after.events] == [("cancelled", "MX1")]
     assert [e.kind for e in mirror.history("MX1")] == ["issued", "cancelled"]
     assert mirror.history("MX2") == [] and "MX2" not in mirror.recognition.certificates
     assert {r["tin"]: r["status"] for r in mirror.certificates()} == {"MX1": int(CertificateStatus.CANCELLED)}
-    assert mirror.sync(w.cadena.contract).events == []
+    assert mirror.sync(w.cadena).events == []
 
 
 def test_mirror_file_belongs_to_one_deployment(world, tmp_path):
     w = world
     w.mirror().close()
-    with pytest.raises(MirrorError, match="give another --mirror file"):
+    with pytest.raises(MirrorError, match="use another mirror file") as refused:
         Mirror(tmp_path / "mirror.sqlite", w.chain.chain_id, "0x" + "11" * 20, w.cadena.deploy_block)
+    assert hint(refused.value).endswith("(give --mirror FILE for another mirror)")  # what the CLI prints
     (tmp_path / "garbage.sqlite").write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(MirrorError, match="is not a CADENA mirror database"):
         Mirror(tmp_path / "garbage.sqlite", w.chain.chain_id, w.cadena.address, w.cadena.deploy_block)
@@ -189,8 +191,8 @@ def test_mirror_file_belongs_to_one_deployment(world, tmp_path):
 def test_partners_follow_mras_in_force(world):
     w = world
     mirror = w.mirror()
-    mirror.sync(w.cadena.contract)
+    mirror.sync(w.cadena)
     assert mirror.partners("MX", at=w.now()) == ["CR", "PE"]
     w.as_(ADMIN["CR"]).suspend_mra(1, "CR")
-    mirror.sync(w.cadena.contract)
+    mirror.sync(w.cadena)
     assert mirror.partners("MX", at=w.now()) == ["PE"] and mirror.partners("CR", at=w.now()) == []

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from cadena_client.contract.codec import codec
 from cadena_client.domain.model import CertificateStatus as S
 from cadena_client.domain.model import PartyStatus as P
 from cadena_client.domain.model import Verdict, country_to_bytes2, tin_to_bytes32
-from cadena_client.errors import decode_revert
+from cadena_client.errors import ContractError
 
 COUNTRIES = ["MX", "PE", "CR"]
 TINS = ["MXM1", "MXM2", "PEP1", "PEP2", "CRC1"]
@@ -86,7 +87,7 @@ def machine_for(net):
                 net.tx(call, actor)
                 succeeded = True
             except Exception as exc:  # noqa: BLE001 - a revert, checked to be one below
-                assert decode_revert(exc) is not None, repr(exc)
+                assert isinstance(codec().refusal(exc), ContractError), repr(exc)
                 succeeded = False
             assert succeeded == allowed, f"{call.fn_name} by {actor}: contract {'did' if succeeded else 'refused'}, model {'allows' if allowed else 'refuses'}"
 

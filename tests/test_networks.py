@@ -5,8 +5,9 @@ from pathlib import Path
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers import BaseProvider
 
-from cadena_client.chain.connection import Signer, connect
+from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
 from cadena_client.domain.model import MasterData
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -43,6 +44,6 @@ def test_transactions_at_gas_price_zero():
         cadena = deploy_network(chain, load_config(PILOT), Accounts(chain, PILOT.parent), None).cadena
         officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
         receipt = officer.issue(MasterData("MX1", "Operador", "Calle 1", "exporter", "2020-01-01"))
-        tx = chain.w3.eth.get_transaction(receipt.transactionHash)
-        assert tx["gasPrice"] == 0 and receipt.status == 1
+        tx = chain.w3.eth.get_transaction(receipt.tx_hash)
+        assert tx["gasPrice"] == 0 and chain.w3.eth.get_transaction_receipt(receipt.tx_hash)["status"] == 1
         assert chain.w3.eth.get_balance(chain.dev_account(2).address) == 10**22  # nothing paid

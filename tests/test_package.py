@@ -46,7 +46,7 @@ def test_the_demo_and_the_template_run_from_the_wheel_alone(installed, tmp_path)
     assert "Done." in demo.stdout
     made = cadena(installed, tmp_path, "template", "lista.xlsx")
     assert made.returncode == 0, made.stderr
-    assert (tmp_path / "lista.xlsx").read_bytes() == (ROOT / "cadena_client" / "templates" / "aeo-list.xlsx").read_bytes()
+    assert (tmp_path / "lista.xlsx").read_bytes() == (ROOT / "cadena_client" / "lists" / "templates" / "aeo-list.xlsx").read_bytes()
     assert "| Column | Required |" in (tmp_path / "AEO-list-columns.md").read_text()
     again = cadena(installed, tmp_path, "template", "lista.xlsx")
     assert again.returncode == 1 and "refusing to overwrite" in again.stderr

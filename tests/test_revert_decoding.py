@@ -6,8 +6,10 @@ import pytest
 from web3 import Web3
 
 from cadena_client.chain.node import start_anvil
+from cadena_client.contract.codec import codec
+from cadena_client.domain.lifecycle import Operation
 from cadena_client.domain.model import tin_to_bytes32
-from cadena_client.errors import ContractError, decode_revert
+from cadena_client.errors import ContractError
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def test_same_error_on_eth_tester_and_anvil(net, anvil_contract, mode):
     for contract_, sender in ((net.contract, net.a["stranger"]), (contract, w3.eth.accounts[1])):
         send = getattr(contract_.functions.suspendCertificate(raw, 1), mode)
         cases.append(_raised(partial(send, {"from": sender})))
-    decoded = [decode_revert(exc, operation="suspend") for exc in cases]
+    decoded = [codec().refusal(exc, Operation.SUSPEND) for exc in cases]
     assert all(isinstance(error, ContractError) for error in decoded)
     assert [type(error).__name__ for error in decoded] == ["AccessControlUnauthorizedAccount"] * 2
     assert decoded[1].error_args["account"] == w3.eth.accounts[1]
@@ -44,10 +46,10 @@ def test_same_error_on_eth_tester_and_anvil(net, anvil_contract, mode):
 def test_status_message_names_the_rule(net):
     net.issue("MXAAA010101AAA")
     net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")
-    error = decode_revert(_raised(lambda: net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")), "suspend")
+    error = codec().refusal(_raised(lambda: net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")), Operation.SUSPEND)
     assert str(error) == "certificate MXAAA010101AAA is Suspended; only an Active certificate can be suspended"
 
 
 def test_non_contract_errors_are_not_decoded():
-    assert decode_revert(ValueError("boom")) is None
-    assert decode_revert(ValueError(b"\x01\x02\x03\x04")) is None
+    assert not isinstance(codec().refusal(ValueError("boom")), ContractError)
+    assert not isinstance(codec().refusal(ValueError(b"\x01\x02\x03\x04")), ContractError)

@@ -82,7 +82,7 @@ class Cadena:
 
     def _signer(self) -> Signer:
         if self.signer is None:
-            raise SignerRequired("this operation signs a transaction and the contract was opened without a signing account")
+            raise SignerRequired("this operation needs a signing account; the contract was opened without one")
         return self.signer
 
     # -- administrations -------------------------------------------------------------------------

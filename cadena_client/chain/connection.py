@@ -74,7 +74,8 @@ def connect(url: str | None = None, expected_chain_id: int | None = None, timeou
     else:
         if not url.startswith(("http://", "https://")):
             raise NodeUnreachable(f"RPC URL {url!r} must start with http:// or https://")
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout, "headers": dict(headers or {})}))
+        headers = {"Content-Type": "application/json", **(headers or {})}  # web3's own default is replaced, not merged
+        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout, "headers": headers}))
         rpc = Rpc(w3, url, headers, timeout)
     try:
         chain_id = w3.eth.chain_id

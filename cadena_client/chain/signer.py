@@ -332,7 +332,7 @@ class Signer:
             error = str(reply.get("error", "")).lower()
             if "result" in reply or "already" in error:  # already known: this very transaction was sent before
                 pending["0x" + keccak(item.raw).hex()] = item
-            elif "nonce too low" in error or "underpriced" in error:  # the nonce is taken: retried after resync
+            elif "nonce" in error or "underpriced" in error:  # our count is stale (taken, or reverted): resync, retry
                 results.append((item.job, Outcome("", Result.SUPERSEDED, reply["error"].get("message", error))))
             else:
                 refused = self._refusal(reply["error"], item.job)

@@ -108,7 +108,7 @@ class Codec:
 
     def event(self, log, block_time: Callable[[int], int] | None = None, seq: int = 0) -> Event | None:
         """The contract's log as an Event (None for a log the contract does not declare); `block_time`
-        gives the time of events that carry none of their own."""
+        gives the time of events that carry none of their own (else it is None)."""
         decoded = self.logs.decode(log)
         if decoded is None:
             return None
@@ -119,7 +119,7 @@ class Codec:
             block=block,
             log_index=quantity(log["logIndex"]),
             tx_hash=hex_text(log["transactionHash"]),
-            time=args["time"] if "time" in args else block_time(block),
+            time=args["time"] if "time" in args else block_time(block) if block_time else None,
             tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])) if "tin" in args else None,
             country=args.get("country") or args.get("party") or args.get("proposer"),
             mra_id=args.get("id"),

@@ -22,7 +22,7 @@ class Event:
     block: int
     log_index: int
     tx_hash: str
-    time: int  # seconds since the epoch (the event's own time, else its block's)
+    time: int | None  # seconds since the epoch (the event's own time, else its block's, where known)
     tin: str | None
     country: str | None
     mra_id: int | None
@@ -41,8 +41,8 @@ class Event:
         return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=MRA)(?=[A-Z][a-z])", "-", self.name).lower()
 
     @property
-    def when(self) -> datetime:
-        return datetime.fromtimestamp(self.time, timezone.utc)
+    def when(self) -> datetime | None:
+        return None if self.time is None else datetime.fromtimestamp(self.time, timezone.utc)
 
     @property
     def version(self) -> int | None:
