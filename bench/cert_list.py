@@ -28,16 +28,17 @@ from cadena_client.network.deploy import DeploymentRecord
 def raw_reads(url: str, cadena, count: int) -> float:
     """Seconds for the same reads as plain JSON-RPC batches: the TIN pages, then the certificates."""
     started = time.perf_counter()
-    session, pages, read = requests.Session(), Encoder(cadena.contract, "certificatesOf"), Encoder(cadena.contract, "certificate")
+    session, codec = requests.Session(), cadena.codec
 
     def batch(calls):
         payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_call", "params": [{"to": cadena.address, "data": "0x" + data.hex()}, "latest"]}
                    for i, data in enumerate(calls)]  # fmt: skip
         return [reply["result"] for reply in sorted(session.post(url, json=payload, timeout=120).json(), key=lambda r: r["id"])]
 
-    tins = [t for reply in batch([pages(b"MX", offset, 500) for offset in range(0, count, 500)]) for t in pages.decode(reply)[0]]
+    pages = batch([codec.encode("certificatesOf", b"MX", offset, 500) for offset in range(0, count, 500)])
+    tins = [t for reply in pages for t in codec.decode("certificatesOf", reply)[0]]
     for start in range(0, len(tins), 100):
-        [read.decode(reply) for reply in batch([read(t) for t in tins[start : start + 100]])]
+        [codec.decode("certificate", reply) for reply in batch([codec.encode("certificate", t) for t in tins[start : start + 100]])]
     assert len(tins) == count and tins[0] == tin_to_bytes32(operators(1)[0].tin)
     return time.perf_counter() - started
 
@@ -56,7 +57,7 @@ def main(count: int) -> None:
         def listed() -> float:
             started = time.perf_counter()
             result = CliRunner().invoke(cli, command)
-            assert result.exit_code == 0 and len(json.loads(result.output)) == count, result.output[-500:]
+            assert result.exit_code == 0 and len(json.loads(result.output)["items"]) == count, result.output[-500:]
             return time.perf_counter() - started
 
         from_events = listed()

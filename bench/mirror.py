@@ -29,6 +29,7 @@ from eth_utils import event_abi_to_log_topic
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import Signer
+from cadena_client.contract.artifact import load_artifact
 from cadena_client.domain.model import Verdict
 from cadena_client.mirror import Mirror
 
@@ -119,7 +120,7 @@ def raw_pipeline(url: str, cadena, path: Path) -> float:
     params = [{"address": cadena.address, "fromBlock": hex(cadena.deploy_block), "toBlock": hex(head)}]
     logs = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": params}, timeout=120).json()["result"]
     layouts = {"0x" + event_abi_to_log_topic(e).hex(): (e["name"], [i["type"] for i in e["inputs"] if not i["indexed"]])
-               for e in cadena.contract.abi if e["type"] == "event"}  # fmt: skip
+               for e in load_artifact()["abi"] if e["type"] == "event"}  # fmt: skip
     rows = []
     for log in logs:
         name, types = layouts[log["topics"][0]]

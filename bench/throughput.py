@@ -27,7 +27,7 @@ from eth_utils import keccak
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import Signer
-from cadena_client.chain.transport import Rpc
+from cadena_client.contract.artifact import load_artifact
 from cadena_client.contract.codec import quantity
 from cadena_client.domain.model import CertificateStatus, tin_to_bytes32
 
@@ -43,18 +43,18 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
 
     ceilings = {}  # what was sent -> certificates/s
     with fresh_pilot() as (chain, cadena, officer):
-        batch = Encoder(cadena.contract, "issueCertificates")
-        calls = [(batch([tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1), 4_500_000)
+        encode = cadena.codec.encode
+        calls = [(encode("issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1, 0), 4_500_000)
                  for chunk in (records[i : i + 50] for i in range(0, count, 50))]  # fmt: skip
         ceilings[f"issueCertificates x50 ({count:,})"] = raw_ceiling(chain, officer, cadena.address, calls, 50)
     with fresh_pilot() as (chain, cadena, officer):
-        single = Encoder(cadena.contract, "issueCertificate")
-        calls = [(single(tin_to_bytes32(m.tin), m.contract_tuple(), 1), 150_000) for m in operators(raw_count)]
+        calls = [(cadena.codec.encode("issueCertificate", tin_to_bytes32(m.tin), m.contract_tuple(), 1), 150_000)
+                 for m in operators(raw_count)]  # fmt: skip
         ceilings[f"issueCertificate ({raw_count:,})"] = raw_ceiling(chain, officer, cadena.address, calls, 1)
     print("raw done: " + ", ".join(f"{name} {value:,.0f}/s" for name, value in ceilings.items()), flush=True)
 
     with fresh_pilot() as (chain, cadena, officer):
-        function = cadena.contract.functions.issueCertificate
+        function = chain.w3.eth.contract(address=cadena.address, abi=load_artifact()["abi"]).functions.issueCertificate
         started = time.perf_counter()
         for master in records[:naive_sample]:  # what most scripts do: transact() per record (estimate, send), then wait
             tx = function(tin_to_bytes32(master.tin), master.contract_tuple(), 1).transact({"from": officer.address})
@@ -69,10 +69,9 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         outcomes = issue_all(cadena.as_signer(Signer(cadena.chain, officer)), records)
         bulk_seconds = time.perf_counter() - started
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        rpc = Rpc(chain.w3, 100)
-        stored = read_certificates(rpc, cadena, [m.tin for m in records])
-        on_chain = sum(s[1] == CertificateStatus.ACTIVE and bytes(s[6]) == m.commitment
-                       for m, s in zip(records, stored.values(), strict=True))  # fmt: skip
+        stored = cadena.read_certificates([m.tin for m in records])
+        on_chain = sum(c.status == CertificateStatus.ACTIVE and c.commitment == m.commitment
+                       for m, c in zip(records, stored, strict=True))  # fmt: skip
         assert all(o.result == "done" for o in outcomes) and on_chain == count, Counter(o.result for o in outcomes)
         bulk_rate = rate(count, bulk_seconds)
         print(f"bulk done: {bulk_rate:,.0f}/s", flush=True)
@@ -87,10 +86,10 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         batched = cadena.verify_many("PE", tins)
         library_batch_verify = rate(len(tins), time.perf_counter() - started)
         assert all(answer.recognised for answer in batched)
-        verify = Encoder(cadena.contract, "verify")
-        calls = [("eth_call", [{"to": cadena.address, "data": "0x" + verify(b"PE", tin_to_bytes32(t)).hex()}, "latest"]) for t in tins]
+        calls = [("eth_call", [{"to": cadena.address, "data": "0x" + cadena.codec.encode("verify", b"PE", tin_to_bytes32(t)).hex()},
+                               "latest"]) for t in tins]  # fmt: skip
         started = time.perf_counter()
-        answers = rpc.many(calls)
+        answers = chain.rpc.many(calls)
         raw_verify = rate(len(calls), time.perf_counter() - started)
         assert all(quantity("0x" + a["result"][2:66]) == 1 for a in answers)
 
@@ -130,7 +129,7 @@ def raw_ceiling(chain, officer, to: str, calls: list[tuple[bytes, int]], per_tx:
                                            "chainId": chain.chain_id, "value": 0, "gasPrice": 0}).raw_transaction)
            for i, (data, gas) in enumerate(calls)]  # fmt: skip
     hashes = ["0x" + keccak(tx).hex() for tx in raw]
-    rpc = Rpc(chain.w3, 100)
+    rpc = chain.rpc
     window = chain.w3.eth.get_block("latest").gasLimit // calls[0][1]
     sent = mined = 0
     started = time.perf_counter()
@@ -158,16 +157,16 @@ def gas_table(chain, cadena, outcomes, naive_gas) -> dict:
     table = {
         "issue (single)": (naive_gas, 110_000),
         "issue, batch of 50 (per certificate)": (batch_receipt.gasUsed // 50, None),
-        "update (renewal)": (officer.update(renewed, "renewal").gasUsed, None),
-        "suspend": (officer.suspend(tin).gasUsed, 35_000),
-        "reinstate": (officer.reinstate(tin).gasUsed, 35_000),
-        "cancel": (officer.cancel(tin).gasUsed, 35_000),
-        "re-issue after cancellation": (officer.issue(renewed).gasUsed, None),
+        "update (renewal)": (officer.update(renewed, "renewal").gas_used, None),
+        "suspend": (officer.suspend(tin).gas_used, 35_000),
+        "reinstate": (officer.reinstate(tin).gas_used, 35_000),
+        "cancel": (officer.cancel(tin).gas_used, 35_000),
+        "re-issue after cancellation": (officer.issue(renewed).gas_used, None),
     }
     officer.issue(owned)
-    table["withdraw (by the holder)"] = (cadena.as_signer(Signer(chain, holder)).withdraw(owned.tin).gasUsed, 35_000)
-    verify = cadena.contract.functions.verify(b"PE", tin_to_bytes32(outcomes[1].key))
-    table["verify (as a call)"] = (verify.estimate_gas(), 30_000)
+    table["withdraw (by the holder)"] = (cadena.as_signer(Signer(chain, holder)).withdraw(owned.tin).gas_used, 35_000)
+    call = {"to": cadena.address, "data": "0x" + cadena.codec.encode("verify", b"PE", tin_to_bytes32(outcomes[1].key)).hex()}
+    table["verify (as a call)"] = (quantity(chain.rpc.call("eth_estimateGas", [call])), 30_000)
     return table
 
 

@@ -4,7 +4,6 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
-import dataclasses
 import pytest
 
 from cadena_client import errors
@@ -29,6 +28,22 @@ from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_netw
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 OPERATOR = dict(tin="MXEPA180101AB1", name="Exportadora del Pacífico S.A. de C.V.", address="Av. Reforma 505, CDMX",
                 aeo_types="exporter,importer", valid_from="2018-11-05", expiry="2030-11-05")  # fmt: skip
+
+
+def test_the_package_names_what_a_customs_system_needs(tmp_path):
+    import cadena_client as cc
+
+    assert all(getattr(cc, name) is not None for name in cc.__all__) and "Signer" in dir(cc)
+    with pytest.raises(AttributeError, match="has no attribute 'Nothing'"):
+        cc.Nothing  # noqa: B018
+    chain = cc.connect()
+    cc.deploy_network(chain, cc.load_config(PILOT), cc.Accounts(chain, PILOT.parent), tmp_path / "record.json")
+    cadena = cc.DeploymentRecord.load(tmp_path / "record.json").open(chain)
+    officer = cadena.as_signer(cc.Signer(chain, chain.dev_account(2)))
+    officer.issue(cc.MasterData("MXEPA180101AB1", "Exportadora S.A.", "Av. Reforma 505", "exporter", "2024-01-01"))
+    assert cadena.verify("PE", "MXEPA180101AB1").verdict is cc.Verdict.RECOGNISED
+    with pytest.raises(cc.errors.AEOInvalidStatus):
+        officer.reinstate("MXEPA180101AB1")
 
 
 @pytest.fixture(scope="module")

@@ -216,7 +216,7 @@ def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp
 
         officer.suspend(tin, "security-incident")
         watcher.wait_for(lambda: len(watcher.lines) == 1, "print the suspension")
-        assert (watcher.lines[0]["event"], watcher.lines[0]["tin"]) == ("suspended", tin)
+        assert (watcher.lines[0]["change"], watcher.lines[0]["tin"], watcher.lines[0]["retracted"]) == ("suspended", tin, False)
 
         node.process.kill()  # a crash: anvil loses what it had not saved, the suspension included
         node.process.wait()
@@ -224,7 +224,7 @@ def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp
         node = start_anvil(port=port, state_file=state)
         watcher.wait_for(lambda: len(watcher.lines) == 2, "report the retraction")
         retracted = watcher.lines[1]
-        assert (retracted["event"], retracted["name"], retracted["tin"]) == ("retracted", "CertificateSuspended", tin)
+        assert (retracted["retracted"], retracted["event"], retracted["tin"]) == (True, "CertificateSuspended", tin)
         assert retracted["seq"] > watcher.lines[0]["seq"]
 
         officer = as_officer(node.url, record)
@@ -237,7 +237,7 @@ def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp
         rpc(node.url, "evm_mine")
         restarted = Watcher(node.url, record, mirror)
         restarted.wait_for(lambda: len(restarted.lines) == 1, "report the retraction of what it printed before")
-        assert (restarted.lines[0]["event"], restarted.lines[0]["name"]) == ("retracted", "CertificateCancelled")
+        assert (restarted.lines[0]["retracted"], restarted.lines[0]["event"]) == (True, "CertificateCancelled")
         restarted.stop()
     finally:
         node.stop()

@@ -53,15 +53,17 @@ def issue_all(
         return cadena.job(Operation.ISSUE, "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk],
                           [m.contract_tuple() for m in chunk], code, mask, keys=[m.tin for m in chunk])  # fmt: skip
 
-    first = cadena.send([job(to_send[i : i + batch_size]) for i in range(0, len(to_send), batch_size)], progress)
-    retry = [m for m, o in zip(to_send, first, strict=True) if o.result is Result.FAILED and not o.tx_hash]
+    chunks = [to_send[i : i + batch_size] for i in range(0, len(to_send), batch_size)]
+    first = cadena.send([job(chunk) for chunk in chunks], progress)
+    batched = {m.tin for chunk in chunks if len(chunk) > 1 for m in chunk}
+    # A batch the contract refused: its records one by one, to isolate the faulty ones.
+    retry = [m for m, o in zip(to_send, first, strict=True) if o.result is Result.FAILED and m.tin in batched]
     retried_keys = {m.tin for m in retry}
-    # A batch refused in simulation: send its records one by one to isolate the faulty ones.
     second = cadena.send([job([m]) for m in retry], progress)
     for outcome in [o for o in first if o.key not in retried_keys] + second:
         outcomes[outcome.key] = outcome
-    if progress:
-        progress(sum(1 for o in second if o.result is Result.FAILED and not o.tx_hash))
+    if progress:  # the signer leaves failures to its caller
+        progress(sum(1 for m in to_send if outcomes[m.tin].result is Result.FAILED))
     # A record another run put on-chain meanwhile (a killed run's transactions mined late) is there.
     unsettled = [m for m in to_send if outcomes[m.tin].result in (Result.FAILED, Result.NOT_SENT)]
     for master, stored in zip(unsettled, cadena.read_certificates([m.tin for m in unsettled]), strict=True):

@@ -61,7 +61,8 @@ class Cadena:
 
     def _call_many(self, calldata: list[bytes], operation=None) -> list:
         """Raw answers of many eth_calls to the contract, batched; a revert raises the contract's error."""
-        calls = [("eth_call", [{"to": self.address, "data": "0x" + data.hex()}, "latest"]) for data in calldata]
+        sender = {"from": self.chain.reader} if self.chain.reader else {}
+        calls = [("eth_call", [{**sender, "to": self.address, "data": "0x" + data.hex()}, "latest"]) for data in calldata]
         answers = []
         for reply in self.chain.rpc.many(calls, workers=READ_WORKERS):
             if "error" in reply:

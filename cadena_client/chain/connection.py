@@ -29,6 +29,7 @@ class Chain:
     chain_id: int
     rpc: Rpc
     free_gas: bool = False
+    reader: str | None = None  # the sender named in reads where the node would otherwise look one up per call
     _dev_keys: list[str] | None = field(default=None, repr=False)
 
     @property
@@ -91,7 +92,7 @@ def connect(url: str | None = None, expected_chain_id: int | None = None, timeou
     if expected_chain_id is not None and chain_id != expected_chain_id:
         raise WrongChain(f"the node at {url} is on chain {chain_id}, not {expected_chain_id}")
     free_gas = url != EMBEDDED and w3.eth.gas_price == 0 and not latest.get("baseFeePerGas")
-    return Chain(w3, url, chain_id, rpc, free_gas)
+    return Chain(w3, url, chain_id, rpc, free_gas, w3.eth.accounts[0] if url == EMBEDDED else None)
 
 
 def cause(exc: BaseException) -> str:

@@ -1,11 +1,13 @@
 """Signing and sending: the one path every transaction takes, alone or by the thousand.
 
 A `Signer` holds one local key. For a list of jobs it simulates each (one execution: the node's
-eth_createAccessList gives the gas used; on the embedded chain, whose calls are exact, one eth_call),
-takes consecutive nonces from its `NonceManager`, prices them by the network's fee policy (EIP-1559
-where blocks have a base fee, legacy otherwise, zero where gas is free), signs locally, broadcasts
-in JSON-RPC batches and collects the receipts. A single write is a list of one; a contract error
-found in simulation is raised before anything is sent.
+eth_createAccessList gives the gas used), takes consecutive nonces from its `NonceManager`, prices
+them by the network's fee policy (EIP-1559 where blocks have a base fee, legacy otherwise, zero
+where gas is free), signs locally, broadcasts in JSON-RPC batches and collects the receipts. A
+single write is a list of one; a contract error found in simulation is raised before anything is
+sent. The embedded chain mines each transaction as it arrives, with nothing in between, so there
+sending is the simulation: a transaction the contract refuses is mined as reverted (on a throwaway
+chain) and replayed for its error, which is raised alike.
 """
 
 from __future__ import annotations
@@ -156,8 +158,8 @@ class Signer:
     def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]:
         """Simulates, signs, sends and confirms `jobs`; one Outcome per key, in order.
 
-        `progress` counts the records of each transaction sent as it is confirmed; records refused in
-        simulation come back FAILED without a receipt and are left to the caller to count. A
+        `progress` counts the records of each transaction as it is confirmed or given up; FAILED
+        records are left to the caller to count (it may send them again one by one). A
         transaction whose nonce another one took (a killed run's leftovers in the node's pool) is
         simulated and sent once more.
         """
@@ -204,13 +206,10 @@ class Signer:
         The gas comes from one execution, eth_createAccessList's gasUsed, where the node has it (a
         binary search of eth_estimateGas runs a job several times); a job failing there is run once
         more by eth_call for the contract's error, which that method does not report alike on all
-        nodes. On the embedded chain, where nothing runs between the call and the send, one eth_call
-        decides and the limit is the block's.
+        nodes. The embedded chain is not asked: every job may use the block's gas.
         """
         if self.chain.embedded:
-            replies = self.rpc.many([("eth_call", [self._call(job), "latest"]) for job in jobs])
-            return [(block_gas, None) if "error" not in r else (0, self._refusal(r["error"], job))
-                    for job, r in zip(jobs, replies, strict=True)]  # fmt: skip
+            return [(block_gas, None)] * len(jobs)
         if self._access_lists:
             replies = self.rpc.many([("eth_createAccessList", [self._call(job), "latest"]) for job in jobs])
             if not any(_unsupported(reply) for reply in replies):
@@ -363,7 +362,7 @@ class Signer:
                 best[key] = (item.job, outcome)
         if progress:
             for job, outcome in best.values():
-                if outcome.result is not Result.SUPERSEDED:
+                if outcome.result not in (Result.SUPERSEDED, Result.FAILED):
                     progress(len(job.keys))
         return list(best.values())
 

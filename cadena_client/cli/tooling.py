@@ -22,8 +22,10 @@ def compile_command():
     from cadena_client.dev import compiler
 
     found = compiler.find_compiler()
-    path = compiler.write_artifact(compiler.compile_contracts(compiler=found))
-    click.echo(f"compiled with solc {compiler.SOLC_VERSION} ({found.kind}) -> {path}")
+    artifact = compiler.compile_contracts(compiler=found)
+    path = compiler.write_artifact(artifact)
+    compiler.write_error_classes(artifact["abi"])
+    click.echo(f"compiled with solc {compiler.SOLC_VERSION} ({found.kind}) -> {path}, and its error classes")
 
 
 @click.command()

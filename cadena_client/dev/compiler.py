@@ -17,6 +17,7 @@ from pathlib import Path
 
 from eth_utils import keccak
 
+from cadena_client import errors
 from cadena_client.contract.artifact import CONTRACT, load_artifact
 from cadena_client.errors import CompilerError
 
@@ -31,6 +32,8 @@ SETTINGS = {
 }
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+ERRORS_MODULE = Path(errors.__file__)
+GENERATED_MARK = "# -- generated from the artifact's ABI by `cadena compile`; do not edit"
 ARTIFACTS_DIR = PACKAGE_DIR / "contract" / "artifacts"
 PROJECT_ROOT = PACKAGE_DIR.parent
 
@@ -84,22 +87,25 @@ def find_compiler(root: Path = PROJECT_ROOT) -> Compiler:
     raise CompilerError(f"no solc {SOLC_VERSION}: install Node.js and run `npm ci` in the project root")
 
 
-def standard_input(root: Path = PROJECT_ROOT) -> dict:
-    """Standard JSON input with every contract source of `root`/contracts."""
-    sources = {
-        path.relative_to(root).as_posix(): {"content": path.read_text()}
-        for path in sorted((root / "contracts").rglob("*.sol"))
-    }
+def standard_input(root: Path = PROJECT_ROOT, extra: tuple[Path, ...] = ()) -> dict:
+    """Standard JSON input with every contract source of `root`/contracts, and the `extra` files."""
+    paths = sorted((root / "contracts").rglob("*.sol")) + [root / path for path in extra]
+    sources = {path.relative_to(root).as_posix(): {"content": path.read_text()} for path in paths}
     return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
+
+
+def _compile(root: Path, compiler: Compiler | None, extra: tuple[Path, ...] = ()) -> dict:
+    """The compiler's output for the contracts (and `extra` sources); compile errors raise."""
+    output = (compiler or find_compiler(root)).compile(standard_input(root, extra), root)
+    errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
+    if errors:
+        raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
+    return output
 
 
 def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = None) -> dict:
     """Compiles the contracts of `root` and returns the artifact of the deployable contract."""
-    compiler = compiler or find_compiler(root)
-    output = compiler.compile(standard_input(root), root)
-    errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
-    if errors:
-        raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
+    output = _compile(root, compiler)
     sources = {name: "0x" + keccak(_source_text(root, name).encode()).hex() for name in sorted(output["sources"])}
     contract = output["contracts"][f"contracts/{CONTRACT}.sol"][CONTRACT]
     return {
@@ -110,6 +116,12 @@ def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = Non
         "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
         "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
     }
+
+
+def compile_harness(source: Path, name: str, root: Path = PROJECT_ROOT) -> dict:
+    """ABI and bytecode of contract `name` in `source` (a test harness beside the contracts it imports)."""
+    contract = _compile(root, None, (source.relative_to(root),))["contracts"][source.relative_to(root).as_posix()][name]
+    return {"abi": contract["abi"], "bytecode": "0x" + contract["evm"]["bytecode"]["object"]}
 
 
 def _source_text(root: Path, name: str) -> str:
@@ -130,3 +142,19 @@ def write_artifact(artifact: dict) -> Path:
     path.write_text(json.dumps(artifact, indent=1, sort_keys=True) + "\n")
     load_artifact.cache_clear()
     return path
+
+
+def error_classes(abi: list[dict]) -> str:
+    """The Python classes of the contract's custom errors, one per error of `abi`, sorted by name."""
+    classes = []
+    for entry in sorted((e for e in abi if e["type"] == "error"), key=lambda e: e["name"]):
+        signature = ", ".join(f"{i['type']} {i['name']}" for i in entry["inputs"])
+        classes.append(f'class {entry["name"]}(ContractError):\n    """{entry["name"]}({signature})"""\n')
+    return "\n\n".join(classes)
+
+
+def write_error_classes(abi: list[dict], path: Path = ERRORS_MODULE) -> None:
+    """Rewrites the generated part of the exception module from `abi`."""
+    text = path.read_text()
+    head = text[: text.index(GENERATED_MARK)]
+    path.write_text(f"{head}{GENERATED_MARK} {'-' * (101 - len(GENERATED_MARK))}\n{error_classes(abi)}")

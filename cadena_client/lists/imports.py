@@ -315,8 +315,8 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
         step = LIFECYCLE[operation]
         jobs = [cadena.job(operation, step.function, *_arguments(operation, c), keys=[c.tin]) for c in changes if c.tin not in blocked]
         outcomes = cadena.send(jobs, progress)
-        if progress:  # records refused in simulation were not sent, so not counted yet
-            progress(sum(1 for outcome in outcomes if outcome.result is Result.FAILED and not outcome.tx_hash))
+        if progress:  # the signer leaves failures to its caller
+            progress(sum(1 for outcome in outcomes if outcome.result is Result.FAILED))
         record(operation.value, outcomes)
 
     def steps(action: str) -> list[Change]:

@@ -1,0 +1,84 @@
+"""The library against raw transactions on the embedded eth-tester chain, side by side in one run (issue 11).
+
+Four paths, each on its own fresh embedded chain with the pilot network: `Cadena.issue` one
+certificate at a time, and the same `issueCertificate` transactions pre-signed before the clock
+starts and sent raw (eth_sendRawTransaction, then the receipt) one by one; `issue_all` in batches of
+50, and the same `issueCertificates` x50 transactions pre-signed and sent raw. Prints certificates/s
+and how many times slower the library is than raw (target: at most 1.5x).
+
+    .venv/bin/python bench/embedded.py [--single 200] [--batched 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import PILOT, machine, operators
+
+from cadena_client.api.bulk import issue_all
+from cadena_client.chain.connection import connect
+from cadena_client.chain.signer import Signer
+from cadena_client.domain.model import tin_to_bytes32
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
+
+
+def fresh():
+    """(chain, officer signer's Cadena, officer account) on a new embedded chain with the pilot network."""
+    chain = connect()
+    cadena = deploy_network(chain, load_config(PILOT), Accounts(chain, PILOT.parent), None).cadena
+    account = chain.dev_account(2)
+    return chain, cadena.as_signer(Signer(chain, account)), account
+
+
+def raw_rate(chunks: list, per_tx: int, encode) -> float:
+    """Certificates/s of pre-signed transactions sent raw one by one, each receipt read back."""
+    chain, cadena, account = fresh()
+    nonce = chain.w3.eth.get_transaction_count(account.address)
+    signed = [bytes(account.sign_transaction({"to": cadena.address, "data": encode(cadena, chunk), "gas": 150_000 * per_tx,
+                                              "nonce": nonce + i, "chainId": chain.chain_id, "value": 0,
+                                              "gasPrice": chain.w3.eth.gas_price}).raw_transaction)
+              for i, chunk in enumerate(chunks)]  # fmt: skip
+    started = time.perf_counter()
+    for raw in signed:
+        receipt = chain.w3.eth.wait_for_transaction_receipt(chain.w3.eth.send_raw_transaction(raw))
+        assert receipt["status"] == 1
+    return len(chunks) * per_tx / (time.perf_counter() - started)
+
+
+def main(single: int, batched: int) -> None:
+    print(f"machine: {machine()}; embedded eth-tester chain (py-evm), each path on a fresh one")
+    records = operators(batched)
+
+    _, officer, _ = fresh()
+    started = time.perf_counter()
+    for master in records[:single]:
+        officer.issue(master)
+    library_single = single / (time.perf_counter() - started)
+    raw_single = raw_rate([[m] for m in records[:single]], 1,
+                          lambda c, chunk: c.codec.encode("issueCertificate", tin_to_bytes32(chunk[0].tin), chunk[0].contract_tuple(), 1))
+
+    _, officer, _ = fresh()
+    started = time.perf_counter()
+    outcomes = issue_all(officer, records, batch_size=50)
+    library_batched = batched / (time.perf_counter() - started)
+    assert all(o.result == "done" for o in outcomes)
+    chunks = [records[i : i + 50] for i in range(0, batched, 50)]
+    raw_batched = raw_rate(chunks, 50, lambda c, chunk: c.codec.encode(
+        "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1, 0))
+
+    print(f"{'path':<40}{'library/s':>12}{'raw/s':>12}{'library is':>14}")
+    for name, library, raw in (
+        (f"issue one at a time ({single:,})", library_single, raw_single),
+        (f"issue_all, batches of 50 ({batched:,})", library_batched, raw_batched),
+    ):
+        print(f"{name:<40}{library:>12,.1f}{raw:>12,.1f}{raw / library:>13.2f}x slower")
+    print("(raw: signed before the clock starts, sent with eth_sendRawTransaction one by one, receipt read back)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--single", type=int, default=200)
+    parser.add_argument("--batched", type=int, default=2_000)
+    args = parser.parse_args()
+    main(args.single, args.batched)
