@@ -3,15 +3,16 @@ pragma solidity ^0.8.24;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {AEORegistry} from "./AEORegistry.sol";
+import {CustomsAdministrations} from "./CustomsAdministrations.sol";
 import {MRARegistry} from "./MRARegistry.sol";
-import {IMRARegistry} from "./interfaces/IMRARegistry.sol";
+import {IRecognition} from "./interfaces/IRecognition.sol";
 
 /**
  * @title CADENA
- * @dev The shared AEO registry and MRA rules of a network of customs administrations, with the
- * automatic verification of a foreign AEO for an importing country.
+ * @dev The shared AEO registry and MRA rules of a network of customs administrations, and the
+ * recognition that joins them: the automatic verification of a foreign AEO for an importing country.
  */
-contract Cadena is AEORegistry, MRARegistry {
+contract Cadena is IRecognition, AEORegistry, MRARegistry {
     /**
      * @param initialDelay delay, in seconds, before a new network admin can accept the role.
      * @param governance the first network admin, who registers administrations.
@@ -21,7 +22,11 @@ contract Cadena is AEORegistry, MRARegistry {
         address governance
     ) AccessControlDefaultAdminRules(initialDelay, governance) {}
 
-    /// @inheritdoc IMRARegistry
+    function _onRegistered(bytes2 country) internal override(AEORegistry, CustomsAdministrations) {
+        super._onRegistered(country);
+    }
+
+    /// @inheritdoc IRecognition
     function verify(
         bytes2 importingCountry,
         bytes32 tin

@@ -3,12 +3,14 @@ pragma solidity ^0.8.24;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
+import {Identifiers} from "./libraries/Identifiers.sol";
 
 /**
  * @dev The network's customs administrations and their country-scoped roles. The network admin
  * (governance, transferred in two delayed steps) registers administrations and appoints their
  * admins; each administration admin is the OpenZeppelin role admin of its own country's officers
- * only, so no administration can ever act for another.
+ * only, so no administration can ever act for another. What the other modules count per country
+ * (certificates, MRAs) they keep themselves.
  */
 abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControlDefaultAdminRules {
     /// @dev Most entries a paged read returns.
@@ -27,7 +29,7 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         string calldata name,
         address admin
     ) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_isCountryCode(country)) revert CustomsInvalidCountry(country);
+        if (!Identifiers.isCountryCode(country)) revert CustomsInvalidCountry(country);
         Administration storage record = _administrations[country];
         if (record.registered) revert CustomsAdministrationExists(country);
         if (admin == address(0)) revert CustomsInvalidAdmin(admin);
@@ -35,6 +37,7 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         record.name = name;
         _countries.push(country);
         _setRoleAdmin(officerRole(country), adminRole(country));
+        _onRegistered(country);
         emit AdministrationRegistered(country, admin, name);
         _grantRole(adminRole(country), admin);
     }
@@ -67,10 +70,12 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         }
     }
 
-    /// @dev The registered administration of `country`; reverts with {CustomsUnknownAdministration}.
-    function _registered(bytes2 country) internal view returns (Administration storage record) {
-        record = _administrations[country];
-        if (!record.registered) revert CustomsUnknownAdministration(country);
+    /// @dev Called when `country` is registered, for the modules that keep state per country.
+    function _onRegistered(bytes2 country) internal virtual {}
+
+    /// @dev Reverts with {CustomsUnknownAdministration} unless `country` has an administration.
+    function _requireRegistered(bytes2 country) internal view {
+        if (!_administrations[country].registered) revert CustomsUnknownAdministration(country);
     }
 
     /// @dev Entries a page of a list of `total` holds from `offset`, with `limit` capped at {_MAX_PAGE}.
@@ -79,14 +84,5 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         uint256 remaining = total - offset;
         if (limit > _MAX_PAGE) limit = _MAX_PAGE;
         return remaining < limit ? remaining : limit;
-    }
-
-    /// @dev Whether `country` is two upper-case letters A-Z.
-    function _isCountryCode(bytes2 country) internal pure returns (bool) {
-        return _isLetter(country[0]) && _isLetter(country[1]);
-    }
-
-    function _isLetter(bytes1 char) internal pure returns (bool) {
-        return char >= "A" && char <= "Z";
     }
 }

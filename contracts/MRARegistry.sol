@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
 import {IMRARegistry} from "./interfaces/IMRARegistry.sol";
+import {IRecognition} from "./interfaces/IRecognition.sol";
 
 /**
  * @dev MRAs among registered administrations. An MRA's state fits one storage slot: party status
@@ -34,6 +35,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     uint256 private constant _ENTRIES_PER_SLOT = 5;
 
     uint32 private _mraCount;
+    mapping(bytes2 country => uint256) private _mraCountOf;
     mapping(uint32 id => MRARecord) private _mras;
     mapping(uint32 id => bytes2[]) private _parties;
     mapping(uint32 id => mapping(bytes2 country => uint256 indexPlusOne)) private _partyIndex;
@@ -59,10 +61,10 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         id = ++_mraCount;
         for (uint256 i = 0; i < count; ++i) {
             bytes2 party = parties[i];
-            Administration storage record = _registered(party);
+            _requireRegistered(party);
             if (_partyIndex[id][party] != 0) revert MRADuplicateParty(party);
             _partyIndex[id][party] = i + 1;
-            _mrasOf[party][record.mraCount++] = id;
+            _mrasOf[party][_mraCountOf[party]++] = id;
             for (uint256 j = 0; j < i; ++j) {
                 _addPairEntry(parties[j], j, party, i, id);
             }
@@ -150,8 +152,14 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IMRARegistry
+    function mraCountOf(bytes2 country) external view returns (uint256) {
+        return _mraCountOf[country];
+    }
+
+    /// @inheritdoc IMRARegistry
     function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory page) {
-        page = new uint32[](_pageLength(_registered(country).mraCount, offset, limit));
+        _requireRegistered(country);
+        page = new uint32[](_pageLength(_mraCountOf[country], offset, limit));
         for (uint256 i = 0; i < page.length; ++i) {
             page[i] = _mrasOf[country][offset + i];
         }
@@ -167,8 +175,8 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         bytes2 exporter,
         uint16 aeoTypes,
         uint256 today
-    ) internal view returns (uint16 benefits, Verdict verdict) {
-        verdict = Verdict.NoMRA;
+    ) internal view returns (uint16 benefits, IRecognition.Verdict verdict) {
+        verdict = IRecognition.Verdict.NoMRA;
         (bytes4 pair, ) = _pairKey(importer, exporter);
         for (uint256 slot = 0; ; ++slot) {
             uint256 entries = _pairEntries[pair][slot];
@@ -177,12 +185,12 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
                 MRARecord storage record = _mras[uint32(entries)];
                 uint32 both = uint32((1 << uint8(entries >> 32)) | (1 << uint8(entries >> 40)));
                 if (record.unsignedCount != 0 || today < record.effectiveFrom || record.signedMask & both != both) {
-                    if (verdict == Verdict.NoMRA) verdict = Verdict.MRANotInForce;
+                    if (verdict == IRecognition.Verdict.NoMRA) verdict = IRecognition.Verdict.MRANotInForce;
                 } else if (record.coveredTypes & aeoTypes == 0) {
-                    if (verdict != Verdict.Recognised) verdict = Verdict.TypeNotCovered;
+                    if (verdict != IRecognition.Verdict.Recognised) verdict = IRecognition.Verdict.TypeNotCovered;
                 } else {
                     benefits |= record.benefits;
-                    verdict = Verdict.Recognised;
+                    verdict = IRecognition.Verdict.Recognised;
                 }
                 entries >>= _ENTRY_BITS;
             }

@@ -10,7 +10,8 @@ def test_registered_administrations_are_listed(net):
     assert net.fn("administrationCount").call() == 3
     assert net.fn("administrations", 0, 10).call() == [b"MX", b"PE", b"CR"]
     assert net.fn("administrations", 1, 1).call() == [b"PE"]
-    registered, count, mras, name = net.fn("administration", b"MX").call()
+    registered, name = net.fn("administration", b"MX").call()
+    count, mras = net.fn("certificateCount", b"MX").call(), net.fn("mraCountOf", b"MX").call()
     assert (registered, count, mras, name) == (True, 0, 0, "Servicio de Administración Tributaria")
     assert net.fn("administration", b"BR").call()[0] is False
 

@@ -1,5 +1,8 @@
 """The compiler pipeline and the artifacts shipped inside the package."""
 
+from pathlib import Path
+
+from cadena_client import errors
 from cadena_client.contract.artifact import load_artifact
 from cadena_client.dev import compiler
 
@@ -37,3 +40,11 @@ def test_compile_without_a_compiler_is_one_line_not_a_traceback(tmp_path, monkey
     result = CliRunner().invoke(cli, ["compile"])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: no solc {compiler.SOLC_VERSION}") and len(result.output.strip().splitlines()) == 1
+
+
+def test_the_contract_error_classes_are_those_of_the_shipped_abi():
+    text = Path(errors.__file__).read_text()
+    generated = text[text.index(compiler.GENERATED_MARK) :].split("\n", 1)[1]
+    assert generated == compiler.error_classes(load_artifact()["abi"]), "stale error classes: run `cadena compile`"
+    for entry in (e for e in load_artifact()["abi"] if e["type"] == "error"):
+        assert issubclass(getattr(errors, entry["name"]), errors.ContractError)

@@ -22,7 +22,7 @@ def test_proposal_records_everything_and_lists_it(net):
     assert net.fn("mraCount").call() == 1
     for party in ("MX", "PE", "CR"):
         assert net.fn("mrasOf", party.encode(), 0, 10).call() == [mra_id]
-        assert net.fn("administration", party.encode()).call()[2] == 1
+        assert net.fn("mraCountOf", party.encode()).call() == 1
 
 
 def test_in_force_only_when_the_last_party_signs(net):

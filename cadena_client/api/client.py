@@ -42,6 +42,9 @@ from cadena_client.domain.model import (
 from cadena_client.errors import InputError, NotFoundError, RpcError, SignerRequired
 
 
+CERTIFICATES_PER_CALL = 200  # one `certificates` call reads this many (about 1M gas of eth_call)
+
+
 class Cadena:
     """One deployed CADENA contract on one chain, optionally with a signer for writes."""
 
@@ -119,7 +122,9 @@ class Cadena:
 
     def administration(self, code: str) -> Administration:
         code = parse_country(code)
-        registered, certificates, mras, name = self.read("administration", code.encode())[0]
+        reads = ("administration", "certificateCount", "mraCountOf")
+        answers = self._call_many([self.codec.encode(function, code.encode()) for function in reads])
+        (registered, name), certificates, mras = [self.codec.decode(f, a)[0] for f, a in zip(reads, answers, strict=True)]
         if not registered:
             raise NotFoundError(f"{code} has no customs administration on this network")
         return Administration(code, name, certificates, mras)
@@ -173,8 +178,9 @@ class Cadena:
     def read_certificates(self, tins: list[str]) -> list[Certificate]:
         """The certificates of many TINs at once (status NONE for a TIN never issued), in batches."""
         valid = [parse_tin(t) for t in tins]
-        answers = self._call_many([self.codec.encode("certificate", tin_to_bytes32(t)) for t in valid])
-        return [self.codec.certificate(t, answer) for t, answer in zip(valid, answers, strict=True)]
+        chunks = [valid[i : i + CERTIFICATES_PER_CALL] for i in range(0, len(valid), CERTIFICATES_PER_CALL)]
+        answers = self._call_many([self.codec.encode("certificates", [tin_to_bytes32(t) for t in chunk]) for chunk in chunks])
+        return [found for chunk, answer in zip(chunks, answers, strict=True) for found in self.codec.certificates(chunk, answer)]
 
     def certificate_tins(self, code: str, offset: int = 0, limit: int | None = None) -> list[str]:
         """TINs certified by `code` in issue order; all of them unless `limit`."""

@@ -93,18 +93,12 @@ class Codec:
 
     def certificate(self, tin: str, data: str | bytes) -> Certificate:
         """The `certificate(tin)` answer, read word by word (a fixed-layout struct)."""
-        words = _words(data)
-        holder = words[0][24:]
-        return Certificate(
-            tin=tin,
-            status=CertificateStatus(int(words[1], 16)),
-            aeo_types=AEOType(int(words[2], 16)),
-            valid_from=from_day(int(words[3], 16)),
-            expiry=from_day(int(words[4], 16)),
-            holder=None if int(holder, 16) == 0 else _checksum(holder),
-            version=int(words[5], 16),
-            commitment=bytes.fromhex(words[6]),
-        )
+        return _certificate(tin, _words(data))
+
+    def certificates(self, tins: list[str], data: str | bytes) -> list[Certificate]:
+        """The `certificates(tins)` answer: after its offset and length, the same structs one after another."""
+        words = _words(data)[2:]
+        return [_certificate(tin, words[i * 7 : i * 7 + 7]) for i, tin in enumerate(tins)]
 
     def event(self, log, block_time: Callable[[int], int] | None = None, seq: int = 0) -> Event | None:
         """The contract's log as an Event (None for a log the contract does not declare); `block_time`
@@ -151,6 +145,20 @@ def _abi_type(entry: dict) -> str:
 
 def _bytes(data: str | bytes) -> bytes:
     return bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+
+
+def _certificate(tin: str, words: list[str]) -> Certificate:
+    holder = words[0][24:]
+    return Certificate(
+        tin=tin,
+        status=CertificateStatus(int(words[1], 16)),
+        aeo_types=AEOType(int(words[2], 16)),
+        valid_from=from_day(int(words[3], 16)),
+        expiry=from_day(int(words[4], 16)),
+        holder=None if int(holder, 16) == 0 else _checksum(holder),
+        version=int(words[5], 16),
+        commitment=bytes.fromhex(words[6]),
+    )
 
 
 def _words(data: str | bytes) -> list[str]:

@@ -9,8 +9,6 @@ interface ICustomsAdministrations {
     /// @dev What the chain keeps about one administration.
     struct Administration {
         bool registered;
-        uint64 certificateCount;
-        uint32 mraCount;
         string name;
     }
 

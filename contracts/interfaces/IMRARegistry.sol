@@ -2,9 +2,9 @@
 pragma solidity ^0.8.24;
 
 /**
- * @dev Mutual Recognition Arrangements between customs administrations, and the automatic
- * verification of a foreign AEO for an importing country. An MRA is in force among its parties once
- * every remaining party has signed and its effective day is reached, while at least two remain.
+ * @dev Mutual Recognition Arrangements between customs administrations. An MRA is in force among
+ * its parties once every remaining party has signed and its effective day is reached, while at
+ * least two remain.
  */
 interface IMRARegistry {
     enum MRAStatus {
@@ -21,19 +21,6 @@ interface IMRARegistry {
         Signed,
         Suspended,
         Left
-    }
-
-    /// @dev Why `verify` recognises an operator or not.
-    enum Verdict {
-        Recognised,
-        UnknownTIN,
-        SameCountry,
-        NotActive,
-        NotYetValid,
-        Expired,
-        NoMRA,
-        MRANotInForce,
-        TypeNotCovered
     }
 
     /// @dev An MRA as read by partners.
@@ -151,16 +138,9 @@ interface IMRARegistry {
     /// @dev Number of MRAs ever proposed; ids run from 1 to this number.
     function mraCount() external view returns (uint256);
 
+    /// @dev Number of MRAs `country` was ever proposed a party of.
+    function mraCountOf(bytes2 country) external view returns (uint256);
+
     /// @dev Ids of the MRAs `country` is a party of, from `offset`, at most `limit` (capped at 500).
     function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory);
-
-    /**
-     * @dev Whether the AEO of `tin` is recognised for an import into `importingCountry`, the union of
-     * the benefits of every MRA in force between the two countries that covers one of its AEO types,
-     * and the verdict. Costs grow with the MRAs between the two countries only.
-     */
-    function verify(
-        bytes2 importingCountry,
-        bytes32 tin
-    ) external view returns (bool recognised, uint16 benefits, Verdict verdict);
 }

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/**
+ * @dev A certificate in one storage word, every field but its commitment, so that each change of
+ * a certificate is a single SSTORE and `verify` reads one slot:
+ *
+ * ```
+ * | unused | version | expiry   | validFrom | aeoTypes | status | holder   |
+ * | 8 bits | 16 bits | 24 bits  | 24 bits   | 16 bits  | 8 bits | 160 bits |
+ * 255    248       232        208         184        168      160          0
+ * ```
+ *
+ * Days count from 1970-01-01 (UTC); the status is the raw value of `IAEORegistry.CertificateStatus`.
+ */
+type CertificateWord is uint256;
+
+library CertificateWords {
+    uint256 private constant _STATUS_SHIFT = 160;
+    uint256 private constant _TYPES_SHIFT = 168;
+    uint256 private constant _VALID_FROM_SHIFT = 184;
+    uint256 private constant _EXPIRY_SHIFT = 208;
+    uint256 private constant _VERSION_SHIFT = 232;
+    uint256 private constant _STATUS_MASK = uint256(type(uint8).max) << _STATUS_SHIFT;
+
+    function pack(
+        address holder,
+        uint8 status,
+        uint16 aeoTypes,
+        uint24 validFrom,
+        uint24 expiry,
+        uint16 version
+    ) internal pure returns (CertificateWord) {
+        return
+            CertificateWord.wrap(
+                uint256(uint160(holder)) |
+                    (uint256(status) << _STATUS_SHIFT) |
+                    (uint256(aeoTypes) << _TYPES_SHIFT) |
+                    (uint256(validFrom) << _VALID_FROM_SHIFT) |
+                    (uint256(expiry) << _EXPIRY_SHIFT) |
+                    (uint256(version) << _VERSION_SHIFT)
+            );
+    }
+
+    function unpack(
+        CertificateWord self
+    )
+        internal
+        pure
+        returns (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint16 version)
+    {
+        uint256 word = CertificateWord.unwrap(self);
+        return (
+            address(uint160(word)),
+            uint8(word >> _STATUS_SHIFT),
+            uint16(word >> _TYPES_SHIFT),
+            uint24(word >> _VALID_FROM_SHIFT),
+            uint24(word >> _EXPIRY_SHIFT),
+            uint16(word >> _VERSION_SHIFT)
+        );
+    }
+
+    /// @dev The same word with another status.
+    function withStatus(CertificateWord self, uint8 status) internal pure returns (CertificateWord) {
+        return CertificateWord.wrap((CertificateWord.unwrap(self) & ~_STATUS_MASK) | (uint256(status) << _STATUS_SHIFT));
+    }
+}
