@@ -22,6 +22,9 @@ demo: setup
 	$(BIN)/cadena demo
 
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 compile: setup

@@ -26,10 +26,16 @@ def pilot_on(url: str):
 def operators(count: int, prefix: str = "MX", start: int = 0) -> list[MasterData]:
     """Mexican operators with names and addresses of realistic length (about 35 and 60 bytes)."""
     return [
-        MasterData(f"{prefix}{i:012d}", f"Operador Logístico Número {i} S.A. de C.V.",
-                   f"Calle {i}, Colonia Centro, 06000 Ciudad de México", "exporter,importer", "2020-01-01", "2030-01-01")
+        MasterData(
+            f"{prefix}{i:012d}",
+            f"Operador Logístico Número {i} S.A. de C.V.",
+            f"Calle {i}, Colonia Centro, 06000 Ciudad de México",
+            "exporter,importer",
+            "2020-01-01",
+            "2030-01-01",
+        )
         for i in range(start, start + count)
-    ]  # fmt: skip
+    ]
 
 
 def machine() -> str:

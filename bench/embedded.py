@@ -35,10 +35,22 @@ def raw_rate(chunks: list, per_tx: int, encode) -> float:
     """Certificates/s of pre-signed transactions sent raw one by one, each receipt read back."""
     chain, cadena, account = fresh()
     nonce = chain.w3.eth.get_transaction_count(account.address)
-    signed = [bytes(account.sign_transaction({"to": cadena.address, "data": encode(cadena, chunk), "gas": 150_000 * per_tx,
-                                              "nonce": nonce + i, "chainId": chain.chain_id, "value": 0,
-                                              "gasPrice": chain.w3.eth.gas_price}).raw_transaction)
-              for i, chunk in enumerate(chunks)]  # fmt: skip
+    signed = [
+        bytes(
+            account.sign_transaction(
+                {
+                    "to": cadena.address,
+                    "data": encode(cadena, chunk),
+                    "gas": 150_000 * per_tx,
+                    "nonce": nonce + i,
+                    "chainId": chain.chain_id,
+                    "value": 0,
+                    "gasPrice": chain.w3.eth.gas_price,
+                }
+            ).raw_transaction
+        )
+        for i, chunk in enumerate(chunks)
+    ]
     started = time.perf_counter()
     for raw in signed:
         receipt = chain.w3.eth.wait_for_transaction_receipt(chain.w3.eth.send_raw_transaction(raw))
@@ -55,8 +67,11 @@ def main(single: int, batched: int) -> None:
     for master in records[:single]:
         officer.issue(master)
     library_single = single / (time.perf_counter() - started)
-    raw_single = raw_rate([[m] for m in records[:single]], 1,
-                          lambda c, chunk: c.codec.encode("issueCertificate", tin_to_bytes32(chunk[0].tin), chunk[0].contract_tuple(), 1))
+    raw_single = raw_rate(
+        [[m] for m in records[:single]],
+        1,
+        lambda c, chunk: c.codec.encode("issueCertificate", tin_to_bytes32(chunk[0].tin), chunk[0].contract_tuple(), 1),
+    )
 
     _, officer, _ = fresh()
     started = time.perf_counter()
@@ -64,8 +79,13 @@ def main(single: int, batched: int) -> None:
     library_batched = batched / (time.perf_counter() - started)
     assert all(o.result == "done" for o in outcomes)
     chunks = [records[i : i + 50] for i in range(0, batched, 50)]
-    raw_batched = raw_rate(chunks, 50, lambda c, chunk: c.codec.encode(
-        "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1, 0))
+    raw_batched = raw_rate(
+        chunks,
+        50,
+        lambda c, chunk: c.codec.encode(
+            "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1, 0
+        ),
+    )
 
     print(f"{'path':<40}{'library/s':>12}{'raw/s':>12}{'library is':>14}")
     for name, library, raw in (

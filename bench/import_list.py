@@ -53,11 +53,17 @@ def main(rows: int) -> None:
             row[2 if index % 2 else 7] = row[2] + " (nueva razón social)" if index % 2 else "Cancelado"
         edited = write_xlsx(Path(folder) / "padron-2.xlsx", listed.grid)
         print(f"{'import':<28}{'read+check s':>14}{'plan s':>9}{'send s':>9}{'total s':>9}  result")
-        for name, file in (("first (all new)", path), ("same file again", path), (f"{len(changed)} rows changed", edited)):
+        for name, file in (
+            ("first (all new)", path),
+            ("same file again", path),
+            (f"{len(changed)} rows changed", edited),
+        ):
             summary, seconds = timed_import(cadena, file)
             counts = ", ".join(f"{key} {value:,}" for key, value in summary.counts().items() if value)
-            print(f"{name:<28}{seconds['read and check']:>14.2f}{seconds['plan']:>9.2f}{seconds['send']:>9.2f}"
-                  f"{sum(seconds.values()):>9.2f}  {counts}")  # fmt: skip
+            print(
+                f"{name:<28}{seconds['read and check']:>14.2f}{seconds['plan']:>9.2f}{seconds['send']:>9.2f}"
+                f"{sum(seconds.values()):>9.2f}  {counts}"
+            )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
     with start_anvil(extra_args=FREE_GAS) as node, tempfile.TemporaryDirectory() as folder:
         chain, cadena, _ = pilot_on(node.url)
         records = operators(count)
-        assert all(o.result == "done" for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records))
+        assert all(
+            o.result == "done" for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records)
+        )
         tins = [m.tin for m in records]
 
         def open_mirror(name: str) -> Mirror:
@@ -83,7 +85,9 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
             for event in result.events:
                 seen.setdefault(event.tin, time.perf_counter())
 
-        follower = threading.Thread(target=costa_rica.follow, args=(cadena, on_sync, poll), kwargs={"stop": stop.is_set})
+        follower = threading.Thread(
+            target=costa_rica.follow, args=(cadena, on_sync, poll), kwargs={"stop": stop.is_set}
+        )
         follower.start()
         officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
         latencies, from_receipt = [], []
@@ -100,17 +104,25 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
         follower.join()
 
     events = len(synced.events)
-    print(f"\nsync of {count:,} certificates ({events:,} events) from anvil into a new mirror: "
-          f"{sync_seconds:.2f} s ({events / sync_seconds:,.0f} events/s); raw pipeline of the same events "
-          f"(eth_getLogs, eth-abi, executemany): {raw_seconds:.2f} s ({events / raw_seconds:,.0f} events/s); "
-          f"ratio {raw_seconds / sync_seconds:.1f}x")  # fmt: skip
-    print(f"reorg: {len(resynced.retracted):,} events retracted, state replayed and the blocks scanned again in "
-          f"{reorg_seconds:.2f} s")  # fmt: skip
-    print(f"verify: mirror {mirror_rate:,.0f} lookups/s ({lookups:,} random pairs); contract through the library "
-          f"{chain_rate:,.0f} calls/s; ratio {mirror_rate / chain_rate:,.0f}x")  # fmt: skip
-    print(f"suspension -> other administration's mirror shows it (poll interval {poll * 1000:.0f} ms, {suspensions} runs): "
-          f"median {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms from sending; "
-          f"median {statistics.median(from_receipt) * 1000:.0f} ms, max {max(from_receipt) * 1000:.0f} ms from the receipt")  # fmt: skip
+    print(
+        f"\nsync of {count:,} certificates ({events:,} events) from anvil into a new mirror: "
+        f"{sync_seconds:.2f} s ({events / sync_seconds:,.0f} events/s); raw pipeline of the same events "
+        f"(eth_getLogs, eth-abi, executemany): {raw_seconds:.2f} s ({events / raw_seconds:,.0f} events/s); "
+        f"ratio {raw_seconds / sync_seconds:.1f}x"
+    )
+    print(
+        f"reorg: {len(resynced.retracted):,} events retracted, state replayed and the blocks scanned again in "
+        f"{reorg_seconds:.2f} s"
+    )
+    print(
+        f"verify: mirror {mirror_rate:,.0f} lookups/s ({lookups:,} random pairs); contract through the library "
+        f"{chain_rate:,.0f} calls/s; ratio {mirror_rate / chain_rate:,.0f}x"
+    )
+    print(
+        f"suspension -> other administration's mirror shows it (poll interval {poll * 1000:.0f} ms, {suspensions} runs): "
+        f"median {statistics.median(latencies) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms from sending; "
+        f"median {statistics.median(from_receipt) * 1000:.0f} ms, max {max(from_receipt) * 1000:.0f} ms from the receipt"
+    )
 
 
 def raw_pipeline(url: str, cadena, path: Path) -> float:
@@ -118,17 +130,30 @@ def raw_pipeline(url: str, cadena, path: Path) -> float:
     started = time.perf_counter()
     head = cadena.chain.w3.eth.block_number
     params = [{"address": cadena.address, "fromBlock": hex(cadena.deploy_block), "toBlock": hex(head)}]
-    logs = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": params}, timeout=120).json()["result"]
-    layouts = {"0x" + event_abi_to_log_topic(e).hex(): (e["name"], [i["type"] for i in e["inputs"] if not i["indexed"]])
-               for e in load_artifact()["abi"] if e["type"] == "event"}  # fmt: skip
+    logs = requests.post(
+        url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": params}, timeout=120
+    ).json()["result"]
+    layouts = {
+        "0x" + event_abi_to_log_topic(e).hex(): (e["name"], [i["type"] for i in e["inputs"] if not i["indexed"]])
+        for e in load_artifact()["abi"]
+        if e["type"] == "event"
+    }
     rows = []
     for log in logs:
         name, types = layouts[log["topics"][0]]
         values = abi_decode(types, bytes.fromhex(log["data"][2:]))
-        rows.append((int(log["blockNumber"], 16), int(log["logIndex"], 16), name,
-                     json.dumps([v.hex() if isinstance(v, bytes) else v for v in values], default=str)))  # fmt: skip
+        rows.append(
+            (
+                int(log["blockNumber"], 16),
+                int(log["logIndex"], 16),
+                name,
+                json.dumps([v.hex() if isinstance(v, bytes) else v for v in values], default=str),
+            )
+        )
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE events (block INTEGER, log_index INTEGER, name TEXT, data TEXT, PRIMARY KEY (block, log_index))")
+    db.execute(
+        "CREATE TABLE events (block INTEGER, log_index INTEGER, name TEXT, data TEXT, PRIMARY KEY (block, log_index))"
+    )
     with db:
         db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", rows)
     db.close()

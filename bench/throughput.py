@@ -38,18 +38,33 @@ def rate(count: int, seconds: float) -> float:
 
 def main(count: int, naive_sample: int, raw_count: int) -> None:
     print(f"machine: {machine()}; signing backend: {type(get_backend()).__name__}")
-    print("each path starts on its own fresh anvil with the pilot network (anvil's blocks slow down as its state grows)")
+    print(
+        "each path starts on its own fresh anvil with the pilot network (anvil's blocks slow down as its state grows)"
+    )
     records = operators(count)
 
     ceilings = {}  # what was sent -> certificates/s
     with fresh_pilot() as (chain, cadena, officer):
         encode = cadena.codec.encode
-        calls = [(encode("issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1, 0), 4_500_000)
-                 for chunk in (records[i : i + 50] for i in range(0, count, 50))]  # fmt: skip
+        calls = [
+            (
+                encode(
+                    "issueCertificates",
+                    [tin_to_bytes32(m.tin) for m in chunk],
+                    [m.contract_tuple() for m in chunk],
+                    1,
+                    0,
+                ),
+                4_500_000,
+            )
+            for chunk in (records[i : i + 50] for i in range(0, count, 50))
+        ]
         ceilings[f"issueCertificates x50 ({count:,})"] = raw_ceiling(chain, officer, cadena.address, calls, 50)
     with fresh_pilot() as (chain, cadena, officer):
-        calls = [(cadena.codec.encode("issueCertificate", tin_to_bytes32(m.tin), m.contract_tuple(), 1), 150_000)
-                 for m in operators(raw_count)]  # fmt: skip
+        calls = [
+            (cadena.codec.encode("issueCertificate", tin_to_bytes32(m.tin), m.contract_tuple(), 1), 150_000)
+            for m in operators(raw_count)
+        ]
         ceilings[f"issueCertificate ({raw_count:,})"] = raw_ceiling(chain, officer, cadena.address, calls, 1)
     print("raw done: " + ", ".join(f"{name} {value:,.0f}/s" for name, value in ceilings.items()), flush=True)
 
@@ -70,8 +85,10 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         bulk_seconds = time.perf_counter() - started
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         stored = cadena.read_certificates([m.tin for m in records])
-        on_chain = sum(c.status == CertificateStatus.ACTIVE and c.commitment == m.commitment
-                       for m, c in zip(records, stored, strict=True))  # fmt: skip
+        on_chain = sum(
+            c.status == CertificateStatus.ACTIVE and c.commitment == m.commitment
+            for m, c in zip(records, stored, strict=True)
+        )
         assert all(o.result == "done" for o in outcomes) and on_chain == count, Counter(o.result for o in outcomes)
         bulk_rate = rate(count, bulk_seconds)
         print(f"bulk done: {bulk_rate:,.0f}/s", flush=True)
@@ -86,8 +103,19 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         batched = cadena.verify_many("PE", tins)
         library_batch_verify = rate(len(tins), time.perf_counter() - started)
         assert all(answer.recognised for answer in batched)
-        calls = [("eth_call", [{"to": cadena.address, "data": "0x" + cadena.codec.encode("verify", b"PE", tin_to_bytes32(t)).hex()},
-                               "latest"]) for t in tins]  # fmt: skip
+        calls = [
+            (
+                "eth_call",
+                [
+                    {
+                        "to": cadena.address,
+                        "data": "0x" + cadena.codec.encode("verify", b"PE", tin_to_bytes32(t)).hex(),
+                    },
+                    "latest",
+                ],
+            )
+            for t in tins
+        ]
         started = time.perf_counter()
         answers = chain.rpc.many(calls)
         raw_verify = rate(len(calls), time.perf_counter() - started)
@@ -95,21 +123,31 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
 
         gas = gas_table(chain, cadena, outcomes, naive_gas)
 
-    print(f"\nbulk issue: {count:,} certificates confirmed in {bulk_seconds:.2f} s = {bulk_rate:,.0f}/s; {on_chain:,} checked on-chain")
+    print(
+        f"\nbulk issue: {count:,} certificates confirmed in {bulk_seconds:.2f} s = {bulk_rate:,.0f}/s; {on_chain:,} checked on-chain"
+    )
     print(f"{'path':<44}{'certificates/s':>16}{'bulk is':>12}")
     print(f"{'bulk (issueCertificates x50, batched RPC)':<44}{bulk_rate:>16,.0f}{'':>12}")
-    print(f"{f'naive web3.py transact() loop ({naive_sample})':<44}{naive_rate:>16,.0f}{bulk_rate / naive_rate:>11.1f}x")
+    print(
+        f"{f'naive web3.py transact() loop ({naive_sample})':<44}{naive_rate:>16,.0f}{bulk_rate / naive_rate:>11.1f}x"
+    )
     for name, value in ceilings.items():
         print(f"{'raw: pre-signed ' + name:<44}{value:>16,.0f}{bulk_rate / value:>11.0%}")
-    print("(raw: signed before the clock starts, sent in JSON-RPC batches as the node mines them, at most one block's gas unmined)")
+    print(
+        "(raw: signed before the clock starts, sent in JSON-RPC batches as the node mines them, at most one block's gas unmined)"
+    )
     best = max(ceilings.values())
     print(f"bulk path = {bulk_rate / best:.0%} of the best raw ceiling ({best:,.0f}/s)")
-    print(f"\nverify ({count:,} TINs): library one call at a time {library_verify:,.0f}/s, library verify_all {library_batch_verify:,.0f}/s; "
-          f"raw batched eth_call {raw_verify:,.0f}/s (verify_all = {library_batch_verify / raw_verify:.0%} of raw)")  # fmt: skip
+    print(
+        f"\nverify ({count:,} TINs): library one call at a time {library_verify:,.0f}/s, library verify_all {library_batch_verify:,.0f}/s; "
+        f"raw batched eth_call {raw_verify:,.0f}/s (verify_all = {library_batch_verify / raw_verify:.0%} of raw)"
+    )
     print(f"\n{'operation':<36}{'gas':>10}{'target':>10}")
     for operation, (used, target) in gas.items():
         print(f"{operation:<36}{used:>10,}{(f'{target:,}' if target else '-'):>10}")
-    print(f"\nclient peak memory (max RSS): {rss_before / 1024:.0f} MiB before the bulk run, {rss_peak / 1024:.0f} MiB after it")
+    print(
+        f"\nclient peak memory (max RSS): {rss_before / 1024:.0f} MiB before the bulk run, {rss_peak / 1024:.0f} MiB after it"
+    )
 
 
 @contextmanager
@@ -125,9 +163,22 @@ def raw_ceiling(chain, officer, to: str, calls: list[tuple[bytes, int]], per_tx:
     JSON-RPC batches as the node mines them, at most one block's gas unmined (anvil's automine leaves
     what a block cannot hold waiting, and a flood of thousands hangs it), receipts polled in batches."""
     nonce = chain.w3.eth.get_transaction_count(officer.address)
-    raw = [bytes(officer.sign_transaction({"to": to, "data": data, "gas": gas, "nonce": nonce + i,
-                                           "chainId": chain.chain_id, "value": 0, "gasPrice": 0}).raw_transaction)
-           for i, (data, gas) in enumerate(calls)]  # fmt: skip
+    raw = [
+        bytes(
+            officer.sign_transaction(
+                {
+                    "to": to,
+                    "data": data,
+                    "gas": gas,
+                    "nonce": nonce + i,
+                    "chainId": chain.chain_id,
+                    "value": 0,
+                    "gasPrice": 0,
+                }
+            ).raw_transaction
+        )
+        for i, (data, gas) in enumerate(calls)
+    ]
     hashes = ["0x" + keccak(tx).hex() for tx in raw]
     rpc = chain.rpc
     window = chain.w3.eth.get_block("latest").gasLimit // calls[0][1]
@@ -165,7 +216,10 @@ def gas_table(chain, cadena, outcomes, naive_gas) -> dict:
     }
     officer.issue(owned)
     table["withdraw (by the holder)"] = (cadena.as_signer(Signer(chain, holder)).withdraw(owned.tin).gas_used, 35_000)
-    call = {"to": cadena.address, "data": "0x" + cadena.codec.encode("verify", b"PE", tin_to_bytes32(outcomes[1].key)).hex()}
+    call = {
+        "to": cadena.address,
+        "data": "0x" + cadena.codec.encode("verify", b"PE", tin_to_bytes32(outcomes[1].key)).hex(),
+    }
     table["verify (as a call)"] = (quantity(chain.rpc.call("eth_estimateGas", [call])), 30_000)
     return table
 

@@ -25,14 +25,31 @@ PILOT = Path(str(resources.files("cadena_client.network") / "configs" / "cadena-
 COUNTRIES = ("MX", "PE", "CR")
 
 OPERATORS = [
-    MasterData("MXEPA180101AB1", "Exportadora del Pacífico S.A. de C.V.",
-               "Av. Paseo de la Reforma 505, Cuauhtémoc, 06500 Ciudad de México", "exporter,importer,aeo-s",
-               "2018-11-05", "2027-11-05"),
-    MasterData("PE20100070970", "Agroexportadora Andina S.A.C.", "Av. Javier Prado Este 4200, Santiago de Surco, Lima",
-               "exporter", "2019-03-12", "2028-03-12"),
-    MasterData("CR3101123456", "Logística Central de Costa Rica S.A.", "Zona Franca Coyol, Alajuela", "logistics-operator",
-               "2020-06-01", None),
-]  # fmt: skip
+    MasterData(
+        "MXEPA180101AB1",
+        "Exportadora del Pacífico S.A. de C.V.",
+        "Av. Paseo de la Reforma 505, Cuauhtémoc, 06500 Ciudad de México",
+        "exporter,importer,aeo-s",
+        "2018-11-05",
+        "2027-11-05",
+    ),
+    MasterData(
+        "PE20100070970",
+        "Agroexportadora Andina S.A.C.",
+        "Av. Javier Prado Este 4200, Santiago de Surco, Lima",
+        "exporter",
+        "2019-03-12",
+        "2028-03-12",
+    ),
+    MasterData(
+        "CR3101123456",
+        "Logística Central de Costa Rica S.A.",
+        "Zona Franca Coyol, Alajuela",
+        "logistics-operator",
+        "2020-06-01",
+        None,
+    ),
+]
 
 
 class Story:
@@ -48,10 +65,15 @@ class Story:
         self.steps = report.steps
 
     def as_officer(self, code: str) -> Cadena:
-        return self.cadena.as_signer(self.accounts.signer(self.refs[code].officers[0]))
+        return self.as_(self.refs[code].officers[0])
 
     def as_admin(self, code: str) -> Cadena:
-        return self.cadena.as_signer(self.accounts.signer(self.refs[code].admin))
+        return self.as_(self.refs[code].admin)
+
+    def as_(self, ref: str) -> Cadena:
+        signer = self.accounts.signer(ref)
+        assert signer is not None  # the demo's accounts are dev accounts
+        return self.cadena.as_signer(signer)
 
     def chapter(self, title: str) -> None:
         self.out.print()
@@ -87,8 +109,10 @@ def run_demo(out: Console) -> None:
 
     story.chapter("1. The pilot network is deployed")
     done = sum(step.outcome == "done" for step in story.steps)
-    out.print(f"{done} steps on the embedded chain: contract {story.cadena.address}, administrations of "
-              "Mexico, Peru and Costa Rica with their admins and officers, and the trilateral MRA.")  # fmt: skip
+    out.print(
+        f"{done} steps on the embedded chain: contract {story.cadena.address}, administrations of "
+        "Mexico, Peru and Costa Rica with their admins and officers, and the trilateral MRA."
+    )
     out.print(mra_table(story.cadena.mras(), "MRAs of the network"))
 
     story.chapter("2. Mexico certifies an operator; Peru and Costa Rica recognise it at once")
@@ -114,30 +138,49 @@ def run_demo(out: Console) -> None:
     story.seen(peru.tin)
 
     story.chapter("6. A Costa Rican company withdraws its own certificate")
-    company = MasterData(costa_rica.tin, costa_rica.name, costa_rica.address, costa_rica.aeo_types,
-                         costa_rica.valid_from, costa_rica.expiry, holder.address)  # fmt: skip
+    company = MasterData(
+        costa_rica.tin,
+        costa_rica.name,
+        costa_rica.address,
+        costa_rica.aeo_types,
+        costa_rica.valid_from,
+        costa_rica.expiry,
+        holder.address,
+    )
     story.as_officer("CR").issue(company)
     story.seen(company.tin, " (issued, holder set)")
-    receipt = story.cadena.as_signer(story.accounts.signer("dev:9")).withdraw(company.tin)
+    receipt = story.as_("dev:9").withdraw(company.tin)
     story.tx_note(receipt, f"the company ({holder.address}) withdraws it")
     story.seen(company.tin)
 
     story.chapter("7. A new MRA comes into force only when its last party signs")
     mra_id = story.as_admin("MX").propose_mra(
-        "MX", ["MX", "CR"], "business-continuity,simplified-procedures", "exporter,aeo-s",
+        "MX",
+        ["MX", "CR"],
+        "business-continuity,simplified-procedures",
+        "exporter,aeo-s",
         title="Mexico - Costa Rica business continuity MRA",
-    )  # fmt: skip
+    )
     for signer in (None, "MX", "CR"):
         if signer:
             story.as_admin(signer).sign_mra(mra_id, signer)
         found = story.cadena.mra(mra_id)
         result = story.cadena.verify("CR", mex.tin)
         who = f"after {signer} signs" if signer else "proposed"
-        out.print(f"MRA {mra_id} {who}: [bold]{found.status.label}[/]; in Costa Rica {mex.tin} gets: {flags(result.benefits)}")
+        out.print(
+            f"MRA {mra_id} {who}: [bold]{found.status.label}[/]; in Costa Rica {mex.tin} gets: {flags(result.benefits)}"
+        )
     out.print(mra_table(story.cadena.mras(), "MRAs of the network"))
 
     story.chapter("8. The audit trail: who changed what, and when")
     out.print(history_table(story.cadena.history(mex.tin), f"History of {mex.tin}"))
-    out.print(certificate_table([story.cadena.certificate(op.tin) for op in OPERATORS],
-                                "Every certificate, as any partner reads it", {op.tin: (op.name, op.address) for op in OPERATORS}))  # fmt: skip
-    out.print("\n[bold green]Done.[/] Status changes reached every partner in the block that made them, not a month later.")
+    out.print(
+        certificate_table(
+            [story.cadena.certificate(op.tin) for op in OPERATORS],
+            "Every certificate, as any partner reads it",
+            {op.tin: (op.name, op.address) for op in OPERATORS},
+        )
+    )
+    out.print(
+        "\n[bold green]Done.[/] Status changes reached every partner in the block that made them, not a month later."
+    )

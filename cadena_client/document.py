@@ -43,7 +43,12 @@ def plain(value):
         return event_form(value)
     if isinstance(value, Certificate):
         label = status_label(value.status, value.expiry)
-        return {**_fields(value), "status": value.status.name.lower(), "status_label": label, "expired": label == "Expired"}
+        return {
+            **_fields(value),
+            "status": value.status.name.lower(),
+            "status_label": label,
+            "expired": label == "Expired",
+        }
     if is_dataclass(value) and not isinstance(value, type):
         return _fields(value)
     if isinstance(value, IntFlag):
@@ -75,15 +80,22 @@ def iso_time(value: datetime | int | None) -> str | None:
 
 
 def reason_form(code: int | None) -> dict | None:
-    return None if code is None else {"code": code, "name": Reason.label_of(code) if code in Reason._value2member_map_ else None}
+    return (
+        None
+        if code is None
+        else {"code": code, "name": Reason.label_of(code) if code in Reason._value2member_map_ else None}
+    )
 
 
 def event_form(event: Event) -> dict:
     """One event of the audit trail or the feed."""
     step = BY_EVENT.get(event.name)
     if step is not None:  # an officer of the TIN's country, or for a withdrawal the holder
-        actor = {"address": event.actor, "administration": None if step.by_holder else event.tin[:2],
-                 "role": "holder" if step.by_holder else "officer"}  # fmt: skip
+        actor = {
+            "address": event.actor,
+            "administration": None if step.by_holder or not event.tin else event.tin[:2],
+            "role": "holder" if step.by_holder else "officer",
+        }
     elif event.actor is not None:  # MRA steps and registrations act for the country they name
         actor = {"address": event.actor, "administration": event.country, "role": "admin"}
     else:

@@ -29,6 +29,10 @@ class NodeUnreachable(ChainError):
     """No node answers at the URL given."""
 
 
+class NodeUnauthorized(ChainError):
+    """The node (or the gateway before it) refuses requests without the right credentials."""
+
+
 class WrongChain(ChainError):
     """The node is on another chain than the one expected."""
 

@@ -70,7 +70,6 @@ CREATE TABLE IF NOT EXISTS mra_parties (
 """
 
 
-
 @dataclass
 class SyncResult:
     from_block: int
@@ -104,7 +103,9 @@ class Mirror:
         except sqlite3.DatabaseError as exc:
             raise MirrorError(f"{self.path} is not a CADENA mirror database: {exc}") from None
         identity = {"chain_id": str(chain_id), "address": address, "deploy_block": str(deploy_block)}
-        stored = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('chain_id', 'address', 'deploy_block')"))
+        stored = dict(
+            self.db.execute("SELECT key, value FROM meta WHERE key IN ('chain_id', 'address', 'deploy_block')")
+        )
         if stored and stored != identity:
             raise MirrorError(
                 f"{self.path} mirrors contract {stored.get('address')} on chain {stored.get('chain_id')}, "
@@ -166,7 +167,9 @@ class Mirror:
 
     # -- syncing -----------------------------------------------------------------------------------
 
-    def sync(self, cadena, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None) -> SyncResult:
+    def sync(
+        self, cadena, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None
+    ) -> SyncResult:
         """Brings the mirror up to the chain head minus `confirmations` (or `to_block`)."""
         source = LogSource(cadena.chain, cadena.address)
         head = source.head() - confirmations if to_block is None else to_block
@@ -190,12 +193,20 @@ class Mirror:
                         seq += 1
                         numbered.append(event)
                         blocks[event.block] = hex_text(log["blockHash"])
-                self.db.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 12)})", [_row(e) + (e.seq,) for e in numbered])
+                self.db.executemany(
+                    f"INSERT INTO events VALUES ({', '.join('?' * 12)})", [_row(e) + (e.seq,) for e in numbered]
+                )
                 self.db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks.items()))
                 _apply(self.db, numbered)
-                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                    ("cursor", str(end)), ("cursor_time", str(end_block["timestamp"])), ("synced_at", repr(time.time())),
-                    ("seq", str(seq))])  # fmt: skip
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [
+                        ("cursor", str(end)),
+                        ("cursor_time", str(end_block["timestamp"])),
+                        ("synced_at", repr(time.time())),
+                        ("seq", str(seq)),
+                    ],
+                )
                 self.db.execute(
                     "DELETE FROM blocks WHERE number < ? AND number NOT IN (SELECT block FROM events)", (end - 1024,)
                 )
@@ -207,8 +218,15 @@ class Mirror:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (repr(time.time()),))
         return result
 
-    def follow(self, cadena, on_sync: Callable[[SyncResult], None], poll: float = 1.0, confirmations: int = 0,
-               chunk: int = DEFAULT_CHUNK, stop: Callable[[], bool] = lambda: False) -> None:  # fmt: skip
+    def follow(
+        self,
+        cadena,
+        on_sync: Callable[[SyncResult], None],
+        poll: float = 1.0,
+        confirmations: int = 0,
+        chunk: int = DEFAULT_CHUNK,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> None:
         """Syncs every `poll` seconds until `stop()`; `on_sync` sees each result with changes."""
         while not stop():
             result = self.sync(cadena, confirmations, chunk)
@@ -234,12 +252,18 @@ class Mirror:
         if not stored or ancestor == stored[0][0]:
             return []
         with self._transaction():
-            removed = [_row_event(row) for row in self.db.execute(
-                "SELECT * FROM events WHERE block > ? ORDER BY block, log_index", (ancestor,)).fetchall()]  # fmt: skip
+            removed = [
+                _row_event(row)
+                for row in self.db.execute(
+                    "SELECT * FROM events WHERE block > ? ORDER BY block, log_index", (ancestor,)
+                ).fetchall()
+            ]
             seq = self._next_seq(len(removed))
             retracted = [replace(event, retracted=True, seq=seq + i) for i, event in enumerate(removed)]
-            self.db.executemany(f"INSERT INTO retractions VALUES ({', '.join('?' * 13)})",
-                                [(r.seq, e.seq) + _row(e) for r, e in zip(retracted, removed, strict=True)])  # fmt: skip
+            self.db.executemany(
+                f"INSERT INTO retractions VALUES ({', '.join('?' * 13)})",
+                [(r.seq, e.seq) + _row(e) for r, e in zip(retracted, removed, strict=True)],
+            )
             self.db.execute("DELETE FROM events WHERE block > ?", (ancestor,))
             self.db.execute("DELETE FROM blocks WHERE number > ?", (ancestor,))
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('cursor', ?)", (str(ancestor),))
@@ -251,7 +275,10 @@ class Mirror:
         """Rebuilds the current-state tables from the recorded events."""
         for table in ("administrations", "certificates", "mras", "mra_parties"):
             self.db.execute(f"DELETE FROM {table}")
-        _apply(self.db, [_row_event(row) for row in self.db.execute("SELECT * FROM events ORDER BY block, log_index").fetchall()])
+        _apply(
+            self.db,
+            [_row_event(row) for row in self.db.execute("SELECT * FROM events ORDER BY block, log_index").fetchall()],
+        )
 
     def feed(self, after: int, limit: int = 10_000) -> list[Event]:
         """The feed after number `after`, in order: events, and retractions of events numbered up to `after`
@@ -259,8 +286,9 @@ class Mirror:
         rows = self.db.execute(
             "SELECT * FROM (SELECT *, 0 FROM events WHERE seq > ?1 UNION ALL "
             "SELECT block, log_index, tx_hash, time, name, tin, country, mra_id, actor, reason, data, seq, 1 "
-            "FROM retractions WHERE seq > ?1 AND event_seq <= ?1) ORDER BY seq LIMIT ?2", (after, limit)
-        ).fetchall()  # fmt: skip
+            "FROM retractions WHERE seq > ?1 AND event_seq <= ?1) ORDER BY seq LIMIT ?2",
+            (after, limit),
+        ).fetchall()
         return [_row_event(row[:12], retracted=bool(row[12])) for row in rows]
 
     @property
@@ -281,7 +309,9 @@ class Mirror:
     def verify(self, importing_country: str, tin_: str, at: float | None = None) -> Verification:
         """The contract's `verify`, answered from memory, on the day of timestamp `at` (default now)."""
         importer, tin_ = parse_country(importing_country), parse_tin(tin_)
-        recognised, benefits, verdict = self.recognition.verify(importer, tin_, int(time.time() if at is None else at) // 86400)
+        recognised, benefits, verdict = self.recognition.verify(
+            importer, tin_, int(time.time() if at is None else at) // 86400
+        )
         return Verification(importer, tin_, recognised, Benefit(benefits) if benefits else None, verdict)
 
     def history(self, tin_: str) -> list[Event]:
@@ -317,15 +347,27 @@ class Mirror:
 
 
 def _row(event: Event) -> tuple:
-    return (event.block, event.log_index, event.tx_hash, event.time, event.name, event.tin, event.country,
-            event.mra_id, event.actor, event.reason, json.dumps(event.args))  # fmt: skip
+    return (
+        event.block,
+        event.log_index,
+        event.tx_hash,
+        event.time,
+        event.name,
+        event.tin,
+        event.country,
+        event.mra_id,
+        event.actor,
+        event.reason,
+        json.dumps(event.args),
+    )
 
 
 def _row_event(row, retracted: bool = False) -> Event:
     """A row of the events table (the event's columns, then its feed number) as a Event."""
     block, log_index, tx_hash, time_, name, tin_, code, mra_id, actor, reason, data, seq = row
-    return Event(name, block, log_index, tx_hash, time_, tin_, code, mra_id, actor, reason, json.loads(data),
-                       retracted, seq)  # fmt: skip
+    return Event(
+        name, block, log_index, tx_hash, time_, tin_, code, mra_id, actor, reason, json.loads(data), retracted, seq
+    )
 
 
 def _apply(db: sqlite3.Connection, events: Iterable[Event]) -> None:
@@ -341,26 +383,54 @@ def _changes(event: Event) -> Iterator[tuple[str, tuple]]:
     if name == "AdministrationRegistered":
         yield "INSERT OR REPLACE INTO administrations VALUES (?, ?, ?)", (event.country, data["name"], data["admin"])
     elif name in ("CertificateIssued", "CertificateUpdated"):
-        master = (data["aeoTypes"], data["validFrom"], data["expiry"], None if int(data["holder"], 16) == 0 else data["holder"],
-                  data["commitment"], data["name"], data["postalAddress"], event.block)  # fmt: skip
+        master = (
+            data["aeoTypes"],
+            data["validFrom"],
+            data["expiry"],
+            None if int(data["holder"], 16) == 0 else data["holder"],
+            data["commitment"],
+            data["name"],
+            data["postalAddress"],
+            event.block,
+        )
         if name == "CertificateIssued":
-            yield ("INSERT OR REPLACE INTO certificates (tin, country, status, version, aeo_types, valid_from, expiry, "
-                   "holder, commitment, name, address, block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (event.tin, event.tin[:2], int(CertificateStatus.ACTIVE), data["version"], *master))  # fmt: skip
+            yield (
+                "INSERT OR REPLACE INTO certificates (tin, country, status, version, aeo_types, valid_from, expiry, "
+                "holder, commitment, name, address, block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.tin, str(event.tin)[:2], int(CertificateStatus.ACTIVE), data["version"], *master),
+            )
         else:
-            yield ("UPDATE certificates SET aeo_types = ?, valid_from = ?, expiry = ?, holder = ?, commitment = ?, "
-                   "name = ?, address = ?, block = ? WHERE tin = ?", (*master, event.tin))  # fmt: skip
+            yield (
+                "UPDATE certificates SET aeo_types = ?, valid_from = ?, expiry = ?, holder = ?, commitment = ?, "
+                "name = ?, address = ?, block = ? WHERE tin = ?",
+                (*master, event.tin),
+            )
     elif name in BY_EVENT:
         status = BY_EVENT[name].result
+        assert status is not None  # every step the contract records ends in a status
         yield "UPDATE certificates SET status = ?, block = ? WHERE tin = ?", (int(status), event.block, event.tin)
     elif name == "MRAProposed":
-        yield ("INSERT OR REPLACE INTO mras VALUES (?, ?, ?, ?, ?, ?)",
-               (event.mra_id, data["title"], data["proposer"], data["benefits"], data["coveredTypes"], data["effectiveFrom"]))  # fmt: skip
+        yield (
+            "INSERT OR REPLACE INTO mras VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                event.mra_id,
+                data["title"],
+                data["proposer"],
+                data["benefits"],
+                data["coveredTypes"],
+                data["effectiveFrom"],
+            ),
+        )
         for position, party in enumerate(data["parties"]):
-            yield "INSERT OR REPLACE INTO mra_parties VALUES (?, ?, ?, ?)", (event.mra_id, position, party, int(PartyStatus.PENDING))
+            yield (
+                "INSERT OR REPLACE INTO mra_parties VALUES (?, ?, ?, ?)",
+                (event.mra_id, position, party, int(PartyStatus.PENDING)),
+            )
     elif name in PARTICIPATION_BY_EVENT:
-        yield ("UPDATE mra_parties SET status = ? WHERE mra_id = ? AND country = ?",
-               (int(PARTICIPATION_BY_EVENT[name].result), event.mra_id, event.country))  # fmt: skip
+        yield (
+            "UPDATE mra_parties SET status = ? WHERE mra_id = ? AND country = ?",
+            (int(PARTICIPATION_BY_EVENT[name].result), event.mra_id, event.country),
+        )
 
 
 @dataclass(frozen=True)
@@ -410,8 +480,11 @@ class Recognition:
     def refresh(self, db: sqlite3.Connection, events: list[Event]) -> None:
         """Reloads what `events` changed."""
         changed = json.dumps(sorted({event.tin for event in events if event.tin}))
-        for tin_, *fields in db.execute("SELECT tin, status, aeo_types, valid_from, expiry FROM certificates "
-                                        "WHERE tin IN (SELECT value FROM json_each(?))", (changed,)):  # fmt: skip
+        for tin_, *fields in db.execute(
+            "SELECT tin, status, aeo_types, valid_from, expiry FROM certificates "
+            "WHERE tin IN (SELECT value FROM json_each(?))",
+            (changed,),
+        ):
             self.certificates[tin_] = tuple(fields)
         for mra_id in sorted({event.mra_id for event in events if event.mra_id}):
             self._load_mra(db, mra_id)
@@ -420,12 +493,16 @@ class Recognition:
         benefits, covered, effective = db.execute(
             "SELECT benefits, covered_types, effective_from FROM mras WHERE id = ?", (mra_id,)
         ).fetchone()
-        rows = db.execute("SELECT country, status FROM mra_parties WHERE mra_id = ? ORDER BY position", (mra_id,)).fetchall()
-        state = MRAState(benefits, covered, effective, tuple(r[0] for r in rows), tuple(PartyStatus(r[1]) for r in rows))
+        rows = db.execute(
+            "SELECT country, status FROM mra_parties WHERE mra_id = ? ORDER BY position", (mra_id,)
+        ).fetchall()
+        state = MRAState(
+            benefits, covered, effective, tuple(r[0] for r in rows), tuple(PartyStatus(r[1]) for r in rows)
+        )
         if mra_id not in self.mras:
             for i, first in enumerate(state.parties):
                 for second in state.parties[i + 1 :]:
-                    self.pairs.setdefault(tuple(sorted((first, second))), []).append(mra_id)
+                    self.pairs.setdefault(_pair(first, second), []).append(mra_id)
         self.mras[mra_id] = state
 
     def verify(self, importer: str, tin_: str, day: int) -> tuple[bool, int, Verdict]:
@@ -444,7 +521,7 @@ class Recognition:
         if expiry and day > expiry:
             return False, 0, Verdict.EXPIRED
         benefits, verdict = 0, Verdict.NO_MRA
-        for mra_id in self.pairs.get((importer, exporter) if importer < exporter else (exporter, importer), ()):
+        for mra_id in self.pairs.get(_pair(importer, exporter), ()):
             mra = self.mras[mra_id]
             if mra.pending or day < mra.effective or not (mra.active(importer) and mra.active(exporter)):
                 if verdict == Verdict.NO_MRA:
@@ -466,6 +543,11 @@ class Recognition:
                 if any(not m.pending and day >= m.effective and m.active(code) and m.active(other) for m in mras):
                     found.add(other)
         return sorted(found)
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    """The key of a pair of countries, whichever comes first."""
+    return (a, b) if a < b else (b, a)
 
 
 def certificate_row(row: dict) -> dict:

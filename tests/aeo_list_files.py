@@ -13,20 +13,72 @@ from openpyxl import Workbook
 
 from cadena_client.domain.model import CertificateStatus, MasterData
 
-SPANISH = ["País", "TIN", "Razón social", "Domicilio", "Tipo de OEA", "Fecha de validación", "Fecha de vencimiento", "Estado"]
+SPANISH = [
+    "País",
+    "TIN",
+    "Razón social",
+    "Domicilio",
+    "Tipo de OEA",
+    "Fecha de validación",
+    "Fecha de vencimiento",
+    "Estado",
+]
 KEYS = ["country", "tin", "name", "address", "aeo_types", "valid_from", "expiry", "status"]
 
-_FIRST = ["Exportadora", "Comercializadora", "Logística", "Almacenes", "Importaciones", "Agroindustrias", "Café",
-          "Frutícola", "Transportes", "Manufacturas", "Cerámica", "Vinícola"]  # fmt: skip
-_SECOND = ["del Pacífico", "Andina", "Peñasco", "Mérida", "Querétaro", "Hermanos Núñez", "del Bajío", "San José",
-           "Güemes", "La Montaña", "Ñandú", "Tláloc"]  # fmt: skip
+_FIRST = [
+    "Exportadora",
+    "Comercializadora",
+    "Logística",
+    "Almacenes",
+    "Importaciones",
+    "Agroindustrias",
+    "Café",
+    "Frutícola",
+    "Transportes",
+    "Manufacturas",
+    "Cerámica",
+    "Vinícola",
+]
+_SECOND = [
+    "del Pacífico",
+    "Andina",
+    "Peñasco",
+    "Mérida",
+    "Querétaro",
+    "Hermanos Núñez",
+    "del Bajío",
+    "San José",
+    "Güemes",
+    "La Montaña",
+    "Ñandú",
+    "Tláloc",
+]
 _SUFFIX = ["S.A. de C.V.", "S. de R.L. de C.V.", "S.A.P.I. de C.V.", "S.C."]
 _STREETS = ["Av. Insurgentes Sur", "Calle 5 de Mayo", "Blvd. Adolfo López Mateos", "Av. Constitución", "Calle Hidalgo"]
 _CITIES = ["Ciudad de México", "Mérida, Yuc.", "Querétaro, Qro.", "Monterrey, N.L.", "León, Gto.", "Tijuana, B.C."]
-_TYPES = [("Importador, Exportador", "importer,exporter"), ("Exportador", "exporter"), ("Importador; OEA-S", "importer,aeo-s"),
-          ("importer, exporter, manufacturer", "importer,exporter,manufacturer"), ("Agente de aduanas", "customs-broker"),
-          ("Transportista / Almacén", "carrier,warehouse"), ("OEA-C", "aeo-c")]  # fmt: skip
-_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "setiembre", "octubre", "noviembre", "diciembre"]
+_TYPES = [
+    ("Importador, Exportador", "importer,exporter"),
+    ("Exportador", "exporter"),
+    ("Importador; OEA-S", "importer,aeo-s"),
+    ("importer, exporter, manufacturer", "importer,exporter,manufacturer"),
+    ("Agente de aduanas", "customs-broker"),
+    ("Transportista / Almacén", "carrier,warehouse"),
+    ("OEA-C", "aeo-c"),
+]
+_MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "setiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 # Bad cells, each with the column it is reported in.
 BAD = [
@@ -73,9 +125,20 @@ def generate(count: int, code: str = "MX", seed: int = 7, bad: bool = True, cell
         valid_from = date(2016, 1, 1) + timedelta(days=rng.randrange(3000))
         expiry = valid_from + timedelta(days=365 * rng.choice([2, 3, 5])) if rng.random() < 0.8 else None
         status = rng.choices([CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED], [0.9, 0.1])[0]
-        written_status = {CertificateStatus.ACTIVE: rng.choice(["Vigente", "Activo", "activo", ""]),
-                          CertificateStatus.SUSPENDED: rng.choice(["Suspendido", "SUSPENDIDO", "Suspended"])}[status]  # fmt: skip
-        row = [code, tin, name, address, written_types, _written(valid_from, rng, cells), _written(expiry, rng, cells), written_status]
+        written_status = {
+            CertificateStatus.ACTIVE: rng.choice(["Vigente", "Activo", "activo", ""]),
+            CertificateStatus.SUSPENDED: rng.choice(["Suspendido", "SUSPENDIDO", "Suspended"]),
+        }[status]
+        row = [
+            code,
+            tin,
+            name,
+            address,
+            written_types,
+            _written(valid_from, rng, cells),
+            _written(expiry, rng, cells),
+            written_status,
+        ]
         number = len(result.grid) + 1
         if index in bad_at:
             key, value = bad_at[index]
@@ -96,8 +159,14 @@ def generate(count: int, code: str = "MX", seed: int = 7, bad: bool = True, cell
 def _written(day: date | None, rng: random.Random, cells: bool):
     if day is None:
         return ""
-    forms = [day.isoformat(), day.strftime("%d/%m/%Y"), day.strftime("%d-%m-%Y"), day.strftime("%d.%m.%Y"),
-             f"{day.day} de {_MONTHS[day.month - 1]} de {day.year}", f"{day.day}-{_MONTHS[day.month - 1][:3]}-{day.year}"]  # fmt: skip
+    forms = [
+        day.isoformat(),
+        day.strftime("%d/%m/%Y"),
+        day.strftime("%d-%m-%Y"),
+        day.strftime("%d.%m.%Y"),
+        f"{day.day} de {_MONTHS[day.month - 1]} de {day.year}",
+        f"{day.day}-{_MONTHS[day.month - 1][:3]}-{day.year}",
+    ]
     if cells:
         forms += [datetime(day.year, day.month, day.day), (day - date(1899, 12, 30)).days]
     return rng.choice(forms)

@@ -22,9 +22,19 @@ from cadena_client.errors import ContractError
 
 ROLES = [
     "governance",
-    "mx_admin", "mx_officer", "pe_admin", "pe_officer", "cr_admin", "cr_officer",
-    "co_admin", "cl_admin", "holder", "other_holder", "stranger", "revoked_officer",
-]  # fmt: skip
+    "mx_admin",
+    "mx_officer",
+    "pe_admin",
+    "pe_officer",
+    "cr_admin",
+    "cr_officer",
+    "co_admin",
+    "cl_admin",
+    "holder",
+    "other_holder",
+    "stranger",
+    "revoked_officer",
+]
 ADMINISTRATIONS = {"MX": "Servicio de Administración Tributaria", "PE": "SUNAT", "CR": "Dirección General de Aduanas"}
 
 
@@ -81,15 +91,26 @@ class Network:
     def propose(self, parties, proposer=None, benefits=0b111, covered=0b11, effective=0, title="MRA", sender=None):
         proposer = proposer or parties[0]
         receipt = self.tx(
-            self.fn("proposeMRA", country_to_bytes2(proposer), [country_to_bytes2(p) for p in parties],
-                    int(benefits), int(covered), effective, title),
+            self.fn(
+                "proposeMRA",
+                country_to_bytes2(proposer),
+                [country_to_bytes2(p) for p in parties],
+                int(benefits),
+                int(covered),
+                effective,
+                title,
+            ),
             sender or f"{proposer.lower()}_admin",
-        )  # fmt: skip
+        )
         return self.events(receipt, "MRAProposed")[0].args.id
 
     def mra_action(self, action: str, mra_id: int, party: str, sender: str | None = None):
-        name = {"sign": "signMRA", "suspend": "suspendMRAParticipation", "resume": "resumeMRAParticipation",
-                "leave": "leaveMRA"}[action]  # fmt: skip
+        name = {
+            "sign": "signMRA",
+            "suspend": "suspendMRAParticipation",
+            "resume": "resumeMRAParticipation",
+            "leave": "leaveMRA",
+        }[action]
         return self.tx(self.fn(name, mra_id, country_to_bytes2(party)), sender or f"{party.lower()}_admin")
 
     def mra_in_force(self, parties, **kwargs) -> int:
@@ -138,12 +159,16 @@ def master_data(tin: str, **fields) -> tuple:
 @pytest.fixture(scope="session")
 def deployed(w3, accounts, artifact):
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(3600, accounts["governance"]).transact({"from": accounts["governance"]}))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        factory.constructor(3600, accounts["governance"]).transact({"from": accounts["governance"]})
+    )
     net = Network(w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"]), accounts)
     for code in ADMINISTRATIONS:
         net.register(code, f"{code.lower()}_admin")
     for code in ("MX", "PE", "CR"):
-        net.tx(net.fn("grantRole", net.officer_role(code), accounts[f"{code.lower()}_officer"]), f"{code.lower()}_admin")
+        net.tx(
+            net.fn("grantRole", net.officer_role(code), accounts[f"{code.lower()}_officer"]), f"{code.lower()}_admin"
+        )
     net.tx(net.fn("grantRole", net.officer_role("MX"), accounts["revoked_officer"]), "mx_admin")
     net.tx(net.fn("revokeRole", net.officer_role("MX"), accounts["revoked_officer"]), "mx_admin")
     return net
@@ -176,7 +201,9 @@ PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 
 def rpc(url: str, method: str, *params):
     """One raw JSON-RPC call to a node, for what the library does not do (snapshots, test controls)."""
-    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()["result"]
+    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()[
+        "result"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +217,8 @@ def node():
 def pilot_record(node, tmp_path_factory):
     """The pilot network deployed on `node` by `cadena network deploy`: its deployment record."""
     record = tmp_path_factory.mktemp("pilot") / "deployment.json"
-    result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", str(PILOT)])
+    result = CliRunner().invoke(
+        cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", str(PILOT)]
+    )
     assert result.exit_code == 0, result.output
     return record

@@ -22,8 +22,12 @@ PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 
 
 def masters(count, prefix="MX", start=0):
-    return [MasterData(f"{prefix}{i:010d}", f"Operador {i} S.A.", f"Calle {i}, Ciudad", "exporter", "2020-01-01", "2030-01-01")
-            for i in range(start, start + count)]  # fmt: skip
+    return [
+        MasterData(
+            f"{prefix}{i:010d}", f"Operador {i} S.A.", f"Calle {i}, Ciudad", "exporter", "2020-01-01", "2030-01-01"
+        )
+        for i in range(start, start + count)
+    ]
 
 
 def deployed(url=None):
@@ -66,7 +70,9 @@ def test_outcome_for_every_record(anvil):
     assert [by_key[m.tin].result for m in first[10:]] == ["done"] * 20
     assert all(by_key[m.tin].tx_hash and by_key[m.tin].block for m in first[10:])
     pe = masters(2, prefix="PE")
-    assert all(by_key[m.tin].result == "failed" and "is not a customs officer of PE" in by_key[m.tin].detail for m in pe)
+    assert all(
+        by_key[m.tin].result == "failed" and "is not a customs officer of PE" in by_key[m.tin].detail for m in pe
+    )
     assert cadena.administration("MX").certificate_count == 30
 
 
@@ -118,7 +124,8 @@ def test_resynchronises_when_another_program_used_the_key(anvil):
 def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     chain, cadena = deployed(anvil.url)
     script = tmp_path / "bulk_run.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         from cadena_client.api.bulk import issue_all
         from cadena_client.chain.connection import connect
         from cadena_client.chain.signer import Signer
@@ -130,7 +137,8 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
                               "2030-01-01") for i in range(3000)]
         print("started", flush=True)
         issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records, batch_size=5)
-    """))
+    """)
+    )
     run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     assert run.stdout.readline().strip() == "started"
     deadline = time.monotonic() + 60
@@ -142,7 +150,12 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     partial = cadena.administration("MX").certificate_count
     assert 0 < partial < 3000, partial
     # One re-run completes exactly the rest: the killed run left at most a block's gas in the pool.
-    outcomes = Counter(o.result for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2), receipt_timeout=30)), masters(3000)))
+    outcomes = Counter(
+        o.result
+        for o in issue_all(
+            cadena.as_signer(Signer(cadena.chain, chain.dev_account(2), receipt_timeout=30)), masters(3000)
+        )
+    )
     assert outcomes["already"] + outcomes["done"] == 3000 and outcomes["already"] >= partial, outcomes
     assert cadena.administration("MX").certificate_count == 3000
     assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(3000)]  # each once
@@ -179,7 +192,9 @@ def test_rpc_sends_again_once_when_the_node_dropped_the_connection(anvil, monkey
     monkeypatch.setattr(requests.Session, "post", dropped_once)
     assert int(rpc.many([("eth_blockNumber", []), ("eth_chainId", [])])[0]["result"], 16) == height
     assert len(attempts) == 2
-    monkeypatch.setattr(requests.Session, "post", lambda *a, **k: (_ for _ in ()).throw(requests.ConnectionError("refused")))
+    monkeypatch.setattr(
+        requests.Session, "post", lambda *a, **k: (_ for _ in ()).throw(requests.ConnectionError("refused"))
+    )
     with pytest.raises(requests.ConnectionError):  # a node that is down stays an error
         rpc.many([("eth_blockNumber", [])])
 

@@ -18,7 +18,13 @@ def test_issue_stores_the_record_and_indexes_it(net):
     receipt = net.issue(TIN, holder=net.a["holder"])
     holder, st, types, valid_from, expiry, version, commitment = net.certificate(TIN)
     expected = master_data(TIN, holder=net.a["holder"])
-    assert (holder, types, valid_from, expiry, commitment) == (expected[0], expected[1], expected[2], expected[3], expected[4])
+    assert (holder, types, valid_from, expiry, commitment) == (
+        expected[0],
+        expected[1],
+        expected[2],
+        expected[3],
+        expected[4],
+    )
     assert (S(st), version) == (S.ACTIVE, 1)
     assert net.fn("certificatesOf", b"MX", 0, 10).call() == [RAW]
     assert net.fn("certificateCount", b"MX").call() == 1
@@ -217,32 +223,50 @@ def test_paged_listing(net):
 
 def test_batch_issue_is_all_or_nothing(net):
     tins = [f"MXB{i:03d}" for i in range(5)]
-    receipt = net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1, 0),
-                     "mx_officer")  # fmt: skip
+    receipt = net.tx(
+        net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1, 0),
+        "mx_officer",
+    )
     assert [e.args.tin for e in net.events(receipt, "CertificateIssued")] == [tin_to_bytes32(t) for t in tins]
     assert net.fn("certificatesOf", b"MX", 0, 10).call() == [tin_to_bytes32(t) for t in tins]
     again = ["MXNEW1", "MXB002"]  # the second is live: the whole batch reverts
     with reverts("AEOInvalidStatus", tin=tin_to_bytes32("MXB002"), current=S.ACTIVE):
-        net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in again], [master_data(t) for t in again], 1, 0), "mx_officer")
+        net.tx(
+            net.fn("issueCertificates", [tin_to_bytes32(t) for t in again], [master_data(t) for t in again], 1, 0),
+            "mx_officer",
+        )
     assert status(net, "MXNEW1") == S.NONE
     with reverts("AccessControlUnauthorizedAccount", neededRole=net.officer_role("PE")):
         mixed = ["MXNEW1", "PE20100070970"]
-        net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in mixed], [master_data(t) for t in mixed], 1, 0), "mx_officer")
+        net.tx(
+            net.fn("issueCertificates", [tin_to_bytes32(t) for t in mixed], [master_data(t) for t in mixed], 1, 0),
+            "mx_officer",
+        )
 
 
 @pytest.mark.parametrize("tins,records", [(0, 0), (2, 1), (101, 101)])
 def test_batch_size_is_bounded(net, tins, records):
     names = [f"MX{i:04d}" for i in range(max(tins, records))]
     with reverts("AEOInvalidBatch", tins=tins, records=records):
-        net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in names[:tins]],
-                      [master_data(t) for t in names[:records]], 1, 0), "mx_officer")  # fmt: skip
+        net.tx(
+            net.fn(
+                "issueCertificates",
+                [tin_to_bytes32(t) for t in names[:tins]],
+                [master_data(t) for t in names[:records]],
+                1,
+                0,
+            ),
+            "mx_officer",
+        )
 
 
 def test_batch_issues_marked_certificates_already_suspended_in_the_same_transaction(net):
     tins = [f"MXS{i:03d}" for i in range(4)]
     net.mra_in_force(["MX", "PE"])
-    receipt = net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1,
-                            0b1010), "mx_officer")  # fmt: skip
+    receipt = net.tx(
+        net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1, 0b1010),
+        "mx_officer",
+    )
     suspended = [e.args.tin for e in net.events(receipt, "CertificateSuspended")]
     assert suspended == [tin_to_bytes32(tins[1]), tin_to_bytes32(tins[3])]
     assert [status(net, t) for t in tins] == [S.ACTIVE, S.SUSPENDED, S.ACTIVE, S.SUSPENDED]

@@ -1,11 +1,10 @@
 """The `cadena` command through click's test runner, against a real anvil node."""
 
 import json
-
-import jsonschema
 import time
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from conftest import rpc
@@ -14,8 +13,21 @@ from cadena_client.cli.main import cli
 from cadena_client.document import json_schema
 
 PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
-ISSUE = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora del Pacífico S.A. de C.V.", "--address",
-         "Av. Reforma 505, CDMX", "--types", "exporter,importer", "--valid-from", "2018-11-05", "--expiry", "2030-11-05"]  # fmt: skip
+ISSUE = [
+    "cert",
+    "issue",
+    "MXEPA180101AB1",
+    "--name",
+    "Exportadora del Pacífico S.A. de C.V.",
+    "--address",
+    "Av. Reforma 505, CDMX",
+    "--types",
+    "exporter,importer",
+    "--valid-from",
+    "2018-11-05",
+    "--expiry",
+    "2030-11-05",
+]
 
 
 @pytest.fixture
@@ -24,7 +36,9 @@ def run(node, pilot_record):
     snapshot = rpc(node.url, "evm_snapshot")
 
     def invoke(*args, dev=None, expect=0):
-        options = ["--rpc-url", node.url, "--deployment", str(pilot_record)] + (["--dev-account", str(dev)] if dev is not None else [])
+        options = ["--rpc-url", node.url, "--deployment", str(pilot_record)] + (
+            ["--dev-account", str(dev)] if dev is not None else []
+        )
         result = CliRunner().invoke(cli, [*options, *args])
         assert result.exit_code == expect, result.output
         if "--json" in args and expect == 0:
@@ -78,8 +92,23 @@ def test_company_withdraws_with_its_own_account(run, node):
 
 
 def test_mra_commands(run):
-    output = run("mra", "propose", "--proposer", "MX", "--party", "MX", "--party", "CR", "--benefits",
-                 "business-continuity", "--types", "aeo-s", "--title", "MX-CR", dev=1)  # fmt: skip
+    output = run(
+        "mra",
+        "propose",
+        "--proposer",
+        "MX",
+        "--party",
+        "MX",
+        "--party",
+        "CR",
+        "--benefits",
+        "business-continuity",
+        "--types",
+        "aeo-s",
+        "--title",
+        "MX-CR",
+        dev=1,
+    )
     assert "proposed MRA 2" in output
     assert "the MRA is Proposed" in run("mra", "sign", "2", "--party", "MX", dev=1)
     assert "the MRA is In force" in run("mra", "sign", "2", "--party", "CR", dev=5)
@@ -108,14 +137,18 @@ MISTAKES = [
     (["cert", "show", "MX-12"], "is not a TIN"),
     (["verify", "--importer", "XX", "MX1"], "'XX' is not an ISO 3166-1 alpha-2 country code"),
     (["cert", "list", "--country", "Mexico"], "is not an ISO 3166-1"),
-    (["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "pilot", "--valid-from", "2020-01-01"],
-     "unknown AEO type 'pilot'"),
-    (["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "exporter", "--valid-from", "1/2/2020"],
-     "is not a date; use YYYY-MM-DD"),
+    (
+        ["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "pilot", "--valid-from", "2020-01-01"],
+        "unknown AEO type 'pilot'",
+    ),
+    (
+        ["cert", "issue", "MX1", "--name", "A", "--address", "B", "--types", "exporter", "--valid-from", "1/2/2020"],
+        "is not a date; use YYYY-MM-DD",
+    ),
     (["cert", "suspend", "MXNOBODY"], "give --keystore FILE"),
     (["mra", "show", "9"], "there is no MRA 9"),
     (["cert", "show", "MXNOBODY"], "no certificate was ever issued for TIN MXNOBODY"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("args,message", MISTAKES)
@@ -129,13 +162,17 @@ def test_contract_refusals_are_one_line(run):
     run(*ISSUE, dev=2)
     run("cert", "suspend", "MXEPA180101AB1", dev=2)
     output = run("cert", "suspend", "MXEPA180101AB1", dev=2, expect=1)
-    assert output.strip() == "Error: certificate MXEPA180101AB1 is Suspended; only an Active certificate can be suspended"
+    assert (
+        output.strip() == "Error: certificate MXEPA180101AB1 is Suspended; only an Active certificate can be suspended"
+    )
     output = run("cert", "cancel", "MXEPA180101AB1", dev=4, expect=1)
     assert "is not a customs officer of MX, which this operation requires" in output
 
 
 def test_missing_and_corrupt_deployment_record(node, tmp_path):
-    missing = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(tmp_path / "none.json"), "cert", "show", "MX1"])
+    missing = CliRunner().invoke(
+        cli, ["--rpc-url", node.url, "--deployment", str(tmp_path / "none.json"), "cert", "show", "MX1"]
+    )
     assert missing.exit_code == 1 and "does not exist (deploy with `cadena network deploy CONFIG`" in missing.output
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_text('{"chain_id": 31337, "address": ')
@@ -147,7 +184,9 @@ def test_record_of_another_chain_or_address(run, pilot_record, tmp_path):
     data = json.loads(pilot_record.read_text())
     other = tmp_path / "other.json"
     other.write_text(json.dumps({**data, "chain_id": 5}))
-    assert "is for chain 5, but the node is on chain 31337" in run("--deployment", str(other), "cert", "show", "MX1", expect=1)
+    assert "is for chain 5, but the node is on chain 31337" in run(
+        "--deployment", str(other), "cert", "show", "MX1", expect=1
+    )
     other.write_text(json.dumps({**data, "address": "0x" + "11" * 20}))
     assert "was the node reset?" in run("--deployment", str(other), "cert", "show", "MX1", expect=1)
 
@@ -155,7 +194,9 @@ def test_record_of_another_chain_or_address(run, pilot_record, tmp_path):
 def test_wrong_chain_id_and_unreachable_node(node, pilot_record):
     result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--chain-id", "1", "cert", "show", "MX1"])
     assert result.exit_code == 1 and "is on chain 31337, not 1" in result.output
-    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "cert", "show", "MX1"])
+    result = CliRunner().invoke(
+        cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "cert", "show", "MX1"]
+    )
     assert result.exit_code == 1 and "cannot reach a node at http://127.0.0.1:9" in result.output
 
 
@@ -174,14 +215,25 @@ def test_wrong_password(run, tmp_path):
         (None, "does not exist"),
         ("[network\nname=", "is not valid TOML"),
         ("[network]\ngovernance = 'dev:0'\n", "no [[administration]] entries"),
-        ("[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'XX'\nname = 'x'\nadmin = 'dev:1'\n", "'XX' is not an ISO"),
-        ("[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\n", "administration[0].admin is missing"),
-        ("[network]\ngovernance = 'me'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n", "'me' is not an account"),
-        ("[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n"
-         "[[mra]]\ntitle = 't'\nparties = ['MX', 'PE']\nbenefits = 'priority-treatment'\ncovered_types = 'importer'\n",
-         "mra[0].parties: PE has no [[administration]] entry"),
+        (
+            "[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'XX'\nname = 'x'\nadmin = 'dev:1'\n",
+            "'XX' is not an ISO",
+        ),
+        (
+            "[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\n",
+            "administration[0].admin is missing",
+        ),
+        (
+            "[network]\ngovernance = 'me'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n",
+            "'me' is not an account",
+        ),
+        (
+            "[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n"
+            "[[mra]]\ntitle = 't'\nparties = ['MX', 'PE']\nbenefits = 'priority-treatment'\ncovered_types = 'importer'\n",
+            "mra[0].parties: PE has no [[administration]] entry",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_configs(run, tmp_path, text, message):
     config = tmp_path / "network.toml"
     if text is not None:
@@ -194,8 +246,14 @@ def test_demo_tells_the_story_and_exits_0():
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
     out = result.output
-    for chapter in ("Mexico certifies an operator", "Mexico suspends it", "Peru cancels", "withdraws its own",
-                    "comes into force only when its last party signs", "The audit trail"):  # fmt: skip
+    for chapter in (
+        "Mexico certifies an operator",
+        "Mexico suspends it",
+        "Peru cancels",
+        "withdraws its own",
+        "comes into force only when its last party signs",
+        "The audit trail",
+    ):
         assert chapter in out
     assert "MRA 2 after MX signs: Proposed" in out and "MRA 2 after CR signs: In force" in out
     assert out.count("not active") >= 4  # suspended (PE, CR), cancelled (MX, CR), withdrawn (MX, PE)
@@ -213,13 +271,19 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     history = json.loads(run(*mirror, "history", "MXEPA180101AB1", "--json"))["items"]
     assert [(e["change"], e["reason"]["code"]) for e in history] == [("issued", 1), ("suspended", 10)]
     from_chain = json.loads(run("cert", "history", "MXEPA180101AB1", "--json"))["items"]
-    assert [{**e, "seq": None} for e in history] == from_chain  # one audit trail, one form, from the mirror or the chain
+    assert [
+        {**e, "seq": None} for e in history
+    ] == from_chain  # one audit trail, one form, from the mirror or the chain
     assert "security-incident" in run(*mirror, "history", "MXEPA180101AB1")
     csv_text = run(*mirror, "export", "--country", "PE", "--format", "csv")
-    assert csv_text.splitlines()[0] == ("Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status,"
-                                        "Holder account,Recognised by the exporting administration,Benefits")  # fmt: skip
-    assert ('MX,MXEPA180101AB1,Exportadora del Pacífico S.A. de C.V.,"Av. Reforma 505, CDMX","importer, exporter",'
-            "2018-11-05,2030-11-05,Suspended,,no: not active,") in csv_text  # fmt: skip
+    assert csv_text.splitlines()[0] == (
+        "Country,TIN,Operator name,Address,AEO types,Validation date,Expiry date,Status,"
+        "Holder account,Recognised by the exporting administration,Benefits"
+    )
+    assert (
+        'MX,MXEPA180101AB1,Exportadora del Pacífico S.A. de C.V.,"Av. Reforma 505, CDMX","importer, exporter",'
+        "2018-11-05,2030-11-05,Suspended,,no: not active,"
+    ) in csv_text
     exported = json.loads(run(*mirror, "export", "--country", "CR", "--format", "json"))
     assert [row["tin"] for row in exported] == ["MXEPA180101AB1"]
     assert "the mirror (synced to block" in run(*mirror, "history", "MXNOBODY", expect=1)
@@ -231,8 +295,21 @@ def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
     import threading
 
     run(*ISSUE, dev=2)
-    command = [sys.executable, "-m", "cadena_client", "--rpc-url", node.url, "--deployment", str(pilot_record),
-               "--mirror", str(tmp_path / "watch.sqlite"), "watch", "--json", "--poll", "0.1"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "cadena_client",
+        "--rpc-url",
+        node.url,
+        "--deployment",
+        str(pilot_record),
+        "--mirror",
+        str(tmp_path / "watch.sqlite"),
+        "watch",
+        "--json",
+        "--poll",
+        "0.1",
+    ]
     watcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)
@@ -246,7 +323,11 @@ def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
             time.sleep(0.05)
         event = json.loads(lines[0])
         jsonschema.validate(event, json_schema())
-        assert (event["change"], event["tin"], event["reason"]["name"]) == ("suspended", "MXEPA180101AB1", "security-incident")
+        assert (event["change"], event["tin"], event["reason"]["name"]) == (
+            "suspended",
+            "MXEPA180101AB1",
+            "security-incident",
+        )
     finally:
         watcher.terminate()
         watcher.wait(timeout=10)
@@ -271,15 +352,30 @@ def test_offline_verify_says_how_old_its_answer_is_and_refuses_what_it_cannot_vo
     refused = run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1", expect=1)
     assert "--max-lag" in refused and "behind the chain" in refused
     run(*mirror, "sync")
-    assert not json.loads(run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1",
-                              "--json"))["recognised"]  # fmt: skip
+    assert not json.loads(
+        run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1", "--json")
+    )["recognised"]
 
 
 def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, node, pilot_record, tmp_path):
     mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
     run(*mirror, "sync")
-    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), *mirror,
-                                      "verify", "--offline", "--importer", "PE", "MXNOBODY1", "--json"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--rpc-url",
+            "http://127.0.0.1:9",
+            "--deployment",
+            str(pilot_record),
+            *mirror,
+            "verify",
+            "--offline",
+            "--importer",
+            "PE",
+            "MXNOBODY1",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
     assert answer["as_of"]["node"] == "unreachable" and 0 <= answer["as_of"]["lag_seconds"] < 60
@@ -290,8 +386,11 @@ def test_usage_mistakes_are_one_line_and_exit_1(tmp_path):
     import subprocess
     import sys
 
-    for args, expected in [(["verify", "--bogus"], "No such option '--bogus'"), (["cert", "show"], "Missing argument"),
-                           (["mra", "sign", "one", "--party", "MX"], "'one' is not a valid integer")]:  # fmt: skip
+    for args, expected in [
+        (["verify", "--bogus"], "No such option '--bogus'"),
+        (["cert", "show"], "Missing argument"),
+        (["mra", "sign", "one", "--party", "MX"], "'one' is not a valid integer"),
+    ]:
         done = subprocess.run([sys.executable, "-m", "cadena_client", *args], capture_output=True, text=True)
         assert done.returncode == 1 and done.stdout == "", done
         assert len(done.stderr.strip().splitlines()) == 1 and expected in done.stderr and "--help" in done.stderr
@@ -304,11 +403,15 @@ def test_export_refuses_a_missing_folder_and_an_unknown_format(run, tmp_path):
     assert "does not exist; create it first" in missing
     assert "not .pdf" in run(*mirror, "export", "--country", "MX", "-o", str(tmp_path / "list.pdf"), expect=1)
     assert not (tmp_path / "list.pdf").exists()
-    assert "does not match" in run(*mirror, "export", "--country", "MX", "--format", "csv", "-o", str(tmp_path / "l.json"), expect=1)
+    assert "does not match" in run(
+        *mirror, "export", "--country", "MX", "--format", "csv", "-o", str(tmp_path / "l.json"), expect=1
+    )
 
 
 def deploy_command(url, record, config, expect=0, *extra):
-    result = CliRunner().invoke(cli, ["--rpc-url", url, "--deployment", str(record), *extra, "network", "deploy", str(config)])
+    result = CliRunner().invoke(
+        cli, ["--rpc-url", url, "--deployment", str(record), *extra, "network", "deploy", str(config)]
+    )
     assert result.exit_code == expect, result.output
     return result.output
 
@@ -328,7 +431,9 @@ def test_a_record_belongs_to_one_network(node, pilot_record, tmp_path):
     snapshot = rpc(node.url, "evm_snapshot")
     try:
         grown = tmp_path / "pilot-grown.toml"
-        grown.write_text(Path(PILOT).read_text() + '\n[[administration]]\ncountry = "CO"\nname = "DIAN"\nadmin = "dev:7"\n')
+        grown.write_text(
+            Path(PILOT).read_text() + '\n[[administration]]\ncountry = "CO"\nname = "DIAN"\nadmin = "dev:7"\n'
+        )
         assert "done" in deploy_command(node.url, record, grown)  # adding to the same network is fine
         assert json.loads(record.read_text())["administrations"]["CO"] == "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"
     finally:
@@ -337,8 +442,12 @@ def test_a_record_belongs_to_one_network(node, pilot_record, tmp_path):
 
 def test_accounts_are_checked_before_the_first_transaction(node, tmp_path):
     config = tmp_path / "net.toml"
-    config.write_text(Path(PILOT).read_text().replace('officers = ["dev:6"]', 'officers = ["keystore:missing.json"]')
-                      .replace('admin = "dev:3"', 'admin = "dev:99"'))  # fmt: skip
+    config.write_text(
+        Path(PILOT)
+        .read_text()
+        .replace('officers = ["dev:6"]', 'officers = ["keystore:missing.json"]')
+        .replace('admin = "dev:3"', 'admin = "dev:99"')
+    )
     height = rpc(node.url, "eth_blockNumber")
     output = deploy_command(node.url, tmp_path / "record.json", config, 1)
     assert "nothing was sent" in output and "dev:99" in output and "missing.json does not exist" in output
@@ -350,7 +459,10 @@ def test_a_record_used_against_another_chain_with_the_same_id_is_refused(pilot_r
 
     with start_anvil() as other:  # same chain id, the same deployer's first contract: the same address
         deploy_command(other.url, pilot_record.parent / "other.json", PILOT)
-        assert json.loads((pilot_record.parent / "other.json").read_text())["address"] == json.loads(pilot_record.read_text())["address"]
+        assert (
+            json.loads((pilot_record.parent / "other.json").read_text())["address"]
+            == json.loads(pilot_record.read_text())["address"]
+        )
         result = CliRunner().invoke(cli, ["--rpc-url", other.url, "--deployment", str(pilot_record), "network", "show"])
         assert result.exit_code == 1 and "another chain with the same id" in result.output
 
@@ -376,16 +488,43 @@ def test_cert_show_and_list_give_the_operator_name_and_address(run, tmp_path):
     run("cert", "update", "MXEPA180101AB1", "--name", "Exportadora del Pacífico SAPI", dev=2)  # the mirror is behind
     listed = json.loads(run(*mirror, "cert", "list", "--country", "MX", "--json"))["items"]
     assert [(c["tin"], c["name"], c["address"]) for c in listed] == [
-        ("MXEPA180101AB1", "Exportadora del Pacífico SAPI", "Av. Reforma 505, CDMX")]
+        ("MXEPA180101AB1", "Exportadora del Pacífico SAPI", "Av. Reforma 505, CDMX")
+    ]
     table = run(*mirror, "cert", "list", "--country", "MX")
     assert "Exportadora del" in table and "Reforma 505" in table
 
 
 def test_expired_is_shown_and_exported_and_partners_rows_say_if_recognised(run, node, tmp_path):
-    run("cert", "issue", "MXOLD0001", "--name", "Vieja S.A.", "--address", "Calle 1", "--types", "exporter",
-        "--valid-from", "2015-01-01", "--expiry", "2020-01-01", dev=2)  # fmt: skip
-    run("cert", "issue", "PEGOOD0001", "--name", "Buena S.A.C.", "--address", "Av. Lima 1", "--types", "exporter",
-        "--valid-from", "2020-01-01", dev=4)  # fmt: skip
+    run(
+        "cert",
+        "issue",
+        "MXOLD0001",
+        "--name",
+        "Vieja S.A.",
+        "--address",
+        "Calle 1",
+        "--types",
+        "exporter",
+        "--valid-from",
+        "2015-01-01",
+        "--expiry",
+        "2020-01-01",
+        dev=2,
+    )
+    run(
+        "cert",
+        "issue",
+        "PEGOOD0001",
+        "--name",
+        "Buena S.A.C.",
+        "--address",
+        "Av. Lima 1",
+        "--types",
+        "exporter",
+        "--valid-from",
+        "2020-01-01",
+        dev=4,
+    )
     assert json.loads(run("cert", "show", "MXOLD0001", "--json"))["expired"] is True
     assert "Expired" in run("cert", "show", "MXOLD0001")
     mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
@@ -398,7 +537,9 @@ def test_expired_is_shown_and_exported_and_partners_rows_say_if_recognised(run, 
 
 
 def test_an_unreachable_node_is_named_with_its_cause(pilot_record):
-    result = CliRunner().invoke(cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "network", "show"])
+    result = CliRunner().invoke(
+        cli, ["--rpc-url", "http://127.0.0.1:9", "--deployment", str(pilot_record), "network", "show"]
+    )
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "cannot reach a node at http://127.0.0.1:9: Connection refused; is the node running?" in result.output
 
@@ -419,7 +560,7 @@ def test_a_record_survives_a_recompile_that_changes_only_the_metadata(node, pilo
 
     shipping(code[:-metadata] + "a2" + "ff" * (metadata // 2 - 3) + code[-4:])  # a NatSpec edit: other metadata
     record.check(chain)
-    shipping(code[:-metadata - 2] + "00" + code[-metadata:])  # one byte of code changed
+    shipping(code[: -metadata - 2] + "00" + code[-metadata:])  # one byte of code changed
     with pytest.raises(deploy.RecordError, match="its code differs, beyond the compiler's metadata"):
         record.check(chain)
     shipping(code)

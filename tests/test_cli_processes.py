@@ -16,8 +16,11 @@ PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.to
 
 
 def start_node(port: int, state: Path) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "cadena_client", "node", "--port", str(port), "--state", str(state)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cadena_client", "node", "--port", str(port), "--state", str(state)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while not rpc_ready(f"http://127.0.0.1:{port}"):
         assert process.poll() is None and time.monotonic() < deadline, "cadena node did not start"
@@ -36,8 +39,14 @@ def cadena(tmp_path):
     env = {**os.environ, "CADENA_RPC_URL": f"http://127.0.0.1:{port}"}
 
     def run(*args, expect=0):
-        done = subprocess.run([sys.executable, "-m", "cadena_client", *args], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "cadena_client", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == expect, done.stdout + done.stderr
         return done.stdout + done.stderr
 
@@ -49,8 +58,21 @@ def test_separate_invocations_on_a_lasting_chain(cadena):
     node = start_node(cadena.port, cadena.state)
     try:
         assert "11 done" in cadena("network", "deploy", PILOT)
-        cadena("--dev-account", "2", "cert", "issue", "MXEPA180101AB1", "--name", "Exportadora del Pacífico",
-               "--address", "Av. Reforma 505", "--types", "exporter", "--valid-from", "2018-11-05")  # fmt: skip
+        cadena(
+            "--dev-account",
+            "2",
+            "cert",
+            "issue",
+            "MXEPA180101AB1",
+            "--name",
+            "Exportadora del Pacífico",
+            "--address",
+            "Av. Reforma 505",
+            "--types",
+            "exporter",
+            "--valid-from",
+            "2018-11-05",
+        )
         assert json.loads(cadena("verify", "--importer", "PE", "MXEPA180101AB1", "--json"))["recognised"] is True
         cadena("--dev-account", "2", "cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident")
         verdict = json.loads(cadena("verify", "--importer", "PE", "MXEPA180101AB1", "--json"))

@@ -26,8 +26,14 @@ from cadena_client.errors import ChainError, KeystoreError
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
 PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
-OPERATOR = dict(tin="MXEPA180101AB1", name="Exportadora del Pacífico S.A. de C.V.", address="Av. Reforma 505, CDMX",
-                aeo_types="exporter,importer", valid_from="2018-11-05", expiry="2030-11-05")  # fmt: skip
+OPERATOR = dict(
+    tin="MXEPA180101AB1",
+    name="Exportadora del Pacífico S.A. de C.V.",
+    address="Av. Reforma 505, CDMX",
+    aeo_types="exporter,importer",
+    valid_from="2018-11-05",
+    expiry="2030-11-05",
+)
 
 
 def test_the_package_names_what_a_customs_system_needs(tmp_path):
@@ -112,7 +118,10 @@ def test_typed_certificate_operations(env):
     assert cert.commitment == master.commitment and cert.holder == master.holder
     result = env.cadena.verify("PE", master.tin)
     assert result.recognised and result.verdict == Verdict.RECOGNISED
-    assert result.benefits == Benefit.REDUCED_PHYSICAL_INSPECTION | Benefit.REDUCED_DOCUMENTARY_CHECKS | Benefit.PRIORITY_TREATMENT
+    assert (
+        result.benefits
+        == Benefit.REDUCED_PHYSICAL_INSPECTION | Benefit.REDUCED_DOCUMENTARY_CHECKS | Benefit.PRIORITY_TREATMENT
+    )
     officer.suspend(master.tin, "security-incident")
     assert env.cadena.verify("CR", master.tin).verdict == Verdict.NOT_ACTIVE
     officer.reinstate(master.tin, Reason.REVALIDATION)
@@ -128,12 +137,20 @@ def test_typed_certificate_operations(env):
 def test_history_has_every_event_with_actor_reason_and_tx(env):
     officer = env.as_("dev:2")
     master = MasterData(**OPERATOR)
-    receipts = [officer.issue(master), officer.suspend(master.tin, "security-incident"),
-                officer.reinstate(master.tin, "revalidation"), officer.cancel(master.tin, 21)]  # fmt: skip
+    receipts = [
+        officer.issue(master),
+        officer.suspend(master.tin, "security-incident"),
+        officer.reinstate(master.tin, "revalidation"),
+        officer.cancel(master.tin, 21),
+    ]
     history = env.cadena.history(master.tin)
     assert [e.kind for e in history] == ["issued", "suspended", "reinstated", "cancelled"]
-    assert [e.reason_label for e in history] == ["new-certification", "security-incident", "revalidation",
-                                                 "serious-infringement"]  # fmt: skip
+    assert [e.reason_label for e in history] == [
+        "new-certification",
+        "security-incident",
+        "revalidation",
+        "serious-infringement",
+    ]
     assert [e.tx_hash for e in history] == [r.tx_hash for r in receipts]
     assert {e.actor for e in history} == {env.accounts.address("dev:2")}
     assert history[0].master["name"] == master.name and history[0].version == 1
@@ -245,6 +262,8 @@ def test_unreachable_node_and_wrong_chain_id():
 
 def test_commitment_is_canonical():
     one = MasterData(**OPERATOR)
-    two = MasterData(**{**OPERATOR, "name": "  Exportadora del  Pacífico S.A. de C.V. ", "aeo_types": "importer,exporter"})
+    two = MasterData(
+        **{**OPERATOR, "name": "  Exportadora del  Pacífico S.A. de C.V. ", "aeo_types": "importer,exporter"}
+    )
     assert one.commitment == two.commitment
     assert MasterData(**{**OPERATOR, "address": "Otra 1"}).commitment != one.commitment

@@ -39,7 +39,10 @@ def test_compile_without_a_compiler_is_one_line_not_a_traceback(tmp_path, monkey
     monkeypatch.setattr(compiler, "_native_version", lambda binary: None)  # and no native solc of the version
     result = CliRunner().invoke(cli, ["compile"])
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: no solc {compiler.SOLC_VERSION}") and len(result.output.strip().splitlines()) == 1
+    assert (
+        result.output.startswith(f"Error: no solc {compiler.SOLC_VERSION}")
+        and len(result.output.strip().splitlines()) == 1
+    )
 
 
 def test_the_contract_error_classes_are_those_of_the_shipped_abi():

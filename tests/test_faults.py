@@ -65,8 +65,17 @@ def deploy(url: str, record: Path) -> None:
 
 
 def operators(count: int, start: int = 0) -> list[MasterData]:
-    return [MasterData(f"MXF{i:09d}", f"Operador {i} S.A. de C.V.", f"Calle {i}, 06000 CDMX", "exporter,importer",
-                       "2020-01-01", "2035-01-01") for i in range(start, start + count)]  # fmt: skip
+    return [
+        MasterData(
+            f"MXF{i:09d}",
+            f"Operador {i} S.A. de C.V.",
+            f"Calle {i}, 06000 CDMX",
+            "exporter,importer",
+            "2020-01-01",
+            "2035-01-01",
+        )
+        for i in range(start, start + count)
+    ]
 
 
 def dump(path: Path) -> dict:
@@ -85,7 +94,10 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
         deploy(node.url, record)
         chain = connect(node.url)
         cadena = DeploymentRecord.load(record).open(chain)
-        assert all(o.result == "done" for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), operators(600)))
+        assert all(
+            o.result == "done"
+            for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), operators(600))
+        )
         officer = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
         mirror_file = tmp_path / "killed.sqlite"
         common = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(mirror_file)]
@@ -139,8 +151,19 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
 
         checker = threading.Thread(target=watch_partners, daemon=True)
         checker.start()
-        command = ["--rpc-url", node.url, "--deployment", str(record), "--dev-account", "2", "cert", "import", str(path),
-                   "--country", "MX"]  # fmt: skip
+        command = [
+            "--rpc-url",
+            node.url,
+            "--deployment",
+            str(record),
+            "--dev-account",
+            "2",
+            "cert",
+            "import",
+            str(path),
+            "--country",
+            "MX",
+        ]
         try:
             for round_ in range(ROUNDS):
                 importing = cadena_process(*command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -166,11 +189,26 @@ class Watcher:
     """A `cadena watch --json` process with its stdout and stderr collected line by line."""
 
     def __init__(self, url: str, record: Path, mirror: Path):
-        self.process = cadena_process("--rpc-url", url, "--deployment", str(record), "--mirror", str(mirror), "watch",
-                                      "--json", "--poll", "0.1", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        self.process = cadena_process(
+            "--rpc-url",
+            url,
+            "--deployment",
+            str(record),
+            "--mirror",
+            str(mirror),
+            "watch",
+            "--json",
+            "--poll",
+            "0.1",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[dict] = []
         self.notes: list[str] = []
-        threading.Thread(target=self._read, args=(self.process.stdout, lambda line: self.lines.append(json.loads(line))), daemon=True).start()
+        threading.Thread(
+            target=self._read, args=(self.process.stdout, lambda line: self.lines.append(json.loads(line))), daemon=True
+        ).start()
         threading.Thread(target=self._read, args=(self.process.stderr, self.notes.append), daemon=True).start()
 
     @staticmethod
@@ -216,11 +254,17 @@ def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp
 
         officer.suspend(tin, "security-incident")
         watcher.wait_for(lambda: len(watcher.lines) == 1, "print the suspension")
-        assert (watcher.lines[0]["change"], watcher.lines[0]["tin"], watcher.lines[0]["retracted"]) == ("suspended", tin, False)
+        assert (watcher.lines[0]["change"], watcher.lines[0]["tin"], watcher.lines[0]["retracted"]) == (
+            "suspended",
+            tin,
+            False,
+        )
 
         node.process.kill()  # a crash: anvil loses what it had not saved, the suspension included
         node.process.wait()
-        watcher.wait_for(lambda: any("waiting for the node" in note for note in watcher.notes), "say it waits for the node")
+        watcher.wait_for(
+            lambda: any("waiting for the node" in note for note in watcher.notes), "say it waits for the node"
+        )
         node = start_anvil(port=port, state_file=state)
         watcher.wait_for(lambda: len(watcher.lines) == 2, "report the retraction")
         retracted = watcher.lines[1]
@@ -253,8 +297,16 @@ def test_cadena_node_stops_at_once_and_never_leaves_an_orphan(tmp_path, how):
     from cadena_client.chain.node import free_port, rpc_ready
 
     port = free_port()
-    node = cadena_process("node", "--port", str(port), "--state", str(tmp_path / "state.json"), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True)  # fmt: skip
+    node = cadena_process(
+        "node",
+        "--port",
+        str(port),
+        "--state",
+        str(tmp_path / "state.json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert "anvil listening" in node.stdout.readline()  # started, and the stop handler in place
     assert rpc_ready(f"http://127.0.0.1:{port}") and node_processes(port)
     started = time.monotonic()
@@ -279,7 +331,9 @@ def test_watch_killed_at_random_points_loses_no_change(tmp_path, rng):
         deploy(node.url, record)
         officer = as_officer(node.url, record)
         issue_all(officer.as_signer(Signer(officer.chain, officer.signer.account)), operators(3))
-        Mirror(mirror_file, officer.chain.chain_id, officer.address, officer.deploy_block).mark("watch", 0)  # from the start
+        Mirror(mirror_file, officer.chain.chain_id, officer.address, officer.deploy_block).mark(
+            "watch", 0
+        )  # from the start
         stop = threading.Event()
 
         def changes() -> None:  # the chain keeps changing while watch processes come and go
@@ -311,4 +365,6 @@ def test_watch_killed_at_random_points_loses_no_change(tmp_path, rng):
         assert sum(map(len, runs[:-1])) > 0, "no watch printed anything before it was killed"
         assert set(printed) == set(range(1, mirror.last_seq + 1)), "a change was never printed"
         assert all(run == sorted(set(run)) for run in runs), "a run printed out of order or twice"
-        assert max(printed.count(seq) for seq in set(printed)) <= 2  # at least once: a kill between print and mark repeats
+        assert (
+            max(printed.count(seq) for seq in set(printed)) <= 2
+        )  # at least once: a kill between print and mark repeats

@@ -4,8 +4,14 @@ from conftest import master_data
 
 from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
 
-TARGETS = {"issue": 110_000, "suspend": 35_000, "reinstate": 35_000, "cancel": 35_000, "withdraw": 35_000,
-           "verify (call)": 30_000}  # fmt: skip
+TARGETS = {
+    "issue": 110_000,
+    "suspend": 35_000,
+    "reinstate": 35_000,
+    "cancel": 35_000,
+    "withdraw": 35_000,
+    "verify (call)": 30_000,
+}
 
 
 def call_gas(net, call) -> int:
@@ -22,17 +28,25 @@ def test_gas_table(net, capsys):
     # The first certificate of a country and a later one: both write their index slot.
     gas["issue (first of country)"] = net.issue("MXAAA010101AAA", holder=net.a["holder"]).gasUsed
     gas["issue"] = net.issue("MXBBB020202BBB", holder=net.a["holder"]).gasUsed
-    gas["update"] = net.tx(net.fn("updateCertificate", tin_to_bytes32("MXBBB020202BBB"),
-                                  master_data("MXBBB020202BBB", expiry="2040-01-01", holder=net.a["holder"]), 2),
-                                  "mx_officer").gasUsed  # fmt: skip
+    gas["update"] = net.tx(
+        net.fn(
+            "updateCertificate",
+            tin_to_bytes32("MXBBB020202BBB"),
+            master_data("MXBBB020202BBB", expiry="2040-01-01", holder=net.a["holder"]),
+            2,
+        ),
+        "mx_officer",
+    ).gasUsed
     gas["suspend"] = net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer", 10).gasUsed
     gas["reinstate"] = net.lifecycle("reinstate", "MXAAA010101AAA", "mx_officer", 4).gasUsed
     gas["cancel"] = net.lifecycle("cancel", "MXAAA010101AAA", "mx_officer", 20).gasUsed
     gas["re-issue (version 2)"] = net.issue("MXAAA010101AAA", holder=net.a["holder"]).gasUsed
     gas["withdraw"] = net.lifecycle("withdraw", "MXBBB020202BBB", "holder", 31).gasUsed
     tins = [f"MXBATCH{i:03d}" for i in range(50)]
-    batch = net.tx(net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1, 0),
-                   "mx_officer")  # fmt: skip
+    batch = net.tx(
+        net.fn("issueCertificates", [tin_to_bytes32(t) for t in tins], [master_data(t) for t in tins], 1, 0),
+        "mx_officer",
+    )
     gas["issue, batch of 50, per cert"] = batch.gasUsed // 50
     receipt = net.tx(net.fn("proposeMRA", b"MX", [b"MX", b"PE", b"CR"], 7, 3, 0, "Alianza CADENA"), "mx_admin")
     gas["propose MRA (3 parties)"] = receipt.gasUsed

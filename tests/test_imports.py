@@ -26,16 +26,34 @@ TEMPLATES = ROOT / "deploy" / "templates"
 # -- files and cells ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", [
-    "2024-03-15", "2024/03/15", "15/03/2024", "15-03-2024", "15.03.2024", " 15/3/2024 ", "15 mar 2024", "15-Mar-2024",
-    "15 de marzo de 2024", "March 15, 2024", "2024-03-15 00:00:00", "2024-03-15T00:00:00", datetime(2024, 3, 15, 0, 0),
-    date(2024, 3, 15), 45366, 45366.0,
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024-03-15",
+        "2024/03/15",
+        "15/03/2024",
+        "15-03-2024",
+        "15.03.2024",
+        " 15/3/2024 ",
+        "15 mar 2024",
+        "15-Mar-2024",
+        "15 de marzo de 2024",
+        "March 15, 2024",
+        "2024-03-15 00:00:00",
+        "2024-03-15T00:00:00",
+        datetime(2024, 3, 15, 0, 0),
+        date(2024, 3, 15),
+        45366,
+        45366.0,
+    ],
+)
 def test_dates_in_common_forms(written):
     assert aeo_files.parse_date(written) == date(2024, 3, 15)
 
 
-@pytest.mark.parametrize("written", ["31/02/2024", "2024-13-01", "ayer", "15/03/24", "15 brumario 2024", "0", -3, 3_000_000])
+@pytest.mark.parametrize(
+    "written", ["31/02/2024", "2024-13-01", "ayer", "15/03/24", "15 brumario 2024", "0", -3, 3_000_000]
+)
 def test_bad_dates_say_how_to_write_one(written):
     with pytest.raises(InputError, match="is not a date; write YYYY-MM-DD"):
         aeo_files.parse_date(written)
@@ -43,8 +61,13 @@ def test_bad_dates_say_how_to_write_one(written):
 
 def test_statuses_in_english_and_spanish():
     assert [aeo_files.parse_status(s) for s in ["Vigente", "", None, "SUSPENDIDO", "Revocado", "withdrawn"]] == [
-        CertificateStatus.ACTIVE, CertificateStatus.ACTIVE, CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED,
-        CertificateStatus.CANCELLED, CertificateStatus.WITHDRAWN]  # fmt: skip
+        CertificateStatus.ACTIVE,
+        CertificateStatus.ACTIVE,
+        CertificateStatus.ACTIVE,
+        CertificateStatus.SUSPENDED,
+        CertificateStatus.CANCELLED,
+        CertificateStatus.WITHDRAWN,
+    ]
     with pytest.raises(InputError, match="unknown status 'Dudoso'"):
         aeo_files.parse_status("Dudoso")
 
@@ -60,9 +83,17 @@ def test_every_bad_row_is_reported_with_row_and_column(tmp_path, kind):
     checked = imports.check(aeo_files.read(path), "MX")
     assert {(p.row, p.column) for p in checked.problems} == listed.bad and len(listed.bad) == 9
     messages = " | ".join(p.message for p in checked.problems)
-    for expected in ["is not a TIN", "starts with PE, but the issuing country is MX", "unknown AEO type 'Contrabandista'",
-                     "'31/02/2021' is not a date", "'ayer' is not a date", "is not after the validation date",
-                     "the operator name is empty", "unknown status 'Dudoso'", "keep one row per TIN"]:  # fmt: skip
+    for expected in [
+        "is not a TIN",
+        "starts with PE, but the issuing country is MX",
+        "unknown AEO type 'Contrabandista'",
+        "'31/02/2021' is not a date",
+        "'ayer' is not a date",
+        "is not after the validation date",
+        "the operator name is empty",
+        "unknown status 'Dudoso'",
+        "keep one row per TIN",
+    ]:
         assert expected in messages
     assert {e.master.tin: e.master for e in checked.entries} == listed.masters  # accents, types and dates intact
     assert {e.master.tin: e.status for e in checked.entries} == listed.statuses
@@ -88,8 +119,10 @@ def test_header_problems_name_the_fix(tmp_path):
 
 
 def test_unknown_columns_are_named_and_blank_columns_read_as_blank(tmp_path):
-    grid = [["TIN", "Nombre", "Dirección", "Categoría", "Vigente desde", "Observaciones"],
-            ["MXABC010101AB1", "Café Tláloc S.A.", "Calle Hidalgo 4, León", "Exportador", "01/02/2020"]]  # fmt: skip
+    grid = [
+        ["TIN", "Nombre", "Dirección", "Categoría", "Vigente desde", "Observaciones"],
+        ["MXABC010101AB1", "Café Tláloc S.A.", "Calle Hidalgo 4, León", "Exportador", "01/02/2020"],
+    ]
     table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid))
     assert table.ignored == ["Observaciones"]
     checked = imports.check(table, "MX")
@@ -108,15 +141,27 @@ def test_templates_import_cleanly(name):
 @pytest.mark.parametrize("fmt", aeo_files.FORMATS)
 def test_written_files_read_back_the_same(tmp_path, fmt):
     listed = generate(60, bad=False)
-    rows = [{"country": "MX", "tin": m.tin, "name": m.name, "address": m.address, "aeo_types": m.aeo_types.labels(),
-             "valid_from": m.valid_from.isoformat(), "expiry": m.expiry.isoformat() if m.expiry else "",
-             "status": listed.statuses[m.tin].label, "holder": None} for m in listed.masters.values()]  # fmt: skip
+    rows = [
+        {
+            "country": "MX",
+            "tin": m.tin,
+            "name": m.name,
+            "address": m.address,
+            "aeo_types": m.aeo_types.labels(),
+            "valid_from": m.valid_from.isoformat(),
+            "expiry": m.expiry.isoformat() if m.expiry else "",
+            "status": listed.statuses[m.tin].label,
+            "holder": None,
+        }
+        for m in listed.masters.values()
+    ]
     path = tmp_path / f"out.{fmt}"
     path.write_bytes(aeo_files.write(rows, fmt))
     checked = imports.check(aeo_files.read(path), "MX")
     assert not checked.problems
     assert {e.master.tin: (e.master, e.status) for e in checked.entries} == {
-        tin: (master, listed.statuses[tin]) for tin, master in listed.masters.items()}  # fmt: skip
+        tin: (master, listed.statuses[tin]) for tin, master in listed.masters.items()
+    }
 
 
 # -- on a node ------------------------------------------------------------------------------------
@@ -133,7 +178,14 @@ def chain(node, pilot_record):
 @pytest.fixture
 def run(node, pilot_record, chain, tmp_path):
     def invoke(*args, dev=2, expect=0):
-        options = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "mirror.sqlite")]
+        options = [
+            "--rpc-url",
+            node.url,
+            "--deployment",
+            str(pilot_record),
+            "--mirror",
+            str(tmp_path / "mirror.sqlite"),
+        ]
         result = CliRunner().invoke(cli, [*options, *(["--dev-account", str(dev)] if dev is not None else []), *args])
         assert result.exit_code == expect, result.output
         return result.output
@@ -158,7 +210,9 @@ def stored(cadena, tins):
 def matches(cadena, listed) -> bool:
     """Whether the chain holds every certificate of `listed` with its master data and status."""
     found = stored(cadena, listed.masters)
-    return all(found[t].commitment == m.commitment and found[t].status == listed.statuses[t] for t, m in listed.masters.items())
+    return all(
+        found[t].commitment == m.commitment and found[t].status == listed.statuses[t] for t, m in listed.masters.items()
+    )
 
 
 def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path):
@@ -170,12 +224,28 @@ def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp
     assert chain.w3.eth.block_number == block
     planned = run("cert", "import", str(path), "--country", "MX", "--plan", "--skip-invalid")
     suspended = sum(s == CertificateStatus.SUSPENDED for s in listed.statuses.values())
-    assert counts(planned) == {"issued": 291, "re-issued": 0, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0, "unchanged": 0}
+    assert counts(planned) == {
+        "issued": 291,
+        "re-issued": 0,
+        "updated": 0,
+        "suspended": suspended,
+        "reinstated": 0,
+        "cancelled": 0,
+        "unchanged": 0,
+    }
     assert chain.w3.eth.block_number == block
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert "9 rows of padron.xlsx left out (--skip-invalid)" in output
-    assert counts(output) == {"issued": 291, "re-issued": 0, "updated": 0, "suspended": suspended, "reinstated": 0, "cancelled": 0,
-                              "unchanged": 0, "failed": 0}  # fmt: skip
+    assert counts(output) == {
+        "issued": 291,
+        "re-issued": 0,
+        "updated": 0,
+        "suspended": suspended,
+        "reinstated": 0,
+        "cancelled": 0,
+        "unchanged": 0,
+        "failed": 0,
+    }
     cadena = officer(chain, pilot_record)
     assert matches(cadena, listed) and cadena.administration("MX").certificate_count == 291
     block = chain.w3.eth.block_number
@@ -196,19 +266,46 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
     listed.row(fix_and_suspend)[3] = "Calle Nueva 1, Mérida, Yuc."
     listed.row(fix_and_suspend)[7] = "Suspendido"
     listed.row(suspended)[7] = "Vigente"
-    listed.grid += [["MX", "MXNEW000000001", "Nueva Exportadora S.A.", "Av. Juárez 1, Puebla", "Exportador", "01/06/2025", "", ""],
-                    ["MX", "MXNEW000000002", "Nueva Importadora S.A.", "Av. Juárez 2, Puebla", "Importador", "2025-06-01", "", "Suspendido"]]  # fmt: skip
+    listed.grid += [
+        ["MX", "MXNEW000000001", "Nueva Exportadora S.A.", "Av. Juárez 1, Puebla", "Exportador", "01/06/2025", "", ""],
+        [
+            "MX",
+            "MXNEW000000002",
+            "Nueva Importadora S.A.",
+            "Av. Juárez 2, Puebla",
+            "Importador",
+            "2025-06-01",
+            "",
+            "Suspendido",
+        ],
+    ]
     path = write_csv(tmp_path / "v2.csv", listed.grid)
     planned = run("cert", "import", str(path), "--country", "MX", "--plan")
     assert "update + suspend" in planned and "issue + suspend" in planned and "expiry date" in planned
     output = run("cert", "import", str(path), "--country", "MX")
     assert counts(output) == {
-        "issued": 2, "re-issued": 0, "updated": 3, "suspended": 3, "reinstated": 1, "cancelled": 1, "unchanged": 34, "failed": 0}
+        "issued": 2,
+        "re-issued": 0,
+        "updated": 3,
+        "suspended": 3,
+        "reinstated": 1,
+        "cancelled": 1,
+        "unchanged": 34,
+        "failed": 0,
+    }
     cadena = officer(chain, pilot_record)
-    status = {t: cadena.certificate(t).status for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]}
-    assert status == {renamed: CertificateStatus.ACTIVE, to_suspend: CertificateStatus.SUSPENDED, to_cancel: CertificateStatus.CANCELLED,
-                      fix_and_suspend: CertificateStatus.SUSPENDED, suspended: CertificateStatus.ACTIVE,
-                      "MXNEW000000002": CertificateStatus.SUSPENDED}  # fmt: skip
+    status = {
+        t: cadena.certificate(t).status
+        for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]
+    }
+    assert status == {
+        renamed: CertificateStatus.ACTIVE,
+        to_suspend: CertificateStatus.SUSPENDED,
+        to_cancel: CertificateStatus.CANCELLED,
+        fix_and_suspend: CertificateStatus.SUSPENDED,
+        suspended: CertificateStatus.ACTIVE,
+        "MXNEW000000002": CertificateStatus.SUSPENDED,
+    }
     assert [e.reason for e in cadena.history(renewed)] == [Reason.NEW_CERTIFICATION, Reason.RENEWAL]
     assert cadena.history(renamed)[-1].master["name"] == "Café Tláloc y Asociados S.A. de C.V."
     assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 42
@@ -222,8 +319,21 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
     run("cert", "import", str(write_xlsx(tmp_path / "mx.xlsx", mx.grid)), "--country", "MX")
     run("cert", "import", str(write_csv(tmp_path / "pe.csv", pe.grid)), "--country", "PE", dev=4)
     run("cert", "cancel", next(iter(mx.masters)))
-    run("cert", "issue", "MXHOLD0000001", "--name", "Ñandú Logística S.A.", "--address", "Calle 1, León", "--types",
-        "carrier", "--valid-from", "2024-01-01", "--holder", chain.dev_account(9).address)  # fmt: skip
+    run(
+        "cert",
+        "issue",
+        "MXHOLD0000001",
+        "--name",
+        "Ñandú Logística S.A.",
+        "--address",
+        "Calle 1, León",
+        "--types",
+        "carrier",
+        "--valid-from",
+        "2024-01-01",
+        "--holder",
+        chain.dev_account(9).address,
+    )
     run("sync")
     block = chain.w3.eth.block_number
     for fmt in aeo_files.FORMATS:
@@ -232,17 +342,43 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
         assert len(imports.check(aeo_files.read(path), "PE").entries) == 30  # the partner's AEOs are in the view
         output = run("cert", "import", str(path), "--country", "MX")
         assert "30 rows of other countries" in output
-        assert counts(output) == {"issued": 0, "re-issued": 0, "updated": 0, "suspended": 0, "reinstated": 0, "cancelled": 0,
-                                  "unchanged": 81, "failed": 0}  # fmt: skip
+        assert counts(output) == {
+            "issued": 0,
+            "re-issued": 0,
+            "updated": 0,
+            "suspended": 0,
+            "reinstated": 0,
+            "cancelled": 0,
+            "unchanged": 81,
+            "failed": 0,
+        }
         assert chain.w3.eth.block_number == block
 
 
 def test_a_file_without_holders_keeps_the_holder_on_the_chain(run, chain, pilot_record, tmp_path):
     holder = chain.dev_account(9).address
-    run("cert", "issue", "MXHOLD0000001", "--name", "Ñandú Logística S.A.", "--address", "Calle 1, León", "--types",
-        "carrier", "--valid-from", "2024-01-01", "--holder", holder)  # fmt: skip
-    grid = [SPANISH, ["MX", "MXHOLD0000001", "Ñandú Logística S.A.", "Calle 1, León", "Transportista", "01/01/2024", "", "Vigente"]]
-    assert counts(run("cert", "import", str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX"))["unchanged"] == 1
+    run(
+        "cert",
+        "issue",
+        "MXHOLD0000001",
+        "--name",
+        "Ñandú Logística S.A.",
+        "--address",
+        "Calle 1, León",
+        "--types",
+        "carrier",
+        "--valid-from",
+        "2024-01-01",
+        "--holder",
+        holder,
+    )
+    grid = [
+        SPANISH,
+        ["MX", "MXHOLD0000001", "Ñandú Logística S.A.", "Calle 1, León", "Transportista", "01/01/2024", "", "Vigente"],
+    ]
+    assert (
+        counts(run("cert", "import", str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX"))["unchanged"] == 1
+    )
     grid[1][2] = "Ñandú Logística y Transporte S.A."
     run("cert", "import", str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX")
     assert officer(chain, pilot_record).certificate("MXHOLD0000001").holder == holder
@@ -270,7 +406,9 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
 
     monkeypatch.setattr(Rpc, "many", node_goes_down)
     with pytest.raises(requests.exceptions.ConnectionError):
-        imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", checked))
+        imports.apply(
+            cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", checked)
+        )
     monkeypatch.setattr(Rpc, "many", many)
     assert not matches(cadena, listed)
     assert not any(cadena.verify("PE", tin).recognised for tin in active[:20])  # the restrictive steps went first
@@ -278,7 +416,9 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
     assert (rest.count("reinstate"), rest.count("suspend"), rest.unchanged) == (5, 0, 195)
     summary = imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), rest)
     assert not summary.failures and matches(cadena, listed)
-    events = [cadena.codec.event(log) for log in cadena.chain.w3.eth.get_logs({"address": cadena.address, "fromBlock": 0})]
+    events = [
+        cadena.codec.event(log) for log in cadena.chain.w3.eth.get_logs({"address": cadena.address, "fromBlock": 0})
+    ]
     issued = Counter(e.tin for e in events if e.name == "CertificateIssued")
     suspensions = Counter(e.tin for e in events if e.name == "CertificateSuspended")
     assert len(issued) == 200 and set(issued.values()) == {1}  # nothing doubled
@@ -308,19 +448,47 @@ def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp
 def test_user_mistakes_get_one_line(run, tmp_path):
     assert "give --output FILE.xlsx" in run("export", "--country", "MX", "--format", "xlsx", expect=1)
     assert "no such file" in run("cert", "import", str(tmp_path / "nada.xlsx"), "--country", "MX", expect=1)
-    assert "is not a customs officer of MX; nothing was sent" in run("cert", "import", str(TEMPLATES / "aeo-list.xlsx"),
-                                                                     "--country", "MX", dev=4, expect=1)  # fmt: skip
-    assert "not an ISO 3166-1 alpha-2" in run("cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "XX", expect=1)
+    assert "is not a customs officer of MX; nothing was sent" in run(
+        "cert", "import", str(TEMPLATES / "aeo-list.xlsx"), "--country", "MX", dev=4, expect=1
+    )
+    assert "not an ISO 3166-1 alpha-2" in run(
+        "cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "XX", expect=1
+    )
     output = run("cert", "import", str(TEMPLATES / "aeo-list.csv"), "--country", "PE", dev=4, expect=0)
     assert "2 rows of other countries" in output and "Traceback" not in output
 
 
 def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path):
     holder = chain.dev_account(9).address
-    run("cert", "issue", "MXHOLD0000002", "--name", "Ñandú S.A.", "--address", "Calle 1, León", "--types", "carrier",
-        "--valid-from", "2024-01-01", "--holder", holder)  # fmt: skip
-    grid = [SPANISH + ["Cuenta del titular"],
-            ["MX", "MXHOLD0000002", "Ñandú Logística S.A.", "Calle 1, León", "Transportista", "01/01/2024", "", "Vigente", holder.lower()]]  # fmt: skip
+    run(
+        "cert",
+        "issue",
+        "MXHOLD0000002",
+        "--name",
+        "Ñandú S.A.",
+        "--address",
+        "Calle 1, León",
+        "--types",
+        "carrier",
+        "--valid-from",
+        "2024-01-01",
+        "--holder",
+        holder,
+    )
+    grid = [
+        SPANISH + ["Cuenta del titular"],
+        [
+            "MX",
+            "MXHOLD0000002",
+            "Ñandú Logística S.A.",
+            "Calle 1, León",
+            "Transportista",
+            "01/01/2024",
+            "",
+            "Vigente",
+            holder.lower(),
+        ],
+    ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", grid)), "MX")
     (change,) = imports.plan(officer(chain, pilot_record), "MX", checked).changes
     assert change.actions == ("update",) and change.detail == "name or address"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cadena_client.cli.main import hint
 from cadena_client.chain.connection import connect
+from cadena_client.cli.main import hint
 from cadena_client.domain.model import CertificateStatus, MasterData, Verdict, from_day
 from cadena_client.mirror import Mirror, MirrorError
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
@@ -24,9 +24,13 @@ def world(tmp_path):
     chain = connect()
     accounts = Accounts(chain, PILOT.parent)
     config = tmp_path / "pilot.toml"  # the pilot, its MRA covering importers and exporters only
-    config.write_text(PILOT.read_text().replace('covered_types = ["importer", "exporter", "manufacturer", "warehouse", '
-                                                '"customs-broker", "carrier", "logistics-operator", "aeo-s"]',
-                                                'covered_types = ["importer", "exporter"]'))  # fmt: skip
+    config.write_text(
+        PILOT.read_text().replace(
+            'covered_types = ["importer", "exporter", "manufacturer", "warehouse", '
+            '"customs-broker", "carrier", "logistics-operator", "aeo-s"]',
+            'covered_types = ["importer", "exporter"]',
+        )
+    )
     cadena = deploy_network(chain, load_config(config), accounts, None).cadena
 
     class World:
@@ -41,8 +45,15 @@ def world(tmp_path):
 
 
 def master(tin, day, holder=None, types="exporter", expiry_days=None):
-    return MasterData(tin, f"Operator {tin}", f"Street {tin}", types, from_day(day),
-                      from_day(day + expiry_days) if expiry_days else None, holder)  # fmt: skip
+    return MasterData(
+        tin,
+        f"Operator {tin}",
+        f"Street {tin}",
+        types,
+        from_day(day),
+        from_day(day + expiry_days) if expiry_days else None,
+        holder,
+    )
 
 
 def assert_mirror_matches_contract(w, mirror, tins) -> set:
@@ -71,12 +82,20 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
         cc = tin[:2]
         officer = w.as_(OFFICER[cc])
         today = w.now() // 86400
-        action = rng.choice(["issue", "issue", "suspend", "reinstate", "cancel", "withdraw", "update", "mra", "party",
-                             "party", "time"])  # fmt: skip
+        action = rng.choice(
+            ["issue", "issue", "suspend", "reinstate", "cancel", "withdraw", "update", "mra", "party", "party", "time"]
+        )
         try:
             if action == "issue":
-                officer.issue(master(tin, today + rng.choice([-400, -1, 0, 2]), holder, rng.choice(all_types),
-                                     rng.choice([None, 3, 30, 900])))  # fmt: skip
+                officer.issue(
+                    master(
+                        tin,
+                        today + rng.choice([-400, -1, 0, 2]),
+                        holder,
+                        rng.choice(all_types),
+                        rng.choice([None, 3, 30, 900]),
+                    )
+                )
             elif action == "update":
                 officer.update(master(tin, today - 10, holder, rng.choice(all_types), rng.choice([None, 1, 5])))
             elif action in ("suspend", "reinstate", "cancel"):
@@ -85,8 +104,13 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
                 w.as_(HOLDER).withdraw(tin)
             elif action == "mra":
                 parties = rng.sample(COUNTRIES, rng.choice([2, 3]))
-                mra_id = w.as_(ADMIN[parties[0]]).propose_mra(parties[0], parties, rng.randint(1, 63),
-                                                              rng.choice(all_types), from_day(today + rng.choice([0, 0, 2])))  # fmt: skip
+                mra_id = w.as_(ADMIN[parties[0]]).propose_mra(
+                    parties[0],
+                    parties,
+                    rng.randint(1, 63),
+                    rng.choice(all_types),
+                    from_day(today + rng.choice([0, 0, 2])),
+                )
                 mra_ids.append(mra_id)
                 for party in parties[: rng.choice([len(parties) - 1, len(parties)])]:
                     w.as_(ADMIN[party]).sign_mra(mra_id, party)
@@ -113,7 +137,11 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
             continue
         cert = w.cadena.certificate(tin)
         assert (row["status"], row["aeo_types"], row["version"], row["commitment"]) == (
-            int(cert.status), int(cert.aeo_types), cert.version, "0x" + cert.commitment.hex())
+            int(cert.status),
+            int(cert.aeo_types),
+            cert.version,
+            "0x" + cert.commitment.hex(),
+        )
     rebuilt = w.mirror("rebuilt.sqlite")  # from the chain alone, in one go
     rebuilt.sync(w.cadena)
     assert rebuilt.certificates() == mirror.certificates()

@@ -20,8 +20,19 @@ from cadena_client.errors import ContractError
 
 COUNTRIES = ["MX", "PE", "CR"]
 TINS = ["MXM1", "MXM2", "PEP1", "PEP2", "CRC1"]
-ACTORS = ["governance", "mx_admin", "mx_officer", "pe_admin", "pe_officer", "cr_admin", "cr_officer", "holder",
-          "other_holder", "stranger", "revoked_officer"]  # fmt: skip
+ACTORS = [
+    "governance",
+    "mx_admin",
+    "mx_officer",
+    "pe_admin",
+    "pe_officer",
+    "cr_admin",
+    "cr_officer",
+    "holder",
+    "other_holder",
+    "stranger",
+    "revoked_officer",
+]
 TYPES = [1, 2, 3, 128, 256]
 
 
@@ -53,8 +64,11 @@ class Model:
             parties = mra["parties"]
             if importer not in parties or exporter not in parties:
                 continue
-            in_force = (P.PENDING not in parties.values() and day >= mra["effective"]
-                        and parties[importer] == parties[exporter] == P.SIGNED)  # fmt: skip
+            in_force = (
+                P.PENDING not in parties.values()
+                and day >= mra["effective"]
+                and parties[importer] == parties[exporter] == P.SIGNED
+            )
             if not in_force:
                 verdicts.add(Verdict.MRA_NOT_IN_FORCE)
             elif mra["covered"] & cert["types"]:
@@ -89,60 +103,120 @@ def machine_for(net):
             except Exception as exc:  # noqa: BLE001 - a revert, checked to be one below
                 assert isinstance(codec().refusal(exc), ContractError), repr(exc)
                 succeeded = False
-            assert succeeded == allowed, f"{call.fn_name} by {actor}: contract {'did' if succeeded else 'refused'}, model {'allows' if allowed else 'refuses'}"
+            assert succeeded == allowed, (
+                f"{call.fn_name} by {actor}: contract {'did' if succeeded else 'refused'}, model {'allows' if allowed else 'refuses'}"
+            )
 
-        @rule(tin=st.sampled_from(TINS), actor=st.sampled_from(ACTORS), types=st.sampled_from(TYPES),
-              start=st.sampled_from([-30, -1, 0, 2]), length=st.sampled_from([0, 1, 5, 400]),
-              holder=st.sampled_from([None, "holder", "other_holder"]))  # fmt: skip
+        @rule(
+            tin=st.sampled_from(TINS),
+            actor=st.sampled_from(ACTORS),
+            types=st.sampled_from(TYPES),
+            start=st.sampled_from([-30, -1, 0, 2]),
+            length=st.sampled_from([0, 1, 5, 400]),
+            holder=st.sampled_from([None, "holder", "other_holder"]),
+        )
         def issue(self, tin, actor, types, start, length, holder):
             cert = self.model.certificates.get(tin)
-            allowed = self.model.officer_of(actor, tin) and (cert is None or cert["status"] in (S.CANCELLED, S.WITHDRAWN))
+            allowed = self.model.officer_of(actor, tin) and (
+                cert is None or cert["status"] in (S.CANCELLED, S.WITHDRAWN)
+            )
             valid_from = self.day + start
             expiry = valid_from + length if length else None
-            data = master_data(tin, aeo_types=types, valid_from=_date(valid_from), expiry=_date(expiry) if expiry else None,
-                               holder=net.a[holder] if holder else None)  # fmt: skip
+            data = master_data(
+                tin,
+                aeo_types=types,
+                valid_from=_date(valid_from),
+                expiry=_date(expiry) if expiry else None,
+                holder=net.a[holder] if holder else None,
+            )
             self.attempt(net.fn("issueCertificate", tin_to_bytes32(tin), data, 1), actor, allowed)
             if allowed:
-                self.model.certificates[tin] = dict(status=S.ACTIVE, types=types, valid_from=valid_from, expiry=expiry, holder=holder)
+                self.model.certificates[tin] = dict(
+                    status=S.ACTIVE, types=types, valid_from=valid_from, expiry=expiry, holder=holder
+                )
 
-        @rule(tin=st.sampled_from(TINS), actor=st.sampled_from(ACTORS),
-              action=st.sampled_from(["suspend", "reinstate", "cancel", "withdraw"]))  # fmt: skip
+        @rule(
+            tin=st.sampled_from(TINS),
+            actor=st.sampled_from(ACTORS),
+            action=st.sampled_from(["suspend", "reinstate", "cancel", "withdraw"]),
+        )
         def change_status(self, tin, actor, action):
             cert = self.model.certificates.get(tin)
             status = cert["status"] if cert else S.NONE
-            required = {"suspend": {S.ACTIVE}, "reinstate": {S.SUSPENDED}, "cancel": {S.ACTIVE, S.SUSPENDED},
-                        "withdraw": {S.ACTIVE, S.SUSPENDED}}[action]  # fmt: skip
-            who = (cert is not None and actor == cert["holder"]) if action == "withdraw" else self.model.officer_of(actor, tin)
+            required = {
+                "suspend": {S.ACTIVE},
+                "reinstate": {S.SUSPENDED},
+                "cancel": {S.ACTIVE, S.SUSPENDED},
+                "withdraw": {S.ACTIVE, S.SUSPENDED},
+            }[action]
+            who = (
+                (cert is not None and actor == cert["holder"])
+                if action == "withdraw"
+                else self.model.officer_of(actor, tin)
+            )
             allowed = who and status in required
             self.attempt(net.fn(f"{action}Certificate", tin_to_bytes32(tin), 0), actor, allowed)
             if allowed:
-                cert["status"] = {"suspend": S.SUSPENDED, "reinstate": S.ACTIVE, "cancel": S.CANCELLED, "withdraw": S.WITHDRAWN}[action]
+                cert["status"] = {
+                    "suspend": S.SUSPENDED,
+                    "reinstate": S.ACTIVE,
+                    "cancel": S.CANCELLED,
+                    "withdraw": S.WITHDRAWN,
+                }[action]
 
         @rule(tin=st.sampled_from(TINS), actor=st.sampled_from(ACTORS), types=st.sampled_from(TYPES))
         def update(self, tin, actor, types):
             cert = self.model.certificates.get(tin)
-            allowed = self.model.officer_of(actor, tin) and cert is not None and cert["status"] in (S.ACTIVE, S.SUSPENDED)
+            allowed = (
+                self.model.officer_of(actor, tin) and cert is not None and cert["status"] in (S.ACTIVE, S.SUSPENDED)
+            )
             valid_from = cert["valid_from"] if cert else self.day
             holder = cert["holder"] if cert else None
-            data = master_data(tin, aeo_types=types, valid_from=_date(valid_from), expiry=None, holder=net.a[holder] if holder else None)
+            data = master_data(
+                tin,
+                aeo_types=types,
+                valid_from=_date(valid_from),
+                expiry=None,
+                holder=net.a[holder] if holder else None,
+            )
             self.attempt(net.fn("updateCertificate", tin_to_bytes32(tin), data, 3), actor, allowed)
             if allowed:
                 cert.update(types=types, expiry=None)
 
-        @rule(parties=st.lists(st.sampled_from(COUNTRIES), min_size=2, max_size=3, unique=True), actor=st.sampled_from(ACTORS),
-              benefits=st.integers(1, 63), covered=st.sampled_from(TYPES), effective=st.sampled_from([0, 1, 3]))  # fmt: skip
+        @rule(
+            parties=st.lists(st.sampled_from(COUNTRIES), min_size=2, max_size=3, unique=True),
+            actor=st.sampled_from(ACTORS),
+            benefits=st.integers(1, 63),
+            covered=st.sampled_from(TYPES),
+            effective=st.sampled_from([0, 1, 3]),
+        )
         def propose(self, parties, actor, benefits, covered, effective):
             proposer = parties[0]
             allowed = actor == f"{proposer.lower()}_admin"
-            call = net.fn("proposeMRA", country_to_bytes2(proposer), [country_to_bytes2(p) for p in parties], benefits, covered,
-                          self.day + effective, "MRA")  # fmt: skip
+            call = net.fn(
+                "proposeMRA",
+                country_to_bytes2(proposer),
+                [country_to_bytes2(p) for p in parties],
+                benefits,
+                covered,
+                self.day + effective,
+                "MRA",
+            )
             self.attempt(call, actor, allowed)
             if allowed:
                 self.model.mras[len(self.model.mras) + 1] = dict(
-                    parties={p: P.PENDING for p in parties}, benefits=benefits, covered=covered, effective=self.day + effective)
+                    parties={p: P.PENDING for p in parties},
+                    benefits=benefits,
+                    covered=covered,
+                    effective=self.day + effective,
+                )
 
-        @rule(data=st.data(), actor=st.sampled_from(ACTORS), party=st.sampled_from(COUNTRIES),
-              action=st.sampled_from(["sign", "suspend", "resume", "leave"]))  # fmt: skip
+        @rule(
+            data=st.data(),
+            actor=st.sampled_from(ACTORS),
+            party=st.sampled_from(COUNTRIES),
+            action=st.sampled_from(["sign", "suspend", "resume", "leave"]),
+        )
         def participate(self, data, actor, party, action):
             if not self.model.mras:
                 return
@@ -150,13 +224,24 @@ def machine_for(net):
             mra = self.model.mras[mra_id]
             current = mra["parties"].get(party)
             members = sum(status != P.LEFT for status in mra["parties"].values())
-            required = {"sign": {P.PENDING}, "suspend": {P.SIGNED}, "resume": {P.SUSPENDED},
-                        "leave": {P.PENDING, P.SIGNED, P.SUSPENDED}}[action]  # fmt: skip
+            required = {
+                "sign": {P.PENDING},
+                "suspend": {P.SIGNED},
+                "resume": {P.SUSPENDED},
+                "leave": {P.PENDING, P.SIGNED, P.SUSPENDED},
+            }[action]
             allowed = actor == f"{party.lower()}_admin" and members >= 2 and current in required
-            name = {"sign": "signMRA", "suspend": "suspendMRAParticipation", "resume": "resumeMRAParticipation", "leave": "leaveMRA"}[action]
+            name = {
+                "sign": "signMRA",
+                "suspend": "suspendMRAParticipation",
+                "resume": "resumeMRAParticipation",
+                "leave": "leaveMRA",
+            }[action]
             self.attempt(net.fn(name, mra_id, country_to_bytes2(party)), actor, allowed)
             if allowed:
-                mra["parties"][party] = {"sign": P.SIGNED, "suspend": P.SUSPENDED, "resume": P.SIGNED, "leave": P.LEFT}[action]
+                mra["parties"][party] = {"sign": P.SIGNED, "suspend": P.SUSPENDED, "resume": P.SIGNED, "leave": P.LEFT}[
+                    action
+                ]
 
         @rule(days=st.sampled_from([1, 2, 5, 400]))
         def time_passes(self, days):
@@ -171,7 +256,10 @@ def machine_for(net):
             for importer in [*COUNTRIES, "CO"]:
                 for tin in TINS:
                     recognised, benefits, verdict = net.verify(importer, tin)
-                    assert (recognised, benefits, Verdict(verdict)) == self.model.verify(importer, tin, day), (importer, tin)
+                    assert (recognised, benefits, Verdict(verdict)) == self.model.verify(importer, tin, day), (
+                        importer,
+                        tin,
+                    )
 
     return Contracts
 
@@ -185,5 +273,9 @@ def _date(day: int):
 def test_the_contracts_behave_as_the_model_says(net):
     examples = int(os.environ.get("CADENA_MODEL_EXAMPLES", "4"))
     steps = int(os.environ.get("CADENA_MODEL_STEPS", "20"))
-    run_state_machine_as_test(machine_for(net), settings=settings(
-        max_examples=examples, stateful_step_count=steps, deadline=None, suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        machine_for(net),
+        settings=settings(
+            max_examples=examples, stateful_step_count=steps, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )

@@ -10,15 +10,31 @@ from cadena_client.domain.model import to_day
 
 def mra(net, mra_id):
     (id_, proposer, status, benefits, covered, effective, title, parties, statuses) = net.fn("mra", mra_id).call()
-    return dict(status=M(status), parties=[p.decode() for p in parties], statuses=[P(s) for s in statuses],
-                benefits=benefits, covered=covered, effective=effective, title=title, proposer=proposer.decode())  # fmt: skip
+    return dict(
+        status=M(status),
+        parties=[p.decode() for p in parties],
+        statuses=[P(s) for s in statuses],
+        benefits=benefits,
+        covered=covered,
+        effective=effective,
+        title=title,
+        proposer=proposer.decode(),
+    )
 
 
 def test_proposal_records_everything_and_lists_it(net):
     mra_id = net.propose(["MX", "PE", "CR"], benefits=0b101, covered=0b11, title="Alianza CADENA")
     m = mra(net, mra_id)
-    assert m == dict(status=M.PROPOSED, parties=["MX", "PE", "CR"], statuses=[P.PENDING] * 3, benefits=0b101,
-                     covered=0b11, effective=0, title="Alianza CADENA", proposer="MX")  # fmt: skip
+    assert m == dict(
+        status=M.PROPOSED,
+        parties=["MX", "PE", "CR"],
+        statuses=[P.PENDING] * 3,
+        benefits=0b101,
+        covered=0b11,
+        effective=0,
+        title="Alianza CADENA",
+        proposer="MX",
+    )
     assert net.fn("mraCount").call() == 1
     for party in ("MX", "PE", "CR"):
         assert net.fn("mrasOf", party.encode(), 0, 10).call() == [mra_id]
@@ -140,8 +156,38 @@ def test_invalid_proposals(net, parties, kwargs, error, args):
 
 
 def test_at_most_32_parties(net, accounts):
-    codes = ["AR", "BO", "BR", "CL", "CO", "DO", "EC", "GT", "HN", "JM", "NI", "PA", "PY", "SV", "UY", "VE",
-             "US", "CA", "JP", "KR", "CN", "SG", "NZ", "AU", "CH", "NO", "GB", "IN", "IL", "TH"]  # fmt: skip
+    codes = [
+        "AR",
+        "BO",
+        "BR",
+        "CL",
+        "CO",
+        "DO",
+        "EC",
+        "GT",
+        "HN",
+        "JM",
+        "NI",
+        "PA",
+        "PY",
+        "SV",
+        "UY",
+        "VE",
+        "US",
+        "CA",
+        "JP",
+        "KR",
+        "CN",
+        "SG",
+        "NZ",
+        "AU",
+        "CH",
+        "NO",
+        "GB",
+        "IN",
+        "IL",
+        "TH",
+    ]
     for code in codes:
         net.register(code, "stranger")
     parties = ["MX", "PE", "CR"] + codes

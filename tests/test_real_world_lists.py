@@ -15,19 +15,41 @@ from cadena_client.domain.model import AEOType, CertificateStatus, InputError
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
 
-HEADERS = ["No.", "TIN / RFC", "Razón Social", "DOMICILIO FISCAL", "Modalidad", "Fecha de Certificación", "Vigencia", "Situación"]
+HEADERS = [
+    "No.",
+    "TIN / RFC",
+    "Razón Social",
+    "DOMICILIO FISCAL",
+    "Modalidad",
+    "Fecha de Certificación",
+    "Vigencia",
+    "Situación",
+]
 
 
 @pytest.mark.parametrize("header", ["TIN / RFC", "R.F.C.", "No. RFC", "rfc", "Número de RFC", "CNPJ", "RUT", "NIT"])
 def test_identifier_headers_are_matched_tolerantly(tmp_path, header):
-    grid = [[header, "Razão social", "Endereço", "Tipo de OEA", "Data de certificação"], ["EPA180101AB1", "A", "B", "Importador", "2024-01-01"]]
+    grid = [
+        [header, "Razão social", "Endereço", "Tipo de OEA", "Data de certificação"],
+        ["EPA180101AB1", "A", "B", "Importador", "2024-01-01"],
+    ]
     table = aeo_files.read(write_csv(tmp_path / "lista.csv", grid))
-    assert table.columns["tin"] == header and set(table.columns) == {"tin", "name", "address", "aeo_types", "valid_from"}
+    assert table.columns["tin"] == header and set(table.columns) == {
+        "tin",
+        "name",
+        "address",
+        "aeo_types",
+        "valid_from",
+    }
 
 
 def test_a_missing_column_lists_the_headers_found_and_the_names_accepted(tmp_path):
     with pytest.raises(InputError) as info:
-        aeo_files.read(write_csv(tmp_path / "lista.csv", [["RFC", "Razón social", "Modalidad", "Comentario"], ["X", "Y", "Z", "W"]]))
+        aeo_files.read(
+            write_csv(
+                tmp_path / "lista.csv", [["RFC", "Razón social", "Modalidad", "Comentario"], ["X", "Y", "Z", "W"]]
+            )
+        )
     message = str(info.value)
     assert "no column for Address, Validation date" in message
     assert "headers found: 'RFC', 'Razón social', 'Modalidad', 'Comentario'" in message
@@ -35,67 +57,106 @@ def test_a_missing_column_lists_the_headers_found_and_the_names_accepted(tmp_pat
 
 
 def test_national_identifiers_become_tins_and_the_plan_shows_them(tmp_path):
-    grid = [["Nómina de Operadores Económicos Autorizados", "", "", ""], ["Servicio Nacional de Aduanas — Chile"], [],
-            ["RUT", "Razón social", "Dirección", "Tipo OEA", "Fecha de certificación", "Estado"],
-            ["76.123.456-K", "Viña Concha S.A.", "Av. Apoquindo 3000, Santiago", "OEA Seguridad", "45292", "VIGENTE"],
-            ["96 543 210-3", "Frutas del Sur Ltda.", "Ruta 5 km 12, Rancagua", "Exportador", "15/03/2024", "Suspendida"],
-            ["CL77111222K", "Ya con prefijo SpA", "Calle 1, Valparaíso", "exportador", "2024-01-01", "activa"],
-            ["76-ABC-!!", "", "", "", "", ""],
-            ["TOTAL OEA: 4", "", "", "", "", ""]]  # fmt: skip
+    grid = [
+        ["Nómina de Operadores Económicos Autorizados", "", "", ""],
+        ["Servicio Nacional de Aduanas — Chile"],
+        [],
+        ["RUT", "Razón social", "Dirección", "Tipo OEA", "Fecha de certificación", "Estado"],
+        ["76.123.456-K", "Viña Concha S.A.", "Av. Apoquindo 3000, Santiago", "OEA Seguridad", "45292", "VIGENTE"],
+        ["96 543 210-3", "Frutas del Sur Ltda.", "Ruta 5 km 12, Rancagua", "Exportador", "15/03/2024", "Suspendida"],
+        ["CL77111222K", "Ya con prefijo SpA", "Calle 1, Valparaíso", "exportador", "2024-01-01", "activa"],
+        ["76-ABC-!!", "", "", "", "", ""],
+        ["TOTAL OEA: 4", "", "", "", "", ""],
+    ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea-chile.csv", grid, ";", "cp1252")), "CL")
     assert {(e.row, e.written, e.master.tin) for e in checked.entries} == {
-        (5, "76.123.456-K", "CL76123456K"), (6, "96 543 210-3", "CL965432103"), (7, None, "CL77111222K")}
-    assert [e.status for e in checked.entries] == [CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED, CertificateStatus.ACTIVE]
-    assert checked.entries[0].master.aeo_types == AEOType.AEO_S and checked.entries[0].master.valid_from == date(2024, 1, 1)
+        (5, "76.123.456-K", "CL76123456K"),
+        (6, "96 543 210-3", "CL965432103"),
+        (7, None, "CL77111222K"),
+    }
+    assert [e.status for e in checked.entries] == [
+        CertificateStatus.ACTIVE,
+        CertificateStatus.SUSPENDED,
+        CertificateStatus.ACTIVE,
+    ]
+    assert checked.entries[0].master.aeo_types == AEOType.AEO_S and checked.entries[0].master.valid_from == date(
+        2024, 1, 1
+    )
     assert {p.row for p in checked.problems} == {8}  # the totals row is not read as data
 
 
-@pytest.mark.parametrize("written,status", [("ACTIVO", "ACTIVE"), ("Vigente", "ACTIVE"), ("Suspendida", "SUSPENDED"),
-                                            ("suspenso", "SUSPENDED"), ("Revogado", "CANCELLED"), ("Expired", "ACTIVE")])  # fmt: skip
+@pytest.mark.parametrize(
+    "written,status",
+    [
+        ("ACTIVO", "ACTIVE"),
+        ("Vigente", "ACTIVE"),
+        ("Suspendida", "SUSPENDED"),
+        ("suspenso", "SUSPENDED"),
+        ("Revogado", "CANCELLED"),
+        ("Expired", "ACTIVE"),
+    ],
+)
 def test_status_words_in_any_case_and_language(written, status):
     assert aeo_files.parse_status(written) == CertificateStatus[status]
 
 
 def test_a_value_without_a_sure_meaning_names_the_row_and_the_accepted_words(tmp_path):
-    grid = [["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Estado"],
-            ["EPA180101AB1", "A", "B", "Importador", "2024-01-01", "En trámite"]]  # fmt: skip
+    grid = [
+        ["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Estado"],
+        ["EPA180101AB1", "A", "B", "Importador", "2024-01-01", "En trámite"],
+    ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "l.csv", grid)), "MX")
     (problem,) = checked.problems
     assert problem.row == 2 and problem.column == "Estado" and "Activo/Vigente" in problem.message
 
 
 def test_rows_marked_active_whose_expiry_passed_are_warned_with_their_rows(tmp_path):
-    grid = [["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Vencimiento", "Estado"],
-            ["EPA180101AB1", "A", "B", "Importador", "2018-01-01", "2021-01-01", "Activo"],
-            ["EPB180101AB1", "A", "B", "Importador", "2018-01-01", "2031-01-01", "Activo"],
-            ["EPC180101AB1", "A", "B", "Importador", "2018-01-01", "2021-01-01", "Suspendido"]]  # fmt: skip
+    grid = [
+        ["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Vencimiento", "Estado"],
+        ["EPA180101AB1", "A", "B", "Importador", "2018-01-01", "2021-01-01", "Activo"],
+        ["EPB180101AB1", "A", "B", "Importador", "2018-01-01", "2031-01-01", "Activo"],
+        ["EPC180101AB1", "A", "B", "Importador", "2018-01-01", "2021-01-01", "Suspendido"],
+    ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "l.csv", grid)), "MX", today=date(2026, 11, 23))
     assert [(w.row, w.column) for w in checked.warnings] == [(2, "Vencimiento")] and not checked.problems
     assert "expired on 2021-01-01" in checked.warnings[0].message
 
 
 def test_duplicates_say_which_row_is_kept_and_how_they_differ(tmp_path):
-    grid = [["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación"],
-            ["EPA180101AB1", "Alfa", "B", "Importador", "2024-01-01"],
-            ["EPA-180101-AB1", "Alfa SA", "B", "Importador", "2024-02-01"]]  # fmt: skip
+    grid = [
+        ["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación"],
+        ["EPA180101AB1", "Alfa", "B", "Importador", "2024-01-01"],
+        ["EPA-180101-AB1", "Alfa SA", "B", "Importador", "2024-02-01"],
+    ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "l.csv", grid)), "MX")
     (problem,) = checked.problems
     assert problem.row == 3 and "also on row 2, it differs in Operator name, Validation date" in problem.message
     assert "keeps row 2" in problem.message and [e.row for e in checked.entries] == [2]
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"RFC,Nombre\x00\x01\x02\xff\xfe garbage", "holds binary data"),
-    (b"RFC;Raz\xf3n social;Domicilio;Modalidad;Fecha de validaci\xf3n\rEPA180101AB1;A;B;Importador;2024-01-01\r", None),
-    (b"RFC,Nombre,Domicilio,Modalidad,Fecha de validacion\nEPA1,\"" + b"x" * 140_000 + b"\",B,C,2024-01-01\n", "a cell over 128 KiB"),
-    (b"RFC,Nombre,Domicilio,Modalidad,Fecha de validacion\n", "no rows under the header"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"RFC,Nombre\x00\x01\x02\xff\xfe garbage", "holds binary data"),
+        (
+            b"RFC;Raz\xf3n social;Domicilio;Modalidad;Fecha de validaci\xf3n\rEPA180101AB1;A;B;Importador;2024-01-01\r",
+            None,
+        ),
+        (
+            b'RFC,Nombre,Domicilio,Modalidad,Fecha de validacion\nEPA1,"' + b"x" * 140_000 + b'",B,C,2024-01-01\n',
+            "a cell over 128 KiB",
+        ),
+        (b"RFC,Nombre,Domicilio,Modalidad,Fecha de validacion\n", "no rows under the header"),
+    ],
+)
 def test_broken_csv_files_give_one_clear_line(tmp_path, content, message):
     path = tmp_path / "lista.csv"
     path.write_bytes(content)
     if message is None:  # old Excel for Mac: CR-only line ends, Windows-1252
         table = aeo_files.read(path)
-        assert [cells["tin"] for _, cells in table.rows] == ["EPA180101AB1"] and table.columns["valid_from"] == "Fecha de validación"
+        assert [cells["tin"] for _, cells in table.rows] == ["EPA180101AB1"] and table.columns[
+            "valid_from"
+        ] == "Fecha de validación"
         return
     with pytest.raises(InputError, match=message):
         aeo_files.read(path)
@@ -108,10 +169,18 @@ def test_an_empty_json_list_is_no_rows(tmp_path):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=st.one_of(st.binary(max_size=3000), st.text(max_size=2000).map(str.encode),
-                         st.lists(st.lists(st.text(max_size=20), max_size=9), max_size=12).map(
-                             lambda rows: "\n".join(",".join(row) for row in [["RFC", "Nombre", "Domicilio", "Modalidad", "Fecha de validación"], *rows]).encode())),
-       suffix=st.sampled_from([".csv", ".json", ".xlsx"]))  # fmt: skip
+@given(
+    content=st.one_of(
+        st.binary(max_size=3000),
+        st.text(max_size=2000).map(str.encode),
+        st.lists(st.lists(st.text(max_size=20), max_size=9), max_size=12).map(
+            lambda rows: "\n".join(
+                ",".join(row) for row in [["RFC", "Nombre", "Domicilio", "Modalidad", "Fecha de validación"], *rows]
+            ).encode()
+        ),
+    ),
+    suffix=st.sampled_from([".csv", ".json", ".xlsx"]),
+)
 def test_any_bytes_as_a_list_file_end_in_a_clear_error_or_a_checked_list(tmp_path_factory, content, suffix):
     path = tmp_path_factory.mktemp("fuzz") / f"lista{suffix}"
     path.write_bytes(content)
@@ -131,14 +200,19 @@ def test_an_ended_certificate_is_reissued_only_when_asked(node, pilot_record, tm
 
     snapshot = rpc(node.url, "evm_snapshot")
     try:
+
         def run(*args, expect=0):
-            result = CliRunner().invoke(cli, ["--rpc-url", node.url, "--deployment", str(pilot_record), "--dev-account", "2", *args])
+            result = CliRunner().invoke(
+                cli, ["--rpc-url", node.url, "--deployment", str(pilot_record), "--dev-account", "2", *args]
+            )
             assert result.exit_code == expect, result.output
             return result.output
 
-        grid = [["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Estado"],
-                ["EPA180101AB1", "Alfa", "Calle 1", "Importador", "2024-01-01", "Vigente"],
-                ["EPB180101AB1", "Beta", "Calle 2", "Importador", "2024-01-01", "Suspendido"]]  # fmt: skip
+        grid = [
+            ["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Estado"],
+            ["EPA180101AB1", "Alfa", "Calle 1", "Importador", "2024-01-01", "Vigente"],
+            ["EPB180101AB1", "Beta", "Calle 2", "Importador", "2024-01-01", "Suspendido"],
+        ]
         path = write_xlsx(tmp_path / "padron.xlsx", grid)
         run("cert", "import", str(path), "--country", "MX")
         run("cert", "cancel", "MXEPA180101AB1")

@@ -46,7 +46,9 @@ def test_same_error_on_eth_tester_and_anvil(net, anvil_contract, mode):
 def test_status_message_names_the_rule(net):
     net.issue("MXAAA010101AAA")
     net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")
-    error = codec().refusal(_raised(lambda: net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")), Operation.SUSPEND)
+    error = codec().refusal(
+        _raised(lambda: net.lifecycle("suspend", "MXAAA010101AAA", "mx_officer")), Operation.SUSPEND
+    )
     assert str(error) == "certificate MXAAA010101AAA is Suspended; only an Active certificate can be suspended"
 
 

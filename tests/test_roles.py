@@ -4,8 +4,8 @@ the ABI, so a new function cannot be left out."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from conftest import ROLES, master_data, reverts
@@ -55,39 +55,69 @@ def remember(make):
 OFFICER, ADMIN, GOVERNANCE = frozenset({"mx_officer"}), frozenset({"mx_admin"}), frozenset({"governance"})
 MATRIX = {
     "issueCertificate": Rule(lambda net: net.fn("issueCertificate", TIN, master_data("MXROLE000001"), 1), OFFICER),
-    "issueCertificates": Rule(lambda net: net.fn("issueCertificates", [TIN], [master_data("MXROLE000001")], 1, 0), OFFICER),
-    "updateCertificate": Rule(lambda net: net.fn("updateCertificate", TIN, master_data("MXROLE000001", name="Nuevo"), 3),
-                              OFFICER, prepare=certificate),  # fmt: skip
+    "issueCertificates": Rule(
+        lambda net: net.fn("issueCertificates", [TIN], [master_data("MXROLE000001")], 1, 0), OFFICER
+    ),
+    "updateCertificate": Rule(
+        lambda net: net.fn("updateCertificate", TIN, master_data("MXROLE000001", name="Nuevo"), 3),
+        OFFICER,
+        prepare=certificate,
+    ),
     "suspendCertificate": Rule(lambda net: net.fn("suspendCertificate", TIN, 10), OFFICER, prepare=certificate),
-    "reinstateCertificate": Rule(lambda net: net.fn("reinstateCertificate", TIN, 0), OFFICER,
-                                 prepare=lambda net: (certificate(net), net.lifecycle("suspend", "MXROLE000001", "mx_officer"))),  # fmt: skip
+    "reinstateCertificate": Rule(
+        lambda net: net.fn("reinstateCertificate", TIN, 0),
+        OFFICER,
+        prepare=lambda net: (certificate(net), net.lifecycle("suspend", "MXROLE000001", "mx_officer")),
+    ),
     "cancelCertificate": Rule(lambda net: net.fn("cancelCertificate", TIN, 20), OFFICER, prepare=certificate),
-    "withdrawCertificate": Rule(lambda net: net.fn("withdrawCertificate", TIN, 31), frozenset({"holder"}), "AEONotHolder",
-                                prepare=certificate),  # fmt: skip
-    "registerAdministration": Rule(lambda net: net.fn("registerAdministration", b"CO", "DIAN", net.a["co_admin"]), GOVERNANCE),
+    "withdrawCertificate": Rule(
+        lambda net: net.fn("withdrawCertificate", TIN, 31), frozenset({"holder"}), "AEONotHolder", prepare=certificate
+    ),
+    "registerAdministration": Rule(
+        lambda net: net.fn("registerAdministration", b"CO", "DIAN", net.a["co_admin"]), GOVERNANCE
+    ),
     "grantRole": Rule(lambda net: net.fn("grantRole", net.officer_role("MX"), net.a["stranger"]), ADMIN),
     "revokeRole": Rule(lambda net: net.fn("revokeRole", net.officer_role("MX"), net.a["mx_officer"]), ADMIN),
-    "renounceRole": Rule(lambda net: net.fn("renounceRole", net.officer_role("MX"), net.a["mx_officer"]),
-                         OFFICER, "AccessControlBadConfirmation"),  # fmt: skip
+    "renounceRole": Rule(
+        lambda net: net.fn("renounceRole", net.officer_role("MX"), net.a["mx_officer"]),
+        OFFICER,
+        "AccessControlBadConfirmation",
+    ),
     "proposeMRA": Rule(lambda net: net.fn("proposeMRA", MX, [MX, b"CR"], 1, 1, 0, "MX-CR"), ADMIN),
-    "signMRA": Rule(lambda net: net.fn("signMRA", STATE["id"], MX), ADMIN,
-                    prepare=remember(lambda net: net.propose(["PE", "MX"]))),  # fmt: skip
-    "suspendMRAParticipation": Rule(lambda net: net.fn("suspendMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(in_force)),
-    "resumeMRAParticipation": Rule(lambda net: net.fn("resumeMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(suspended_mx)),
+    "signMRA": Rule(
+        lambda net: net.fn("signMRA", STATE["id"], MX), ADMIN, prepare=remember(lambda net: net.propose(["PE", "MX"]))
+    ),
+    "suspendMRAParticipation": Rule(
+        lambda net: net.fn("suspendMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(in_force)
+    ),
+    "resumeMRAParticipation": Rule(
+        lambda net: net.fn("resumeMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(suspended_mx)
+    ),
     "leaveMRA": Rule(lambda net: net.fn("leaveMRA", STATE["id"], MX), ADMIN, prepare=remember(in_force)),
     "beginDefaultAdminTransfer": Rule(lambda net: net.fn("beginDefaultAdminTransfer", net.a["stranger"]), GOVERNANCE),
-    "cancelDefaultAdminTransfer": Rule(lambda net: net.fn("cancelDefaultAdminTransfer"), GOVERNANCE, prepare=pending_transfer),
-    "acceptDefaultAdminTransfer": Rule(lambda net: net.fn("acceptDefaultAdminTransfer"), frozenset({"stranger"}),
-                                       "AccessControlInvalidDefaultAdmin", prepare=pending_transfer),  # fmt: skip
+    "cancelDefaultAdminTransfer": Rule(
+        lambda net: net.fn("cancelDefaultAdminTransfer"), GOVERNANCE, prepare=pending_transfer
+    ),
+    "acceptDefaultAdminTransfer": Rule(
+        lambda net: net.fn("acceptDefaultAdminTransfer"),
+        frozenset({"stranger"}),
+        "AccessControlInvalidDefaultAdmin",
+        prepare=pending_transfer,
+    ),
     "changeDefaultAdminDelay": Rule(lambda net: net.fn("changeDefaultAdminDelay", 7200), GOVERNANCE),
     "rollbackDefaultAdminDelay": Rule(lambda net: net.fn("rollbackDefaultAdminDelay"), GOVERNANCE),
 }
 
 
 def test_the_matrix_names_every_state_changing_function():
-    functions = {entry["name"] for entry in load_artifact()["abi"]
-                 if entry["type"] == "function" and entry["stateMutability"] not in ("view", "pure")}  # fmt: skip
-    assert functions == set(MATRIX), f"missing from the matrix: {functions - set(MATRIX)}; unknown: {set(MATRIX) - functions}"
+    functions = {
+        entry["name"]
+        for entry in load_artifact()["abi"]
+        if entry["type"] == "function" and entry["stateMutability"] not in ("view", "pure")
+    }
+    assert functions == set(MATRIX), (
+        f"missing from the matrix: {functions - set(MATRIX)}; unknown: {set(MATRIX) - functions}"
+    )
 
 
 @pytest.mark.parametrize("function", sorted(MATRIX))

@@ -51,7 +51,9 @@ def test_uncovered_type(net, trilateral):
     assert verdict(net, "PE", "MXBROKER1") == (False, 0, V.TYPE_NOT_COVERED)
 
 
-@pytest.mark.parametrize("action,expected", [("suspend", V.NOT_ACTIVE), ("cancel", V.NOT_ACTIVE), ("withdraw", V.NOT_ACTIVE)])
+@pytest.mark.parametrize(
+    "action,expected", [("suspend", V.NOT_ACTIVE), ("cancel", V.NOT_ACTIVE), ("withdraw", V.NOT_ACTIVE)]
+)
 def test_status_changes_take_effect_in_the_next_block(net, trilateral, action, expected):
     net.lifecycle(action, MX_TIN, "holder" if action == "withdraw" else "mx_officer")
     assert verdict(net, "PE") == (False, 0, expected)

@@ -41,8 +41,15 @@ def issue_all(
     for master, stored in zip(masters, cadena.read_certificates([m.tin for m in masters]), strict=True):
         if stored.status in LIVE:
             same = stored.commitment == master.commitment
-            outcomes[master.tin] = Outcome(master.tin, Result.ALREADY) if same else Outcome(
-                master.tin, Result.FAILED, f"{master.tin} is {stored.status.label} with other master data; update it")
+            outcomes[master.tin] = (
+                Outcome(master.tin, Result.ALREADY)
+                if same
+                else Outcome(
+                    master.tin,
+                    Result.FAILED,
+                    f"{master.tin} is {stored.status.label} with other master data; update it",
+                )
+            )
             if progress:
                 progress(1)
         else:
@@ -50,8 +57,15 @@ def issue_all(
 
     def job(chunk: list[MasterData]) -> Job:
         mask = sum(1 << i for i, m in enumerate(chunk) if m.tin in suspended)
-        return cadena.job(Operation.ISSUE, "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk],
-                          [m.contract_tuple() for m in chunk], code, mask, keys=[m.tin for m in chunk])  # fmt: skip
+        return cadena.job(
+            Operation.ISSUE,
+            "issueCertificates",
+            [tin_to_bytes32(m.tin) for m in chunk],
+            [m.contract_tuple() for m in chunk],
+            code,
+            mask,
+            keys=[m.tin for m in chunk],
+        )
 
     chunks = [to_send[i : i + batch_size] for i in range(0, len(to_send), batch_size)]
     first = cadena.send([job(chunk) for chunk in chunks], progress)

@@ -41,7 +41,6 @@ from cadena_client.domain.model import (
 )
 from cadena_client.errors import InputError, NotFoundError, RpcError, SignerRequired
 
-
 CERTIFICATES_PER_CALL = 200  # one `certificates` call reads this many (about 1M gas of eth_call)
 
 
@@ -65,7 +64,9 @@ class Cadena:
     def _call_many(self, calldata: list[bytes], operation=None) -> list:
         """Raw answers of many eth_calls to the contract, batched; a revert raises the contract's error."""
         sender = {"from": self.chain.reader} if self.chain.reader else {}
-        calls = [("eth_call", [{**sender, "to": self.address, "data": "0x" + data.hex()}, "latest"]) for data in calldata]
+        calls = [
+            ("eth_call", [{**sender, "to": self.address, "data": "0x" + data.hex()}, "latest"]) for data in calldata
+        ]
         answers = []
         for reply in self.chain.rpc.many(calls, workers=READ_WORKERS):
             if "error" in reply:
@@ -124,7 +125,9 @@ class Cadena:
         code = parse_country(code)
         reads = ("administration", "certificateCount", "mraCountOf")
         answers = self._call_many([self.codec.encode(function, code.encode()) for function in reads])
-        (registered, name), certificates, mras = [self.codec.decode(f, a)[0] for f, a in zip(reads, answers, strict=True)]
+        (registered, name), certificates, mras = [
+            self.codec.decode(f, a)[0] for f, a in zip(reads, answers, strict=True)
+        ]
         if not registered:
             raise NotFoundError(f"{code} has no customs administration on this network")
         return Administration(code, name, certificates, mras)
@@ -179,14 +182,22 @@ class Cadena:
         """The certificates of many TINs at once (status NONE for a TIN never issued), in batches."""
         valid = [parse_tin(t) for t in tins]
         chunks = [valid[i : i + CERTIFICATES_PER_CALL] for i in range(0, len(valid), CERTIFICATES_PER_CALL)]
-        answers = self._call_many([self.codec.encode("certificates", [tin_to_bytes32(t) for t in chunk]) for chunk in chunks])
-        return [found for chunk, answer in zip(chunks, answers, strict=True) for found in self.codec.certificates(chunk, answer)]
+        answers = self._call_many(
+            [self.codec.encode("certificates", [tin_to_bytes32(t) for t in chunk]) for chunk in chunks]
+        )
+        return [
+            found
+            for chunk, answer in zip(chunks, answers, strict=True)
+            for found in self.codec.certificates(chunk, answer)
+        ]
 
     def certificate_tins(self, code: str, offset: int = 0, limit: int | None = None) -> list[str]:
         """TINs certified by `code` in issue order; all of them unless `limit`."""
         total = self.administration(code).certificate_count
         end = total if limit is None else min(total, offset + limit)
-        return [tin_from_bytes32(value) for value in self._paged("certificatesOf", (country_to_bytes2(code),), end, offset)]
+        return [
+            tin_from_bytes32(value) for value in self._paged("certificatesOf", (country_to_bytes2(code),), end, offset)
+        ]
 
     def certificates(self, code: str) -> list[Certificate]:
         """Every certificate `code` has issued."""
@@ -215,9 +226,16 @@ class Cadena:
             raise InputError(f"a party appears twice in {', '.join(codes)}")
         if parse_country(proposer) not in codes:
             raise InputError(f"the proposer {parse_country(proposer)} must be one of the parties {', '.join(codes)}")
-        receipt = self._transact("propose", "proposeMRA", country_to_bytes2(proposer), [code.encode() for code in codes],
-                                 int(Benefit.parse(benefits)), int(AEOType.parse(covered_types)), to_day(effective_from),
-                                 title.strip() or f"MRA {'-'.join(codes)}")  # fmt: skip
+        receipt = self._transact(
+            "propose",
+            "proposeMRA",
+            country_to_bytes2(proposer),
+            [code.encode() for code in codes],
+            int(Benefit.parse(benefits)),
+            int(AEOType.parse(covered_types)),
+            to_day(effective_from),
+            title.strip() or f"MRA {'-'.join(codes)}",
+        )
         decoded = [self.codec.logs.decode(log) for log in receipt.logs]
         return next(args["id"] for name, args in filter(None, decoded) if name == "MRAProposed")
 
@@ -251,7 +269,9 @@ class Cadena:
             benefits=Benefit(benefits),
             covered_types=AEOType(covered),
             effective_from=from_day(effective),
-            parties=tuple(Party(country_from_bytes2(p), PartyStatus(s)) for p, s in zip(parties, statuses, strict=True)),
+            parties=tuple(
+                Party(country_from_bytes2(p), PartyStatus(s)) for p, s in zip(parties, statuses, strict=True)
+            ),
         )
 
     def mras(self, code: str | None = None) -> list[MRA]:
@@ -277,10 +297,15 @@ class Cadena:
 
     def _paged(self, function: str, args: tuple, end: int, start: int = 0) -> list:
         """Entries `start` to `end` of a paged list, every page asked in one batch."""
-        pages = [self.codec.encode(function, *args, offset, min(MAX_PAGE, end - offset)) for offset in range(start, end, MAX_PAGE)]
+        pages = [
+            self.codec.encode(function, *args, offset, min(MAX_PAGE, end - offset))
+            for offset in range(start, end, MAX_PAGE)
+        ]
         items = [item for answer in self._call_many(pages) for item in self.codec.decode(function, answer)[0]]
         if len(items) != end - start:
-            raise RpcError(f"{function} returned {len(items)} entries, not {end - start}: the chain changed meanwhile; try again")
+            raise RpcError(
+                f"{function} returned {len(items)} entries, not {end - start}: the chain changed meanwhile; try again"
+            )
         return items
 
 

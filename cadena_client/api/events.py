@@ -13,7 +13,10 @@ def latest_master_data(cadena, chunk: int = DEFAULT_CHUNK) -> dict[str, dict]:
     address live only in the events): TIN -> the event's args, with "commitment" to check against the chain."""
     source = LogSource(cadena.chain, cadena.address)
     topics = [[source.topic("CertificateIssued"), source.topic("CertificateUpdated")]]
-    return {tin_from_bytes32(bytes.fromhex(args["tin"][2:])): args for _, args, _ in source.scan(cadena.deploy_block, topics, chunk)}
+    return {
+        tin_from_bytes32(bytes.fromhex(args["tin"][2:])): args
+        for _, args, _ in source.scan(cadena.deploy_block, topics, chunk)
+    }
 
 
 def certificate_history(cadena, tin: str, chunk: int = DEFAULT_CHUNK) -> list[Event]:

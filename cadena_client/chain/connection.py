@@ -11,9 +11,10 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import EthereumTesterProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
+from web3.types import Wei
 
 from cadena_client.chain.transport import Rpc
-from cadena_client.errors import DevAccountsUnavailable, KeystoreError, NodeUnreachable, WrongChain
+from cadena_client.errors import DevAccountsUnavailable, KeystoreError, NodeUnauthorized, NodeUnreachable, WrongChain
 
 EMBEDDED = "embedded"
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
@@ -45,13 +46,15 @@ class Chain:
 
     def _load_dev_keys(self) -> list[str]:
         if self.embedded:
-            tester = self.w3.provider.ethereum_tester
+            tester = self.w3.provider.ethereum_tester  # type: ignore[attr-defined]
             funder = self.w3.eth.accounts[0]
             keys = [key.to_hex() for key in tester.backend.account_keys]
             for i in range(len(keys), DEV_ACCOUNTS):  # more funded accounts than eth-tester's ten
                 key = Web3.keccak(text=f"cadena embedded dev account {i}").to_0x_hex()
                 tester.add_account(key)
-                self.w3.eth.send_transaction({"from": funder, "to": Account.from_key(key).address, "value": 10**21})
+                self.w3.eth.send_transaction(
+                    {"from": funder, "to": Account.from_key(key).address, "value": Wei(10**21)}
+                )
                 keys.append(key)
         elif "anvil" in self.w3.client_version.lower():
             Account.enable_unaudited_hdwallet_features()
@@ -60,13 +63,19 @@ class Chain:
                 for i in range(len(self.w3.eth.accounts))
             ]
         else:
-            raise DevAccountsUnavailable("dev accounts exist only on the embedded chain and a local anvil node; sign with a keystore")
+            raise DevAccountsUnavailable(
+                "dev accounts exist only on the embedded chain and a local anvil node; sign with a keystore"
+            )
         self._dev_keys = keys
         return keys
 
 
-def connect(url: str | None = None, expected_chain_id: int | None = None, timeout: float = 30,
-            headers: dict[str, str] | None = None) -> Chain:  # fmt: skip
+def connect(
+    url: str | None = None,
+    expected_chain_id: int | None = None,
+    timeout: float = 30,
+    headers: dict[str, str] | None = None,
+) -> Chain:
     """Connects to `url` (None or "embedded": a new in-process eth-tester chain) and checks the chain id.
     `headers` (an API key, say) and `timeout` go with every request to the node."""
     if url in (None, "", EMBEDDED):
@@ -82,6 +91,12 @@ def connect(url: str | None = None, expected_chain_id: int | None = None, timeou
         chain_id = w3.eth.chain_id
         latest = w3.eth.get_block("latest")
     except Exception as exc:
+        response = getattr(exc, "response", None)
+        if response is not None and response.status_code in (401, 403):
+            raise NodeUnauthorized(
+                f"the node at {url} refused the request: HTTP {response.status_code} {response.reason}; "
+                "it wants credentials"
+            ) from None
         if url != EMBEDDED and "extraData" in str(exc):
             w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
             chain_id, latest = w3.eth.chain_id, w3.eth.get_block("latest")
@@ -105,7 +120,11 @@ def cause(exc: BaseException) -> str:
         if isinstance(exc, OSError) and exc.strerror:
             return exc.strerror
         reason = getattr(exc, "reason", None)
-        inner = reason if isinstance(reason, BaseException) else (exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
+        inner = (
+            reason
+            if isinstance(reason, BaseException)
+            else (exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None)
+        )
         if inner is None:
             inner = exc.__cause__ or exc.__context__
         if inner is None:
@@ -114,5 +133,3 @@ def cause(exc: BaseException) -> str:
     text = re.sub(r"^.*?: (?=[A-Z\[])", "", str(exc).split("\n")[0]) if exc is not None else ""
     match = re.search(r"\[Errno -?\d+\] ([^\"')]+)", text)
     return (match.group(1) if match else text)[:200] or type(exc).__name__
-
-

@@ -48,7 +48,7 @@ class LogSource:
         found, head = [], self.head()
         while start <= head:
             end = min(start + chunk - 1, head)
-            found += [(*self.decoder.decode(log), log) for log in self.logs(start, end, topics)]
+            found += [(*decoded, log) for log in self.logs(start, end, topics) if (decoded := self.decoder.decode(log))]
             start = end + 1
         return found
 

@@ -16,7 +16,7 @@ import requests
 
 from cadena_client.errors import NodeError, PortTaken
 
-SOURCE_TREE = Path(__file__).resolve().parents[2] # where `npm install` puts node_modules in a checkout
+SOURCE_TREE = Path(__file__).resolve().parents[2]  # where `npm install` puts node_modules in a checkout
 
 
 def find_anvil() -> str:
@@ -25,8 +25,10 @@ def find_anvil() -> str:
     local = sorted((SOURCE_TREE / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
     found = str(local[0]) if local else shutil.which("anvil")
     if not found:
-        raise NodeError("anvil is not installed: run `npm install` in CADENA's source folder, or put anvil on PATH "
-                        "(`npm install -g @foundry-rs/anvil`, or Foundry's foundryup)")  # fmt: skip
+        raise NodeError(
+            "anvil is not installed: run `npm install` in CADENA's source folder, or put anvil on PATH "
+            "(`npm install -g @foundry-rs/anvil`, or Foundry's foundryup)"
+        )
     return found
 
 
@@ -95,8 +97,12 @@ def start_anvil(
     command = [find_anvil(), "--host", "127.0.0.1", "--port", str(port), "--silent", *extra_args]
     if state_file is not None:
         command += ["--state", str(state_file)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

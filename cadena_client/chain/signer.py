@@ -18,8 +18,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress
 from eth_utils import keccak
 
 from cadena_client.chain.connection import Chain
@@ -140,14 +142,14 @@ class Signer:
         self._lock = threading.Lock()
 
     @property
-    def address(self) -> str:
+    def address(self) -> ChecksumAddress:
         return self.account.address
 
     def transact(self, job: Job) -> Receipt:
         """Sends one job; returns its receipt, or raises the contract's error (nothing is sent when the
         simulation fails) or a ChainError."""
         outcome = self.send([job])[0]
-        if outcome.result is Result.DONE:
+        if outcome.result is Result.DONE and outcome.receipt:
             return outcome.receipt
         raise outcome.error or ChainError(outcome.detail)
 
@@ -213,26 +215,35 @@ class Signer:
         if self._access_lists:
             replies = self.rpc.many([("eth_createAccessList", [self._call(job), "latest"]) for job in jobs])
             if not any(_unsupported(reply) for reply in replies):
-                gas = [None if "error" in r or "error" in r["result"] else _gas_limit(r["result"]["gasUsed"]) for r in replies]
+                gas = [
+                    None if "error" in r or "error" in r["result"] else _gas_limit(r["result"]["gasUsed"])
+                    for r in replies
+                ]
                 errors = iter(self._errors([job for job, limit in zip(jobs, gas, strict=True) if limit is None]))
                 return [(limit, None) if limit is not None else (0, next(errors)) for limit in gas]
             self._access_lists = False
         replies = self.rpc.many([("eth_estimateGas", [self._call(job)]) for job in jobs])
-        return [(_gas_limit(r["result"]), None) if "result" in r else (0, self._refusal(r["error"], job))
-                for job, r in zip(jobs, replies, strict=True)]  # fmt: skip
+        return [
+            (_gas_limit(r["result"]), None) if "result" in r else (0, self._refusal(r["error"], job))
+            for job, r in zip(jobs, replies, strict=True)
+        ]
 
     def _errors(self, jobs: list[Job], block: str = "latest") -> list[CadenaError]:
         """Why each job fails, from eth_call."""
         replies = self.rpc.many([("eth_call", [self._call(job), block]) for job in jobs])
-        return [self._refusal(r["error"], job) if "error" in r else ChainError("the transaction failed (out of gas?)")
-                for job, r in zip(jobs, replies, strict=True)]  # fmt: skip
+        return [
+            self._refusal(r["error"], job) if "error" in r else ChainError("the transaction failed (out of gas?)")
+            for job, r in zip(jobs, replies, strict=True)
+        ]
 
     def _refusal(self, error: dict, job: Job) -> CadenaError:
         refused = codec().refusal(error, job.operation)
         message = str(refused).lower()
         if isinstance(refused, ChainError) and ("insufficient funds" in message or "enough balance" in message):
-            return Unfunded(f"{self.address} has no ether to pay for gas on chain {self.chain.chain_id}: fund it from "
-                            "an account that has some, then run the command again; nothing was sent")  # fmt: skip
+            return Unfunded(
+                f"{self.address} has no ether to pay for gas on chain {self.chain.chain_id}: fund it from "
+                "an account that has some, then run the command again; nothing was sent"
+            )
         return refused
 
     # -- fees and signing ----------------------------------------------------------------------------
@@ -249,7 +260,14 @@ class Signer:
         return {"maxFeePerGas": factor * 3 * base + tip, "maxPriorityFeePerGas": tip}
 
     def _sign(self, job: Job, nonce: int, fees: dict) -> _Signed:
-        tx = {"data": job.data, "gas": job.gas, "nonce": nonce, "chainId": self.chain.chain_id, "value": job.value, **fees}
+        tx = {
+            "data": job.data,
+            "gas": job.gas,
+            "nonce": nonce,
+            "chainId": self.chain.chain_id,
+            "value": job.value,
+            **fees,
+        }
         if job.to:
             tx["to"] = job.to
         return _Signed(job, bytes(self.account.sign_transaction(tx).raw_transaction), nonce)
@@ -281,14 +299,14 @@ class Signer:
         queue = deque(self._sign(job, nonce, fees) for nonce, job in enumerate(jobs, start=first))
         window = quantity(latest["gasLimit"])
         pending: dict[str, _Signed] = {}
-        found: dict[str, object] = {}
+        found: dict[str, Any] = {}  # hash -> its receipt, or SUPERSEDED
         results: list[tuple[Job, Outcome]] = []
         waiting: list[_Signed] = []
         deadline = check_at = time.monotonic()
         last_mined = -1
         while queue or waiting:
             gas = sum(item.job.gas for item in waiting)
-            wave = []
+            wave: list[_Signed] = []
             while queue and (not (waiting or wave) or gas + queue[0].job.gas <= window):
                 wave.append(queue.popleft())
                 gas += wave[-1].job.gas
@@ -340,15 +358,18 @@ class Signer:
                     progress(len(item.job.keys))
         return results
 
-    def _outcomes(self, pending: dict[str, _Signed], found: dict[str, object], progress) -> list[tuple[Job, Outcome]]:
+    def _outcomes(self, pending: dict[str, _Signed], found: dict[str, Any], progress) -> list[tuple[Job, Outcome]]:
         """One outcome per job: its mined version if any, else superseded, else not sent."""
         rank = (Result.NOT_SENT, Result.SUPERSEDED, Result.FAILED, Result.DONE)
         best: dict[int, tuple[Job, Outcome]] = {}
         for tx_hash, item in pending.items():
             receipt = found.get(tx_hash)
             if receipt is None:
-                outcome = Outcome("", Result.NOT_SENT, f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s "
-                                  "of the last; run again")  # fmt: skip
+                outcome = Outcome(
+                    "",
+                    Result.NOT_SENT,
+                    f"no receipt for {tx_hash} within {self.receipt_timeout:.0f} s of the last; run again",
+                )
             elif receipt is SUPERSEDED:
                 outcome = Outcome("", Result.SUPERSEDED, f"another transaction took nonce {item.nonce}")
             elif quantity(receipt["status"]) == 1:
@@ -391,5 +412,10 @@ def _fields(outcome: Outcome) -> tuple:
 
 def _receipt(raw: dict) -> Receipt:
     created = raw.get("contractAddress")
-    return Receipt(hex_text(raw["transactionHash"]), quantity(raw["blockNumber"]), quantity(raw["gasUsed"]),
-                   tuple(raw.get("logs") or ()), str(created) if created else None)  # fmt: skip
+    return Receipt(
+        hex_text(raw["transactionHash"]),
+        quantity(raw["blockNumber"]),
+        quantity(raw["gasUsed"]),
+        tuple(raw.get("logs") or ()),
+        str(created) if created else None,
+    )

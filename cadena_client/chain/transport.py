@@ -24,8 +24,9 @@ READ_WORKERS = 4  # batches of reads in flight at once
 class Rpc:
     """Raw JSON-RPC: batches over keep-alive HTTP sessions, or one call at a time through web3."""
 
-    def __init__(self, w3, url: str | None = None, headers: dict | None = None, timeout: float = 30,
-                 batch_size: int = 100):  # fmt: skip
+    def __init__(
+        self, w3, url: str | None = None, headers: dict | None = None, timeout: float = 30, batch_size: int = 100
+    ):
         self.w3, self.url, self.batch_size = w3, url, batch_size
         self.headers, self.timeout = dict(headers or {}), timeout
         self._local = threading.local()
@@ -66,6 +67,7 @@ class Rpc:
         return [by_id[request["id"]] for request in payload]
 
     def _post(self, payload: list[dict]):
+        assert self.url is not None  # only batching connections post
         response = self._session().post(self.url, json=payload, headers=self.headers, timeout=self.timeout)
         if response.status_code >= 400 and not response.content.lstrip().startswith((b"[", b"{")):
             raise RpcError(f"the node answered HTTP {response.status_code} {response.reason}: {response.text[:200]}")
@@ -73,7 +75,8 @@ class Rpc:
 
     def _chunks(self, calls: Sequence[tuple[str, list]]):
         """Batches of at most `batch_size` calls and about MAX_BATCH_BYTES (nodes cap request bodies)."""
-        chunk, size = [], 0
+        chunk: list[tuple[str, list]] = []
+        size = 0
         for call in calls:
             call_size = len(str(call[1]))
             if chunk and (len(chunk) == self.batch_size or size + call_size > MAX_BATCH_BYTES):

@@ -44,14 +44,18 @@ def cert():
 
 def master_options(required: bool):
     def decorate(command):
-        for option in reversed([
-            click.option("--name", required=required, help="Operator name."),
-            click.option("--address", "postal_address", required=required, help="Operator address."),
-            click.option("--types", required=required, help="AEO types, e.g. importer,exporter,aeo-s."),
-            click.option("--valid-from", required=required, help="Validation date, YYYY-MM-DD."),
-            click.option("--expiry", help="Expiry date, YYYY-MM-DD (default: none)."),
-            click.option("--holder", callback=address_callback, help="The company's account, which alone can withdraw."),
-        ]):  # fmt: skip
+        for option in reversed(
+            [
+                click.option("--name", required=required, help="Operator name."),
+                click.option("--address", "postal_address", required=required, help="Operator address."),
+                click.option("--types", required=required, help="AEO types, e.g. importer,exporter,aeo-s."),
+                click.option("--valid-from", required=required, help="Validation date, YYYY-MM-DD."),
+                click.option("--expiry", help="Expiry date, YYYY-MM-DD (default: none)."),
+                click.option(
+                    "--holder", callback=address_callback, help="The company's account, which alone can withdraw."
+                ),
+            ]
+        ):
             command = option(command)
         return command
 
@@ -144,9 +148,19 @@ def _show_certificates(session: Session, cadena, found: list, title: str, as_jso
         return {**plain(certificate), "name": name, "address": address}
 
     if single:
-        emit(as_json, "certificate", record(found[0]), lambda: console().print(certificate_table(found, title, operators)))
+        emit(
+            as_json,
+            "certificate",
+            record(found[0]),
+            lambda: console().print(certificate_table(found, title, operators)),
+        )
     else:
-        emit(as_json, "certificates", [record(c) for c in found], lambda: console().print(certificate_table(found, title, operators)))
+        emit(
+            as_json,
+            "certificates",
+            [record(c) for c in found],
+            lambda: console().print(certificate_table(found, title, operators)),
+        )
 
 
 def _operators(session: Session, cadena, found: list) -> dict[str, tuple[str, str]]:
@@ -185,8 +199,12 @@ def cert_history(session, tin, as_json):
 @click.option("--sheet", help="Worksheet of an .xlsx file [default: the first].")
 @click.option("--plan", "plan_only", is_flag=True, help="Show what would change; send nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when other rows have problems.")
-@click.option("--reissue-ended", is_flag=True, help="Issue again, as a new version, certificates the file lists as live "
-              "that were cancelled or withdrawn by their holder.")  # fmt: skip
+@click.option(
+    "--reissue-ended",
+    is_flag=True,
+    help="Issue again, as a new version, certificates the file lists as live "
+    "that were cancelled or withdrawn by their holder.",
+)
 @json_option
 @pass_session
 def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_ended, as_json):
@@ -201,8 +219,13 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     if checked.other_countries:
         out.print(f"{checked.other_countries} rows of other countries (MRA partners' AEOs) left out")
     if checked.warnings:
-        out.print(problem_table(checked.warnings, f"{_count(len(checked.warnings), 'warning')}: rows marked active "
-                                                  "whose expiry has passed (imported as they are)"))  # fmt: skip
+        out.print(
+            problem_table(
+                checked.warnings,
+                f"{_count(len(checked.warnings), 'warning')}: rows marked active "
+                "whose expiry has passed (imported as they are)",
+            )
+        )
     if checked.problems and not skip_invalid:
         _refuse(checked.problems, path)
     cadena = session.cadena(signing=not plan_only)
@@ -217,9 +240,16 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
             out.print(identifier_table(renamed, f"{_count(len(renamed), 'identifier')} of {path.name} written as TINs"))
         if import_plan.changes:
             out.print(changes_table(import_plan.changes, f"Changes {path.name} would send"))
-        counts = {**{past: import_plan.count(action) for action, past in imports.ACTIONS.items()}, "unchanged": import_plan.unchanged}
-        emit(as_json, "import", _import_report(path, code, True, counts, [], import_plan, checked),
-             lambda: out.print(count_table(counts, f"Plan for {len(checked.entries)} rows (nothing sent)")))
+        counts = {
+            **{past: import_plan.count(action) for action, past in imports.ACTIONS.items()},
+            "unchanged": import_plan.unchanged,
+        }
+        emit(
+            as_json,
+            "import",
+            _import_report(path, code, True, counts, [], import_plan, checked),
+            lambda: out.print(count_table(counts, f"Plan for {len(checked.entries)} rows (nothing sent)")),
+        )
         _report_not_in_file(import_plan, code)
         return
     if import_plan.changes and not cadena.is_officer(code, cadena.signer.address):
@@ -227,20 +257,33 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console(stderr=True)) as bar:
         task = bar.add_task(f"importing {path.name}", total=import_plan.steps)
         summary = imports.apply(cadena, import_plan, lambda count: bar.advance(task, count))
-    emit(as_json, "import", _import_report(path, code, False, summary.counts(), summary.failures, import_plan, checked),
-         lambda: out.print(count_table(summary.counts(), f"Imported {path.name} as {code}")))
+    emit(
+        as_json,
+        "import",
+        _import_report(path, code, False, summary.counts(), summary.failures, import_plan, checked),
+        lambda: out.print(count_table(summary.counts(), f"Imported {path.name} as {code}")),
+    )
     _report_not_in_file(import_plan, code)
     if summary.failures:
         out.print(failure_table(summary.failures, "Failed"))
-        raise CadenaError(f"{_count(len(summary.failures), 'record')} failed; run the same command again to retry "
-                          "(what is done is not sent again)")  # fmt: skip
+        raise CadenaError(
+            f"{_count(len(summary.failures), 'record')} failed; run the same command again to retry "
+            "(what is done is not sent again)"
+        )
 
 
 def _import_report(path: Path, code: str, plan_only: bool, counts: dict, failures: list, import_plan, checked) -> dict:
     """The `import` document: what was (or would be) sent, and what failed."""
-    return {"file": path.name, "country": code, "plan_only": plan_only, "rows": len(checked.entries), "counts": counts,
-            "not_in_file": import_plan.not_in_file, "failures": failures,
-            "warnings": [str(warning) for warning in checked.warnings]}  # fmt: skip
+    return {
+        "file": path.name,
+        "country": code,
+        "plan_only": plan_only,
+        "rows": len(checked.entries),
+        "counts": counts,
+        "not_in_file": import_plan.not_in_file,
+        "failures": failures,
+        "warnings": [str(warning) for warning in checked.warnings],
+    }
 
 
 def _count(number: int, noun: str) -> str:
@@ -256,5 +299,7 @@ def _refuse(problems, path: Path):
 
 def _report_not_in_file(import_plan, code: str) -> None:
     if import_plan.not_in_file:
-        console().print(f"{import_plan.not_in_file} certificates of {code} on the chain are not in the file; left as "
-                        "they are (to end one, list it with status Cancelled)")  # fmt: skip
+        console().print(
+            f"{import_plan.not_in_file} certificates of {code} on the chain are not in the file; left as "
+            "they are (to end one, list it with status Cancelled)"
+        )

@@ -6,6 +6,7 @@ import codecs
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import requests
@@ -24,8 +25,11 @@ from cadena_client.mirror import Mirror
 @click.command()
 @click.option("--importer", required=True, help="The importing country.")
 @click.option("--offline", is_flag=True, help="Answer from the local mirror (see `cadena sync`), not the chain.")
-@click.option("--max-lag", type=click.FloatRange(min=0), help="With --offline: refuse an answer more than this many "
-              "seconds behind the chain.")  # fmt: skip
+@click.option(
+    "--max-lag",
+    type=click.FloatRange(min=0),
+    help="With --offline: refuse an answer more than this many seconds behind the chain.",
+)
 @tin_argument
 @json_option
 @pass_session
@@ -41,10 +45,16 @@ def verify(session, importer, offline, max_lag, tin, as_json):
     result, lag = mirror.verify(importer, tin), _lag(session, mirror)
     if max_lag is not None and (lag["lag_seconds"] is None or lag["lag_seconds"] > max_lag):
         behind = "of unknown age" if lag["lag_seconds"] is None else f"{lag['lag_seconds']:.0f} s behind the chain"
-        raise CadenaError(f"the mirror is {behind} (more than --max-lag {max_lag:g}): run `cadena sync`, "
-                          "or verify from the chain without --offline")  # fmt: skip
-    emit(as_json, "verification", {**plain(result), "as_of": lag},
-         lambda: console().print(f"{result.tin}: {verification_line(result)}\n  {_lag_line(lag)}"))  # fmt: skip
+        raise CadenaError(
+            f"the mirror is {behind} (more than --max-lag {max_lag:g}): run `cadena sync`, "
+            "or verify from the chain without --offline"
+        )
+    emit(
+        as_json,
+        "verification",
+        {**plain(result), "as_of": lag},
+        lambda: console().print(f"{result.tin}: {verification_line(result)}\n  {_lag_line(lag)}"),
+    )
 
 
 def _lag(session: Session, mirror: Mirror) -> dict:
@@ -52,8 +62,13 @@ def _lag(session: Session, mirror: Mirror) -> dict:
     blocks when the node is reachable, and in seconds 0 when no block is missing, else the time since
     the mirror last reached the head (changes since then may be missing)."""
     position = mirror.position()
-    lag = {"block": position.block, "block_time": iso_time(position.block_time), "node": "reachable",
-           "lag_blocks": None, "lag_seconds": None}  # fmt: skip
+    lag: dict[str, Any] = {
+        "block": position.block,
+        "block_time": iso_time(position.block_time),
+        "node": "reachable",
+        "lag_blocks": None,
+        "lag_seconds": None,
+    }
     try:
         head = quantity(session.chain.rpc.call("eth_blockNumber", []))
         lag["lag_blocks"] = max(0, head - position.block)
@@ -77,11 +92,15 @@ def _lag_line(lag: dict) -> str:
 
 
 def sync_options(command):
-    for option in reversed([
-        click.option("--confirmations", default=0, show_default=True, help="Stay this many blocks behind the head."),
-        click.option("--chunk", default=DEFAULT_CHUNK, show_default=True, help="Blocks per eth_getLogs request."),
-        click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when following."),
-    ]):  # fmt: skip
+    for option in reversed(
+        [
+            click.option(
+                "--confirmations", default=0, show_default=True, help="Stay this many blocks behind the head."
+            ),
+            click.option("--chunk", default=DEFAULT_CHUNK, show_default=True, help="Blocks per eth_getLogs request."),
+            click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when following."),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -138,8 +157,9 @@ def watch(session, confirmations, chunk, poll, as_json):
     _until_interrupted(lambda: _keep_following(session, mirror, confirmations, chunk, poll, show, start))
 
 
-def _keep_following(session: Session, mirror: Mirror, confirmations: int, chunk: int, poll: float, on_sync,
-                    on_connect=None) -> None:  # fmt: skip
+def _keep_following(
+    session: Session, mirror: Mirror, confirmations: int, chunk: int, poll: float, on_sync, on_connect=None
+) -> None:
     """Follows the chain into the mirror until interrupted; when the node cannot be reached, says so on
     stderr and tries again with backoff (1 s doubling to 30 s), then catches up."""
     delay = 1.0
@@ -152,7 +172,9 @@ def _keep_following(session: Session, mirror: Mirror, confirmations: int, chunk:
             delay = 1.0
             mirror.follow(cadena, on_sync, poll, confirmations, chunk)
         except (ChainError, RpcError, requests.RequestException, OSError) as exc:
-            click.echo(f"waiting for the node at {session.rpc_url} ({cause(exc)}); trying again in {delay:.0f} s", err=True)
+            click.echo(
+                f"waiting for the node at {session.rpc_url} ({cause(exc)}); trying again in {delay:.0f} s", err=True
+            )
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
 
@@ -188,7 +210,9 @@ def history(session, tin, as_json):
 
 @click.command()
 @country_option("--country", help="The administration whose view is exported.")
-@click.option("--format", "fmt", type=click.Choice(aeo_files.FORMATS), help="File format [default: from --output, else csv].")
+@click.option(
+    "--format", "fmt", type=click.Choice(aeo_files.FORMATS), help="File format [default: from --output, else csv]."
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write [default: standard output].")
 @pass_session
 def export(session, code, fmt, output):
@@ -196,7 +220,9 @@ def export(session, code, fmt, output):
     layout `cadena cert import` reads."""
     suffix = Path(output).suffix.lower().lstrip(".") if output else ""
     if output and suffix not in aeo_files.FORMATS:
-        raise CadenaError(f"--output {output}: write a .xlsx, .csv or .json file, not {Path(output).suffix or 'one without extension'}")
+        raise CadenaError(
+            f"--output {output}: write a .xlsx, .csv or .json file, not {Path(output).suffix or 'one without extension'}"
+        )
     if output and fmt and fmt != suffix:
         raise CadenaError(f"--format {fmt} does not match --output {output}; give a .{fmt} file")
     if output and not Path(output).parent.is_dir():

@@ -39,6 +39,7 @@ COMMANDS = {
 HINTS = {
     errors.SignerRequired: "give --keystore FILE (or --dev-account N on a local node)",
     errors.NodeUnreachable: "check --rpc-url",
+    errors.NodeUnauthorized: "give them with --rpc-header 'Name: value', e.g. an API key",
     errors.WrongChain: "check --rpc-url and --chain-id",
     errors.DevAccountsUnavailable: "give --keystore FILE",
     errors.PasswordMissing: "give --password-file or set CADENA_PASSWORD",
@@ -119,20 +120,48 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
 
 
 @click.group(cls=CadenaGroup)
-@click.option("--rpc-url", envvar=["CADENA_RPC_URL", "ETH_RPC_URL"], default=DEFAULT_RPC_URL, show_default=True,
-              help="JSON-RPC URL of the node (env CADENA_RPC_URL, then ETH_RPC_URL).")  # fmt: skip
-@click.option("--rpc-header", "headers", multiple=True, callback=parse_headers, metavar="'NAME: VALUE'",
-              help="An HTTP header for every request to the node, e.g. an API key (repeat for more).")  # fmt: skip
-@click.option("--deployment", envvar="CADENA_DEPLOYMENT", type=click.Path(dir_okay=False),
-              help="Deployment record [default: deployments/<chain id>.json].")  # fmt: skip
+@click.option(
+    "--rpc-url",
+    envvar=["CADENA_RPC_URL", "ETH_RPC_URL"],
+    default=DEFAULT_RPC_URL,
+    show_default=True,
+    help="JSON-RPC URL of the node (env CADENA_RPC_URL, then ETH_RPC_URL).",
+)
+@click.option(
+    "--rpc-header",
+    "headers",
+    multiple=True,
+    callback=parse_headers,
+    metavar="'NAME: VALUE'",
+    help="An HTTP header for every request to the node, e.g. an API key (repeat for more).",
+)
+@click.option(
+    "--deployment",
+    envvar="CADENA_DEPLOYMENT",
+    type=click.Path(dir_okay=False),
+    help="Deployment record [default: deployments/<chain id>.json].",
+)
 @click.option("--chain-id", type=int, help="Refuse to work unless the node is on this chain.")
-@click.option("--keystore", envvar="CADENA_KEYSTORE", type=click.Path(dir_okay=False),
-              help="Encrypted keystore of the signing account.")  # fmt: skip
-@click.option("--password-file", envvar="CADENA_PASSWORD_FILE", type=click.Path(dir_okay=False),
-              help="File with the keystore password (else env CADENA_PASSWORD, else a prompt).")  # fmt: skip
+@click.option(
+    "--keystore",
+    envvar="CADENA_KEYSTORE",
+    type=click.Path(dir_okay=False),
+    help="Encrypted keystore of the signing account.",
+)
+@click.option(
+    "--password-file",
+    envvar="CADENA_PASSWORD_FILE",
+    type=click.Path(dir_okay=False),
+    help="File with the keystore password (else env CADENA_PASSWORD, else a prompt).",
+)
 @click.option("--dev-account", type=int, help="Sign with dev account N of a local node.")
-@click.option("--mirror", "mirror_file", envvar="CADENA_MIRROR", type=click.Path(dir_okay=False),
-              help="SQLite mirror [default: beside the deployment record, .mirror.sqlite].")  # fmt: skip
+@click.option(
+    "--mirror",
+    "mirror_file",
+    envvar="CADENA_MIRROR",
+    type=click.Path(dir_okay=False),
+    help="SQLite mirror [default: beside the deployment record, .mirror.sqlite].",
+)
 @click.version_option(package_name="cadena-client")
 @click.pass_context
 def cli(ctx, rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file):

@@ -27,8 +27,14 @@ def mra_propose(session, proposer, parties, benefits, types, effective_from, tit
     """Propose an MRA (as the proposer's administration admin)."""
     cadena = session.cadena(signing=True)
     mra_id = cadena.propose_mra(proposer, list(parties), benefits, types, effective_from, title)
-    emit(as_json, "mra", cadena.mra(mra_id), lambda: click.echo(
-        f"proposed MRA {mra_id}; every party's admin signs it with `cadena mra sign {mra_id} --party CC`"))
+    emit(
+        as_json,
+        "mra",
+        cadena.mra(mra_id),
+        lambda: click.echo(
+            f"proposed MRA {mra_id}; every party's admin signs it with `cadena mra sign {mra_id} --party CC`"
+        ),
+    )
 
 
 def participation_command(action: MRAAction, doc: str):
@@ -41,7 +47,12 @@ def participation_command(action: MRAAction, doc: str):
         cadena = session.cadena(signing=True)
         cadena.act_in_mra(action, mra_id, code)
         found = cadena.mra(mra_id)
-        emit(as_json, "mra", found, lambda: click.echo(f"MRA {mra_id}: {code} {action.value} done; the MRA is {found.status.label}"))
+        emit(
+            as_json,
+            "mra",
+            found,
+            lambda: click.echo(f"MRA {mra_id}: {code} {action.value} done; the MRA is {found.status.label}"),
+        )
 
     return command
 

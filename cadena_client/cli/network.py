@@ -26,10 +26,17 @@ def network_deploy(session, config):
     accounts = Accounts(session.chain, path.parent, session.password)
     record_path = session.record_path()
     out = console()
-    report = deploy_network(session.chain, parsed, accounts, record_path,
-                            progress=lambda step: out.print(f"  {step.outcome:>8}  {step.what}  {step.detail}"))  # fmt: skip
-    out.print(f"{parsed.name}: {report.count('done')} done, {report.count('already')} already in place, "
-              f"{report.count('pending')} pending; record {record_path}")  # fmt: skip
+    report = deploy_network(
+        session.chain,
+        parsed,
+        accounts,
+        record_path,
+        progress=lambda step: out.print(f"  {step.outcome:>8}  {step.what}  {step.detail}"),
+    )
+    out.print(
+        f"{parsed.name}: {report.count('done')} done, {report.count('already')} already in place, "
+        f"{report.count('pending')} pending; record {record_path}"
+    )
 
 
 @network.command("show")
@@ -39,7 +46,12 @@ def network_show(session, as_json):
     """The contract, the administrations and the MRAs of the deployment."""
     cadena = session.cadena()
     administrations, mras = cadena.administrations(), cadena.mras()
-    data = {"chain_id": session.chain.chain_id, "address": cadena.address, "administrations": administrations, "mras": mras}
+    data = {
+        "chain_id": session.chain.chain_id,
+        "address": cadena.address,
+        "administrations": administrations,
+        "mras": mras,
+    }
 
     def render():
         out = console()

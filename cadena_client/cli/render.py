@@ -37,7 +37,9 @@ def status_text(status: CertificateStatus, expiry: date | None = None) -> str:
     return f"[{'red' if label == 'Expired' else STATUS_STYLE.get(status, 'white')}]{label}[/]"
 
 
-def certificate_table(certificates: list[Certificate], title: str = "Certificates", operators: dict | None = None) -> Table:
+def certificate_table(
+    certificates: list[Certificate], title: str = "Certificates", operators: dict | None = None
+) -> Table:
     """Certificates, with the operator's name and address where `operators` (TIN -> (name, address)) has them."""
     table = Table(title=title, title_justify="left")
     for column in ("TIN", "operator", "address", "status", "AEO types", "valid from", "expiry", "version", "holder"):
@@ -101,8 +103,12 @@ def administration_table(administrations: list[Administration]) -> Table:
     for column in ("country", "administration", "certificates", "MRAs"):
         table.add_column(column)
     for entry in administrations:
-        table.add_row(f"{entry.country} ({country_name(entry.country)})", entry.name,
-                      str(entry.certificate_count), str(entry.mra_count))  # fmt: skip
+        table.add_row(
+            f"{entry.country} ({country_name(entry.country)})",
+            entry.name,
+            str(entry.certificate_count),
+            str(entry.mra_count),
+        )
     return table
 
 
@@ -112,8 +118,14 @@ def history_table(events, title: str) -> Table:
         table.add_column(column)
     for event in events:
         kind = event.kind + (f" v{event.version}" if event.version else "")
-        table.add_row(event.when.strftime("%Y-%m-%d %H:%M:%S"), str(event.block), kind, event.reason_label,
-                      event.actor, event.tx_hash[:18] + "…")  # fmt: skip
+        table.add_row(
+            event.when.strftime("%Y-%m-%d %H:%M:%S"),
+            str(event.block),
+            kind,
+            event.reason_label,
+            event.actor,
+            event.tx_hash[:18] + "…",
+        )
     return table
 
 
@@ -132,8 +144,13 @@ def changes_table(changes, title: str) -> Table:
     for column in ("row", "TIN", "operator", "sends", "what differs"):
         table.add_column(column)
     for change in changes:
-        table.add_row(str(change.entry.row), change.tin, escape(change.entry.master.name), " + ".join(change.actions),
-                      change.detail)  # fmt: skip
+        table.add_row(
+            str(change.entry.row),
+            change.tin,
+            escape(change.entry.master.name),
+            " + ".join(change.actions),
+            change.detail,
+        )
     return table
 
 

@@ -25,7 +25,12 @@ class Session:
 
     def __init__(self, rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file):
         self.rpc_url, self.headers, self.deployment, self.chain_id = rpc_url, headers, deployment, chain_id
-        self.keystore, self.password_file, self.dev_account, self.mirror_file = keystore, password_file, dev_account, mirror_file
+        self.keystore, self.password_file, self.dev_account, self.mirror_file = (
+            keystore,
+            password_file,
+            dev_account,
+            mirror_file,
+        )
         self._chain: Chain | None = None
 
     @property
@@ -46,8 +51,10 @@ class Session:
         if offline:
             found = sorted(Path("deployments").glob("*.json"))
             if len(found) != 1:
-                raise CadenaError("give --deployment FILE: " + ("no record in deployments/" if not found else
-                                  f"deployments/ has {len(found)} records"))  # fmt: skip
+                raise CadenaError(
+                    "give --deployment FILE: "
+                    + ("no record in deployments/" if not found else f"deployments/ has {len(found)} records")
+                )
             return found[0]
         return default_record_path(self.chain.chain_id)
 
@@ -113,14 +120,23 @@ def emit(as_json: bool, kind: str, data, render) -> None:
 
 def report_write(as_json: bool, operation: str, subject: str, receipt: Receipt, text: str) -> None:
     """What a write did: a line for a person, or a `receipt` document."""
-    data = {"operation": operation, "subject": subject, "tx_hash": receipt.tx_hash, "block": receipt.block,
-            "gas_used": receipt.gas_used}  # fmt: skip
+    data = {
+        "operation": operation,
+        "subject": subject,
+        "tx_hash": receipt.tx_hash,
+        "block": receipt.block,
+        "gas_used": receipt.gas_used,
+    }
     emit(as_json, "receipt", data, lambda: click.echo(f"{text} in block {receipt.block} (tx {receipt.tx_hash})"))
 
 
 def reason_option(default: str):
-    return click.option("--reason", default=default, show_default=True,
-                        help="Reason code: a number or a name such as security-incident.")  # fmt: skip
+    return click.option(
+        "--reason",
+        default=default,
+        show_default=True,
+        help="Reason code: a number or a name such as security-incident.",
+    )
 
 
 def _converted(parse):

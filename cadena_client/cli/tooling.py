@@ -30,8 +30,14 @@ def compile_command():
 
 @click.command()
 @click.option("--port", default=8545, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--state", "state_file", default=".cadena/anvil-state.json", show_default=True,
-              type=click.Path(dir_okay=False), help="File the chain is loaded from and saved to.")  # fmt: skip
+@click.option(
+    "--state",
+    "state_file",
+    default=".cadena/anvil-state.json",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="File the chain is loaded from and saved to.",
+)
 def node(port, state_file):
     """Run a local anvil node whose chain lasts across restarts (Ctrl-C stops it)."""
     from cadena_client.chain.node import start_anvil
@@ -74,7 +80,9 @@ def account_new(keystore, password_file):
 
 @account.command("fund")
 @click.argument("address", callback=address_callback)
-@click.option("--ether", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Amount to send.")
+@click.option(
+    "--ether", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True), help="Amount to send."
+)
 @pass_session
 def account_fund(session, address, ether):
     """Send ether to ADDRESS from the signing account (on a local node: --dev-account 0) to pay its gas."""

@@ -12,7 +12,9 @@ CONTRACT = "Cadena"
 @cache
 def load_artifact(name: str = CONTRACT) -> dict:
     """The shipped artifact of contract `name`: ABI, bytecode, compiler version and settings, source hashes."""
-    return json.loads((resources.files("cadena_client.contract") / "artifacts" / f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(
+        (resources.files("cadena_client.contract") / "artifacts" / f"{name}.json").read_text(encoding="utf-8")
+    )
 
 
 def without_metadata(code: str | bytes) -> bytes:

@@ -46,8 +46,11 @@ class Codec:
         for entry in abi:
             if entry["type"] == "function":
                 types = [_abi_type(i) for i in entry["inputs"]]
-                self._functions[entry["name"]] = (function_abi_to_4byte_selector(entry), types,
-                                                  [_abi_type(o) for o in entry["outputs"]])  # fmt: skip
+                self._functions[entry["name"]] = (
+                    function_abi_to_4byte_selector(entry),  # type: ignore[arg-type]
+                    types,
+                    [_abi_type(o) for o in entry["outputs"]],
+                )
             elif entry["type"] == "error":
                 types = [i["type"] for i in entry["inputs"]]
                 selector = keccak(text=f"{entry['name']}({','.join(types)})")[:4]
@@ -71,7 +74,10 @@ class Codec:
         if known is None:
             return None
         cls, names, types = known
-        values = [to_checksum_address(v) if kind == "address" else v for kind, v in zip(types, abi_decode(types, data[4:]), strict=True)]
+        values = [
+            to_checksum_address(v) if kind == "address" else v
+            for kind, v in zip(types, abi_decode(types, data[4:]), strict=True)
+        ]
         args = dict(zip(names, values, strict=True))
         return cls(describe(cls.__name__, args, operation), args)
 
@@ -172,7 +178,7 @@ def _checksum(hex40: str) -> str:
     return to_checksum_address(hex40)
 
 
-def revert_data(exc: BaseException) -> bytes | None:
+def revert_data(exc: BaseException | None) -> bytes | None:
     """The raw revert data carried by `exc` or the exceptions it was raised from.
 
     Nodes put it in `.data` as hex; py-evm raises it as bytes, and eth-tester re-raises it as the
@@ -214,7 +220,9 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
         case "AEOInvalidStatus":
             status = CertificateStatus(args["current"]).label
             step = LIFECYCLE.get(operation) if isinstance(operation, Operation) else None
-            return f"certificate {tin} is {status}; {step.rule if step else 'the operation is not allowed in that status'}"
+            return (
+                f"certificate {tin} is {status}; {step.rule if step else 'the operation is not allowed in that status'}"
+            )
         case "AEOUnknownCertificate":
             return f"no certificate was ever issued for TIN {tin}"
         case "AEOInvalidTIN":
@@ -252,8 +260,9 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
             return f"{code} is not a party of MRA {args['id']}"
         case "MRAInvalidPartyStatus":
             party, status = country_from_bytes2(args["party"]), PartyStatus(args["current"]).label
-            step = PARTICIPATION.get(operation) if isinstance(operation, MRAAction) else None
-            return f"{party} is {status} in MRA {args['id']}; {step.rule if step else 'the operation is not allowed in that status'}"
+            participation = PARTICIPATION.get(operation) if isinstance(operation, MRAAction) else None
+            rule = participation.rule if participation else "the operation is not allowed in that status"
+            return f"{party} is {status} in MRA {args['id']}; {rule}"
         case "MRAHasTerminated":
             return f"MRA {args['id']} has terminated: fewer than two parties remain"
         case "AccessControlEnforcedDefaultAdminRules":
@@ -274,12 +283,20 @@ class LogDecoder:
         for entry in abi:
             if entry["type"] == "event" and not entry.get("anonymous"):
                 inputs = entry["inputs"]
-                self._events["0x" + event_abi_to_log_topic(entry).hex()] = (
+                self._events["0x" + event_abi_to_log_topic(entry).hex()] = (  # type: ignore[arg-type]
                     entry["name"],
                     [(i["name"], _converter(i["type"])) for i in inputs if i["indexed"]],
-                    [(i["name"], i["type"] == "string", i["type"].endswith("[]"), _converter(i["type"].removesuffix("[]")))
-                     for i in inputs if not i["indexed"]],
-                )  # fmt: skip
+                    [
+                        (
+                            i["name"],
+                            i["type"] == "string",
+                            i["type"].endswith("[]"),
+                            _converter(i["type"].removesuffix("[]")),
+                        )
+                        for i in inputs
+                        if not i["indexed"]
+                    ],
+                )
 
     def topic(self, name: str) -> str:
         """The topic (0x-hex) of the event called `name`."""

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eth_utils import keccak
 
@@ -22,7 +23,7 @@ from cadena_client.contract.artifact import CONTRACT, load_artifact
 from cadena_client.errors import CompilerError
 
 SOLC_VERSION = "0.8.30"
-SETTINGS = {
+SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 1000},
     "viaIR": True,
     # Paris: no PUSH0, so the bytecode also runs on Besu networks that predate Shanghai.
@@ -71,7 +72,8 @@ def find_compiler(root: Path = PROJECT_ROOT) -> Compiler:
     try:
         import solcx
 
-        candidates += [str(solcx.get_executable(version)) for version in solcx.get_installed_solc_versions()]
+        installed = solcx.get_installed_solc_versions()
+        candidates += [str(solcx.get_executable(version)) for version in installed]  # type: ignore[attr-defined]
     except Exception:  # py-solc-x absent or without installed versions
         pass
     for binary in filter(None, candidates):
@@ -110,7 +112,10 @@ def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = Non
     contract = output["contracts"][f"contracts/{CONTRACT}.sol"][CONTRACT]
     return {
         "contractName": CONTRACT,
-        "compiler": {"version": SOLC_VERSION, "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"}},
+        "compiler": {
+            "version": SOLC_VERSION,
+            "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
+        },
         "sourceHashes": sources,
         "abi": contract["abi"],
         "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
@@ -128,7 +133,7 @@ def _source_text(root: Path, name: str) -> str:
     for remap in SETTINGS["remappings"]:
         prefix, target = remap.split("=")
         if name.startswith(prefix):
-            name = target + name[len(prefix):]
+            name = target + name[len(prefix) :]
     return (root / name).read_text()
 
 

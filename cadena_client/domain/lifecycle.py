@@ -47,24 +47,69 @@ class Transition:
 LIFECYCLE: dict[Operation, Transition] = {
     t.operation: t
     for t in (
-        Transition(Operation.ISSUE, "issueCertificate", frozenset({CertificateStatus.NONE, *ENDED}), ACTIVE,
-                   "CertificateIssued", "issued",
-                   "a certificate that is Active or Suspended cannot be issued again; update it, or cancel it first",
-                   Reason.NEW_CERTIFICATION),
-        Transition(Operation.UPDATE, "updateCertificate", LIVE, None, "CertificateUpdated", "updated",
-                   "only an Active or Suspended certificate can be updated; re-issue a Cancelled or Withdrawn one",
-                   Reason.DATA_CORRECTION),
-        Transition(Operation.SUSPEND, "suspendCertificate", frozenset({ACTIVE}), SUSPENDED, "CertificateSuspended",
-                   "suspended", "only an Active certificate can be suspended", Reason.UNSPECIFIED),
-        Transition(Operation.REINSTATE, "reinstateCertificate", frozenset({SUSPENDED}), ACTIVE, "CertificateReinstated",
-                   "reinstated", "only a Suspended certificate can be reinstated", Reason.UNSPECIFIED),
-        Transition(Operation.CANCEL, "cancelCertificate", LIVE, CertificateStatus.CANCELLED, "CertificateCancelled",
-                   "cancelled", "only an Active or Suspended certificate can be cancelled", Reason.UNSPECIFIED),
-        Transition(Operation.WITHDRAW, "withdrawCertificate", LIVE, CertificateStatus.WITHDRAWN, "CertificateWithdrawn",
-                   "withdrawn", "only an Active or Suspended certificate can be withdrawn", Reason.COMPANY_REQUEST,
-                   by_holder=True),
+        Transition(
+            Operation.ISSUE,
+            "issueCertificate",
+            frozenset({CertificateStatus.NONE, *ENDED}),
+            ACTIVE,
+            "CertificateIssued",
+            "issued",
+            "a certificate that is Active or Suspended cannot be issued again; update it, or cancel it first",
+            Reason.NEW_CERTIFICATION,
+        ),
+        Transition(
+            Operation.UPDATE,
+            "updateCertificate",
+            LIVE,
+            None,
+            "CertificateUpdated",
+            "updated",
+            "only an Active or Suspended certificate can be updated; re-issue a Cancelled or Withdrawn one",
+            Reason.DATA_CORRECTION,
+        ),
+        Transition(
+            Operation.SUSPEND,
+            "suspendCertificate",
+            frozenset({ACTIVE}),
+            SUSPENDED,
+            "CertificateSuspended",
+            "suspended",
+            "only an Active certificate can be suspended",
+            Reason.UNSPECIFIED,
+        ),
+        Transition(
+            Operation.REINSTATE,
+            "reinstateCertificate",
+            frozenset({SUSPENDED}),
+            ACTIVE,
+            "CertificateReinstated",
+            "reinstated",
+            "only a Suspended certificate can be reinstated",
+            Reason.UNSPECIFIED,
+        ),
+        Transition(
+            Operation.CANCEL,
+            "cancelCertificate",
+            LIVE,
+            CertificateStatus.CANCELLED,
+            "CertificateCancelled",
+            "cancelled",
+            "only an Active or Suspended certificate can be cancelled",
+            Reason.UNSPECIFIED,
+        ),
+        Transition(
+            Operation.WITHDRAW,
+            "withdrawCertificate",
+            LIVE,
+            CertificateStatus.WITHDRAWN,
+            "CertificateWithdrawn",
+            "withdrawn",
+            "only an Active or Suspended certificate can be withdrawn",
+            Reason.COMPANY_REQUEST,
+            by_holder=True,
+        ),
     )
-}  # fmt: skip
+}
 BY_EVENT = {t.event: t for t in LIFECYCLE.values()}
 
 
@@ -92,15 +137,38 @@ class Participation:
 PARTICIPATION: dict[MRAAction, Participation] = {
     p.action: p
     for p in (
-        Participation(MRAAction.SIGN, "signMRA", frozenset({PartyStatus.PENDING}), PartyStatus.SIGNED, "MRASigned",
-                      "only a party that has not signed yet can sign"),
-        Participation(MRAAction.SUSPEND, "suspendMRAParticipation", frozenset({PartyStatus.SIGNED}),
-                      PartyStatus.SUSPENDED, "MRAParticipationSuspended",
-                      "only a party that has signed can suspend its participation"),
-        Participation(MRAAction.RESUME, "resumeMRAParticipation", frozenset({PartyStatus.SUSPENDED}),
-                      PartyStatus.SIGNED, "MRAParticipationResumed", "only a suspended participation can be resumed"),
-        Participation(MRAAction.LEAVE, "leaveMRA", frozenset({PartyStatus.PENDING, PartyStatus.SIGNED, PartyStatus.SUSPENDED}),
-                      PartyStatus.LEFT, "MRAPartyLeft", "a party that has left cannot leave again"),
+        Participation(
+            MRAAction.SIGN,
+            "signMRA",
+            frozenset({PartyStatus.PENDING}),
+            PartyStatus.SIGNED,
+            "MRASigned",
+            "only a party that has not signed yet can sign",
+        ),
+        Participation(
+            MRAAction.SUSPEND,
+            "suspendMRAParticipation",
+            frozenset({PartyStatus.SIGNED}),
+            PartyStatus.SUSPENDED,
+            "MRAParticipationSuspended",
+            "only a party that has signed can suspend its participation",
+        ),
+        Participation(
+            MRAAction.RESUME,
+            "resumeMRAParticipation",
+            frozenset({PartyStatus.SUSPENDED}),
+            PartyStatus.SIGNED,
+            "MRAParticipationResumed",
+            "only a suspended participation can be resumed",
+        ),
+        Participation(
+            MRAAction.LEAVE,
+            "leaveMRA",
+            frozenset({PartyStatus.PENDING, PartyStatus.SIGNED, PartyStatus.SUSPENDED}),
+            PartyStatus.LEFT,
+            "MRAPartyLeft",
+            "a party that has left cannot leave again",
+        ),
     )
-}  # fmt: skip
+}
 PARTICIPATION_BY_EVENT = {p.event: p for p in PARTICIPATION.values()}

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum, IntFlag
+from typing import TYPE_CHECKING, TypeVar
 
 from eth_utils import keccak, to_checksum_address
 from iso3166 import countries_by_alpha2
@@ -22,11 +23,14 @@ TIN_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{1,15}")
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
+F = TypeVar("F", bound="_Flags")
+
+
 class _Flags(IntFlag):
     """Bit flags with names for people and a parser that accepts those names."""
 
     @classmethod
-    def parse(cls, value: int | str | list | tuple | set | _Flags) -> _Flags:
+    def parse(cls: type[F], value: int | str | list | tuple | set) -> F:
         """Flags from an int, a flag, or names separated by commas, '|', '+', ';', '/' or line breaks (case-insensitive)."""
         if isinstance(value, int):
             flags = cls(value) if 0 < value and value & ~cls.all() == 0 else None
@@ -44,7 +48,9 @@ class _Flags(IntFlag):
                 continue
             if key not in cls.__members__:
                 known = ", ".join(member.label for member in cls)
-                aliases = sorted(alias.replace("_", " ") for alias, member in _ALIASES.items() if member in cls.__members__)
+                aliases = sorted(
+                    alias.replace("_", " ") for alias, member in _ALIASES.items() if member in cls.__members__
+                )
                 also = f" (or: {', '.join(aliases)})" if aliases else ""
                 raise InputError(f"unknown {cls.noun()} {str(name).strip()!r}; use one of: {known}{also}")
             flags |= cls[key]
@@ -267,7 +273,9 @@ def parse_tin(value: str, issuing_country: str | None = None) -> str:
         )
     parse_country(text[:2])
     if issuing_country is not None and text[:2] != parse_country(issuing_country):
-        raise InputError(f"TIN {text} starts with {text[:2]}, but the issuing country is {parse_country(issuing_country)}")
+        raise InputError(
+            f"TIN {text} starts with {text[:2]}, but the issuing country is {parse_country(issuing_country)}"
+        )
     return text
 
 
@@ -328,6 +336,20 @@ class MasterData:
     expiry: date | None = None
     holder: str | None = None
     details: dict = field(default_factory=dict)  # other agreed details, e.g. certificate number
+
+    if TYPE_CHECKING:  # what the constructor accepts: the fields in the forms __post_init__ parses
+
+        def __init__(
+            self,
+            tin: str,
+            name: str,
+            address: str,
+            aeo_types: AEOType | int | str | list | tuple | set,
+            valid_from: date | str,
+            expiry: date | str | None = None,
+            holder: str | None = None,
+            details: dict | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tin", parse_tin(self.tin))

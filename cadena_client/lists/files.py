@@ -36,24 +36,90 @@ TEMPLATES = resources.files("cadena_client.lists") / "templates"  # aeo-list.xls
 
 # National names of the identifier column: a value under one of them is a national identifier
 # (RFC, RUT, NIT...) written the national way, without the country prefix.
-NATIONAL_ID_NAMES = ["RFC", "RUC", "NIT", "CUIT", "CUIL", "RUT", "RUN", "CNPJ", "CPF", "NIF", "RTN", "RNC", "NRC",
-                     "Cédula jurídica", "Número de identificación", "Número de identificación tributaria",
-                     "Identificación tributaria", "Identificador", "Identificação"]  # fmt: skip
+NATIONAL_ID_NAMES = [
+    "RFC",
+    "RUC",
+    "NIT",
+    "CUIT",
+    "CUIL",
+    "RUT",
+    "RUN",
+    "CNPJ",
+    "CPF",
+    "NIF",
+    "RTN",
+    "RNC",
+    "NRC",
+    "Cédula jurídica",
+    "Número de identificación",
+    "Número de identificación tributaria",
+    "Identificación tributaria",
+    "Identificador",
+    "Identificação",
+]
 # Other names for the columns, as found in the administrations' lists (Spanish and Portuguese too),
 # compared blind to case, accents, punctuation and spaces; a header may join names with "/".
 _HEADER_NAMES = {
     "country": ["País", "Country code", "Código de país", "Código país"],
     "tin": ["Trader Identification Number", "TIN (WCO)", "WCO TIN", *NATIONAL_ID_NAMES],
-    "name": ["Name", "Company name", "Razón social", "Nombre", "Nombre o razón social", "Denominación", "Empresa",
-             "Operador", "Razão social", "Nome", "Nome empresarial", "Operador económico", "Operador econômico"],  # fmt: skip
+    "name": [
+        "Name",
+        "Company name",
+        "Razón social",
+        "Nombre",
+        "Nombre o razón social",
+        "Denominación",
+        "Empresa",
+        "Operador",
+        "Razão social",
+        "Nome",
+        "Nome empresarial",
+        "Operador económico",
+        "Operador econômico",
+    ],
     "address": ["Dirección", "Domicilio", "Domicilio fiscal", "Endereço", "Direccion fiscal"],
-    "aeo_types": ["AEO type", "Types", "Tipo OEA", "Tipos OEA", "Tipo de OEA", "Tipos de OEA", "Categoría",
-                  "Modalidad", "Modalidade", "Tipo", "Certificación", "Certificação", "Tipo de certificación"],  # fmt: skip
-    "valid_from": ["Valid from", "Validation", "Fecha de validación", "Fecha validación", "Fecha de certificación",
-                   "Fecha de otorgamiento", "Fecha de emisión", "Vigente desde", "Fecha de autorización",
-                   "Data de certificação", "Data de validação", "Data de emissão", "Data de concessão"],  # fmt: skip
-    "expiry": ["Expiry", "Expiration date", "Fecha de vencimiento", "Fecha de expiración", "Vencimiento",
-               "Vigente hasta", "Fecha de caducidad", "Data de validade", "Validade", "Data de vencimento"],  # fmt: skip
+    "aeo_types": [
+        "AEO type",
+        "Types",
+        "Tipo OEA",
+        "Tipos OEA",
+        "Tipo de OEA",
+        "Tipos de OEA",
+        "Categoría",
+        "Modalidad",
+        "Modalidade",
+        "Tipo",
+        "Certificación",
+        "Certificação",
+        "Tipo de certificación",
+    ],
+    "valid_from": [
+        "Valid from",
+        "Validation",
+        "Fecha de validación",
+        "Fecha validación",
+        "Fecha de certificación",
+        "Fecha de otorgamiento",
+        "Fecha de emisión",
+        "Vigente desde",
+        "Fecha de autorización",
+        "Data de certificação",
+        "Data de validação",
+        "Data de emissão",
+        "Data de concessão",
+    ],
+    "expiry": [
+        "Expiry",
+        "Expiration date",
+        "Fecha de vencimiento",
+        "Fecha de expiración",
+        "Vencimiento",
+        "Vigente hasta",
+        "Fecha de caducidad",
+        "Data de validade",
+        "Validade",
+        "Data de vencimento",
+    ],
     "status": ["Estado", "Estatus", "Situación", "Situação", "Status OEA", "Estado OEA"],
     "holder": ["Holder", "Cuenta del titular", "Cuenta", "Conta do titular"],
 }
@@ -71,19 +137,74 @@ HEADER_SEARCH_ROWS = 20  # a title or a note may stand above the header row
 MAX_CELL = 128 * 1024  # characters; a larger cell is not an AEO list's
 
 _STATUS_NAMES = {  # "expired" is Active on the chain: the certificate's expiry says the rest
-    CertificateStatus.ACTIVE: ["active", "activo", "activa", "vigente", "valid", "valido", "valida", "ativo", "ativa",
-                               "autorizado", "autorizada", "certificado", "certificada", "expired", "vencido",
-                               "vencida", "expirado", "expirada"],  # fmt: skip
+    CertificateStatus.ACTIVE: [
+        "active",
+        "activo",
+        "activa",
+        "vigente",
+        "valid",
+        "valido",
+        "valida",
+        "ativo",
+        "ativa",
+        "autorizado",
+        "autorizada",
+        "certificado",
+        "certificada",
+        "expired",
+        "vencido",
+        "vencida",
+        "expirado",
+        "expirada",
+    ],
     CertificateStatus.SUSPENDED: ["suspended", "suspendido", "suspendida", "suspenso", "suspensa", "en_suspension"],
-    CertificateStatus.CANCELLED: ["cancelled", "canceled", "cancelado", "cancelada", "revoked", "revocado",
-                                  "revocada", "anulado", "anulada", "revogado", "revogada", "cancelamento"],  # fmt: skip
-    CertificateStatus.WITHDRAWN: ["withdrawn", "retirado", "retirada", "renuncia", "desistido", "desistida",
-                                  "renunciado", "renunciada", "desistencia"],  # fmt: skip
+    CertificateStatus.CANCELLED: [
+        "cancelled",
+        "canceled",
+        "cancelado",
+        "cancelada",
+        "revoked",
+        "revocado",
+        "revocada",
+        "anulado",
+        "anulada",
+        "revogado",
+        "revogada",
+        "cancelamento",
+    ],
+    CertificateStatus.WITHDRAWN: [
+        "withdrawn",
+        "retirado",
+        "retirada",
+        "renuncia",
+        "desistido",
+        "desistida",
+        "renunciado",
+        "renunciada",
+        "desistencia",
+    ],
 }
 STATUSES = {name: status for status, names in _STATUS_NAMES.items() for name in names}
 
-_MONTHS = {"jan": 1, "ene": 1, "feb": 2, "mar": 3, "apr": 4, "abr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-           "ago": 8, "sep": 9, "set": 9, "oct": 10, "nov": 11, "dec": 12, "dic": 12}  # fmt: skip
+_MONTHS = {
+    "jan": 1,
+    "ene": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "abr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "ago": 8,
+    "sep": 9,
+    "set": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "dic": 12,
+}
 _EXCEL_EPOCH = date(1899, 12, 30)
 DATE_HELP = "write YYYY-MM-DD (also read: DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, 15 mar 2024, a date cell)"
 
@@ -102,7 +223,9 @@ def read(path: Path, sheet: str | None = None) -> Table:
     """The AEO list in `path` (.xlsx, .csv or .json), blank rows left out."""
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise InputError(f"{path.name}: read .xlsx, .csv or .json files, not {path.suffix or 'a file without extension'}")
+        raise InputError(
+            f"{path.name}: read .xlsx, .csv or .json files, not {path.suffix or 'a file without extension'}"
+        )
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if suffix == "json":
@@ -112,25 +235,33 @@ def read(path: Path, sheet: str | None = None) -> Table:
 
 
 def _table(path: Path, grid: list[tuple]) -> Table:
-    index = next((at for at, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if len(set(_keys(cells)) - {None}) >= 3), None)
+    index = next(
+        (at for at, cells in enumerate(grid[:HEADER_SEARCH_ROWS]) if len(set(_keys(cells)) - {None}) >= 3), None
+    )
     if index is None:
-        raise InputError(f"{path.name}: no header row in the first {HEADER_SEARCH_ROWS} rows; name the columns "
-                         f"{', '.join(COLUMNS.values())} (see the template: `cadena template FILE.xlsx`)")  # fmt: skip
+        raise InputError(
+            f"{path.name}: no header row in the first {HEADER_SEARCH_ROWS} rows; name the columns "
+            f"{', '.join(COLUMNS.values())} (see the template: `cadena template FILE.xlsx`)"
+        )
     cells = grid[index]
     keys = _keys(cells)
     columns: dict[str, str] = {}
     positions: dict[str, int] = {}
     for position, (cell, key) in enumerate(zip(cells, keys, strict=True)):
         if key in columns:
-            raise InputError(f"{path.name}: columns {columns[key]!r} and {cell!r} both give the {COLUMNS[key]}; keep one")
+            raise InputError(
+                f"{path.name}: columns {columns[key]!r} and {cell!r} both give the {COLUMNS[key]}; keep one"
+            )
         if key:
             columns[key], positions[key] = str(cell).strip(), position
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
         found = ", ".join(repr(str(cell).strip()) for cell in cells if _filled(cell))
         accepted = "; ".join(f"{COLUMNS[key]}: {', '.join([COLUMNS[key], *_HEADER_NAMES[key]])}" for key in missing)
-        raise InputError(f"{path.name}: the header row {index + 1} has no column for {', '.join(COLUMNS[k] for k in missing)}; "
-                         f"headers found: {found}. Names accepted: {accepted} (see the template: `cadena template FILE.xlsx`)")  # fmt: skip
+        raise InputError(
+            f"{path.name}: the header row {index + 1} has no column for {', '.join(COLUMNS[k] for k in missing)}; "
+            f"headers found: {found}. Names accepted: {accepted} (see the template: `cadena template FILE.xlsx`)"
+        )
     ignored = [str(cell).strip() for cell, key in zip(cells, keys, strict=True) if key is None and _filled(cell)]
     rows = []
     for number, cells in enumerate(grid[index + 1 :], start=index + 2):
@@ -171,7 +302,11 @@ def _totals(cells, tin_at: int | None) -> bool:
     """Whether a row is a totals line under the data ("Total: 246", "TOTAL OEA 246")."""
     words = [key_of(str(cell)) for cell in cells if _filled(cell)]
     tin_cell = cells[tin_at] if tin_at is not None and tin_at < len(cells) else None
-    return bool(words) and words[0].startswith("total") and (not _filled(tin_cell) or key_of(str(tin_cell)).startswith("total"))
+    return (
+        bool(words)
+        and words[0].startswith("total")
+        and (not _filled(tin_cell) or key_of(str(tin_cell)).startswith("total"))
+    )
 
 
 def _filled(cell) -> bool:
@@ -185,7 +320,9 @@ def _xlsx_grid(path: Path, sheet: str | None) -> list[tuple]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(f"{path.name} is not a readable .xlsx workbook ({exc}); save it again from the spreadsheet") from None
+        raise InputError(
+            f"{path.name} is not a readable .xlsx workbook ({exc}); save it again from the spreadsheet"
+        ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise InputError(f"{path.name} has no sheet {sheet!r}; its sheets: {', '.join(book.sheetnames)}")
@@ -218,7 +355,9 @@ def _csv_grid(path: Path) -> list[tuple]:
         return [tuple(row) for row in reader]
     except csv.Error as exc:
         what = f"a cell over {MAX_CELL // 1024} KiB" if "field limit" in str(exc) else str(exc)
-        raise InputError(f"{path.name}, line {reader.line_num}: {what}; this is not an AEO list (see the template: `cadena template FILE.xlsx`)") from None
+        raise InputError(
+            f"{path.name}, line {reader.line_num}: {what}; this is not an AEO list (see the template: `cadena template FILE.xlsx`)"
+        ) from None
 
 
 def _read_json(path: Path) -> Table:
@@ -234,7 +373,9 @@ def _read_json(path: Path) -> Table:
     if missing:
         raise InputError(f"{path.name}: the records have no {', '.join(missing)}")
     present = [key for key in COLUMNS if any(key in record for record in records)]
-    return Table({key: key for key in present}, [(n, {k: r.get(k) for k in present}) for n, r in enumerate(records, 1)], [])
+    return Table(
+        {key: key for key in present}, [(n, {k: r.get(k) for k in present}) for n, r in enumerate(records, 1)], []
+    )
 
 
 # -- cells ----------------------------------------------------------------------------------------
@@ -260,9 +401,9 @@ def parse_date(value) -> date | None:
         if len(parts) != 3:
             raise ValueError
         if parts[1].isalpha():  # 15 mar 2024, 15-marzo-2024, 15 de setiembre de 2024
-            day, month, year = parts[0], _month(parts[1]), parts[2]
+            day, month, year = parts[0], str(_month(parts[1])), parts[2]
         elif parts[0].isalpha():  # March 15, 2024
-            month, day, year = _month(parts[0]), parts[1], parts[2]
+            month, day, year = str(_month(parts[0])), parts[1], parts[2]
         elif len(parts[0]) == 4:  # 2024-03-15, 2024/03/15
             year, month, day = parts
         elif len(parts[2]) == 4:  # 15/03/2024, 15-03-2024, 15.03.2024
@@ -286,8 +427,10 @@ def parse_status(value) -> CertificateStatus:
         return CertificateStatus.ACTIVE
     status = STATUSES.get(key_of(str(value)))
     if status is None:
-        raise InputError(f"unknown status {str(value).strip()!r}; use Active, Suspended, Cancelled or Withdrawn "
-                         "(or Activo/Vigente, Suspendido, Cancelado/Revocado, Retirado; Ativo, Suspenso, Cancelado)")  # fmt: skip
+        raise InputError(
+            f"unknown status {str(value).strip()!r}; use Active, Suspended, Cancelled or Withdrawn "
+            "(or Activo/Vigente, Suspendido, Cancelado/Revocado, Retirado; Ativo, Suspenso, Cancelado)"
+        )
     return status
 
 
@@ -330,8 +473,14 @@ def _xlsx(rows: list[dict], layout: dict[str, str]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([date.fromisoformat(row[key]) if key in ("valid_from", "expiry") and row.get(key) else _cell_text(row, key)
-                      for key in layout])  # fmt: skip
+        sheet.append(
+            [
+                date.fromisoformat(row[key])
+                if key in ("valid_from", "expiry") and row.get(key)
+                else _cell_text(row, key)
+                for key in layout
+            ]
+        )
     for position, key in enumerate(layout, start=1):
         letter = get_column_letter(position)
         if key in ("valid_from", "expiry"):
@@ -344,4 +493,3 @@ def _xlsx(rows: list[dict], layout: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-

@@ -38,8 +38,14 @@ from cadena_client.domain.model import (
 from cadena_client.lists import files as aeo_files
 
 REISSUE = "reissue"  # an issue of a certificate that was ended: counted apart
-ACTIONS = {Operation.ISSUE.value: "issued", REISSUE: "re-issued",
-           **{op.value: LIFECYCLE[op].kind for op in (Operation.UPDATE, Operation.SUSPEND, Operation.REINSTATE, Operation.CANCEL)}}
+ACTIONS = {
+    Operation.ISSUE.value: "issued",
+    REISSUE: "re-issued",
+    **{
+        op.value: LIFECYCLE[op].kind
+        for op in (Operation.UPDATE, Operation.SUSPEND, Operation.REINSTATE, Operation.CANCEL)
+    },
+}
 ENDED_BY = {CertificateStatus.CANCELLED: "cancelled by customs", CertificateStatus.WITHDRAWN: "withdrawn by its holder"}
 
 
@@ -116,7 +122,9 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
             fail("expiry", f"expiry {expiry} is not after the validation date {valid_from}")
         if tin_ in first:
             kept, kept_values = first[tin_]
-            differs = [aeo_files.COLUMNS[key] for key in parsers if key != "tin" and values.get(key) != kept_values.get(key)]
+            differs = [
+                aeo_files.COLUMNS[key] for key in parsers if key != "tin" and values.get(key) != kept_values.get(key)
+            ]
             how = f"it differs in {', '.join(differs)}" if differs else "with the same data"
             fail("tin", f"{tin_} is also on row {kept}, {how}; keep one row per TIN (--skip-invalid keeps row {kept})")
         elif tin_:
@@ -124,13 +132,23 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
         if problems:
             checked.problems += problems
             continue
-        master = MasterData(tin_, values["name"], values["address"], values["aeo_types"], valid_from, expiry, values["holder"])
+        assert tin_ and valid_from  # required columns: a row without them has problems
+        master = MasterData(
+            tin_, values["name"], values["address"], values["aeo_types"], valid_from, expiry, values["holder"]
+        )
         written = str(cells.get("tin")).strip()
-        entry = Entry(number, master, values["status"], values["holder"] is not None, written if written.upper() != tin_ else None)
+        entry = Entry(
+            number, master, values["status"], values["holder"] is not None, written if written.upper() != tin_ else None
+        )
         checked.entries.append(entry)
         if entry.status == CertificateStatus.ACTIVE and expiry and expiry < today:
-            checked.warnings.append(Problem(number, table.columns.get("expiry", "Expiry date"),
-                                            f"{tin_} is marked active but expired on {expiry}; partners will not recognise it"))  # fmt: skip
+            checked.warnings.append(
+                Problem(
+                    number,
+                    table.columns.get("expiry", "Expiry date"),
+                    f"{tin_} is marked active but expired on {expiry}; partners will not recognise it",
+                )
+            )
     return checked
 
 
@@ -150,8 +168,10 @@ def national_tin(value, code: str, form: str = "wco") -> str:
     try:
         return parse_tin(compact, code)
     except InputError:
-        raise InputError(f"{written!r} cannot be made a TIN of {code}: it has {len(compact) - len(code)} letters or "
-                         "digits, a TIN has 1 to 15 after the country code") from None
+        raise InputError(
+            f"{written!r} cannot be made a TIN of {code}: it has {len(compact) - len(code)} letters or "
+            "digits, a TIN has 1 to 15 after the country code"
+        ) from None
 
 
 def _validation_date(value):
@@ -221,11 +241,13 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
             result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
             continue
         actions: list[str] = []
-        detail, reason = "", Reason.DATA_CORRECTION
+        detail, reason = "", int(Reason.DATA_CORRECTION)
         if current in ENDED and target in LIVE:
             if not reissue_ended:
-                message = (f"{master.tin} was {ENDED_BY[current]}; the file lists it as {target.label}: give "
-                           "--reissue-ended to issue it again as a new version (or remove the row)")  # fmt: skip
+                message = (
+                    f"{master.tin} was {ENDED_BY[current]}; the file lists it as {target.label}: give "
+                    "--reissue-ended to issue it again as a new version (or remove the row)"
+                )
                 result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
                 continue
             actions.append(REISSUE)
@@ -284,8 +306,11 @@ class Summary:
     failures: list[Failure] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {**{past: self.done[action] for action, past in ACTIONS.items()}, "unchanged": self.unchanged,
-                "failed": len(self.failures)}  # fmt: skip
+        return {
+            **{past: self.done[action] for action, past in ACTIONS.items()},
+            "unchanged": self.unchanged,
+            "failed": len(self.failures),
+        }
 
 
 def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | None = None) -> Summary:
@@ -313,7 +338,11 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
         if progress and skipped:
             progress(len(skipped))
         step = LIFECYCLE[operation]
-        jobs = [cadena.job(operation, step.function, *_arguments(operation, c), keys=[c.tin]) for c in changes if c.tin not in blocked]
+        jobs = [
+            cadena.job(operation, step.function, *_arguments(operation, c), keys=[c.tin])
+            for c in changes
+            if c.tin not in blocked
+        ]
         outcomes = cadena.send(jobs, progress)
         if progress:  # the signer leaves failures to its caller
             progress(sum(1 for outcome in outcomes if outcome.result is Result.FAILED))

@@ -174,7 +174,9 @@ class Accounts:
             try:
                 return to_checksum_address(json.loads(path.read_text())["address"])
             except (OSError, ValueError, KeyError):
-                return self.signer(ref).address
+                signer = self.signer(ref)
+                assert signer is not None  # a keystore reference
+                return signer.address
         if ref.startswith("dev:"):
             return self.chain.dev_account(int(ref[4:])).address
         return ref
@@ -190,7 +192,11 @@ class Accounts:
                     self.address(ref)
                     continue
                 signer = self.signer(ref)
-                if signer is not None and not self.chain.free_gas and self.chain.w3.eth.get_balance(signer.address) == 0:
+                if (
+                    signer is not None
+                    and not self.chain.free_gas
+                    and self.chain.w3.eth.get_balance(signer.address) == 0
+                ):
                     problems.append(f"{ref} ({signer.address}) has no ether to pay for gas; fund it first")
             except CadenaError as exc:
                 problems.append(f"{ref}: {exc}")
@@ -273,7 +279,9 @@ class DeploymentRecord:
     def check(self, chain: Chain) -> None:
         """Raises RecordError unless the chain is the record's and holds its contract."""
         if chain.chain_id != self.chain_id:
-            raise RecordError(f"the deployment record is for chain {self.chain_id}, but the node is on chain {chain.chain_id}")
+            raise RecordError(
+                f"the deployment record is for chain {self.chain_id}, but the node is on chain {chain.chain_id}"
+            )
         code = chain.w3.eth.get_code(to_checksum_address(self.address))
         if not code:
             raise RecordError(
@@ -282,13 +290,19 @@ class DeploymentRecord:
             )
         interface = artifact_fingerprint()["abi_hash"]
         if self.artifact.get("abi_hash", interface) != interface:
-            raise RecordError(f"the contract at {self.address} has another interface than this version of CADENA: "
-                              "use the CADENA release that deployed it")  # fmt: skip
+            raise RecordError(
+                f"the contract at {self.address} has another interface than this version of CADENA: "
+                "use the CADENA release that deployed it"
+            )
         if without_metadata(bytes(code)) != without_metadata(load_artifact()["deployedBytecode"]):
-            raise RecordError(f"the contract at {self.address} is not this version of CADENA (its code differs, "
-                              "beyond the compiler's metadata)")  # fmt: skip
+            raise RecordError(
+                f"the contract at {self.address} is not this version of CADENA (its code differs, "
+                "beyond the compiler's metadata)"
+            )
         if self.deploy_block_hash:
-            block = chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
+            block = (
+                chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
+            )
             if block is None or "0x" + bytes(block["hash"]).hex() != self.deploy_block_hash:
                 raise RecordConflict(
                     f"block {self.deploy_block} of the node at {chain.url} is not the block the record's contract was "
@@ -357,15 +371,15 @@ def deploy_network(
     note(first.what, first.outcome, first.detail)
     for entry in config.administrations:
         _ensure_administration(cadena, entry, accounts, governance, note)
-    for entry in config.mras:
-        _ensure_mra(cadena, entry, config, accounts, note)
+    for mra in config.mras:
+        _ensure_mra(cadena, mra, config, accounts, note)
     if record_path is not None and record.administrations != admins:
         record.administrations = admins
         record.save(record_path)
     return report
 
 
-def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins: dict[str, str], path: Path) -> None:
+def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins: dict[str, str], path) -> None:
     """A record belongs to one network: a config may add to it (administrations, officers, MRAs), not change it."""
     separate = f"to deploy {config.name!r} as a separate network, give it another record"
     if config.name != record.network:
@@ -373,17 +387,21 @@ def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins:
     for code, admin in record.administrations.items():
         if admins.get(code) != admin:
             change = "leaves out" if code not in admins else f"gives another admin ({admins[code]}) for"
-            raise RecordConflict(f"the config {change} {code}, whose admin in {path} is {admin}; a config may only add to "
-                              f"its network; {separate}")  # fmt: skip
+            raise RecordConflict(
+                f"the config {change} {code}, whose admin in {path} is {admin}; a config may only add to "
+                f"its network; {separate}"
+            )
 
 
 def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) -> DeploymentRecord:
     artifact = load_artifact()
     arguments = abi_encode(["uint48", "address"], [config.admin_transfer_delay, governance.address])
-    receipt = governance.transact(Job(["contract"], bytes.fromhex(artifact["bytecode"].removeprefix("0x")) + arguments, "deploy"))
+    receipt = governance.transact(
+        Job(["contract"], bytes.fromhex(artifact["bytecode"].removeprefix("0x")) + arguments, "deploy")
+    )
     return DeploymentRecord(
         chain_id=chain.chain_id,
-        address=to_checksum_address(receipt.contract_address),
+        address=to_checksum_address(str(receipt.contract_address)),
         deploy_block=receipt.block,
         deploy_block_hash=hex_text(chain.rpc.call("eth_getBlockByNumber", [hex(receipt.block), False])["hash"]),
         deploy_tx=receipt.tx_hash,
@@ -425,9 +443,13 @@ def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts
 def _ensure_mra(cadena: Cadena, entry: MRAConfig, config: NetworkConfig, accounts: Accounts, note) -> None:
     admins = {a.country: a.admin for a in config.administrations}
     existing = next(
-        (m for m in cadena.mras(entry.proposer) if m.title == entry.title and {p.country for p in m.parties} == set(entry.parties)),
+        (
+            m
+            for m in cadena.mras(entry.proposer)
+            if m.title == entry.title and {p.country for p in m.parties} == set(entry.parties)
+        ),
         None,
-    )  # fmt: skip
+    )
     if existing is None:
         proposer = accounts.signer(admins[entry.proposer])
         if proposer is None:
@@ -446,8 +468,11 @@ def _ensure_mra(cadena: Cadena, entry: MRAConfig, config: NetworkConfig, account
             continue
         signer = accounts.signer(admins[party.country])
         if signer is None:
-            note(f"MRA {existing.id}: {party.country} signs", "pending",
-                 f"{party.country} signs with `cadena mra sign {existing.id} --party {party.country}`")  # fmt: skip
+            note(
+                f"MRA {existing.id}: {party.country} signs",
+                "pending",
+                f"{party.country} signs with `cadena mra sign {existing.id} --party {party.country}`",
+            )
         else:
             cadena.as_signer(signer).sign_mra(existing.id, party.country)
             note(f"MRA {existing.id}: {party.country} signs", "done")
