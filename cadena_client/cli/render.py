@@ -28,6 +28,14 @@ STATUS_STYLE = {
 }
 
 
+def titled_table(title: str, columns: tuple[str, ...]) -> Table:
+    """An empty table with its title above on the left and these columns."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
 def flags(value) -> str:
     return ", ".join(value.labels()) if value else "-"
 
@@ -41,9 +49,9 @@ def certificate_table(
     certificates: list[Certificate], title: str = "Certificates", operators: dict | None = None
 ) -> Table:
     """Certificates, with the operator's name and address where `operators` (TIN -> (name, address)) has them."""
-    table = Table(title=title, title_justify="left")
-    for column in ("TIN", "operator", "address", "status", "AEO types", "valid from", "expiry", "version", "holder"):
-        table.add_column(column)
+    table = titled_table(
+        title, ("TIN", "operator", "address", "status", "AEO types", "valid from", "expiry", "version", "holder")
+    )
     for cert in certificates:
         name, address = (operators or {}).get(cert.tin, ("", ""))
         table.add_row(
@@ -67,9 +75,7 @@ def verification_line(result: Verification) -> str:
 
 
 def verification_table(results: list[Verification], title: str = "Verification") -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("importing country", "TIN", "recognised", "benefits / why not"):
-        table.add_column(column)
+    table = titled_table(title, ("importing country", "TIN", "recognised", "benefits / why not"))
     for result in results:
         table.add_row(
             f"{result.importing_country} ({country_name(result.importing_country)})",
@@ -81,9 +87,7 @@ def verification_table(results: list[Verification], title: str = "Verification")
 
 
 def mra_table(mras: list[MRA], title: str = "MRAs") -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("id", "title", "status", "parties", "benefits", "covered AEO types", "effective from"):
-        table.add_column(column)
+    table = titled_table(title, ("id", "title", "status", "parties", "benefits", "covered AEO types", "effective from"))
     for mra in mras:
         style = "green" if mra.status == MRAStatus.IN_FORCE else "yellow"
         table.add_row(
@@ -99,9 +103,7 @@ def mra_table(mras: list[MRA], title: str = "MRAs") -> Table:
 
 
 def administration_table(administrations: list[Administration]) -> Table:
-    table = Table(title="Customs administrations", title_justify="left")
-    for column in ("country", "administration", "certificates", "MRAs"):
-        table.add_column(column)
+    table = titled_table("Customs administrations", ("country", "administration", "certificates", "MRAs"))
     for entry in administrations:
         table.add_row(
             f"{entry.country} ({country_name(entry.country)})",
@@ -113,9 +115,7 @@ def administration_table(administrations: list[Administration]) -> Table:
 
 
 def history_table(events, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("time (UTC)", "block", "event", "reason", "actor", "tx"):
-        table.add_column(column)
+    table = titled_table(title, ("time (UTC)", "block", "event", "reason", "actor", "tx"))
     for event in events:
         kind = event.kind + (f" v{event.version}" if event.version else "")
         table.add_row(
@@ -131,18 +131,14 @@ def history_table(events, title: str) -> Table:
 
 def problem_table(problems, title: str) -> Table:
     """Problems of an imported file, a row each: where, and what is wrong."""
-    table = Table(title=title, title_justify="left")
-    for column in ("row", "column", "problem"):
-        table.add_column(column)
+    table = titled_table(title, ("row", "column", "problem"))
     for problem in problems:
         table.add_row(str(problem.row), escape(problem.column), escape(problem.message))
     return table
 
 
 def changes_table(changes, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("row", "TIN", "operator", "sends", "what differs"):
-        table.add_column(column)
+    table = titled_table(title, ("row", "TIN", "operator", "sends", "what differs"))
     for change in changes:
         table.add_row(
             str(change.entry.row),
@@ -156,9 +152,7 @@ def changes_table(changes, title: str) -> Table:
 
 def identifier_table(entries, title: str) -> Table:
     """Rows whose identifier the import normalised: as written, and the WCO TIN it becomes."""
-    table = Table(title=title, title_justify="left")
-    for column in ("row", "as written", "TIN"):
-        table.add_column(column)
+    table = titled_table(title, ("row", "as written", "TIN"))
     for entry in entries:
         table.add_row(str(entry.row), escape(entry.written), entry.master.tin)
     return table
@@ -175,9 +169,7 @@ def count_table(counts: dict[str, int], title: str) -> Table:
 
 
 def failure_table(failures, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("row", "TIN", "step", "why"):
-        table.add_column(column)
+    table = titled_table(title, ("row", "TIN", "step", "why"))
     for failure in failures:
         table.add_row(str(failure.row), failure.tin, failure.action, escape(failure.reason))
     return table

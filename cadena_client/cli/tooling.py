@@ -94,7 +94,7 @@ def account_fund(session, address, ether):
 @click.command()
 def demo():
     """Tell the CADENA story on the embedded chain: certify, recognise, suspend, reinstate, cancel, withdraw."""
-    from cadena_client.demo import run_demo
+    from cadena_client.cli.demo import run_demo
 
     run_demo(console())
 

@@ -25,6 +25,9 @@ from cadena_client.errors import CompilerError
 SOLC_VERSION = "0.8.30"
 SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 1000},
+    # The IR pipeline: the legacy one runs out of stack slots ("stack too deep") on the certificate
+    # events, which carry the whole master data (12 arguments) so that names and addresses need no
+    # storage; it also inlines the CertificateWord library into single-slot reads and writes.
     "viaIR": True,
     # Paris: no PUSH0, so the bytecode also runs on Besu networks that predate Shanghai.
     "evmVersion": "paris",

@@ -1,7 +1,7 @@
 """The certificate lifecycle on-chain: transitions, illegal transitions, roles, events."""
 
 import pytest
-from conftest import master_data, reverts
+from helpers import master_data, reverts
 
 from cadena_client.domain.model import CertificateStatus as S
 from cadena_client.domain.model import tin_to_bytes32

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from conftest import ROLES, master_data, reverts
+from helpers import ROLES, master_data, reverts
 
 from cadena_client.contract.artifact import load_artifact
 from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32

@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import PILOT as PILOT_FILE
 
 from cadena_client.chain.node import free_port, rpc_ready
 
-PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
+PILOT = str(PILOT_FILE)
 
 
 def start_node(port: int, state: Path) -> subprocess.Popen:

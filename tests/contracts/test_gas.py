@@ -1,6 +1,6 @@
 """The gas table: every operation's gas against the targets, printed (run with -s to see it)."""
 
-from conftest import master_data
+from helpers import master_data
 
 from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
 

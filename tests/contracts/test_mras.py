@@ -1,7 +1,7 @@
 """MRAs on-chain: proposal, signatures, entry into force, suspension, leaving, termination."""
 
 import pytest
-from conftest import reverts
+from helpers import reverts
 
 from cadena_client.domain.model import MRAStatus as M
 from cadena_client.domain.model import PartyStatus as P

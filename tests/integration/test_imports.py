@@ -1,170 +1,37 @@
-"""AEO lists in and out: reading files, checking every row, the sync plan, and imports on a real node."""
+"""AEO lists into the chain: the sync plan, and imports on a real node (killed, refused, resumed)."""
 
 from collections import Counter
-from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 import requests
 from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
-from conftest import rpc
+from helpers import ROOT, rpc
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.chain.transport import Rpc
 from cadena_client.cli.main import cli
-from cadena_client.domain.model import CertificateStatus, InputError, Reason
+from cadena_client.domain.model import CertificateStatus, Reason
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
 from cadena_client.network.deploy import DeploymentRecord
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "deploy" / "templates"
-
-
-# -- files and cells ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "written",
-    [
-        "2024-03-15",
-        "2024/03/15",
-        "15/03/2024",
-        "15-03-2024",
-        "15.03.2024",
-        " 15/3/2024 ",
-        "15 mar 2024",
-        "15-Mar-2024",
-        "15 de marzo de 2024",
-        "March 15, 2024",
-        "2024-03-15 00:00:00",
-        "2024-03-15T00:00:00",
-        datetime(2024, 3, 15, 0, 0),
-        date(2024, 3, 15),
-        45366,
-        45366.0,
-    ],
-)
-def test_dates_in_common_forms(written):
-    assert aeo_files.parse_date(written) == date(2024, 3, 15)
-
-
-@pytest.mark.parametrize(
-    "written", ["31/02/2024", "2024-13-01", "ayer", "15/03/24", "15 brumario 2024", "0", -3, 3_000_000]
-)
-def test_bad_dates_say_how_to_write_one(written):
-    with pytest.raises(InputError, match="is not a date; write YYYY-MM-DD"):
-        aeo_files.parse_date(written)
-
-
-def test_statuses_in_english_and_spanish():
-    assert [aeo_files.parse_status(s) for s in ["Vigente", "", None, "SUSPENDIDO", "Revocado", "withdrawn"]] == [
-        CertificateStatus.ACTIVE,
-        CertificateStatus.ACTIVE,
-        CertificateStatus.ACTIVE,
-        CertificateStatus.SUSPENDED,
-        CertificateStatus.CANCELLED,
-        CertificateStatus.WITHDRAWN,
-    ]
-    with pytest.raises(InputError, match="unknown status 'Dudoso'"):
-        aeo_files.parse_status("Dudoso")
-
-
-@pytest.mark.parametrize("kind", ["xlsx", "csv-semicolon-cp1252", "csv-bom"])
-def test_every_bad_row_is_reported_with_row_and_column(tmp_path, kind):
-    listed = generate(300, cells=kind == "xlsx")
-    path = {
-        "xlsx": lambda: write_xlsx(tmp_path / "oea.xlsx", listed.grid),
-        "csv-semicolon-cp1252": lambda: write_csv(tmp_path / "oea.csv", listed.grid, ";", "cp1252"),
-        "csv-bom": lambda: write_csv(tmp_path / "oea.csv", listed.grid, ",", "utf-8-sig"),
-    }[kind]()
-    checked = imports.check(aeo_files.read(path), "MX")
-    assert {(p.row, p.column) for p in checked.problems} == listed.bad and len(listed.bad) == 9
-    messages = " | ".join(p.message for p in checked.problems)
-    for expected in [
-        "is not a TIN",
-        "starts with PE, but the issuing country is MX",
-        "unknown AEO type 'Contrabandista'",
-        "'31/02/2021' is not a date",
-        "'ayer' is not a date",
-        "is not after the validation date",
-        "the operator name is empty",
-        "unknown status 'Dudoso'",
-        "keep one row per TIN",
-    ]:
-        assert expected in messages
-    assert {e.master.tin: e.master for e in checked.entries} == listed.masters  # accents, types and dates intact
-    assert {e.master.tin: e.status for e in checked.entries} == listed.statuses
-    assert {e.master.tin: e.row for e in checked.entries} == listed.rows  # the spreadsheet's row numbers
-
-
-def test_header_problems_name_the_fix(tmp_path):
-    def fails(grid, match, name="oea.csv"):
-        with pytest.raises(InputError, match=match):
-            aeo_files.read(write_csv(tmp_path / name, grid))
-
-    fails([["RFC", "Razón social", "Tipo de OEA", "Fecha de validación"]], "row 1 has no column for Address")
-    fails([["a", "b"], ["c", "d"]], "no header row in the first 20 rows")
-    fails([["TIN", "RFC", "Razón social", "Domicilio"]], "columns 'TIN' and 'RFC' both give the TIN; keep one")
-    fails([SPANISH], r"read \.xlsx, \.csv or \.json files, not \.txt", name="oea.txt")
-    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
-    with pytest.raises(InputError, match="broken.xlsx is not a readable .xlsx workbook"):
-        aeo_files.read(tmp_path / "broken.xlsx")
-    with pytest.raises(InputError, match="has no sheet 'Hoja2'; its sheets: OEA vigentes"):
-        aeo_files.read(write_xlsx(tmp_path / "oea.xlsx", [SPANISH]), "Hoja2")
-    with pytest.raises(InputError, match="no such file"):
-        aeo_files.read(tmp_path / "missing.csv")
-
-
-def test_unknown_columns_are_named_and_blank_columns_read_as_blank(tmp_path):
-    grid = [
-        ["TIN", "Nombre", "Dirección", "Categoría", "Vigente desde", "Observaciones"],
-        ["MXABC010101AB1", "Café Tláloc S.A.", "Calle Hidalgo 4, León", "Exportador", "01/02/2020"],
-    ]
-    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid))
-    assert table.ignored == ["Observaciones"]
-    checked = imports.check(table, "MX")
-    assert not checked.problems and checked.entries[0].master.valid_from == date(2020, 2, 1)
-    assert checked.entries[0].status == CertificateStatus.ACTIVE and checked.entries[0].master.expiry is None
-
-
-@pytest.mark.parametrize("name", ["aeo-list.xlsx", "aeo-list.csv"])
-def test_templates_import_cleanly(name):
-    table = aeo_files.read(TEMPLATES / name)
-    checked = imports.check(table, "MX")
-    assert list(table.columns.values()) == list(aeo_files.COLUMNS.values()) and not table.ignored
-    assert not checked.problems and len(checked.entries) == 2
-
-
-@pytest.mark.parametrize("fmt", aeo_files.FORMATS)
-def test_written_files_read_back_the_same(tmp_path, fmt):
-    listed = generate(60, bad=False)
-    rows = [
-        {
-            "country": "MX",
-            "tin": m.tin,
-            "name": m.name,
-            "address": m.address,
-            "aeo_types": m.aeo_types.labels(),
-            "valid_from": m.valid_from.isoformat(),
-            "expiry": m.expiry.isoformat() if m.expiry else "",
-            "status": listed.statuses[m.tin].label,
-            "holder": None,
-        }
-        for m in listed.masters.values()
-    ]
-    path = tmp_path / f"out.{fmt}"
-    path.write_bytes(aeo_files.write(rows, fmt))
-    checked = imports.check(aeo_files.read(path), "MX")
-    assert not checked.problems
-    assert {e.master.tin: (e.master, e.status) for e in checked.entries} == {
-        tin: (master, listed.statuses[tin]) for tin, master in listed.masters.items()
-    }
-
-
-# -- on a node ------------------------------------------------------------------------------------
+ISSUE_WITH_HOLDER = (
+    "cert",
+    "issue",
+    "MXHOLD0000001",
+    "--name",
+    "Ñandú Logística S.A.",
+    "--address",
+    "Calle 1, León",
+    "--types",
+    "carrier",
+    "--valid-from",
+    "2024-01-01",
+    "--holder",
+)  # then the holder's address
 
 
 @pytest.fixture
@@ -319,21 +186,7 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
     run("cert", "import", str(write_xlsx(tmp_path / "mx.xlsx", mx.grid)), "--country", "MX")
     run("cert", "import", str(write_csv(tmp_path / "pe.csv", pe.grid)), "--country", "PE", dev=4)
     run("cert", "cancel", next(iter(mx.masters)))
-    run(
-        "cert",
-        "issue",
-        "MXHOLD0000001",
-        "--name",
-        "Ñandú Logística S.A.",
-        "--address",
-        "Calle 1, León",
-        "--types",
-        "carrier",
-        "--valid-from",
-        "2024-01-01",
-        "--holder",
-        chain.dev_account(9).address,
-    )
+    run(*ISSUE_WITH_HOLDER, chain.dev_account(9).address)
     run("sync")
     block = chain.w3.eth.block_number
     for fmt in aeo_files.FORMATS:
@@ -357,21 +210,7 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
 
 def test_a_file_without_holders_keeps_the_holder_on_the_chain(run, chain, pilot_record, tmp_path):
     holder = chain.dev_account(9).address
-    run(
-        "cert",
-        "issue",
-        "MXHOLD0000001",
-        "--name",
-        "Ñandú Logística S.A.",
-        "--address",
-        "Calle 1, León",
-        "--types",
-        "carrier",
-        "--valid-from",
-        "2024-01-01",
-        "--holder",
-        holder,
-    )
+    run(*ISSUE_WITH_HOLDER, holder)
     grid = [
         SPANISH,
         ["MX", "MXHOLD0000001", "Ñandú Logística S.A.", "Calle 1, León", "Transportista", "01/01/2024", "", "Vigente"],
@@ -460,27 +299,13 @@ def test_user_mistakes_get_one_line(run, tmp_path):
 
 def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path):
     holder = chain.dev_account(9).address
-    run(
-        "cert",
-        "issue",
-        "MXHOLD0000002",
-        "--name",
-        "Ñandú S.A.",
-        "--address",
-        "Calle 1, León",
-        "--types",
-        "carrier",
-        "--valid-from",
-        "2024-01-01",
-        "--holder",
-        holder,
-    )
+    run(*ISSUE_WITH_HOLDER, holder)
     grid = [
         SPANISH + ["Cuenta del titular"],
         [
             "MX",
-            "MXHOLD0000002",
-            "Ñandú Logística S.A.",
+            "MXHOLD0000001",
+            "Ñandú Logística S.A. de C.V.",
             "Calle 1, León",
             "Transportista",
             "01/01/2024",
@@ -492,3 +317,21 @@ def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_re
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", grid)), "MX")
     (change,) = imports.plan(officer(chain, pilot_record), "MX", checked).changes
     assert change.actions == ("update",) and change.detail == "name or address"
+
+
+def test_an_ended_certificate_is_reissued_only_when_asked(run, tmp_path):
+    grid = [
+        ["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Estado"],
+        ["EPA180101AB1", "Alfa", "Calle 1", "Importador", "2024-01-01", "Vigente"],
+        ["EPB180101AB1", "Beta", "Calle 2", "Importador", "2024-01-01", "Suspendido"],
+    ]
+    path = write_xlsx(tmp_path / "padron.xlsx", grid)
+    run("cert", "import", str(path), "--country", "MX")
+    run("cert", "cancel", "MXEPA180101AB1")
+    refused = run("cert", "import", str(path), "--country", "MX", expect=1)
+    assert "was cancelled by customs" in refused and "--reissue-ended" in refused
+    planned = run("cert", "import", str(path), "--country", "MX", "--plan", "--reissue-ended")
+    assert "reissue" in planned and "was cancelled by customs" in planned and "EPA180101AB1" in planned
+    done = run("cert", "import", str(path), "--country", "MX", "--reissue-ended")
+    assert counts(done)["re-issued"] == 1 and counts(done)["unchanged"] == 1
+    assert "unchanged" in run("cert", "import", str(path), "--country", "MX")

@@ -2,9 +2,9 @@
 
 import random
 from itertools import product
-from pathlib import Path
 
 import pytest
+from helpers import PILOT
 
 from cadena_client.chain.connection import connect
 from cadena_client.cli.main import hint
@@ -12,7 +12,6 @@ from cadena_client.domain.model import CertificateStatus, MasterData, Verdict, f
 from cadena_client.mirror import Mirror, MirrorError
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
-PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 COUNTRIES = ["MX", "PE", "CR"]
 OFFICER = {"MX": "dev:2", "PE": "dev:4", "CR": "dev:6"}
 ADMIN = {"MX": "dev:1", "PE": "dev:3", "CR": "dev:5"}

@@ -4,12 +4,11 @@ import json
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import requests
 from aeo_list_files import generate, write_csv
 from click.testing import CliRunner
-from conftest import rpc
+from helpers import PILOT, rpc
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers import BaseProvider
 
@@ -19,8 +18,6 @@ from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
 from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
-
-PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 
 
 class QBFTLikeProvider(BaseProvider):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import master_data
+from helpers import MRA_FUNCTIONS, ROLES, master_data
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -20,19 +20,7 @@ from cadena_client.errors import ContractError
 
 COUNTRIES = ["MX", "PE", "CR"]
 TINS = ["MXM1", "MXM2", "PEP1", "PEP2", "CRC1"]
-ACTORS = [
-    "governance",
-    "mx_admin",
-    "mx_officer",
-    "pe_admin",
-    "pe_officer",
-    "cr_admin",
-    "cr_officer",
-    "holder",
-    "other_holder",
-    "stranger",
-    "revoked_officer",
-]
+ACTORS = [role for role in ROLES if role not in ("co_admin", "cl_admin")]  # CO and CL have no officers here
 TYPES = [1, 2, 3, 128, 256]
 
 
@@ -231,13 +219,7 @@ def machine_for(net):
                 "leave": {P.PENDING, P.SIGNED, P.SUSPENDED},
             }[action]
             allowed = actor == f"{party.lower()}_admin" and members >= 2 and current in required
-            name = {
-                "sign": "signMRA",
-                "suspend": "suspendMRAParticipation",
-                "resume": "resumeMRAParticipation",
-                "leave": "leaveMRA",
-            }[action]
-            self.attempt(net.fn(name, mra_id, country_to_bytes2(party)), actor, allowed)
+            self.attempt(net.fn(MRA_FUNCTIONS[action], mra_id, country_to_bytes2(party)), actor, allowed)
             if allowed:
                 mra["parties"][party] = {"sign": P.SIGNED, "suspend": P.SUSPENDED, "resume": P.SIGNED, "leave": P.LEFT}[
                     action

@@ -1,7 +1,7 @@
 """Governance, administrations and their country-scoped roles."""
 
 import pytest
-from conftest import reverts
+from helpers import reverts
 
 from cadena_client.domain.model import country_to_bytes2
 

@@ -6,10 +6,10 @@ import textwrap
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import requests
+from helpers import PILOT
 
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.connection import connect
@@ -17,8 +17,6 @@ from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import NonceManager, Result, Signer
 from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
-
-PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 
 
 def masters(count, prefix="MX", start=0):

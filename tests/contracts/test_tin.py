@@ -1,7 +1,7 @@
 """TIN validation: the library and the contract accept and refuse the same identifiers."""
 
 import pytest
-from conftest import master_data, reverts
+from helpers import master_data, reverts
 
 from cadena_client.domain.model import InputError, parse_tin
 

@@ -7,20 +7,18 @@ test makes (a few by default, to keep CI short; more for a local soak run).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PILOT, rpc
+from helpers import PILOT, Watcher, cadena_process, rpc
 
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.connection import connect
@@ -33,30 +31,12 @@ from cadena_client.network.deploy import DeploymentRecord
 
 SEED = int(os.environ.get("CADENA_FAULT_SEED", random.SystemRandom().randrange(10**6)))
 ROUNDS = int(os.environ.get("CADENA_FAULT_ROUNDS", "6"))
-STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
 
 
 @pytest.fixture
 def rng():
     print(f"fault seed {SEED} (replay: CADENA_FAULT_SEED={SEED})")
     return random.Random(SEED)
-
-
-@pytest.fixture(autouse=True)
-def no_process_outlives_its_test():
-    """Kills what a test started and left running (a failed assertion skips its own clean-up)."""
-    yield
-    while STARTED:
-        process = STARTED.pop()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def cadena_process(*args: str, **popen) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "cadena_client", *args], **popen)
-    STARTED.append(process)
-    return process
 
 
 def deploy(url: str, record: Path) -> None:
@@ -183,51 +163,6 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
         again = cadena_process(*command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, _ = again.communicate(timeout=300)
         assert again.returncode == 0 and "unchanged" in out
-
-
-class Watcher:
-    """A `cadena watch --json` process with its stdout and stderr collected line by line."""
-
-    def __init__(self, url: str, record: Path, mirror: Path):
-        self.process = cadena_process(
-            "--rpc-url",
-            url,
-            "--deployment",
-            str(record),
-            "--mirror",
-            str(mirror),
-            "watch",
-            "--json",
-            "--poll",
-            "0.1",
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: list[dict] = []
-        self.notes: list[str] = []
-        threading.Thread(
-            target=self._read, args=(self.process.stdout, lambda line: self.lines.append(json.loads(line))), daemon=True
-        ).start()
-        threading.Thread(target=self._read, args=(self.process.stderr, self.notes.append), daemon=True).start()
-
-    @staticmethod
-    def _read(stream, keep) -> None:
-        for line in iter(stream.readline, ""):
-            keep(line.strip())
-
-    def wait_for(self, check, what: str, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if check():
-                return
-            assert self.process.poll() is None, f"watch exited: {self.notes}"
-            time.sleep(0.05)
-        raise AssertionError(f"watch did not {what} within {timeout} s; printed {self.lines}, said {self.notes}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def as_officer(url: str, record: Path):

@@ -1,18 +1,18 @@
 """The `cadena` command through click's test runner, against a real anvil node."""
 
 import json
-import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import rpc
+from helpers import PILOT as PILOT_FILE
+from helpers import Watcher, rpc
 
 from cadena_client.cli.main import cli
 from cadena_client.document import json_schema
 
-PILOT = str(Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml")
+PILOT = str(PILOT_FILE)
 ISSUE = [
     "cert",
     "issue",
@@ -290,49 +290,20 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
 
 
 def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
-    import subprocess
-    import sys
-    import threading
-
     run(*ISSUE, dev=2)
-    command = [
-        sys.executable,
-        "-m",
-        "cadena_client",
-        "--rpc-url",
-        node.url,
-        "--deployment",
-        str(pilot_record),
-        "--mirror",
-        str(tmp_path / "watch.sqlite"),
-        "watch",
-        "--json",
-        "--poll",
-        "0.1",
-    ]
-    watcher = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)
-    reader.start()
-    try:
-        time.sleep(4)  # the watcher starts and catches up silently
-        assert lines == [] and watcher.poll() is None, watcher.stderr.read() if watcher.poll() is not None else ""
-        run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
-        deadline = time.monotonic() + 20
-        while not lines and time.monotonic() < deadline:
-            time.sleep(0.05)
-        event = json.loads(lines[0])
-        jsonschema.validate(event, json_schema())
-        assert (event["change"], event["tin"], event["reason"]["name"]) == (
-            "suspended",
-            "MXEPA180101AB1",
-            "security-incident",
-        )
-    finally:
-        watcher.terminate()
-        watcher.wait(timeout=10)
-        watcher.stdout.close()
-        watcher.stderr.close()
+    watcher = Watcher(node.url, pilot_record, tmp_path / "watch.sqlite")
+    watcher.wait_for(lambda: any("watching" in note for note in watcher.notes), "start")
+    assert watcher.lines == []  # it caught up silently
+    run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
+    watcher.wait_for(lambda: watcher.lines, "print the suspension")
+    event = watcher.lines[0]
+    jsonschema.validate(event, json_schema())
+    assert (event["change"], event["tin"], event["reason"]["name"]) == (
+        "suspended",
+        "MXEPA180101AB1",
+        "security-incident",
+    )
+    watcher.stop()
 
 
 def test_offline_verify_says_how_old_its_answer_is_and_refuses_what_it_cannot_vouch_for(run, tmp_path):

@@ -2,9 +2,9 @@
 
 import dataclasses
 from datetime import date
-from pathlib import Path
 
 import pytest
+from helpers import PILOT
 
 from cadena_client import errors
 from cadena_client.api.client import NotFoundError
@@ -25,7 +25,6 @@ from cadena_client.domain.model import (
 from cadena_client.errors import ChainError, KeystoreError
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
-PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 OPERATOR = dict(
     tin="MXEPA180101AB1",
     name="Exportadora del Pacífico S.A. de C.V.",

@@ -1,13 +1,12 @@
 """AEO lists as administrations really keep them: national identifiers, headers and words in Spanish
-and Portuguese, title blocks and totals rows, expired rows, ended certificates, broken files."""
+and Portuguese, title blocks and totals rows, expired rows, broken files."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from aeo_list_files import write_csv, write_xlsx
-from conftest import rpc
+from aeo_list_files import write_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -191,39 +190,3 @@ def test_any_bytes_as_a_list_file_end_in_a_clear_error_or_a_checked_list(tmp_pat
         return
     checked = imports.check(table, "MX")
     assert len(checked.entries) + len(checked.problems) >= 1 or table.rows == []
-
-
-def test_an_ended_certificate_is_reissued_only_when_asked(node, pilot_record, tmp_path):
-    from click.testing import CliRunner
-
-    from cadena_client.cli.main import cli
-
-    snapshot = rpc(node.url, "evm_snapshot")
-    try:
-
-        def run(*args, expect=0):
-            result = CliRunner().invoke(
-                cli, ["--rpc-url", node.url, "--deployment", str(pilot_record), "--dev-account", "2", *args]
-            )
-            assert result.exit_code == expect, result.output
-            return result.output
-
-        grid = [
-            ["RFC", "Razón social", "Domicilio", "Modalidad", "Fecha de validación", "Estado"],
-            ["EPA180101AB1", "Alfa", "Calle 1", "Importador", "2024-01-01", "Vigente"],
-            ["EPB180101AB1", "Beta", "Calle 2", "Importador", "2024-01-01", "Suspendido"],
-        ]
-        path = write_xlsx(tmp_path / "padron.xlsx", grid)
-        run("cert", "import", str(path), "--country", "MX")
-        run("cert", "cancel", "MXEPA180101AB1")
-        refused = run("cert", "import", str(path), "--country", "MX", expect=1)
-        assert "was cancelled by customs" in refused and "--reissue-ended" in refused
-        planned = run("cert", "import", str(path), "--country", "MX", "--plan", "--reissue-ended")
-        assert "reissue" in planned and "was cancelled by customs" in planned and "EPA180101AB1" in planned
-        done = run("cert", "import", str(path), "--country", "MX", "--reissue-ended")
-        from test_imports import counts
-
-        assert counts(done)["re-issued"] == 1 and counts(done)["unchanged"] == 1
-        assert "unchanged" in run("cert", "import", str(path), "--country", "MX")
-    finally:
-        rpc(node.url, "evm_revert", snapshot)

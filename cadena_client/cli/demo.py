@@ -13,11 +13,10 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.rule import Rule
-from rich.table import Table
 
 from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import connect
-from cadena_client.cli.render import certificate_table, flags, history_table, mra_table, status_text
+from cadena_client.cli.render import certificate_table, flags, history_table, mra_table, status_text, titled_table
 from cadena_client.domain.model import MasterData, Reason, country_name
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -82,9 +81,10 @@ class Story:
     def seen(self, tin: str, note: str = "") -> None:
         """What each administration sees of `tin` in the latest block."""
         block = self.chain.w3.eth.block_number
-        table = Table(title=f"{tin} as each administration sees it, block {block}{note}", title_justify="left")
-        for column in ("administration", "status on chain", "as importing country", "benefits / why not"):
-            table.add_column(column)
+        table = titled_table(
+            f"{tin} as each administration sees it, block {block}{note}",
+            ("administration", "status on chain", "as importing country", "benefits / why not"),
+        )
         cert = self.cadena.certificate(tin)
         for code in COUNTRIES:
             result = self.cadena.verify(code, tin)

@@ -1,0 +1,212 @@
+"""What the tests share: accounts and shortcuts on the contract, realistic records, raw node calls,
+and `cadena` processes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import pytest
+import requests
+from web3 import Web3
+from web3.logs import DISCARD
+
+from cadena_client.contract.codec import codec
+from cadena_client.domain.model import MasterData, country_to_bytes2, tin_to_bytes32
+from cadena_client.errors import ContractError
+
+ROLES = [
+    "governance",
+    "mx_admin",
+    "mx_officer",
+    "pe_admin",
+    "pe_officer",
+    "cr_admin",
+    "cr_officer",
+    "co_admin",
+    "cl_admin",
+    "holder",
+    "other_holder",
+    "stranger",
+    "revoked_officer",
+]
+ADMINISTRATIONS = {"MX": "Servicio de Administración Tributaria", "PE": "SUNAT", "CR": "Dirección General de Aduanas"}
+
+ROOT = Path(__file__).resolve().parent.parent  # the source tree
+PILOT = ROOT / "deploy" / "cadena-pilot.toml"
+
+
+def rpc(url: str, method: str, *params):
+    """One raw JSON-RPC call to a node, for what the library does not do (snapshots, test controls)."""
+    return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()[
+        "result"
+    ]
+
+
+STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
+
+
+MRA_FUNCTIONS = {  # the contract function of each MRA participation step
+    "sign": "signMRA",
+    "suspend": "suspendMRAParticipation",
+    "resume": "resumeMRAParticipation",
+    "leave": "leaveMRA",
+}
+
+
+class Network:
+    """The deployed contract with MX, PE and CR registered, and shortcuts for the tests."""
+
+    def __init__(self, w3: Web3, contract, accounts: dict):
+        self.w3, self.contract, self.a = w3, contract, accounts
+
+    def tx(self, call, sender: str):
+        """Sends `call` from `sender` and returns its receipt."""
+        return self.w3.eth.wait_for_transaction_receipt(call.transact({"from": self.a.get(sender, sender)}))
+
+    def fn(self, name: str, *args):
+        return getattr(self.contract.functions, name)(*args)
+
+    def events(self, receipt, name: str):
+        return getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)
+
+    def issue(self, tin: str = "MXAAA010101AAA", sender: str = "mx_officer", reason: int = 1, **fields):
+        return self.tx(self.fn("issueCertificate", tin_to_bytes32(tin), master_data(tin, **fields), reason), sender)
+
+    def lifecycle(self, action: str, tin: str, sender: str, reason: int = 0):
+        return self.tx(self.fn(f"{action}Certificate", tin_to_bytes32(tin), reason), sender)
+
+    def certificate(self, tin: str):
+        return self.fn("certificate", tin_to_bytes32(tin)).call()
+
+    def propose(self, parties, proposer=None, benefits=0b111, covered=0b11, effective=0, title="MRA", sender=None):
+        proposer = proposer or parties[0]
+        receipt = self.tx(
+            self.fn(
+                "proposeMRA",
+                country_to_bytes2(proposer),
+                [country_to_bytes2(p) for p in parties],
+                int(benefits),
+                int(covered),
+                effective,
+                title,
+            ),
+            sender or f"{proposer.lower()}_admin",
+        )
+        return self.events(receipt, "MRAProposed")[0].args.id
+
+    def mra_action(self, action: str, mra_id: int, party: str, sender: str | None = None):
+        return self.tx(
+            self.fn(MRA_FUNCTIONS[action], mra_id, country_to_bytes2(party)), sender or f"{party.lower()}_admin"
+        )
+
+    def mra_in_force(self, parties, **kwargs) -> int:
+        mra_id = self.propose(parties, **kwargs)
+        for party in parties:
+            self.mra_action("sign", mra_id, party)
+        return mra_id
+
+    def verify(self, importer: str, tin: str):
+        return tuple(self.fn("verify", country_to_bytes2(importer), tin_to_bytes32(tin)).call())
+
+    def register(self, country: str, admin: str):
+        name = ADMINISTRATIONS.get(country, country)
+        return self.tx(self.fn("registerAdministration", country_to_bytes2(country), name, self.a[admin]), "governance")
+
+    def officer_role(self, country: str) -> bytes:
+        return self.fn("officerRole", country_to_bytes2(country)).call()
+
+    def admin_role(self, country: str) -> bytes:
+        return self.fn("adminRole", country_to_bytes2(country)).call()
+
+    def now(self) -> int:
+        return self.w3.eth.get_block("latest")["timestamp"]
+
+    def travel_days(self, days: int):
+        tester = self.w3.provider.ethereum_tester
+        tester.time_travel(self.now() + days * 86400)
+        tester.mine_blocks(1)
+
+
+def master_data(tin: str, **fields) -> tuple:
+    """The contract struct of realistic master data for `tin`, with `fields` overriding."""
+    values = dict(
+        tin=tin,
+        name="Exportadora del Pacífico S.A. de C.V.",
+        address="Av. Paseo de la Reforma 505, Cuauhtémoc, 06500 Ciudad de México",
+        aeo_types="importer,exporter",
+        valid_from=date(2024, 1, 15),
+        expiry=date(2034, 1, 15),
+        holder=None,
+    )
+    values.update(fields)
+    return MasterData(**values).contract_tuple()
+
+
+@contextmanager
+def reverts(name: str, **expected):
+    """Asserts that the block raises the contract error `name` with the `expected` arguments."""
+    with pytest.raises(Exception) as info:
+        yield
+    error = info.value if isinstance(info.value, ContractError) else codec().refusal(info.value)
+    assert isinstance(error, ContractError), f"expected {name}, got no contract error: {info.value!r}"
+    assert error.name == name, f"expected {name}, got {error.name}: {error}"
+    for key, value in expected.items():
+        assert error.error_args[key] == value, f"{name}.{key}: {error.error_args[key]!r} != {value!r}"
+
+
+def cadena_process(*args: str, **popen) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-m", "cadena_client", *args], **popen)
+    STARTED.append(process)
+    return process
+
+
+class Watcher:
+    """A `cadena watch --json` process with its stdout and stderr collected line by line."""
+
+    def __init__(self, url: str, record: Path, mirror: Path):
+        self.process = cadena_process(
+            "--rpc-url",
+            url,
+            "--deployment",
+            str(record),
+            "--mirror",
+            str(mirror),
+            "watch",
+            "--json",
+            "--poll",
+            "0.1",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[dict] = []
+        self.notes: list[str] = []
+        threading.Thread(
+            target=self._read, args=(self.process.stdout, lambda line: self.lines.append(json.loads(line))), daemon=True
+        ).start()
+        threading.Thread(target=self._read, args=(self.process.stderr, self.notes.append), daemon=True).start()
+
+    @staticmethod
+    def _read(stream, keep) -> None:
+        for line in iter(stream.readline, ""):
+            keep(line.strip())
+
+    def wait_for(self, check, what: str, timeout: float = 30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return
+            assert self.process.poll() is None, f"watch exited: {self.notes}"
+            time.sleep(0.05)
+        raise AssertionError(f"watch did not {what} within {timeout} s; printed {self.lines}, said {self.notes}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)

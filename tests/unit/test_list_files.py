@@ -1,0 +1,152 @@
+"""AEO list files: reading them, dates and statuses in common forms, every bad cell named, and what is
+written reads back the same."""
+
+from datetime import date, datetime
+
+import pytest
+from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
+from helpers import ROOT
+
+from cadena_client.domain.model import CertificateStatus, InputError
+from cadena_client.lists import files as aeo_files
+from cadena_client.lists import imports
+
+TEMPLATES = ROOT / "deploy" / "templates"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024-03-15",
+        "2024/03/15",
+        "15/03/2024",
+        "15-03-2024",
+        "15.03.2024",
+        " 15/3/2024 ",
+        "15 mar 2024",
+        "15-Mar-2024",
+        "15 de marzo de 2024",
+        "March 15, 2024",
+        "2024-03-15 00:00:00",
+        "2024-03-15T00:00:00",
+        datetime(2024, 3, 15, 0, 0),
+        date(2024, 3, 15),
+        45366,
+        45366.0,
+    ],
+)
+def test_dates_in_common_forms(written):
+    assert aeo_files.parse_date(written) == date(2024, 3, 15)
+
+
+@pytest.mark.parametrize(
+    "written", ["31/02/2024", "2024-13-01", "ayer", "15/03/24", "15 brumario 2024", "0", -3, 3_000_000]
+)
+def test_bad_dates_say_how_to_write_one(written):
+    with pytest.raises(InputError, match="is not a date; write YYYY-MM-DD"):
+        aeo_files.parse_date(written)
+
+
+def test_statuses_in_english_and_spanish():
+    assert [aeo_files.parse_status(s) for s in ["Vigente", "", None, "SUSPENDIDO", "Revocado", "withdrawn"]] == [
+        CertificateStatus.ACTIVE,
+        CertificateStatus.ACTIVE,
+        CertificateStatus.ACTIVE,
+        CertificateStatus.SUSPENDED,
+        CertificateStatus.CANCELLED,
+        CertificateStatus.WITHDRAWN,
+    ]
+    with pytest.raises(InputError, match="unknown status 'Dudoso'"):
+        aeo_files.parse_status("Dudoso")
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv-semicolon-cp1252", "csv-bom"])
+def test_every_bad_row_is_reported_with_row_and_column(tmp_path, kind):
+    listed = generate(300, cells=kind == "xlsx")
+    path = {
+        "xlsx": lambda: write_xlsx(tmp_path / "oea.xlsx", listed.grid),
+        "csv-semicolon-cp1252": lambda: write_csv(tmp_path / "oea.csv", listed.grid, ";", "cp1252"),
+        "csv-bom": lambda: write_csv(tmp_path / "oea.csv", listed.grid, ",", "utf-8-sig"),
+    }[kind]()
+    checked = imports.check(aeo_files.read(path), "MX")
+    assert {(p.row, p.column) for p in checked.problems} == listed.bad and len(listed.bad) == 9
+    messages = " | ".join(p.message for p in checked.problems)
+    for expected in [
+        "is not a TIN",
+        "starts with PE, but the issuing country is MX",
+        "unknown AEO type 'Contrabandista'",
+        "'31/02/2021' is not a date",
+        "'ayer' is not a date",
+        "is not after the validation date",
+        "the operator name is empty",
+        "unknown status 'Dudoso'",
+        "keep one row per TIN",
+    ]:
+        assert expected in messages
+    assert {e.master.tin: e.master for e in checked.entries} == listed.masters  # accents, types and dates intact
+    assert {e.master.tin: e.status for e in checked.entries} == listed.statuses
+    assert {e.master.tin: e.row for e in checked.entries} == listed.rows  # the spreadsheet's row numbers
+
+
+def test_header_problems_name_the_fix(tmp_path):
+    def fails(grid, match, name="oea.csv"):
+        with pytest.raises(InputError, match=match):
+            aeo_files.read(write_csv(tmp_path / name, grid))
+
+    fails([["RFC", "Razón social", "Tipo de OEA", "Fecha de validación"]], "row 1 has no column for Address")
+    fails([["a", "b"], ["c", "d"]], "no header row in the first 20 rows")
+    fails([["TIN", "RFC", "Razón social", "Domicilio"]], "columns 'TIN' and 'RFC' both give the TIN; keep one")
+    fails([SPANISH], r"read \.xlsx, \.csv or \.json files, not \.txt", name="oea.txt")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match="broken.xlsx is not a readable .xlsx workbook"):
+        aeo_files.read(tmp_path / "broken.xlsx")
+    with pytest.raises(InputError, match="has no sheet 'Hoja2'; its sheets: OEA vigentes"):
+        aeo_files.read(write_xlsx(tmp_path / "oea.xlsx", [SPANISH]), "Hoja2")
+    with pytest.raises(InputError, match="no such file"):
+        aeo_files.read(tmp_path / "missing.csv")
+
+
+def test_unknown_columns_are_named_and_blank_columns_read_as_blank(tmp_path):
+    grid = [
+        ["TIN", "Nombre", "Dirección", "Categoría", "Vigente desde", "Observaciones"],
+        ["MXABC010101AB1", "Café Tláloc S.A.", "Calle Hidalgo 4, León", "Exportador", "01/02/2020"],
+    ]
+    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid))
+    assert table.ignored == ["Observaciones"]
+    checked = imports.check(table, "MX")
+    assert not checked.problems and checked.entries[0].master.valid_from == date(2020, 2, 1)
+    assert checked.entries[0].status == CertificateStatus.ACTIVE and checked.entries[0].master.expiry is None
+
+
+@pytest.mark.parametrize("name", ["aeo-list.xlsx", "aeo-list.csv"])
+def test_templates_import_cleanly(name):
+    table = aeo_files.read(TEMPLATES / name)
+    checked = imports.check(table, "MX")
+    assert list(table.columns.values()) == list(aeo_files.COLUMNS.values()) and not table.ignored
+    assert not checked.problems and len(checked.entries) == 2
+
+
+@pytest.mark.parametrize("fmt", aeo_files.FORMATS)
+def test_written_files_read_back_the_same(tmp_path, fmt):
+    listed = generate(60, bad=False)
+    rows = [
+        {
+            "country": "MX",
+            "tin": m.tin,
+            "name": m.name,
+            "address": m.address,
+            "aeo_types": m.aeo_types.labels(),
+            "valid_from": m.valid_from.isoformat(),
+            "expiry": m.expiry.isoformat() if m.expiry else "",
+            "status": listed.statuses[m.tin].label,
+            "holder": None,
+        }
+        for m in listed.masters.values()
+    ]
+    path = tmp_path / f"out.{fmt}"
+    path.write_bytes(aeo_files.write(rows, fmt))
+    checked = imports.check(aeo_files.read(path), "MX")
+    assert not checked.problems
+    assert {e.master.tin: (e.master, e.status) for e in checked.entries} == {
+        tin: (master, listed.statuses[tin]) for tin, master in listed.masters.items()
+    }
