@@ -94,7 +94,7 @@ class Mirror:
         self.path = str(path)
         if self.path != ":memory:":
             if not create and not Path(self.path).is_file():
-                raise MirrorError(f"no mirror at {self.path}: run `cadena sync` first")
+                raise MirrorError(f"no mirror at {self.path}: sync one first")
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)

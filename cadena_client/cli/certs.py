@@ -231,7 +231,12 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     cadena = session.cadena(signing=not plan_only)
     import_plan = imports.plan(cadena, code, checked, reissue_ended)
     if import_plan.conflicts and not skip_invalid:
-        _refuse(import_plan.conflicts, path)
+        ended = (
+            f"; --reissue-ended issues the {_count(import_plan.ended, 'ended certificate')} again"
+            if import_plan.ended
+            else ""
+        )
+        _refuse(import_plan.conflicts, path, ended)
     if skip_invalid and (skipped := checked.problems + import_plan.conflicts):
         rows = _count(len({problem.row for problem in skipped}), "row")
         out.print(problem_table(skipped, f"{rows} of {path.name} left out (--skip-invalid)"))
@@ -290,11 +295,11 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _refuse(problems, path: Path):
-    """Lists the problems of an import and stops it before anything is sent."""
+def _refuse(problems, path: Path, more: str = ""):
+    """Lists the problems of an import and stops it before anything is sent; `more` adds a way out."""
     counted = f"{_count(len(problems), 'problem')} in {path.name}"
     console().print(problem_table(problems, counted))
-    raise CadenaError(f"{counted}; nothing was sent. Fix them, or give --skip-invalid to import the valid rows")
+    raise CadenaError(f"{counted}; nothing was sent. Fix them, or give --skip-invalid to import the valid rows{more}")
 
 
 def _report_not_in_file(import_plan, code: str) -> None:

@@ -126,7 +126,10 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
                 aeo_files.COLUMNS[key] for key in parsers if key != "tin" and values.get(key) != kept_values.get(key)
             ]
             how = f"it differs in {', '.join(differs)}" if differs else "with the same data"
-            fail("tin", f"{tin_} is also on row {kept}, {how}; keep one row per TIN (--skip-invalid keeps row {kept})")
+            fail(
+                "tin",
+                f"{tin_} is also on row {kept}, {how}; keep one row per TIN (skipping invalid rows keeps row {kept})",
+            )
         elif tin_:
             first[tin_] = (number, values)
         if problems:
@@ -214,6 +217,7 @@ class Plan:
     unchanged: int = 0
     conflicts: list[Problem] = field(default_factory=list)
     not_in_file: int = 0  # certificates of the country on-chain that the file does not list (left as they are)
+    ended: int = 0  # conflicts that are ended certificates listed as live (re-issued only when allowed)
 
     def count(self, action: str) -> int:
         return sum(action in change.actions for change in self.changes)
@@ -245,9 +249,10 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
         if current in ENDED and target in LIVE:
             if not reissue_ended:
                 message = (
-                    f"{master.tin} was {ENDED_BY[current]}; the file lists it as {target.label}: give "
-                    "--reissue-ended to issue it again as a new version (or remove the row)"
+                    f"{master.tin} was {ENDED_BY[current]}; the file lists it as {target.label}: allow "
+                    "re-issuing ended certificates to issue it again as a new version (or remove the row)"
                 )
+                result.ended += 1
                 result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
                 continue
             actions.append(REISSUE)

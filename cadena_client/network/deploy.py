@@ -471,7 +471,7 @@ def _ensure_mra(cadena: Cadena, entry: MRAConfig, config: NetworkConfig, account
             note(
                 f"MRA {existing.id}: {party.country} signs",
                 "pending",
-                f"{party.country} signs with `cadena mra sign {existing.id} --party {party.country}`",
+                f"left to {party.country}'s admin, whose key is not here",
             )
         else:
             cadena.as_signer(signer).sign_mra(existing.id, party.country)
