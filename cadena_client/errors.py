@@ -178,8 +178,16 @@ class CustomsInvalidCountry(ContractError):
     """CustomsInvalidCountry(bytes2 country)"""
 
 
+class CustomsLastAdmin(ContractError):
+    """CustomsLastAdmin(bytes2 country)"""
+
+
 class CustomsUnknownAdministration(ContractError):
     """CustomsUnknownAdministration(bytes2 country)"""
+
+
+class CustomsUnknownRole(ContractError):
+    """CustomsUnknownRole(bytes32 role)"""
 
 
 class MRADuplicateParty(ContractError):

@@ -433,6 +433,9 @@ def _changes(event: Event) -> Iterator[tuple[str, tuple]]:
         )
 
 
+AGREED = frozenset({PartyStatus.SIGNED, PartyStatus.SUSPENDED})
+
+
 @dataclass(frozen=True)
 class MRAState:
     benefits: int
@@ -452,12 +455,18 @@ class MRAState:
     def active(self, code: str) -> bool:
         return code in self.parties and self.statuses[self.parties.index(code)] == PartyStatus.SIGNED
 
+    def agreed(self, code: str) -> bool:
+        """Whether `code` signed (and has not left): only MRAs both countries signed weigh on verify."""
+        return code in self.parties and self.statuses[self.parties.index(code)] in AGREED
+
     def status(self, day: int) -> MRAStatus:
         if self.members < 2:
             return MRAStatus.TERMINATED
         if self.pending:
             return MRAStatus.PROPOSED
-        return MRAStatus.CONCLUDED if day < self.effective else MRAStatus.IN_FORCE
+        if day < self.effective:
+            return MRAStatus.CONCLUDED
+        return MRAStatus.IN_FORCE if self.statuses.count(PartyStatus.SIGNED) >= 2 else MRAStatus.SUSPENDED
 
 
 class Recognition:
@@ -523,6 +532,8 @@ class Recognition:
         benefits, verdict = 0, Verdict.NO_MRA
         for mra_id in self.pairs.get(_pair(importer, exporter), ()):
             mra = self.mras[mra_id]
+            if not (mra.agreed(importer) and mra.agreed(exporter)):
+                continue
             if mra.pending or day < mra.effective or not (mra.active(importer) and mra.active(exporter)):
                 if verdict == Verdict.NO_MRA:
                     verdict = Verdict.MRA_NOT_IN_FORCE

@@ -17,6 +17,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     /// @dev Sets of statuses, one bit per status, for {_transition}.
     uint256 private constant _ACTIVE = 1 << uint8(CertificateStatus.Active);
     uint256 private constant _SUSPENDED = 1 << uint8(CertificateStatus.Suspended);
+    uint256 private constant _WITHDRAWN = 1 << uint8(CertificateStatus.Withdrawn);
 
     /// @dev Most certificates one {issueCertificates} call issues (about 9M gas, under a third of a 30M block).
     uint256 internal constant _MAX_BATCH = 100;
@@ -69,7 +70,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     function updateCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external onlyOfficerFor(tin) {
         _checkMasterData(data);
         Record storage record = _records[tin];
-        (, uint8 status, , , , uint16 version) = record.word.unpack();
+        (, uint8 status, , , , uint24 version) = record.word.unpack();
         _requireStatus(tin, _existing(tin, status), _ACTIVE | _SUSPENDED);
         record.word = _word(data, status, version);
         record.commitment = data.commitment;
@@ -102,7 +103,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
 
     /// @inheritdoc IAEORegistry
     function cancelCertificate(bytes32 tin, uint16 reason) external onlyOfficerFor(tin) {
-        _transition(tin, _ACTIVE | _SUSPENDED, CertificateStatus.Cancelled);
+        _transition(tin, _ACTIVE | _SUSPENDED | _WITHDRAWN, CertificateStatus.Cancelled);
         emit CertificateCancelled(tin, _msgSender(), reason, uint48(block.timestamp));
     }
 
@@ -115,7 +116,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     /// @inheritdoc IAEORegistry
     function certificate(bytes32 tin) public view returns (Certificate memory) {
         Record storage record = _records[tin];
-        (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint16 version) = record
+        (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint24 version) = record
             .word
             .unpack();
         return
@@ -173,7 +174,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         _checkRole(officerRole(bytes2(tin)));
         _checkMasterData(data);
         Record storage record = _records[tin];
-        (, uint8 status, , , , uint16 version) = record.word.unpack();
+        (, uint8 status, , , , uint24 version) = record.word.unpack();
         if (status == uint8(CertificateStatus.None)) {
             bytes2 country = bytes2(tin);
             Issuer storage issuer = _issuers[country];
@@ -181,7 +182,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
             _certificateIndex[country][issuer.count++] = tin;
             version = 1;
         } else if (status == uint8(CertificateStatus.Cancelled) || status == uint8(CertificateStatus.Withdrawn)) {
-            ++version;
+            if (version < type(uint24).max) ++version; // the last version number is kept, never a panic
         } else {
             revert AEOInvalidStatus(tin, CertificateStatus(status));
         }
@@ -215,7 +216,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         record.word = word.withStatus(uint8(next));
     }
 
-    function _word(MasterData calldata data, uint8 status, uint16 version) private pure returns (CertificateWord) {
+    function _word(MasterData calldata data, uint8 status, uint24 version) private pure returns (CertificateWord) {
         return CertificateWords.pack(data.holder, status, data.aeoTypes, data.validFrom, data.expiry, version);
     }
 

@@ -7,10 +7,11 @@ import {Identifiers} from "./libraries/Identifiers.sol";
 
 /**
  * @dev The network's customs administrations and their country-scoped roles. The network admin
- * (governance, transferred in two delayed steps) registers administrations and appoints their
- * admins; each administration admin is the OpenZeppelin role admin of its own country's officers
- * only, so no administration can ever act for another. What the other modules count per country
- * (certificates, MRAs) they keep themselves.
+ * (governance, transferred in two delayed steps) registers administrations with their first admin,
+ * and then has no power over them: a country's admin role administers itself and the country's
+ * officer role, so only a country's own admins appoint, rotate and revoke its admins and officers,
+ * and its last admin cannot be removed. No role of a country exists before its registration. What
+ * the other modules count per country (certificates, MRAs) they keep themselves.
  */
 abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControlDefaultAdminRules {
     /// @dev Most entries a paged read returns.
@@ -20,8 +21,16 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     /// carrier, logistics operator, AEO-S (security), AEO-C (customs simplifications).
     uint16 internal constant _AEO_TYPES_MASK = 0x01FF;
 
+    /// @dev The country whose admin or officer role a role is (zero for any other role).
+    struct CountryRole {
+        bytes2 country;
+        bool admin;
+    }
+
     mapping(bytes2 country => Administration) private _administrations;
     bytes2[] private _countries;
+    mapping(bytes32 role => CountryRole) private _countryRoles;
+    mapping(bytes2 country => uint256) private _adminCount;
 
     /// @inheritdoc ICustomsAdministrations
     function registerAdministration(
@@ -36,7 +45,11 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         record.registered = true;
         record.name = name;
         _countries.push(country);
-        _setRoleAdmin(officerRole(country), adminRole(country));
+        bytes32 admins = adminRole(country);
+        _countryRoles[admins] = CountryRole(country, true);
+        _countryRoles[officerRole(country)] = CountryRole(country, false);
+        _setRoleAdmin(admins, admins);
+        _setRoleAdmin(officerRole(country), admins);
         _onRegistered(country);
         emit AdministrationRegistered(country, admin, name);
         _grantRole(adminRole(country), admin);
@@ -68,6 +81,27 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         for (uint256 i = 0; i < page.length; ++i) {
             page[i] = _countries[offset + i];
         }
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function adminCount(bytes2 country) external view returns (uint256) {
+        return _adminCount[country];
+    }
+
+    /// @dev Grants only the network admin role and the roles of registered countries, and counts each
+    /// country's admins.
+    function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
+        CountryRole memory owner = _countryRoles[role];
+        if (owner.country == 0 && role != DEFAULT_ADMIN_ROLE) revert CustomsUnknownRole(role);
+        granted = super._grantRole(role, account);
+        if (granted && owner.admin) ++_adminCount[owner.country];
+    }
+
+    /// @dev Revokes a role (renouncing one too), but never a country's last admin.
+    function _revokeRole(bytes32 role, address account) internal virtual override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        CountryRole memory owner = _countryRoles[role];
+        if (revoked && owner.admin && --_adminCount[owner.country] == 0) revert CustomsLastAdmin(owner.country);
     }
 
     /// @dev Called when `country` is registered, for the modules that keep state per country.

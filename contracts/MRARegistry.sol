@@ -7,9 +7,10 @@ import {IRecognition} from "./interfaces/IRecognition.sol";
 
 /**
  * @dev MRAs among registered administrations. An MRA's state fits one storage slot: party status
- * is kept as bit masks by party index. At proposal every pair of parties gets a 48-bit entry (MRA
- * id and both party indexes) in that pair's packed list, so recognition between two countries reads
- * only the MRAs between those two.
+ * is kept as bit masks by party index. When the second of two parties signs, their pair gets a 48-bit
+ * entry (MRA id and both party indexes) in its packed list, and when one of them leaves the entry
+ * goes: recognition between two countries reads only the MRAs those two have both signed, so no
+ * third party can make it dearer by proposing.
  */
 abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     /// @dev Most parties of one MRA.
@@ -32,6 +33,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     }
 
     uint256 private constant _ENTRY_BITS = 48;
+    uint256 private constant _ENTRY_MASK = (1 << _ENTRY_BITS) - 1;
     uint256 private constant _ENTRIES_PER_SLOT = 5;
 
     uint32 private _mraCount;
@@ -65,9 +67,6 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
             if (_partyIndex[id][party] != 0) revert MRADuplicateParty(party);
             _partyIndex[id][party] = i + 1;
             _mrasOf[party][_mraCountOf[party]++] = id;
-            for (uint256 j = 0; j < i; ++j) {
-                _addPairEntry(parties[j], j, party, i, id);
-            }
         }
         if (_partyIndex[id][proposer] == 0) revert MRAProposerNotParty(proposer);
         _parties[id] = parties;
@@ -89,8 +88,10 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     /// @inheritdoc IMRARegistry
     function signMRA(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
         (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Pending);
+        uint32 signedBefore = record.signedMask | record.suspendedMask;
         record.signedMask |= bit;
         uint8 unsigned = --record.unsignedCount;
+        _forEachPair(id, party, bit, signedBefore, true);
         emit MRASigned(id, party, _msgSender());
         if (unsigned == 0) emit MRAConcluded(id, record.effectiveFrom);
     }
@@ -114,7 +115,9 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     /// @inheritdoc IMRARegistry
     function leaveMRA(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
         (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.None);
-        bool wasPending = (record.signedMask | record.suspendedMask) & bit == 0;
+        uint32 signedParties = record.signedMask | record.suspendedMask;
+        bool wasPending = signedParties & bit == 0;
+        if (!wasPending) _forEachPair(id, party, bit, signedParties & ~bit, false);
         record.signedMask &= ~bit;
         record.suspendedMask &= ~bit;
         record.leftMask |= bit;
@@ -197,6 +200,20 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         }
     }
 
+    /**
+     * @dev Adds (`link`) or removes MRA `id` in the lists of the pairs of `party` (whose bit is `bit`)
+     * with each party in `others`: at most 31, the MRA's own parties.
+     */
+    function _forEachPair(uint32 id, bytes2 party, uint32 bit, uint32 others, bool link) private {
+        bytes2[] storage parties = _parties[id];
+        uint256 index = _bitIndex(bit);
+        for (uint256 j = 0; others >> j != 0; ++j) {
+            if ((others >> j) & 1 == 0) continue;
+            if (link) _addPairEntry(party, index, parties[j], j, id);
+            else _removePairEntry(party, parties[j], id);
+        }
+    }
+
     /// @dev Adds MRA `id` to the list of the pair of parties `a` (index `ia`) and `b` (index `ib`).
     function _addPairEntry(bytes2 a, uint256 ia, bytes2 b, uint256 ib, uint32 id) private {
         (bytes4 pair, bool aFirst) = _pairKey(a, b);
@@ -204,6 +221,34 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         uint256 k = _pairLength[pair]++;
         uint256 entry = uint256(id) | (first << 32) | (second << 40);
         _pairEntries[pair][k / _ENTRIES_PER_SLOT] |= entry << (_ENTRY_BITS * (k % _ENTRIES_PER_SLOT));
+    }
+
+    /**
+     * @dev Removes MRA `id` from the list of the pair `a`, `b`: the last entry takes its place. The
+     * search is bounded by the MRAs the two countries both signed.
+     */
+    function _removePairEntry(bytes2 a, bytes2 b, uint32 id) private {
+        (bytes4 pair, ) = _pairKey(a, b);
+        mapping(uint256 => uint256) storage entries = _pairEntries[pair];
+        uint256 last = --_pairLength[pair];
+        uint256 lastShift = _ENTRY_BITS * (last % _ENTRIES_PER_SLOT);
+        uint256 lastSlot = entries[last / _ENTRIES_PER_SLOT];
+        uint256 moved = (lastSlot >> lastShift) & _ENTRY_MASK;
+        entries[last / _ENTRIES_PER_SLOT] = lastSlot & ~(_ENTRY_MASK << lastShift);
+        if (uint32(moved) == id) return;
+        for (uint256 k = 0; k < last; ++k) {
+            uint256 shift = _ENTRY_BITS * (k % _ENTRIES_PER_SLOT);
+            uint256 slot = entries[k / _ENTRIES_PER_SLOT];
+            if (uint32(slot >> shift) == id) {
+                entries[k / _ENTRIES_PER_SLOT] = (slot & ~(_ENTRY_MASK << shift)) | (moved << shift);
+                return;
+            }
+        }
+    }
+
+    /// @dev The index of the one bit set in `bit`.
+    function _bitIndex(uint32 bit) private pure returns (uint256 index) {
+        while (bit >> index != 1) ++index;
     }
 
     /// @dev Order-independent key of a pair of countries, and whether `a` sorts first.
@@ -244,10 +289,16 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         return PartyStatus.Pending;
     }
 
+    /// @dev The MRA's status as `verify` sees it: in force only while at least two parties take part.
     function _mraStatus(MRARecord storage record) private view returns (MRAStatus) {
         if (record.memberCount < 2) return MRAStatus.Terminated;
         if (record.unsignedCount != 0) return MRAStatus.Proposed;
         if (block.timestamp / 1 days < record.effectiveFrom) return MRAStatus.Concluded;
+        if (_bitCount(record.signedMask) < 2) return MRAStatus.Suspended;
         return MRAStatus.InForce;
+    }
+
+    function _bitCount(uint32 mask) private pure returns (uint256 count) {
+        for (; mask != 0; mask &= mask - 1) ++count;
     }
 }

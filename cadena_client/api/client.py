@@ -97,8 +97,12 @@ class Cadena:
         return self._transact("register", "registerAdministration", country_to_bytes2(code), name, admin)
 
     def grant_admin(self, code: str, account: str) -> Receipt:
-        """Governance appoints another administration admin of `code`."""
+        """An admin of `code` appoints another admin of `code` (to rotate a key: grant, then revoke)."""
         return self._transact("grant", "grantRole", self.admin_role(code), account)
+
+    def revoke_admin(self, code: str, account: str) -> Receipt:
+        """An admin of `code` removes an admin of `code` (never the last one)."""
+        return self._transact("revoke", "revokeRole", self.admin_role(code), account)
 
     def grant_officer(self, code: str, account: str) -> Receipt:
         return self._transact("grant", "grantRole", self.officer_role(code), account)

@@ -20,6 +20,7 @@ DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 # name -> (module:attribute, short help): the help is here so that listing commands imports nothing
 COMMANDS = {
     "account": ("tooling:account", "Signing accounts (encrypted keystores)."),
+    "admin": ("network:admin", "Grant and revoke the administration admins of your country."),
     "cert": ("certs:cert", "Issue and manage AEO certificates."),
     "compile": ("tooling:compile_command", "Recompile the contracts (a development tool)."),
     "demo": ("tooling:demo", "Tell the CADENA story on the embedded chain."),
@@ -28,7 +29,7 @@ COMMANDS = {
     "mra": ("mras:mra", "Propose, sign and manage Mutual Recognition Arrangements."),
     "network": ("network:network", "Deploy and inspect an MRA network."),
     "node": ("tooling:node", "Run a local anvil node whose chain lasts across restarts."),
-    "officer": ("network:officer", "Grant and revoke the customs officers of a country."),
+    "officer": ("network:officer", "Grant and revoke the customs officers of your country."),
     "sync": ("feed:sync", "Bring the local mirror up to the chain."),
     "template": ("tooling:template", "Write the AEO list template (.xlsx or .csv)."),
     "verify": ("feed:verify", "Is TIN a recognised AEO for an import into a country?"),

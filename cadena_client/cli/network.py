@@ -1,4 +1,4 @@
-"""Network commands: deploy and show a network, appoint and revoke officers."""
+"""Network commands: deploy and show a network, appoint and revoke officers and admins."""
 
 from __future__ import annotations
 
@@ -62,28 +62,33 @@ def network_show(session, as_json):
     emit(as_json, "network", data, render)
 
 
-@click.group()
-def officer():
-    """Grant and revoke the customs officers of a country (as its administration admin)."""
+def role_group(role: str, one: str, many: str) -> click.Group:
+    """`cadena officer|admin grant|revoke ADDRESS --country CC`, signed by an admin of that country:
+    the only accounts that may appoint or remove its officers and admins."""
+    group = click.Group(
+        role, help=f"Grant and revoke the {many} of your country (as one of its administration admins)."
+    )
+
+    @group.command("grant", help=f"Make ADDRESS {one} of --country.")
+    @country_option("--country", help=f"Your country, whose {role} ADDRESS becomes.")
+    @click.argument("address", callback=address_callback)
+    @json_option
+    @pass_session
+    def grant(session, code, address, as_json):
+        receipt = getattr(session.cadena(signing=True), f"grant_{role}")(code, address)
+        report_write(as_json, f"grant-{role}", address, receipt, f"{address} is now {one} of {code}")
+
+    @group.command("revoke", help=f"Remove ADDRESS from the {many} of --country.")
+    @country_option("--country", help=f"Your country, whose {role} ADDRESS is.")
+    @click.argument("address", callback=address_callback)
+    @json_option
+    @pass_session
+    def revoke(session, code, address, as_json):
+        receipt = getattr(session.cadena(signing=True), f"revoke_{role}")(code, address)
+        report_write(as_json, f"revoke-{role}", address, receipt, f"{address} is no longer {one} of {code}")
+
+    return group
 
 
-@officer.command("grant")
-@country_option("--country", help="The country whose officer ADDRESS becomes.")
-@click.argument("address", callback=address_callback)
-@json_option
-@pass_session
-def officer_grant(session, code, address, as_json):
-    """Make ADDRESS a customs officer of --country."""
-    receipt = session.cadena(signing=True).grant_officer(code, address)
-    report_write(as_json, "grant-officer", address, receipt, f"{address} is now a customs officer of {code}")
-
-
-@officer.command("revoke")
-@country_option("--country", help="The country whose officer ADDRESS is.")
-@click.argument("address", callback=address_callback)
-@json_option
-@pass_session
-def officer_revoke(session, code, address, as_json):
-    """Revoke ADDRESS as a customs officer of --country."""
-    receipt = session.cadena(signing=True).revoke_officer(code, address)
-    report_write(as_json, "revoke-officer", address, receipt, f"{address} is no longer a customs officer of {code}")
+officer = role_group("officer", "a customs officer", "customs officers")
+admin = role_group("admin", "an administration admin", "administration admins")

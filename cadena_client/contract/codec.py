@@ -207,7 +207,7 @@ def role_names() -> dict[bytes, str]:
     for first in letters:
         for second in letters:
             code = (first + second).encode()
-            names[keccak(b"CADENA_ADMIN_" + code)] = f"the administration admin of {first + second}"
+            names[keccak(b"CADENA_ADMIN_" + code)] = f"an administration admin of {first + second}"
             names[keccak(b"CADENA_OFFICER_" + code)] = f"a customs officer of {first + second}"
     return names
 
@@ -246,6 +246,10 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
             return f"{code} has no customs administration on the network; register it first"
         case "CustomsInvalidAdmin":
             return "the administration admin cannot be the zero address"
+        case "CustomsUnknownRole":
+            return "that role belongs to no registered country: a country's roles exist from its registration"
+        case "CustomsLastAdmin":
+            return f"that would leave {code} without an administration admin; appoint another admin of {code} first"
         case "MRAInvalidPartyCount":
             return f"an MRA has 2 to 32 parties, not {args['count']}"
         case "MRADuplicateParty":

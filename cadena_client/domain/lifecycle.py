@@ -90,11 +90,11 @@ LIFECYCLE: dict[Operation, Transition] = {
         Transition(
             Operation.CANCEL,
             "cancelCertificate",
-            LIVE,
+            LIVE | {CertificateStatus.WITHDRAWN},
             CertificateStatus.CANCELLED,
             "CertificateCancelled",
             "cancelled",
-            "only an Active or Suspended certificate can be cancelled",
+            "only an Active, Suspended or Withdrawn certificate can be cancelled",
             Reason.UNSPECIFIED,
         ),
         Transition(

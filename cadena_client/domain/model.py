@@ -172,6 +172,7 @@ class MRAStatus(IntEnum):
     CONCLUDED = 2  # signed by all, effective date not reached
     IN_FORCE = 3
     TERMINATED = 4
+    SUSPENDED = 5  # in force on paper, but fewer than two parties take part
 
     @property
     def label(self) -> str:

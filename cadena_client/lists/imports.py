@@ -257,11 +257,11 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
                 continue
             actions.append(REISSUE)
             detail = f"was {ENDED_BY[current]}"
-        elif current not in LIVE:  # none yet
+        elif target == CertificateStatus.CANCELLED and current in LIFECYCLE[Operation.CANCEL].allowed_from:
+            actions.append(Operation.CANCEL)  # a withdrawn certificate too: customs records its cancellation
+        elif current not in LIVE:  # none yet, or ended as the file says
             if target in LIVE:
                 actions.append(Operation.ISSUE)
-        elif target == CertificateStatus.CANCELLED:
-            actions.append(Operation.CANCEL)
         elif on_chain.commitment != master.commitment:
             actions.append(Operation.UPDATE)
             detail = _differences(master, on_chain)

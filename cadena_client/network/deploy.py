@@ -422,12 +422,8 @@ def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts
     else:
         cadena.as_signer(governance).register_administration(code, entry.name, admin)
         note(f"register {code}", "done", entry.name)
-    if not cadena.is_admin(code, admin):
-        if governance is None:
-            note(f"{code} admin {admin}", "pending", "the governance key is not available here")
-        else:
-            cadena.as_signer(governance).grant_admin(code, admin)
-            note(f"{code} admin {admin}", "done")
+    if not cadena.is_admin(code, admin):  # only the country's own admins can appoint one
+        note(f"{code} admin {admin}", "pending", f"left to {code}'s administration admins")
     admin_signer = accounts.signer(entry.admin)
     for ref in entry.officers:
         officer = accounts.address(ref)

@@ -37,7 +37,7 @@ interface IAEORegistry {
         uint16 aeoTypes;
         uint24 validFrom;
         uint24 expiry;
-        uint16 version;
+        uint24 version;
         bytes32 commitment;
     }
 
@@ -68,7 +68,7 @@ interface IAEORegistry {
         address indexed actor,
         uint16 reason,
         uint48 time,
-        uint16 version,
+        uint24 version,
         address holder,
         uint16 aeoTypes,
         uint24 validFrom,
@@ -155,7 +155,8 @@ interface IAEORegistry {
     function reinstateCertificate(bytes32 tin, uint16 reason) external;
 
     /**
-     * @dev Active or Suspended -> Cancelled. Requirements: the caller is an officer of the TIN's country.
+     * @dev Active, Suspended or Withdrawn -> Cancelled: customs records its cancellation even after the
+     * company withdrew (the history keeps both). Requirements: the caller is an officer of the TIN's country.
      *
      * Emits a {CertificateCancelled} event.
      */

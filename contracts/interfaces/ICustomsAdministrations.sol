@@ -24,6 +24,12 @@ interface ICustomsAdministrations {
     /// @dev The zero address cannot administer a country.
     error CustomsInvalidAdmin(address admin);
 
+    /// @dev `role` is no role of a registered country (nor the network admin's): it cannot be granted.
+    error CustomsUnknownRole(bytes32 role);
+
+    /// @dev Revoking or renouncing it would leave `country` without an admin: appoint another first.
+    error CustomsLastAdmin(bytes2 country);
+
     /// @dev Emitted when governance registers the administration of `country` with its first `admin`.
     event AdministrationRegistered(bytes2 indexed country, address indexed admin, string name);
 
@@ -37,7 +43,8 @@ interface ICustomsAdministrations {
      */
     function registerAdministration(bytes2 country, string calldata name, address admin) external;
 
-    /// @dev The role of the administration admin of `country`: grants and revokes its officers, signs MRAs.
+    /// @dev The role of the administration admin of `country`: grants and revokes its admins and officers,
+    /// signs MRAs. Only the country's own admins hold and grant it.
     function adminRole(bytes2 country) external pure returns (bytes32);
 
     /// @dev The role of a customs officer of `country`: manages that country's certificates.
@@ -45,6 +52,9 @@ interface ICustomsAdministrations {
 
     /// @dev The administration of `country` (`registered` is false if there is none).
     function administration(bytes2 country) external view returns (Administration memory);
+
+    /// @dev Number of admins `country` has (at least one once registered).
+    function adminCount(bytes2 country) external view returns (uint256);
 
     /// @dev Number of registered administrations.
     function administrationCount() external view returns (uint256);

@@ -12,7 +12,8 @@ interface IMRARegistry {
         Proposed,
         Concluded,
         InForce,
-        Terminated
+        Terminated,
+        Suspended // in force on paper, but fewer than two parties take part (the others suspended)
     }
 
     enum PartyStatus {

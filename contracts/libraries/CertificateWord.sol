@@ -6,9 +6,9 @@ pragma solidity ^0.8.24;
  * a certificate is a single SSTORE and `verify` reads one slot:
  *
  * ```
- * | unused | version | expiry   | validFrom | aeoTypes | status | holder   |
- * | 8 bits | 16 bits | 24 bits  | 24 bits   | 16 bits  | 8 bits | 160 bits |
- * 255    248       232        208         184        168      160          0
+ * | version | expiry   | validFrom | aeoTypes | status | holder   |
+ * | 24 bits | 24 bits  | 24 bits   | 16 bits  | 8 bits | 160 bits |
+ * 255     232        208         184        168      160          0
  * ```
  *
  * Days count from 1970-01-01 (UTC); the status is the raw value of `IAEORegistry.CertificateStatus`.
@@ -29,7 +29,7 @@ library CertificateWords {
         uint16 aeoTypes,
         uint24 validFrom,
         uint24 expiry,
-        uint16 version
+        uint24 version
     ) internal pure returns (CertificateWord) {
         return
             CertificateWord.wrap(
@@ -47,7 +47,7 @@ library CertificateWords {
     )
         internal
         pure
-        returns (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint16 version)
+        returns (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint24 version)
     {
         uint256 word = CertificateWord.unwrap(self);
         return (
@@ -56,7 +56,7 @@ library CertificateWords {
             uint16(word >> _TYPES_SHIFT),
             uint24(word >> _VALID_FROM_SHIFT),
             uint24(word >> _EXPIRY_SHIFT),
-            uint16(word >> _VERSION_SHIFT)
+            uint24(word >> _VERSION_SHIFT)
         );
     }
 

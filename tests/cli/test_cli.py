@@ -133,6 +133,17 @@ def test_keystore_signing(run, node, tmp_path):
     assert history[0]["actor"] == {"address": address, "administration": "MX", "role": "officer"}
 
 
+def test_a_country_rotates_its_admin_key_and_no_one_else_can(run):
+    new_admin, mx_admin = "0x" + "77" * 20, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # anvil's dev account 1
+    refused = run("admin", "grant", "--country", "MX", new_admin, dev=3, expect=1)  # Peru's admin
+    assert refused.count("\n") == 1 and "is not an administration admin of MX" in refused
+    assert "is now an administration admin of MX" in run("admin", "grant", "--country", "MX", new_admin, dev=1)
+    last = run("admin", "revoke", "--country", "MX", new_admin, dev=1)
+    assert "is no longer an administration admin of MX" in last
+    alone = run("admin", "revoke", "--country", "MX", mx_admin, dev=1, expect=1)
+    assert "without an administration admin; appoint another admin of MX first" in alone
+
+
 MISTAKES = [
     (["cert", "show", "MX-12"], "is not a TIN"),
     (["verify", "--importer", "XX", "MX1"], "'XX' is not an ISO 3166-1 alpha-2 country code"),

@@ -63,11 +63,37 @@ def test_revoked_officer_loses_access(net):
         net.lifecycle("suspend", "MXREV1", "mx_officer")
 
 
-def test_governance_appoints_country_admins_but_cannot_skip_the_admin_transfer_rules(net):
-    net.tx(net.fn("grantRole", net.admin_role("MX"), net.a["stranger"]), "governance")
-    assert net.fn("hasRole", net.admin_role("MX"), net.a["stranger"]).call()
+def test_only_a_country_s_own_admins_appoint_its_admins_and_officers(net):
+    for sender in ("governance", "pe_admin", "mx_officer"):  # the network admin, another country, an officer
+        for role in (net.admin_role("MX"), net.officer_role("MX")):
+            with reverts("AccessControlUnauthorizedAccount", account=net.a[sender], neededRole=net.admin_role("MX")):
+                net.tx(net.fn("grantRole", role, net.a["stranger"]), sender)
+        with reverts("AccessControlUnauthorizedAccount", account=net.a[sender], neededRole=net.admin_role("MX")):
+            net.tx(net.fn("revokeRole", net.officer_role("MX"), net.a["mx_officer"]), sender)
     with reverts("AccessControlEnforcedDefaultAdminRules"):
         net.tx(net.fn("grantRole", b"\0" * 32, net.a["stranger"]), "governance")
+
+
+def test_a_country_rotates_its_own_admin_key_but_never_removes_the_last(net):
+    mx = net.admin_role("MX")
+    with reverts("CustomsLastAdmin", country=b"MX"):
+        net.tx(net.fn("renounceRole", mx, net.a["mx_admin"]), "mx_admin")
+    net.tx(net.fn("grantRole", mx, net.a["stranger"]), "mx_admin")  # the new key
+    assert net.fn("adminCount", b"MX").call() == 2
+    net.tx(net.fn("revokeRole", mx, net.a["mx_admin"]), "stranger")  # which retires the old one
+    assert not net.fn("hasRole", mx, net.a["mx_admin"]).call() and net.fn("adminCount", b"MX").call() == 1
+    with reverts("CustomsLastAdmin", country=b"MX"):
+        net.tx(net.fn("revokeRole", mx, net.a["stranger"]), "stranger")
+    net.tx(net.fn("grantRole", net.officer_role("MX"), net.a["holder"]), "stranger")  # and it acts for MX
+
+
+def test_no_role_of_a_country_exists_before_its_registration(net):
+    for role in (net.officer_role("CO"), net.admin_role("CO")):
+        with reverts("CustomsUnknownRole", role=role):
+            net.tx(net.fn("grantRole", role, net.a["stranger"]), "governance")
+    net.register("CO", "co_admin")
+    assert net.fn("adminCount", b"CO").call() == 1
+    assert not net.fn("hasRole", net.officer_role("CO"), net.a["stranger"]).call()
 
 
 def test_network_admin_transfer_is_two_step_and_delayed(net):

@@ -95,7 +95,7 @@ ILLEGAL = [
     (["cancel"], "reinstate", S.CANCELLED),
     (["cancel"], "suspend", S.CANCELLED),
     (["cancel"], "cancel", S.CANCELLED),
-    (["withdraw"], "cancel", S.WITHDRAWN),
+    (["withdraw", "cancel"], "cancel", S.CANCELLED),
     (["withdraw"], "withdraw", S.WITHDRAWN),
     (["cancel"], "withdraw", S.CANCELLED),
     (["withdraw"], "reinstate", S.WITHDRAWN),
@@ -114,6 +114,20 @@ def test_illegal_transitions_name_the_current_status(net, path, action, current)
         return
     with reverts("AEOInvalidStatus", tin=RAW, current=current):
         net.lifecycle(action, TIN, sender)
+
+
+@pytest.mark.parametrize("before", [[], ["suspend"]])
+def test_a_withdrawal_does_not_pre_empt_the_customs_cancellation(net, before):
+    net.issue(TIN, holder=net.a["holder"])
+    for step in before:
+        net.lifecycle(step, TIN, "mx_officer")
+    withdrawn = net.lifecycle("withdraw", TIN, "holder", 31)
+    cancelled = net.lifecycle("cancel", TIN, "mx_officer", 21)  # a suspended company withdrew; customs still cancels
+    assert S(net.certificate(TIN)[1]) == S.CANCELLED
+    assert net.events(withdrawn, "CertificateWithdrawn")[0].args.reason == 31  # the history keeps both
+    assert net.events(cancelled, "CertificateCancelled")[0].args.reason == 21
+    with reverts("AccessControlUnauthorizedAccount"):
+        net.lifecycle("cancel", TIN, "pe_officer")
 
 
 @pytest.mark.parametrize("current_path", [[], ["suspend"]])
@@ -184,8 +198,9 @@ def test_an_officer_cannot_issue_for_another_country(net):
 
 def test_unregistered_country_cannot_certify(net):
     role = net.officer_role("BR")
-    net.tx(net.fn("grantRole", role, net.a["stranger"]), "governance")
-    with reverts("CustomsUnknownAdministration", country=b"BR"):
+    with reverts("CustomsUnknownRole", role=role):  # no one can be made its officer
+        net.tx(net.fn("grantRole", role, net.a["stranger"]), "governance")
+    with reverts("AccessControlUnauthorizedAccount", account=net.a["stranger"], neededRole=role):
         net.issue("BR12345678000199", sender="stranger")
 
 

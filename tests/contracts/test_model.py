@@ -50,7 +50,8 @@ class Model:
         benefits, verdicts = 0, set()
         for mra in self.mras.values():
             parties = mra["parties"]
-            if importer not in parties or exporter not in parties:
+            agreed = (P.SIGNED, P.SUSPENDED)  # only MRAs both countries signed, and neither left, weigh
+            if parties.get(importer) not in agreed or parties.get(exporter) not in agreed:
                 continue
             in_force = (
                 P.PENDING not in parties.values()

@@ -193,8 +193,25 @@ def test_at_most_32_parties(net, accounts):
     parties = ["MX", "PE", "CR"] + codes
     with reverts("MRAInvalidPartyCount", count=33):
         net.propose(parties)
-    receipt_id = net.propose(parties[:32])
-    assert len(mra(net, receipt_id)["parties"]) == 32
+    proposal = net.tx(net.fn("proposeMRA", b"MX", [c.encode() for c in parties[:32]], 7, 3, 0, "32"), "mx_admin")
+    mra_id = net.events(proposal, "MRAProposed")[0].args.id
+    assert len(mra(net, mra_id)["parties"]) == 32
+    gas = [proposal.gasUsed]
+    for party in parties[:32]:  # the last signers link their pair with every party that signed before
+        admin = f"{party.lower()}_admin" if party in ("MX", "PE", "CR") else "stranger"
+        gas.append(net.mra_action("sign", mra_id, party, admin).gasUsed)
+    assert mra(net, mra_id)["status"] == M.IN_FORCE
+    print(f"32-party MRA: proposal {gas[0]:,} gas, signatures up to {max(gas[1:]):,}")
+    assert max(gas) < 10_000_000, gas  # a third of a 30M-gas block at most, on any chain that size
+
+
+def test_an_mra_whose_remaining_parties_all_suspended_is_not_reported_in_force(net):
+    mra_id = net.mra_in_force(["MX", "PE", "CR"])
+    net.mra_action("leave", mra_id, "CR")
+    net.mra_action("suspend", mra_id, "MX")
+    assert mra(net, mra_id)["status"] == M.SUSPENDED  # verify already says: not in force
+    net.mra_action("resume", mra_id, "MX")
+    assert mra(net, mra_id)["status"] == M.IN_FORCE
 
 
 def test_dates_are_days(net):

@@ -5,7 +5,7 @@ import pytest
 from cadena_client.domain.model import AEOType as T
 from cadena_client.domain.model import Benefit as B
 from cadena_client.domain.model import Verdict as V
-from cadena_client.domain.model import from_day
+from cadena_client.domain.model import from_day, tin_to_bytes32
 
 MX_TIN = "MXAAA010101AAA"
 RPI, RDC, PRI = B.REDUCED_PHYSICAL_INSPECTION, B.REDUCED_DOCUMENTARY_CHECKS, B.PRIORITY_TREATMENT
@@ -85,8 +85,9 @@ def test_expiry_and_validity_start_follow_the_clock(net, trilateral):
 def test_mra_not_in_force_until_signed_and_effective(net):
     net.issue(MX_TIN)
     mra_id = net.propose(["MX", "PE"], effective=net.now() // 86400 + 3)
-    assert verdict(net, "PE") == (False, 0, V.MRA_NOT_IN_FORCE)
+    assert verdict(net, "PE") == (False, 0, V.NO_MRA)  # a proposal nobody signed weighs nothing
     net.mra_action("sign", mra_id, "MX")
+    assert verdict(net, "PE") == (False, 0, V.NO_MRA)  # nor one the importing country did not sign
     net.mra_action("sign", mra_id, "PE")
     assert verdict(net, "PE") == (False, 0, V.MRA_NOT_IN_FORCE)
     net.travel_days(3)
@@ -105,10 +106,10 @@ def test_suspended_participation_only_affects_that_party(net, trilateral):
 
 def test_a_party_that_left_is_no_longer_covered(net, trilateral):
     net.mra_action("leave", trilateral, "CR")
-    assert verdict(net, "CR") == (False, 0, V.MRA_NOT_IN_FORCE)
+    assert verdict(net, "CR") == (False, 0, V.NO_MRA)  # an MRA a country left stops weighing on its pairs
     assert verdict(net, "PE")[0] is True
     net.mra_action("leave", trilateral, "PE")  # terminated: fewer than two remain
-    assert verdict(net, "PE") == (False, 0, V.MRA_NOT_IN_FORCE)
+    assert verdict(net, "PE") == (False, 0, V.NO_MRA)
 
 
 def test_benefits_are_the_union_over_mras_in_force_that_cover_the_type(net, trilateral):
@@ -127,3 +128,17 @@ def test_many_mras_between_two_countries_span_several_slots(net):
     assert verdict(net, "PE") == (False, 0, V.TYPE_NOT_COVERED)
     net.mra_in_force(["PE", "MX"], benefits=B.LOWER_RISK_SCORE, covered=T.CARRIER)
     assert verdict(net, "PE") == (True, B.LOWER_RISK_SCORE, V.RECOGNISED)
+
+
+def test_proposals_nobody_agreed_to_cannot_make_verify_dearer_nor_change_its_verdict(net):
+    net.register("CO", "co_admin")
+    tin = "CR3101123456"
+    net.issue(tin, sender="cr_officer")
+    call = net.fn("verify", b"CO", tin_to_bytes32(tin))
+    before, gas_before = verdict(net, "CO", tin), call.estimate_gas()
+    for _ in range(100):  # Mexico floods the pairs of CO and CR with proposals they never sign
+        net.propose(["MX", "CO", "CR"])
+    mra_id = net.propose(["MX", "CO", "CR"])
+    net.mra_action("sign", mra_id, "MX")  # even signed by a third country
+    assert verdict(net, "CO", tin) == before == (False, 0, V.NO_MRA)
+    assert call.estimate_gas() == gas_before  # the same gas as before the flood (899,689 after it, before the fix)

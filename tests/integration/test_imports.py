@@ -223,6 +223,25 @@ def test_a_file_without_holders_keeps_the_holder_on_the_chain(run, chain, pilot_
     assert officer(chain, pilot_record).certificate("MXHOLD0000001").holder == holder
 
 
+def test_a_list_that_cancels_a_withdrawn_certificate_records_the_cancellation(run, chain, pilot_record, tmp_path):
+    run(*ISSUE_WITH_HOLDER, chain.dev_account(9).address)
+    run("cert", "withdraw", "MXHOLD0000001", dev=9)  # the company withdraws first
+    row = [
+        "MX",
+        "MXHOLD0000001",
+        "Ñandú Logística S.A.",
+        "Calle 1, León",
+        "Transportista",
+        "01/01/2024",
+        "",
+        "Cancelado",
+    ]
+    path = write_csv(tmp_path / "oea.csv", [SPANISH, row])
+    assert counts(run("cert", "import", str(path), "--country", "MX"))["cancelled"] == 1
+    assert officer(chain, pilot_record).certificate("MXHOLD0000001").status == CertificateStatus.CANCELLED
+    assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 1
+
+
 def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch):
     listed = generate(200, bad=False)
     cadena = officer(chain, pilot_record)

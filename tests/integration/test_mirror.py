@@ -76,6 +76,11 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
     verdicts = set()
     w.as_("dev:0").register_administration("CO", "DIAN", w.accounts.address("dev:7"))
     w.as_("dev:7").propose_mra("CO", ["CO", "MX"], "priority-treatment", "importer,exporter")  # never signed
+    later = w.as_("dev:7").propose_mra(
+        "CO", ["CO", "MX"], "priority-treatment", "importer", from_day(w.now() // 86400 + 3650)
+    )
+    w.as_("dev:7").sign_mra(later, "CO")
+    w.as_(ADMIN["MX"]).sign_mra(later, "MX")  # agreed by both, in force only in ten years
     for step in range(160):
         tin = rng.choice(tins)
         cc = tin[:2]
