@@ -150,18 +150,6 @@ class AccessControlBadConfirmation(ContractError):
     """AccessControlBadConfirmation()"""
 
 
-class AccessControlEnforcedDefaultAdminDelay(ContractError):
-    """AccessControlEnforcedDefaultAdminDelay(uint48 schedule)"""
-
-
-class AccessControlEnforcedDefaultAdminRules(ContractError):
-    """AccessControlEnforcedDefaultAdminRules()"""
-
-
-class AccessControlInvalidDefaultAdmin(ContractError):
-    """AccessControlInvalidDefaultAdmin(address defaultAdmin)"""
-
-
 class AccessControlUnauthorizedAccount(ContractError):
     """AccessControlUnauthorizedAccount(address account, bytes32 neededRole)"""
 
@@ -188,6 +176,50 @@ class CustomsUnknownAdministration(ContractError):
 
 class CustomsUnknownRole(ContractError):
     """CustomsUnknownRole(bytes32 role)"""
+
+
+class GovernanceAlreadyVoted(ContractError):
+    """GovernanceAlreadyVoted(uint256 id, bytes2 country)"""
+
+
+class GovernanceBelowThreshold(ContractError):
+    """GovernanceBelowThreshold(uint256 id, uint256 votes, uint256 needed)"""
+
+
+class GovernanceClosed(ContractError):
+    """GovernanceClosed(uint256 id, uint8 state)"""
+
+
+class GovernanceExpired(ContractError):
+    """GovernanceExpired(uint256 id, uint48 expires)"""
+
+
+class GovernanceInVetoWindow(ContractError):
+    """GovernanceInVetoWindow(uint256 id, uint48 executableFrom)"""
+
+
+class GovernanceInvalidRules(ContractError):
+    """GovernanceInvalidRules(tuple rules)"""
+
+
+class GovernanceNotMember(ContractError):
+    """GovernanceNotMember(bytes2 country)"""
+
+
+class GovernanceNotSuspendable(ContractError):
+    """GovernanceNotSuspendable(bytes2 country)"""
+
+
+class GovernanceNotSuspended(ContractError):
+    """GovernanceNotSuspended(bytes2 country)"""
+
+
+class GovernanceNotVoted(ContractError):
+    """GovernanceNotVoted(uint256 id, bytes2 country)"""
+
+
+class GovernanceUnknownProposal(ContractError):
+    """GovernanceUnknownProposal(uint256 id)"""
 
 
 class MRADuplicateParty(ContractError):
@@ -224,7 +256,3 @@ class MRAProposerNotParty(ContractError):
 
 class MRAUnknown(ContractError):
     """MRAUnknown(uint32 id)"""
-
-
-class SafeCastOverflowedUintDowncast(ContractError):
-    """SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)"""

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {AEORegistry} from "./AEORegistry.sol";
+import {Consortium} from "./Consortium.sol";
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
 import {MRARegistry} from "./MRARegistry.sol";
 import {IRecognition} from "./interfaces/IRecognition.sol";
@@ -12,15 +12,14 @@ import {IRecognition} from "./interfaces/IRecognition.sol";
  * @dev The shared AEO registry and MRA rules of a network of customs administrations, and the
  * recognition that joins them: the automatic verification of a foreign AEO for an importing country.
  */
-contract Cadena is IRecognition, AEORegistry, MRARegistry {
-    /**
-     * @param initialDelay delay, in seconds, before a new network admin can accept the role.
-     * @param governance the first network admin, who registers administrations.
-     */
+contract Cadena is IRecognition, AEORegistry, MRARegistry, Consortium {
+    /// @dev Seats the founding administrations (country, name, first admin) under the governance `rules`.
     constructor(
-        uint48 initialDelay,
-        address governance
-    ) AccessControlDefaultAdminRules(initialDelay, governance) {}
+        bytes2[] memory countries,
+        string[] memory names,
+        address[] memory admins,
+        Rules memory rules
+    ) Consortium(countries, names, admins, rules) {}
 
     function _onRegistered(bytes2 country) internal override(AEORegistry, CustomsAdministrations) {
         super._onRegistered(country);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
 import {Identifiers} from "./libraries/Identifiers.sol";
 
@@ -13,7 +13,7 @@ import {Identifiers} from "./libraries/Identifiers.sol";
  * and its last admin cannot be removed. No role of a country exists before its registration. What
  * the other modules count per country (certificates, MRAs) they keep themselves.
  */
-abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControlDefaultAdminRules {
+abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControl {
     /// @dev Most entries a paged read returns.
     uint256 internal constant _MAX_PAGE = 500;
 
@@ -32,12 +32,9 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     mapping(bytes32 role => CountryRole) private _countryRoles;
     mapping(bytes2 country => uint256) private _adminCount;
 
-    /// @inheritdoc ICustomsAdministrations
-    function registerAdministration(
-        bytes2 country,
-        string calldata name,
-        address admin
-    ) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    /// @dev Registers the administration of `country` with its first `admin` (at bootstrap, or when
+    /// the members admit it).
+    function _register(bytes2 country, string memory name, address admin) internal {
         if (!Identifiers.isCountryCode(country)) revert CustomsInvalidCountry(country);
         Administration storage record = _administrations[country];
         if (record.registered) revert CustomsAdministrationExists(country);
@@ -92,7 +89,7 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     /// country's admins.
     function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
         CountryRole memory owner = _countryRoles[role];
-        if (owner.country == 0 && role != DEFAULT_ADMIN_ROLE) revert CustomsUnknownRole(role);
+        if (owner.country == 0) revert CustomsUnknownRole(role);
         granted = super._grantRole(role, account);
         if (granted && owner.admin) ++_adminCount[owner.country];
     }
@@ -106,6 +103,10 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
 
     /// @dev Called when `country` is registered, for the modules that keep state per country.
     function _onRegistered(bytes2 country) internal virtual {}
+
+    function _isRegistered(bytes2 country) internal view returns (bool) {
+        return _administrations[country].registered;
+    }
 
     /// @dev Reverts with {CustomsUnknownAdministration} unless `country` has an administration.
     function _requireRegistered(bytes2 country) internal view {

@@ -38,15 +38,23 @@ def accounts(w3):
     return named
 
 
+RULES = (5001, 6667, 7 * 86400, 3 * 86400)  # more than half; two thirds; a week to vote; three days to veto
+
+
 @pytest.fixture(scope="session")
 def deployed(w3, accounts, artifact):
+    """MX, PE and CR seated as founders by the deployer (who keeps no power), with their officers."""
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    founders = list(ADMINISTRATIONS)
     receipt = w3.eth.wait_for_transaction_receipt(
-        factory.constructor(3600, accounts["governance"]).transact({"from": accounts["governance"]})
+        factory.constructor(
+            [c.encode() for c in founders],
+            [ADMINISTRATIONS[c] for c in founders],
+            [accounts[f"{c.lower()}_admin"] for c in founders],
+            RULES,
+        ).transact({"from": accounts["governance"]})
     )
     net = Network(w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"]), accounts)
-    for code in ADMINISTRATIONS:
-        net.register(code, f"{code.lower()}_admin")
     for code in ("MX", "PE", "CR"):
         net.tx(
             net.fn("grantRole", net.officer_role(code), accounts[f"{code.lower()}_officer"]), f"{code.lower()}_admin"

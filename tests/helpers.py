@@ -116,8 +116,14 @@ class Network:
         return tuple(self.fn("verify", country_to_bytes2(importer), tin_to_bytes32(tin)).call())
 
     def register(self, country: str, admin: str):
+        """Admits `country` by a vote of MX and PE (more than half of the three founders)."""
         name = ADMINISTRATIONS.get(country, country)
-        return self.tx(self.fn("registerAdministration", country_to_bytes2(country), name, self.a[admin]), "governance")
+        code = country_to_bytes2(country)
+        receipt = self.tx(self.fn("proposeAdmission", b"MX", code, name, self.a[admin]), "mx_admin")
+        proposal = self.events(receipt, "ProposalCreated")[0].args.id
+        self.tx(self.fn("vote", proposal, b"MX"), "mx_admin")
+        self.tx(self.fn("vote", proposal, b"PE"), "pe_admin")
+        return self.tx(self.fn("execute", proposal), "stranger")
 
     def officer_role(self, country: str) -> bytes:
         return self.fn("officerRole", country_to_bytes2(country)).call()

@@ -33,16 +33,6 @@ interface ICustomsAdministrations {
     /// @dev Emitted when governance registers the administration of `country` with its first `admin`.
     event AdministrationRegistered(bytes2 indexed country, address indexed admin, string name);
 
-    /**
-     * @dev Registers the customs administration of `country` and grants its administration admin role
-     * to `admin`.
-     *
-     * Requirements: the caller is the network admin; `country` is A-Z A-Z and not yet registered.
-     *
-     * Emits an {AdministrationRegistered} event and a {RoleGranted} event.
-     */
-    function registerAdministration(bytes2 country, string calldata name, address admin) external;
-
     /// @dev The role of the administration admin of `country`: grants and revokes its admins and officers,
     /// signs MRAs. Only the country's own admins hold and grant it.
     function adminRole(bytes2 country) external pure returns (bytes32);
