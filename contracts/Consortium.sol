@@ -37,6 +37,7 @@ abstract contract Consortium is IConsortium, CustomsAdministrations {
         string calldata name,
         address admin
     ) external returns (uint256 id) {
+        _checkAdmissible(country, admin);
         id = _propose(proposer, ProposalKind.Admission, country);
         _proposals[id].name = name;
         _proposals[id].account = admin;

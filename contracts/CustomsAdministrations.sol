@@ -35,10 +35,8 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     /// @dev Registers the administration of `country` with its first `admin` (at bootstrap, or when
     /// the members admit it).
     function _register(bytes2 country, string memory name, address admin) internal {
-        if (!Identifiers.isCountryCode(country)) revert CustomsInvalidCountry(country);
+        _checkAdmissible(country, admin);
         Administration storage record = _administrations[country];
-        if (record.registered) revert CustomsAdministrationExists(country);
-        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
         record.registered = true;
         record.name = name;
         _countries.push(country);
@@ -103,6 +101,13 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
 
     /// @dev Called when `country` is registered, for the modules that keep state per country.
     function _onRegistered(bytes2 country) internal virtual {}
+
+    /// @dev Reverts unless `country` is a country code without an administration and `admin` an account.
+    function _checkAdmissible(bytes2 country, address admin) internal view {
+        if (!Identifiers.isCountryCode(country)) revert CustomsInvalidCountry(country);
+        if (_administrations[country].registered) revert CustomsAdministrationExists(country);
+        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
+    }
 
     function _isRegistered(bytes2 country) internal view returns (bool) {
         return _administrations[country].registered;

@@ -40,9 +40,34 @@ def suspended_mx(net) -> int:
     return mra_id
 
 
-def pending_transfer(net):
-    net.tx(net.fn("beginDefaultAdminTransfer", net.a["stranger"]), "governance")
-    net.travel_days(2)
+def admission(net) -> int:
+    receipt = net.tx(net.fn("proposeAdmission", b"PE", b"CO", "DIAN", net.a["co_admin"]), "pe_admin")
+    return net.events(receipt, "ProposalCreated")[0].args.id
+
+
+def voted_by_mx(net) -> int:
+    proposal = admission(net)
+    net.tx(net.fn("vote", proposal, MX), "mx_admin")
+    return proposal
+
+
+def voted_admission(net) -> int:
+    proposal = voted_by_mx(net)
+    net.tx(net.fn("vote", proposal, b"PE"), "pe_admin")
+    return proposal
+
+
+def pe_suspended(net):
+    receipt = net.tx(net.fn("proposeSuspension", MX, b"PE"), "mx_admin")
+    proposal = net.events(receipt, "ProposalCreated")[0].args.id
+    net.tx(net.fn("vote", proposal, MX), "mx_admin")
+    net.tx(net.fn("vote", proposal, b"CR"), "cr_admin")
+    net.tx(net.fn("execute", proposal), "stranger")
+
+
+def recovery_of_mx(net) -> int:
+    receipt = net.tx(net.fn("proposeRecovery", b"PE", MX, net.a["stranger"]), "pe_admin")
+    return net.events(receipt, "ProposalCreated")[0].args.id
 
 
 STATE: dict = {}
@@ -52,7 +77,7 @@ def remember(make):
     return lambda net: STATE.__setitem__("id", make(net))
 
 
-OFFICER, ADMIN, GOVERNANCE = frozenset({"mx_officer"}), frozenset({"mx_admin"}), frozenset({"governance"})
+OFFICER, ADMIN = frozenset({"mx_officer"}), frozenset({"mx_admin"})
 MATRIX = {
     "issueCertificate": Rule(lambda net: net.fn("issueCertificate", TIN, master_data("MXROLE000001"), 1), OFFICER),
     "issueCertificates": Rule(
@@ -73,9 +98,6 @@ MATRIX = {
     "withdrawCertificate": Rule(
         lambda net: net.fn("withdrawCertificate", TIN, 31), frozenset({"holder"}), "AEONotHolder", prepare=certificate
     ),
-    "registerAdministration": Rule(
-        lambda net: net.fn("registerAdministration", b"CO", "DIAN", net.a["co_admin"]), GOVERNANCE
-    ),
     "grantRole": Rule(lambda net: net.fn("grantRole", net.officer_role("MX"), net.a["stranger"]), ADMIN),
     "revokeRole": Rule(lambda net: net.fn("revokeRole", net.officer_role("MX"), net.a["mx_officer"]), ADMIN),
     "renounceRole": Rule(
@@ -94,18 +116,19 @@ MATRIX = {
         lambda net: net.fn("resumeMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(suspended_mx)
     ),
     "leaveMRA": Rule(lambda net: net.fn("leaveMRA", STATE["id"], MX), ADMIN, prepare=remember(in_force)),
-    "beginDefaultAdminTransfer": Rule(lambda net: net.fn("beginDefaultAdminTransfer", net.a["stranger"]), GOVERNANCE),
-    "cancelDefaultAdminTransfer": Rule(
-        lambda net: net.fn("cancelDefaultAdminTransfer"), GOVERNANCE, prepare=pending_transfer
+    "proposeAdmission": Rule(lambda net: net.fn("proposeAdmission", MX, b"CO", "DIAN", net.a["co_admin"]), ADMIN),
+    "proposeSuspension": Rule(lambda net: net.fn("proposeSuspension", MX, b"PE"), ADMIN),
+    "proposeReinstatement": Rule(lambda net: net.fn("proposeReinstatement", MX, b"PE"), ADMIN, prepare=pe_suspended),
+    "proposeRecovery": Rule(lambda net: net.fn("proposeRecovery", MX, b"PE", net.a["stranger"]), ADMIN),
+    "proposeRules": Rule(lambda net: net.fn("proposeRules", MX, (6000, 7000, 86400, 86400)), ADMIN),
+    "vote": Rule(lambda net: net.fn("vote", STATE["id"], MX), ADMIN, prepare=remember(admission)),
+    "unvote": Rule(
+        lambda net: net.fn("unvote", STATE["id"], MX),
+        ADMIN,
+        prepare=remember(voted_by_mx),
     ),
-    "acceptDefaultAdminTransfer": Rule(
-        lambda net: net.fn("acceptDefaultAdminTransfer"),
-        frozenset({"stranger"}),
-        "AccessControlInvalidDefaultAdmin",
-        prepare=pending_transfer,
-    ),
-    "changeDefaultAdminDelay": Rule(lambda net: net.fn("changeDefaultAdminDelay", 7200), GOVERNANCE),
-    "rollbackDefaultAdminDelay": Rule(lambda net: net.fn("rollbackDefaultAdminDelay"), GOVERNANCE),
+    "veto": Rule(lambda net: net.fn("veto", STATE["id"]), ADMIN, prepare=remember(recovery_of_mx)),
+    "execute": Rule(lambda net: net.fn("execute", STATE["id"]), frozenset(ROLES), prepare=remember(voted_admission)),
 }
 
 
