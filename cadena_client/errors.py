@@ -158,6 +158,10 @@ class CustomsAdministrationExists(ContractError):
     """CustomsAdministrationExists(bytes2 country)"""
 
 
+class CustomsAdministrationSuspended(ContractError):
+    """CustomsAdministrationSuspended(bytes2 country)"""
+
+
 class CustomsInvalidAdmin(ContractError):
     """CustomsInvalidAdmin(address admin)"""
 
@@ -202,16 +206,12 @@ class GovernanceInvalidRules(ContractError):
     """GovernanceInvalidRules(tuple rules)"""
 
 
+class GovernanceInvalidStatus(ContractError):
+    """GovernanceInvalidStatus(bytes2 country, uint8 status)"""
+
+
 class GovernanceNotMember(ContractError):
     """GovernanceNotMember(bytes2 country)"""
-
-
-class GovernanceNotSuspendable(ContractError):
-    """GovernanceNotSuspendable(bytes2 country)"""
-
-
-class GovernanceNotSuspended(ContractError):
-    """GovernanceNotSuspended(bytes2 country)"""
 
 
 class GovernanceNotVoted(ContractError):

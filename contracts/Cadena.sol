@@ -25,6 +25,13 @@ contract Cadena is IRecognition, AEORegistry, MRARegistry, Consortium {
         super._onRegistered(country);
     }
 
+    function _onStatusChanged(
+        bytes2 country,
+        bool suspended
+    ) internal override(AEORegistry, MRARegistry, CustomsAdministrations) {
+        super._onStatusChanged(country, suspended);
+    }
+
     /// @inheritdoc IRecognition
     function verify(
         bytes2 importingCountry,

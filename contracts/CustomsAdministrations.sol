@@ -6,12 +6,13 @@ import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol"
 import {Identifiers} from "./libraries/Identifiers.sol";
 
 /**
- * @dev The network's customs administrations and their country-scoped roles. The network admin
- * (governance, transferred in two delayed steps) registers administrations with their first admin,
- * and then has no power over them: a country's admin role administers itself and the country's
- * officer role, so only a country's own admins appoint, rotate and revoke its admins and officers,
- * and its last admin cannot be removed. No role of a country exists before its registration. What
- * the other modules count per country (certificates, MRAs) they keep themselves.
+ * @dev The network's customs administrations and their country-scoped roles. Governance seats an
+ * administration with its first admin and sets its status; nothing else: a country's admin role
+ * administers itself and the country's officer role, so only a country's own admins appoint, rotate
+ * and revoke its admins and officers, and its last admin cannot be removed. No role of a country
+ * exists before it is seated, and no other role exists at all (no default admin). What the other
+ * modules keep per country (certificates, MRAs) they keep themselves, told of status changes by
+ * {_onStatusChanged}.
  */
 abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControl {
     /// @dev Most entries a paged read returns.
@@ -37,7 +38,7 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     function _register(bytes2 country, string memory name, address admin) internal {
         _checkAdmissible(country, admin);
         Administration storage record = _administrations[country];
-        record.registered = true;
+        record.status = AdministrationStatus.Active;
         record.name = name;
         _countries.push(country);
         bytes32 admins = adminRole(country);
@@ -83,8 +84,7 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         return _adminCount[country];
     }
 
-    /// @dev Grants only the network admin role and the roles of registered countries, and counts each
-    /// country's admins.
+    /// @dev Grants only the roles of registered countries, and counts each country's admins.
     function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
         CountryRole memory owner = _countryRoles[role];
         if (owner.country == 0) revert CustomsUnknownRole(role);
@@ -99,23 +99,42 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         if (revoked && owner.admin && --_adminCount[owner.country] == 0) revert CustomsLastAdmin(owner.country);
     }
 
+    /// @dev Sets the status of a seated administration and tells the modules whether it may act.
+    function _setStatus(bytes2 country, AdministrationStatus status) internal {
+        _administrations[country].status = status;
+        _onStatusChanged(country, status != AdministrationStatus.Active);
+    }
+
     /// @dev Called when `country` is registered, for the modules that keep state per country.
     function _onRegistered(bytes2 country) internal virtual {}
+
+    /// @dev Called when `country` is suspended or expelled (`suspended`) or reinstated.
+    function _onStatusChanged(bytes2 country, bool suspended) internal virtual {}
 
     /// @dev Reverts unless `country` is a country code without an administration and `admin` an account.
     function _checkAdmissible(bytes2 country, address admin) internal view {
         if (!Identifiers.isCountryCode(country)) revert CustomsInvalidCountry(country);
-        if (_administrations[country].registered) revert CustomsAdministrationExists(country);
+        if (_isRegistered(country)) revert CustomsAdministrationExists(country);
         if (admin == address(0)) revert CustomsInvalidAdmin(admin);
     }
 
+    function _status(bytes2 country) internal view returns (AdministrationStatus) {
+        return _administrations[country].status;
+    }
+
     function _isRegistered(bytes2 country) internal view returns (bool) {
-        return _administrations[country].registered;
+        return _status(country) != AdministrationStatus.None;
     }
 
     /// @dev Reverts with {CustomsUnknownAdministration} unless `country` has an administration.
     function _requireRegistered(bytes2 country) internal view {
-        if (!_administrations[country].registered) revert CustomsUnknownAdministration(country);
+        if (!_isRegistered(country)) revert CustomsUnknownAdministration(country);
+    }
+
+    /// @dev Reverts unless `country` is a member in good standing (seated, neither suspended nor expelled).
+    function _requireActive(bytes2 country) internal view {
+        _requireRegistered(country);
+        if (_status(country) != AdministrationStatus.Active) revert CustomsAdministrationSuspended(country);
     }
 
     /// @dev Entries a page of a list of `total` holds from `offset`, with `limit` capped at {_MAX_PAGE}.

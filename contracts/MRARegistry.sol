@@ -10,7 +10,10 @@ import {IRecognition} from "./interfaces/IRecognition.sol";
  * is kept as bit masks by party index. When the second of two parties signs, their pair gets a 48-bit
  * entry (MRA id and both party indexes) in its packed list, and when one of them leaves the entry
  * goes: recognition between two countries reads only the MRAs those two have both signed, so no
- * third party can make it dearer by proposing.
+ * third party can make it dearer by proposing. The spare top bits of a pair's first slot say which
+ * of its two countries is suspended, so that recognition learns it without another read; a
+ * suspension sets them in the pairs of the country's MRA partners, one write per partner. A
+ * suspended administration proposes, signs and resumes nothing; it may still step back.
  */
 abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     /// @dev Most parties of one MRA.
@@ -35,6 +38,12 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     uint256 private constant _ENTRY_BITS = 48;
     uint256 private constant _ENTRY_MASK = (1 << _ENTRY_BITS) - 1;
     uint256 private constant _ENTRIES_PER_SLOT = 5;
+    uint256 private constant _ENTRIES_MASK = (1 << (_ENTRY_BITS * _ENTRIES_PER_SLOT)) - 1;
+    /// @dev Flags in the top bits of a pair's first slot: listed among both countries' partners,
+    /// and the first or second country (in key order) suspended.
+    uint256 private constant _LISTED = 1 << 240;
+    uint256 private constant _FIRST_SUSPENDED = 1 << 241;
+    uint256 private constant _SECOND_SUSPENDED = 1 << 242;
 
     uint32 private _mraCount;
     mapping(bytes2 country => uint256) private _mraCountOf;
@@ -46,6 +55,8 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     mapping(bytes4 pair => uint256) private _pairLength;
     /// @dev Entries of a pair, five to a slot; the list ends at the first zero entry (ids start at 1).
     mapping(bytes4 pair => mapping(uint256 slot => uint256 entries)) private _pairEntries;
+    /// @dev The countries a country has ever had an MRA in force with, both signed (at most the members).
+    mapping(bytes2 country => bytes2[]) private _partners;
 
     /// @inheritdoc IMRARegistry
     function proposeMRA(
@@ -56,6 +67,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         uint24 effectiveFrom,
         string calldata title
     ) external onlyRole(adminRole(proposer)) returns (uint32 id) {
+        _requireActive(proposer);
         uint256 count = parties.length;
         if (count < 2 || count > _MAX_PARTIES) revert MRAInvalidPartyCount(count);
         if (benefits == 0 || benefits & ~_BENEFITS_MASK != 0) revert MRAInvalidBenefits(benefits);
@@ -86,8 +98,29 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IMRARegistry
-    function signMRA(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
-        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Pending);
+    function setParticipation(uint32 id, bytes2 party, PartyStatus status) external onlyRole(adminRole(party)) {
+        MRARecord storage record = _known(id);
+        if (record.memberCount < 2) revert MRAHasTerminated(id);
+        uint256 index = _partyIndex[id][party];
+        if (index == 0) revert MRANotParty(id, party);
+        uint32 bit = uint32(1 << (index - 1));
+        PartyStatus current = _partyStatus(record, bit);
+        if (status == PartyStatus.Signed && current != PartyStatus.Signed && current != PartyStatus.Left) {
+            _requireActive(party);
+            if (current == PartyStatus.Pending) _sign(record, id, party, bit);
+            else _resume(record, id, party, bit);
+        } else if (status == PartyStatus.Suspended && current == PartyStatus.Signed) {
+            record.signedMask &= ~bit;
+            record.suspendedMask |= bit;
+            emit MRAParticipationSuspended(id, party, _msgSender());
+        } else if (status == PartyStatus.Left && current != PartyStatus.Left) {
+            _leave(record, id, party, bit);
+        } else {
+            revert MRAInvalidPartyStatus(id, party, current);
+        }
+    }
+
+    function _sign(MRARecord storage record, uint32 id, bytes2 party, uint32 bit) private {
         uint32 signedBefore = record.signedMask | record.suspendedMask;
         record.signedMask |= bit;
         uint8 unsigned = --record.unsignedCount;
@@ -96,25 +129,13 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         if (unsigned == 0) emit MRAConcluded(id, record.effectiveFrom);
     }
 
-    /// @inheritdoc IMRARegistry
-    function suspendMRAParticipation(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
-        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Signed);
-        record.signedMask &= ~bit;
-        record.suspendedMask |= bit;
-        emit MRAParticipationSuspended(id, party, _msgSender());
-    }
-
-    /// @inheritdoc IMRARegistry
-    function resumeMRAParticipation(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
-        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.Suspended);
+    function _resume(MRARecord storage record, uint32 id, bytes2 party, uint32 bit) private {
         record.suspendedMask &= ~bit;
         record.signedMask |= bit;
         emit MRAParticipationResumed(id, party, _msgSender());
     }
 
-    /// @inheritdoc IMRARegistry
-    function leaveMRA(uint32 id, bytes2 party) external onlyRole(adminRole(party)) {
-        (MRARecord storage record, uint32 bit) = _participation(id, party, PartyStatus.None);
+    function _leave(MRARecord storage record, uint32 id, bytes2 party, uint32 bit) private {
         uint32 signedParties = record.signedMask | record.suspendedMask;
         bool wasPending = signedParties & bit == 0;
         if (!wasPending) _forEachPair(id, party, bit, signedParties & ~bit, false);
@@ -171,7 +192,8 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     /**
      * @dev Union of the benefits of the MRAs in force between `importer` and `exporter` that cover one
      * of `aeoTypes` on day `today`, and the verdict: Recognised, else TypeNotCovered, MRANotInForce
-     * or NoMRA. Reads the pair's entries slot by slot up to the first empty entry.
+     * or NoMRA; IssuerSuspended instead of Recognised while the exporter is suspended. Reads the
+     * pair's entries slot by slot up to the first empty one.
      */
     function _recognition(
         bytes2 importer,
@@ -180,23 +202,25 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         uint256 today
     ) internal view returns (uint16 benefits, IRecognition.Verdict verdict) {
         verdict = IRecognition.Verdict.NoMRA;
-        (bytes4 pair, ) = _pairKey(importer, exporter);
-        for (uint256 slot = 0; ; ++slot) {
-            uint256 entries = _pairEntries[pair][slot];
-            for (uint256 k = 0; k < _ENTRIES_PER_SLOT; ++k) {
-                if (entries == 0) return (benefits, verdict);
-                MRARecord storage record = _mras[uint32(entries)];
-                uint32 both = uint32((1 << uint8(entries >> 32)) | (1 << uint8(entries >> 40)));
-                if (record.unsignedCount != 0 || today < record.effectiveFrom || record.signedMask & both != both) {
-                    if (verdict == IRecognition.Verdict.NoMRA) verdict = IRecognition.Verdict.MRANotInForce;
-                } else if (record.coveredTypes & aeoTypes == 0) {
-                    if (verdict != IRecognition.Verdict.Recognised) verdict = IRecognition.Verdict.TypeNotCovered;
-                } else {
-                    benefits |= record.benefits;
-                    verdict = IRecognition.Verdict.Recognised;
-                }
-                entries >>= _ENTRY_BITS;
+        (bytes4 pair, bool importerFirst) = _pairKey(importer, exporter);
+        uint256 head = _pairEntries[pair][0];
+        uint256 entries = head & _ENTRIES_MASK;
+        for (uint256 read = 1; entries != 0; ++read) {
+            MRARecord storage record = _mras[uint32(entries)];
+            uint32 both = uint32((1 << uint8(entries >> 32)) | (1 << uint8(entries >> 40)));
+            if (record.unsignedCount != 0 || today < record.effectiveFrom || record.signedMask & both != both) {
+                if (verdict == IRecognition.Verdict.NoMRA) verdict = IRecognition.Verdict.MRANotInForce;
+            } else if (record.coveredTypes & aeoTypes == 0) {
+                if (verdict != IRecognition.Verdict.Recognised) verdict = IRecognition.Verdict.TypeNotCovered;
+            } else {
+                benefits |= record.benefits;
+                verdict = IRecognition.Verdict.Recognised;
             }
+            entries >>= _ENTRY_BITS;
+            if (read % _ENTRIES_PER_SLOT == 0) entries = _pairEntries[pair][read / _ENTRIES_PER_SLOT];
+        }
+        if (verdict == IRecognition.Verdict.Recognised && head & (importerFirst ? _SECOND_SUSPENDED : _FIRST_SUSPENDED) != 0) {
+            return (0, IRecognition.Verdict.IssuerSuspended);
         }
     }
 
@@ -214,13 +238,34 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         }
     }
 
-    /// @dev Adds MRA `id` to the list of the pair of parties `a` (index `ia`) and `b` (index `ib`).
+    /// @dev Adds MRA `id` to the list of the pair of parties `a` (index `ia`) and `b` (index `ib`);
+    /// the pair's first entry ever lists each country among the other's partners, with its status.
     function _addPairEntry(bytes2 a, uint256 ia, bytes2 b, uint256 ib, uint32 id) private {
         (bytes4 pair, bool aFirst) = _pairKey(a, b);
         (uint256 first, uint256 second) = aFirst ? (ia, ib) : (ib, ia);
         uint256 k = _pairLength[pair]++;
         uint256 entry = uint256(id) | (first << 32) | (second << 40);
         _pairEntries[pair][k / _ENTRIES_PER_SLOT] |= entry << (_ENTRY_BITS * (k % _ENTRIES_PER_SLOT));
+        if (_pairEntries[pair][0] & _LISTED == 0) {
+            _partners[a].push(b);
+            _partners[b].push(a);
+            (bytes2 low, bytes2 high) = aFirst ? (a, b) : (b, a);
+            uint256 flags = _LISTED;
+            if (_status(low) != AdministrationStatus.Active) flags |= _FIRST_SUSPENDED;
+            if (_status(high) != AdministrationStatus.Active) flags |= _SECOND_SUSPENDED;
+            _pairEntries[pair][0] |= flags;
+        }
+    }
+
+    /// @dev Marks `country` suspended or not in the pairs of all its partners.
+    function _onStatusChanged(bytes2 country, bool suspended) internal virtual override {
+        bytes2[] storage partners = _partners[country];
+        for (uint256 i = 0; i < partners.length; ++i) {
+            (bytes4 pair, bool first) = _pairKey(country, partners[i]);
+            uint256 flag = first ? _FIRST_SUSPENDED : _SECOND_SUSPENDED;
+            uint256 head = _pairEntries[pair][0];
+            _pairEntries[pair][0] = suspended ? head | flag : head & ~flag;
+        }
     }
 
     /**
@@ -256,25 +301,6 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         aFirst = a < b;
         (bytes2 first, bytes2 second) = aFirst ? (a, b) : (b, a);
         pair = bytes4(first) | (bytes4(second) >> 16);
-    }
-
-    /**
-     * @dev The live MRA `id` and `party`'s bit in it; reverts unless the party's status is `required`
-     * (None: any status but Left).
-     */
-    function _participation(
-        uint32 id,
-        bytes2 party,
-        PartyStatus required
-    ) private view returns (MRARecord storage record, uint32 bit) {
-        record = _known(id);
-        if (record.memberCount < 2) revert MRAHasTerminated(id);
-        uint256 index = _partyIndex[id][party];
-        if (index == 0) revert MRANotParty(id, party);
-        bit = uint32(1 << (index - 1));
-        PartyStatus current = _partyStatus(record, bit);
-        bool allowed = required == PartyStatus.None ? current != PartyStatus.Left : current == required;
-        if (!allowed) revert MRAInvalidPartyStatus(id, party, current);
     }
 
     function _known(uint32 id) private view returns (MRARecord storage record) {

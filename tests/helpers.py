@@ -52,12 +52,7 @@ def rpc(url: str, method: str, *params):
 STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
 
 
-MRA_FUNCTIONS = {  # the contract function of each MRA participation step
-    "sign": "signMRA",
-    "suspend": "suspendMRAParticipation",
-    "resume": "resumeMRAParticipation",
-    "leave": "leaveMRA",
-}
+MRA_TARGETS = {"sign": 2, "suspend": 3, "resume": 2, "leave": 4}  # the party status each MRA step sets
 
 
 class Network:
@@ -103,7 +98,8 @@ class Network:
 
     def mra_action(self, action: str, mra_id: int, party: str, sender: str | None = None):
         return self.tx(
-            self.fn(MRA_FUNCTIONS[action], mra_id, country_to_bytes2(party)), sender or f"{party.lower()}_admin"
+            self.fn("setParticipation", mra_id, country_to_bytes2(party), MRA_TARGETS[action]),
+            sender or f"{party.lower()}_admin",
         )
 
     def mra_in_force(self, parties, **kwargs) -> int:

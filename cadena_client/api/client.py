@@ -246,7 +246,9 @@ class Cadena:
     def act_in_mra(self, action: MRAAction, mra_id: int, party: str) -> Receipt:
         """Signs, suspends, resumes or leaves MRA `mra_id` for `party`, as its administration admin."""
         step = PARTICIPATION[MRAAction(action)]
-        return self._transact(step.action, step.function, _mra_id(mra_id), country_to_bytes2(party))
+        return self._transact(
+            step.action, "setParticipation", _mra_id(mra_id), country_to_bytes2(party), int(step.result)
+        )
 
     def sign_mra(self, mra_id: int, party: str) -> Receipt:
         return self.act_in_mra(MRAAction.SIGN, mra_id, party)

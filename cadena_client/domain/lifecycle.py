@@ -127,9 +127,8 @@ class Participation:
     """One step of a party's participation in an MRA."""
 
     action: MRAAction
-    function: str
     allowed_from: frozenset[PartyStatus]
-    result: PartyStatus
+    result: PartyStatus  # the status `setParticipation` is asked for
     event: str
     rule: str
 
@@ -139,7 +138,6 @@ PARTICIPATION: dict[MRAAction, Participation] = {
     for p in (
         Participation(
             MRAAction.SIGN,
-            "signMRA",
             frozenset({PartyStatus.PENDING}),
             PartyStatus.SIGNED,
             "MRASigned",
@@ -147,7 +145,6 @@ PARTICIPATION: dict[MRAAction, Participation] = {
         ),
         Participation(
             MRAAction.SUSPEND,
-            "suspendMRAParticipation",
             frozenset({PartyStatus.SIGNED}),
             PartyStatus.SUSPENDED,
             "MRAParticipationSuspended",
@@ -155,7 +152,6 @@ PARTICIPATION: dict[MRAAction, Participation] = {
         ),
         Participation(
             MRAAction.RESUME,
-            "resumeMRAParticipation",
             frozenset({PartyStatus.SUSPENDED}),
             PartyStatus.SIGNED,
             "MRAParticipationResumed",
@@ -163,7 +159,6 @@ PARTICIPATION: dict[MRAAction, Participation] = {
         ),
         Participation(
             MRAAction.LEAVE,
-            "leaveMRA",
             frozenset({PartyStatus.PENDING, PartyStatus.SIGNED, PartyStatus.SUSPENDED}),
             PartyStatus.LEFT,
             "MRAPartyLeft",

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {ICustomsAdministrations} from "./ICustomsAdministrations.sol";
+
 /**
  * @dev Governance by the member administrations: no account rules the network. Members admit new
- * administrations, suspend and reinstate members, recover a member's lost admin keys and change the
- * rules, each by a vote of the members (one vote per administration, cast by any of its admins).
- * Proposals expire; a vote can be withdrawn until execution; execution is a separate step anyone
- * may take once the threshold holds against the current member count. Thresholds are in basis
- * points of the active members: `quorum` for admission and reinstatement, `supermajority` for
- * suspension, recovery and rule changes.
+ * administrations, suspend, expel and reinstate members, recover a member's lost admin keys and
+ * change the rules, each by a vote of the members (one vote per administration, cast by any of its
+ * admins). Proposals expire; a vote can be withdrawn until execution; execution is a separate step
+ * anyone may take once the threshold holds against the current member count. Thresholds are in
+ * basis points of the active members: `quorum` for admission and reinstatement, `supermajority`
+ * for suspension, expulsion, recovery and rule changes. A recovery waits out a veto window in
+ * which any admin of the country concerned can stop it.
  */
 interface IConsortium {
     enum ProposalKind {
         Admission,
         Suspension,
+        Expulsion,
         Reinstatement,
         Recovery,
         Rules
@@ -34,17 +38,31 @@ interface IConsortium {
         uint32 recoveryDelay;
     }
 
-    struct Proposal {
+    /// @dev What a proposal asks: `country` to admit (named `name`, first admin `account`), suspend,
+    /// expel or reinstate, or whose lost admin keys to replace by `account`; or new `rules`.
+    struct Motion {
         ProposalKind kind;
+        bytes2 country;
+        address account;
+        string name;
+        Rules rules;
+    }
+
+    struct Proposal {
+        Motion motion;
         ProposalState state;
         bytes2 proposer;
-        bytes2 country; // the administration admitted, suspended, reinstated or recovered
-        address account; // the first admin of an admission or a recovery
         uint16 votes;
         uint48 expires;
         uint48 executableFrom; // a recovery's veto window ends here
-        Rules rules; // the new rules of a Rules proposal
-        string name; // the name of an admitted administration
+    }
+
+    /// @dev The rules in force, the active members (who vote, and against whom thresholds count), and
+    /// the proposals made so far (ids run from 1).
+    struct ConsortiumState {
+        Rules rules;
+        uint256 members;
+        uint256 proposals;
     }
 
     error GovernanceNotMember(bytes2 country);
@@ -56,8 +74,7 @@ interface IConsortium {
     error GovernanceNotVoted(uint256 id, bytes2 country);
     error GovernanceBelowThreshold(uint256 id, uint256 votes, uint256 needed);
     error GovernanceInVetoWindow(uint256 id, uint48 executableFrom);
-    error GovernanceNotSuspendable(bytes2 country);
-    error GovernanceNotSuspended(bytes2 country);
+    error GovernanceInvalidStatus(bytes2 country, ICustomsAdministrations.AdministrationStatus status);
 
     event ProposalCreated(uint256 indexed id, ProposalKind kind, bytes2 indexed proposer, bytes2 indexed country, address actor);
     event VoteCast(uint256 indexed id, bytes2 indexed country, address indexed actor, uint16 votes);
@@ -65,21 +82,26 @@ interface IConsortium {
     event ProposalVetoed(uint256 indexed id, bytes2 indexed country, address indexed actor);
     event ProposalExecuted(uint256 indexed id, ProposalKind kind, bytes2 indexed country, address actor);
     event AdministrationSuspended(bytes2 indexed country, uint256 indexed proposal);
+    event AdministrationExpelled(bytes2 indexed country, uint256 indexed proposal);
     event AdministrationReinstated(bytes2 indexed country, uint256 indexed proposal);
     event AdministrationRecovered(bytes2 indexed country, address indexed admin, uint256 indexed proposal);
     event RulesChanged(uint256 indexed proposal, uint16 quorum, uint16 supermajority, uint32 votingPeriod, uint32 recoveryDelay);
 
-    function proposeAdmission(bytes2 proposer, bytes2 country, string calldata name, address admin) external returns (uint256);
-    function proposeSuspension(bytes2 proposer, bytes2 country) external returns (uint256);
-    function proposeReinstatement(bytes2 proposer, bytes2 country) external returns (uint256);
-    function proposeRecovery(bytes2 proposer, bytes2 country, address admin) external returns (uint256);
-    function proposeRules(bytes2 proposer, Rules calldata rules) external returns (uint256);
-    function vote(uint256 id, bytes2 voter) external;
-    function unvote(uint256 id, bytes2 voter) external;
-    function veto(uint256 id) external;
+    /// @dev An active member's admin proposes `motion` for `proposer`; returns the proposal's id.
+    function propose(bytes2 proposer, Motion calldata motion) external returns (uint256);
+
+    /// @dev An admin of the active member `voter` casts (`support`) or withdraws its vote on proposal `id`.
+    function vote(uint256 id, bytes2 voter, bool support) external;
+
+    /// @dev An admin of the country a recovery names stops it during its veto window (or at any time before execution).
+    function vetoRecovery(uint256 id) external;
+
+    /// @dev Carries out proposal `id` once its votes reach the threshold and any veto window is over; anyone may call.
     function execute(uint256 id) external;
-    function proposal(uint256 id) external view returns (Proposal memory);
-    function rules() external view returns (Rules memory);
-    function memberCount() external view returns (uint256);
+
+    function getProposal(uint256 id) external view returns (Proposal memory);
+
+    function consortium() external view returns (ConsortiumState memory);
+
     function hasVoted(uint256 id, bytes2 country) external view returns (bool);
 }

@@ -3,12 +3,23 @@ pragma solidity ^0.8.24;
 
 /**
  * @dev Customs administrations of the network: one per ISO 3166-1 alpha-2 country, each with
- * country-scoped roles (an administration admin who manages that country's officers).
+ * country-scoped roles: its admins, who alone appoint and remove its admins and officers, and its
+ * officers, who alone act on its certificates.
  */
 interface ICustomsAdministrations {
+    /// @dev Where an administration stands: a member (Active), suspended by the members' vote
+    /// (Suspended, which a vote can reverse) or expelled (Expelled, for good). Its history stays in
+    /// every case.
+    enum AdministrationStatus {
+        None,
+        Active,
+        Suspended,
+        Expelled
+    }
+
     /// @dev What the chain keeps about one administration.
     struct Administration {
-        bool registered;
+        AdministrationStatus status;
         string name;
     }
 
@@ -21,16 +32,21 @@ interface ICustomsAdministrations {
     /// @dev `country` has no administration on the network.
     error CustomsUnknownAdministration(bytes2 country);
 
+    /// @dev `country` is suspended or expelled: its officers cannot act on certificates and its
+    /// admins cannot take part in MRAs or governance until the members reinstate it.
+    error CustomsAdministrationSuspended(bytes2 country);
+
     /// @dev The zero address cannot administer a country.
     error CustomsInvalidAdmin(address admin);
 
-    /// @dev `role` is no role of a registered country (nor the network admin's): it cannot be granted.
+    /// @dev `role` is no role of a registered country: it cannot be granted.
     error CustomsUnknownRole(bytes32 role);
 
     /// @dev Revoking or renouncing it would leave `country` without an admin: appoint another first.
     error CustomsLastAdmin(bytes2 country);
 
-    /// @dev Emitted when governance registers the administration of `country` with its first `admin`.
+    /// @dev Emitted when the administration of `country` is seated, at bootstrap or admitted by the
+    /// members, with its first `admin`.
     event AdministrationRegistered(bytes2 indexed country, address indexed admin, string name);
 
     /// @dev The role of the administration admin of `country`: grants and revokes its admins and officers,
@@ -40,7 +56,7 @@ interface ICustomsAdministrations {
     /// @dev The role of a customs officer of `country`: manages that country's certificates.
     function officerRole(bytes2 country) external pure returns (bytes32);
 
-    /// @dev The administration of `country` (`registered` is false if there is none).
+    /// @dev The administration of `country` (status None if there is none).
     function administration(bytes2 country) external view returns (Administration memory);
 
     /// @dev Number of admins `country` has (at least one once registered).

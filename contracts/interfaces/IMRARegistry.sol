@@ -103,35 +103,17 @@ interface IMRARegistry {
     ) external returns (uint32 id);
 
     /**
-     * @dev Signs MRA `id` for `party`. Requirements: the caller is `party`'s administration admin and
-     * the party has not signed nor left.
+     * @dev `party`'s administration admin moves its participation in MRA `id` to `status`: Signed
+     * signs a Pending participation or resumes a Suspended one, Suspended suspends a Signed one (the
+     * MRA no longer applies between it and the others), Left leaves the MRA for good. Requirements:
+     * the caller is `party`'s administration admin; the MRA has not terminated; to sign or resume,
+     * the administration is not suspended.
      *
-     * Emits an {MRASigned} event, and an {MRAConcluded} event with the last signature.
+     * Emits {MRASigned} (and {MRAConcluded} with the last signature), {MRAParticipationResumed},
+     * {MRAParticipationSuspended}, or {MRAPartyLeft} (and {MRAConcluded} if the others had all
+     * signed, {MRATerminated} if fewer than two parties remain).
      */
-    function signMRA(uint32 id, bytes2 party) external;
-
-    /**
-     * @dev Suspends `party`'s participation: the MRA no longer applies between it and the others.
-     * Requirements: the caller is `party`'s administration admin; the party has signed.
-     *
-     * Emits an {MRAParticipationSuspended} event.
-     */
-    function suspendMRAParticipation(uint32 id, bytes2 party) external;
-
-    /**
-     * @dev Resumes a suspended participation. Requirements: the caller is `party`'s administration admin.
-     *
-     * Emits an {MRAParticipationResumed} event.
-     */
-    function resumeMRAParticipation(uint32 id, bytes2 party) external;
-
-    /**
-     * @dev `party` leaves MRA `id` for good. Requirements: the caller is `party`'s administration admin.
-     *
-     * Emits an {MRAPartyLeft} event, an {MRAConcluded} event if the others had all signed, and an
-     * {MRATerminated} event if fewer than two parties remain.
-     */
-    function leaveMRA(uint32 id, bytes2 party) external;
+    function setParticipation(uint32 id, bytes2 party, PartyStatus status) external;
 
     /// @dev MRA `id` with its parties and their status.
     function mra(uint32 id) external view returns (MRA memory);

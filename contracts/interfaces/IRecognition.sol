@@ -17,13 +17,16 @@ interface IRecognition {
         Expired,
         NoMRA,
         MRANotInForce,
-        TypeNotCovered
+        TypeNotCovered,
+        IssuerSuspended
     }
 
     /**
      * @dev Whether the AEO of `tin` is recognised for an import into `importingCountry`, the union of
      * the benefits of every MRA in force between the two countries that covers one of its AEO types,
-     * and the verdict. Costs grow with the MRAs between the two countries only.
+     * and the verdict. Costs grow with the MRAs between the two countries only. While the members
+     * have suspended or expelled the administration that issued the certificate, no MRA recognises
+     * it: the verdict is IssuerSuspended where it would otherwise be Recognised.
      */
     function verify(
         bytes2 importingCountry,
