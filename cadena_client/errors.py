@@ -203,7 +203,7 @@ class GovernanceInVetoWindow(ContractError):
 
 
 class GovernanceInvalidRules(ContractError):
-    """GovernanceInvalidRules(tuple rules)"""
+    """GovernanceInvalidRules(uint16 quorum, uint16 supermajority, uint32 votingPeriod, uint32 recoveryDelay)"""
 
 
 class GovernanceInvalidStatus(ContractError):

@@ -166,6 +166,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     function _onStatusChanged(bytes2 country, bool suspended) internal virtual override {
+        super._onStatusChanged(country, suspended);
         _issuers[country].suspended = suspended;
     }
 

@@ -188,6 +188,13 @@ abstract contract Consortium is IConsortium, CustomsAdministrations {
             candidate.quorum <= candidate.supermajority &&
             candidate.supermajority <= _ALL &&
             candidate.votingPeriod > 0;
-        if (!valid) revert GovernanceInvalidRules(candidate);
+        if (!valid) {
+            revert GovernanceInvalidRules(
+                candidate.quorum,
+                candidate.supermajority,
+                candidate.votingPeriod,
+                candidate.recoveryDelay
+            );
+        }
     }
 }

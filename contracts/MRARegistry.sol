@@ -259,6 +259,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
 
     /// @dev Marks `country` suspended or not in the pairs of all its partners.
     function _onStatusChanged(bytes2 country, bool suspended) internal virtual override {
+        super._onStatusChanged(country, suspended);
         bytes2[] storage partners = _partners[country];
         for (uint256 i = 0; i < partners.length; ++i) {
             (bytes4 pair, bool first) = _pairKey(country, partners[i]);

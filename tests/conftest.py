@@ -38,7 +38,7 @@ def accounts(w3):
     return named
 
 
-RULES = (5001, 6667, 7 * 86400, 3 * 86400)  # more than half; two thirds; a week to vote; three days to veto
+RULES = (5001, 6666, 7 * 86400, 3 * 86400)  # more than half; two thirds; a week to vote; three days to veto
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from eth_account import Account
 from web3 import Web3
 from web3.logs import DISCARD
 
@@ -52,6 +53,9 @@ def rpc(url: str, method: str, *params):
 STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
 
 
+KINDS = {"admission": 0, "suspension": 1, "expulsion": 2, "reinstatement": 3, "recovery": 4, "rules": 5}
+NO_RULES = (0, 0, 0, 0)
+ZERO_ADDRESS = "0x" + "00" * 20
 MRA_TARGETS = {"sign": 2, "suspend": 3, "resume": 2, "leave": 4}  # the party status each MRA step sets
 
 
@@ -60,6 +64,7 @@ class Network:
 
     def __init__(self, w3: Web3, contract, accounts: dict):
         self.w3, self.contract, self.a = w3, contract, accounts
+        self.admins = {code: f"{code.lower()}_admin" for code in ("MX", "PE", "CR")}  # country -> admin account
 
     def tx(self, call, sender: str):
         """Sends `call` from `sender` and returns its receipt."""
@@ -111,15 +116,71 @@ class Network:
     def verify(self, importer: str, tin: str):
         return tuple(self.fn("verify", country_to_bytes2(importer), tin_to_bytes32(tin)).call())
 
-    def register(self, country: str, admin: str):
-        """Admits `country` by a vote of MX and PE (more than half of the three founders)."""
-        name = ADMINISTRATIONS.get(country, country)
-        code = country_to_bytes2(country)
-        receipt = self.tx(self.fn("proposeAdmission", b"MX", code, name, self.a[admin]), "mx_admin")
-        proposal = self.events(receipt, "ProposalCreated")[0].args.id
-        self.tx(self.fn("vote", proposal, b"MX"), "mx_admin")
-        self.tx(self.fn("vote", proposal, b"PE"), "pe_admin")
+    def propose_motion(
+        self,
+        kind: str,
+        country: str = "",
+        account: str | None = None,
+        name: str = "",
+        rules=NO_RULES,
+        *,
+        proposer: str = "MX",
+        sender: str | None = None,
+    ) -> int:
+        """Proposal `kind` (admission, suspension, ...) made by `proposer`'s admin; returns its id."""
+        motion = (
+            KINDS[kind],
+            country.encode() if country else b"\0\0",
+            self.a.get(account, account) if account else ZERO_ADDRESS,
+            name,
+            rules,
+        )
+        receipt = self.tx(
+            self.fn("propose", country_to_bytes2(proposer), motion), sender or f"{proposer.lower()}_admin"
+        )
+        return self.events(receipt, "ProposalCreated")[0].args.id
+
+    def vote(self, proposal: int, country: str, support: bool = True, sender: str | None = None):
+        return self.tx(
+            self.fn("vote", proposal, country_to_bytes2(country), support), sender or f"{country.lower()}_admin"
+        )
+
+    def decide(self, kind: str, country: str = "", account: str | None = None, name: str = "", rules=NO_RULES):
+        """Proposes, votes with just enough members (founders first) and executes; returns the receipt."""
+        voters = [member for member in self.members() if member != country]
+        proposal = self.propose_motion(
+            kind, country, account, name, rules, proposer=voters[0], sender=self.admins[voters[0]]
+        )
+        for member in voters[: self.needed(kind)]:
+            self.vote(proposal, member, sender=self.admins[member])
         return self.tx(self.fn("execute", proposal), "stranger")
+
+    def new_account(self, name: str) -> str:
+        """A funded account named `name` (its key added to the embedded chain once)."""
+        tester = self.w3.provider.ethereum_tester
+        key = Web3.to_hex(Web3.keccak(text=f"cadena test {name}"))
+        address = Account.from_key(key).address
+        if address not in self.w3.eth.accounts:  # an earlier test may have added it (its balance was reverted)
+            tester.add_account(key)
+        self.w3.eth.send_transaction({"from": self.w3.eth.accounts[0], "to": address, "value": 10**20})
+        self.a[name] = address
+        return address
+
+    def needed(self, kind: str) -> int:
+        """Votes a proposal of `kind` needs now: its threshold of the active members, rounded up."""
+        (quorum, supermajority, _, _), members, _ = self.fn("consortium").call()
+        threshold = quorum if kind in ("admission", "reinstatement") else supermajority
+        return -(-members * threshold // 10_000)
+
+    def members(self) -> list[str]:
+        """The active members whose admin key the tests hold, founders first."""
+        return [c for c in self.admins if self.fn("administration", country_to_bytes2(c)).call()[0] == 1]
+
+    def register(self, country: str, admin: str):
+        """Admits `country` by a vote of just enough members."""
+        receipt = self.decide("admission", country, admin, ADMINISTRATIONS.get(country, country))
+        self.admins[country] = admin
+        return receipt
 
     def officer_role(self, country: str) -> bytes:
         return self.fn("officerRole", country_to_bytes2(country)).call()

@@ -203,6 +203,7 @@ class Verdict(IntEnum):
     NO_MRA = 6
     MRA_NOT_IN_FORCE = 7
     TYPE_NOT_COVERED = 8
+    ISSUER_SUSPENDED = 9  # the members suspended or expelled the administration that issued it
 
     @property
     def label(self) -> str:

@@ -66,7 +66,7 @@ interface IConsortium {
     }
 
     error GovernanceNotMember(bytes2 country);
-    error GovernanceInvalidRules(Rules rules);
+    error GovernanceInvalidRules(uint16 quorum, uint16 supermajority, uint32 votingPeriod, uint32 recoveryDelay);
     error GovernanceUnknownProposal(uint256 id);
     error GovernanceClosed(uint256 id, ProposalState state);
     error GovernanceExpired(uint256 id, uint48 expires);

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from helpers import ROLES, master_data, reverts
+from helpers import NO_RULES, ROLES, ZERO_ADDRESS, master_data, reverts
 
 from cadena_client.contract.artifact import load_artifact
 from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
@@ -34,40 +34,24 @@ def in_force(net) -> int:
     return net.mra_in_force(["MX", "PE"])
 
 
-def suspended_mx(net) -> int:
-    mra_id = in_force(net)
-    net.mra_action("suspend", mra_id, "MX")
-    return mra_id
-
-
 def admission(net) -> int:
-    receipt = net.tx(net.fn("proposeAdmission", b"PE", b"CO", "DIAN", net.a["co_admin"]), "pe_admin")
-    return net.events(receipt, "ProposalCreated")[0].args.id
+    return net.propose_motion("admission", "CO", "co_admin", "DIAN", proposer="PE")
 
 
 def voted_by_mx(net) -> int:
     proposal = admission(net)
-    net.tx(net.fn("vote", proposal, MX), "mx_admin")
+    net.vote(proposal, "MX")
     return proposal
 
 
 def voted_admission(net) -> int:
     proposal = voted_by_mx(net)
-    net.tx(net.fn("vote", proposal, b"PE"), "pe_admin")
+    net.vote(proposal, "PE")
     return proposal
 
 
-def pe_suspended(net):
-    receipt = net.tx(net.fn("proposeSuspension", MX, b"PE"), "mx_admin")
-    proposal = net.events(receipt, "ProposalCreated")[0].args.id
-    net.tx(net.fn("vote", proposal, MX), "mx_admin")
-    net.tx(net.fn("vote", proposal, b"CR"), "cr_admin")
-    net.tx(net.fn("execute", proposal), "stranger")
-
-
 def recovery_of_mx(net) -> int:
-    receipt = net.tx(net.fn("proposeRecovery", b"PE", MX, net.a["stranger"]), "pe_admin")
-    return net.events(receipt, "ProposalCreated")[0].args.id
+    return net.propose_motion("recovery", "MX", "stranger", proposer="PE")
 
 
 STATE: dict = {}
@@ -106,28 +90,14 @@ MATRIX = {
         "AccessControlBadConfirmation",
     ),
     "proposeMRA": Rule(lambda net: net.fn("proposeMRA", MX, [MX, b"CR"], 1, 1, 0, "MX-CR"), ADMIN),
-    "signMRA": Rule(
-        lambda net: net.fn("signMRA", STATE["id"], MX), ADMIN, prepare=remember(lambda net: net.propose(["PE", "MX"]))
-    ),
-    "suspendMRAParticipation": Rule(
-        lambda net: net.fn("suspendMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(in_force)
-    ),
-    "resumeMRAParticipation": Rule(
-        lambda net: net.fn("resumeMRAParticipation", STATE["id"], MX), ADMIN, prepare=remember(suspended_mx)
-    ),
-    "leaveMRA": Rule(lambda net: net.fn("leaveMRA", STATE["id"], MX), ADMIN, prepare=remember(in_force)),
-    "proposeAdmission": Rule(lambda net: net.fn("proposeAdmission", MX, b"CO", "DIAN", net.a["co_admin"]), ADMIN),
-    "proposeSuspension": Rule(lambda net: net.fn("proposeSuspension", MX, b"PE"), ADMIN),
-    "proposeReinstatement": Rule(lambda net: net.fn("proposeReinstatement", MX, b"PE"), ADMIN, prepare=pe_suspended),
-    "proposeRecovery": Rule(lambda net: net.fn("proposeRecovery", MX, b"PE", net.a["stranger"]), ADMIN),
-    "proposeRules": Rule(lambda net: net.fn("proposeRules", MX, (6000, 7000, 86400, 86400)), ADMIN),
-    "vote": Rule(lambda net: net.fn("vote", STATE["id"], MX), ADMIN, prepare=remember(admission)),
-    "unvote": Rule(
-        lambda net: net.fn("unvote", STATE["id"], MX),
+    "setParticipation": Rule(
+        lambda net: net.fn("setParticipation", STATE["id"], MX, 2),
         ADMIN,
-        prepare=remember(voted_by_mx),
+        prepare=remember(lambda net: net.propose(["PE", "MX"])),
     ),
-    "veto": Rule(lambda net: net.fn("veto", STATE["id"]), ADMIN, prepare=remember(recovery_of_mx)),
+    "propose": Rule(lambda net: net.fn("propose", MX, (1, b"PE", ZERO_ADDRESS, "", NO_RULES)), ADMIN),
+    "vote": Rule(lambda net: net.fn("vote", STATE["id"], MX, True), ADMIN, prepare=remember(admission)),
+    "vetoRecovery": Rule(lambda net: net.fn("vetoRecovery", STATE["id"]), ADMIN, prepare=remember(recovery_of_mx)),
     "execute": Rule(lambda net: net.fn("execute", STATE["id"]), frozenset(ROLES), prepare=remember(voted_admission)),
 }
 
