@@ -178,10 +178,6 @@ class CustomsUnknownAdministration(ContractError):
     """CustomsUnknownAdministration(bytes2 country)"""
 
 
-class CustomsUnknownRole(ContractError):
-    """CustomsUnknownRole(bytes32 role)"""
-
-
 class GovernanceAlreadyVoted(ContractError):
     """GovernanceAlreadyVoted(uint256 id, bytes2 country)"""
 

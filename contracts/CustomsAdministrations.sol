@@ -84,11 +84,12 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         return _adminCount[country];
     }
 
-    /// @dev Grants only the roles of registered countries, and counts each country's admins.
+    /// @dev Grants a role and counts each country's admins. Only a country's admins hold the admin
+    /// role of its roles, and no account holds the default admin role (the admin of every role of a
+    /// country not seated), so no role of a country can be granted before it is seated.
     function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
-        CountryRole memory owner = _countryRoles[role];
-        if (owner.country == 0) revert CustomsUnknownRole(role);
         granted = super._grantRole(role, account);
+        CountryRole memory owner = _countryRoles[role];
         if (granted && owner.admin) ++_adminCount[owner.country];
     }
 

@@ -98,22 +98,28 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IMRARegistry
-    function setParticipation(uint32 id, bytes2 party, PartyStatus status) external onlyRole(adminRole(party)) {
+    function setParticipation(
+        uint32 id,
+        bytes2 party,
+        PartyStatus from,
+        PartyStatus to
+    ) external onlyRole(adminRole(party)) {
         MRARecord storage record = _known(id);
         if (record.memberCount < 2) revert MRAHasTerminated(id);
         uint256 index = _partyIndex[id][party];
         if (index == 0) revert MRANotParty(id, party);
         uint32 bit = uint32(1 << (index - 1));
         PartyStatus current = _partyStatus(record, bit);
-        if (status == PartyStatus.Signed && current != PartyStatus.Signed && current != PartyStatus.Left) {
+        if (current != from) revert MRAInvalidPartyStatus(id, party, current);
+        if (to == PartyStatus.Signed && (from == PartyStatus.Pending || from == PartyStatus.Suspended)) {
             _requireActive(party);
-            if (current == PartyStatus.Pending) _sign(record, id, party, bit);
+            if (from == PartyStatus.Pending) _sign(record, id, party, bit);
             else _resume(record, id, party, bit);
-        } else if (status == PartyStatus.Suspended && current == PartyStatus.Signed) {
+        } else if (to == PartyStatus.Suspended && from == PartyStatus.Signed) {
             record.signedMask &= ~bit;
             record.suspendedMask |= bit;
             emit MRAParticipationSuspended(id, party, _msgSender());
-        } else if (status == PartyStatus.Left && current != PartyStatus.Left) {
+        } else if (to == PartyStatus.Left && from != PartyStatus.Left) {
             _leave(record, id, party, bit);
         } else {
             revert MRAInvalidPartyStatus(id, party, current);

@@ -56,7 +56,7 @@ STARTED: list[subprocess.Popen] = []  # every process a test started, killed at 
 KINDS = {"admission": 0, "suspension": 1, "expulsion": 2, "reinstatement": 3, "recovery": 4, "rules": 5}
 NO_RULES = (0, 0, 0, 0)
 ZERO_ADDRESS = "0x" + "00" * 20
-MRA_TARGETS = {"sign": 2, "suspend": 3, "resume": 2, "leave": 4}  # the party status each MRA step sets
+MRA_STEPS = {"sign": (1, 2), "suspend": (2, 3), "resume": (3, 2), "leave": (None, 4)}  # from, to; None: as it is
 
 
 class Network:
@@ -103,9 +103,18 @@ class Network:
 
     def mra_action(self, action: str, mra_id: int, party: str, sender: str | None = None):
         return self.tx(
-            self.fn("setParticipation", mra_id, country_to_bytes2(party), MRA_TARGETS[action]),
+            self.fn("setParticipation", mra_id, country_to_bytes2(party), *self.mra_step(action, mra_id, party)),
             sender or f"{party.lower()}_admin",
         )
+
+    def mra_step(self, action: str, mra_id: int, party: str) -> tuple[int, int]:
+        """The (from, to) party statuses of an MRA step; a leave starts from the party's current status."""
+        start, to = MRA_STEPS[action]
+        if start is None:
+            mra = self.fn("mra", mra_id).call() if mra_id <= self.fn("mraCount").call() else None
+            parties = [p.decode() for p in mra[7]] if mra else []
+            start = mra[8][parties.index(party)] if party in parties else 1
+        return start, to
 
     def mra_in_force(self, parties, **kwargs) -> int:
         mra_id = self.propose(parties, **kwargs)

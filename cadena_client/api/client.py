@@ -245,9 +245,12 @@ class Cadena:
 
     def act_in_mra(self, action: MRAAction, mra_id: int, party: str) -> Receipt:
         """Signs, suspends, resumes or leaves MRA `mra_id` for `party`, as its administration admin."""
-        step = PARTICIPATION[MRAAction(action)]
+        step, mra_id, party = PARTICIPATION[MRAAction(action)], _mra_id(mra_id), parse_country(party)
+        start = step.start or next(
+            (p.status for p in self.mra(mra_id).parties if p.country == party), PartyStatus.PENDING
+        )
         return self._transact(
-            step.action, "setParticipation", _mra_id(mra_id), country_to_bytes2(party), int(step.result)
+            step.action, "setParticipation", mra_id, country_to_bytes2(party), int(start), int(step.result)
         )
 
     def sign_mra(self, mra_id: int, party: str) -> Receipt:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import cache, lru_cache
 
 from eth_abi import decode as abi_decode
@@ -16,8 +17,10 @@ from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, ke
 from cadena_client import errors
 from cadena_client.contract.artifact import load_artifact
 from cadena_client.domain.event import Event
+from cadena_client.domain.governance import ProposalState
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
 from cadena_client.domain.model import (
+    AdministrationStatus,
     AEOType,
     Benefit,
     Certificate,
@@ -202,7 +205,7 @@ def revert_data(exc: BaseException | None) -> bytes | None:
 @cache
 def role_names() -> dict[bytes, str]:
     """Readable names of the contract's roles, for every possible country code."""
-    names = {b"\0" * 32: "the network admin"}
+    names = {b"\0" * 32: "the admin of the roles of a country not admitted to the network, which no account is"}
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     for first in letters:
         for second in letters:
@@ -210,6 +213,10 @@ def role_names() -> dict[bytes, str]:
             names[keccak(b"CADENA_ADMIN_" + code)] = f"an administration admin of {first + second}"
             names[keccak(b"CADENA_OFFICER_" + code)] = f"a customs officer of {first + second}"
     return names
+
+
+def _when(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def describe(name: str, args: dict, operation: Operation | MRAAction | None = None) -> str:
@@ -243,11 +250,14 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
         case "CustomsAdministrationExists":
             return f"{code} already has a customs administration on the network"
         case "CustomsUnknownAdministration":
-            return f"{code} has no customs administration on the network; register it first"
+            return f"{code} has no customs administration on the network; the members must admit it first"
         case "CustomsInvalidAdmin":
             return "the administration admin cannot be the zero address"
-        case "CustomsUnknownRole":
-            return "that role belongs to no registered country: a country's roles exist from its registration"
+        case "CustomsAdministrationSuspended":
+            return (
+                f"the members have suspended {code}'s administration: its officers cannot act on certificates "
+                "and its admins cannot take part in MRAs or votes until a vote reinstates it"
+            )
         case "CustomsLastAdmin":
             return f"that would leave {code} without an administration admin; appoint another admin of {code} first"
         case "MRAInvalidPartyCount":
@@ -269,8 +279,34 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
             return f"{party} is {status} in MRA {args['id']}; {rule}"
         case "MRAHasTerminated":
             return f"MRA {args['id']} has terminated: fewer than two parties remain"
-        case "AccessControlEnforcedDefaultAdminRules":
-            return "the network admin role changes only through the two-step, delayed admin transfer"
+        case "GovernanceNotMember":
+            return f"{code} is not an active member of the network: it cannot propose or vote"
+        case "GovernanceInvalidRules":
+            return (
+                "invalid rules: the quorum must be more than half (over 5000 basis points), the supermajority "
+                "at least the quorum and at most 10000, and the voting period longer than zero"
+            )
+        case "GovernanceUnknownProposal":
+            return f"there is no proposal {args['id']}"
+        case "GovernanceClosed":
+            state = ProposalState(args["state"]).label
+            return f"proposal {args['id']} is {state}: it takes no more votes, vetoes or executions"
+        case "GovernanceExpired":
+            return f"proposal {args['id']} expired at {_when(args['expires'])}; propose it again"
+        case "GovernanceAlreadyVoted":
+            return f"{code} has already voted for proposal {args['id']} (one vote per administration)"
+        case "GovernanceNotVoted":
+            return f"{code} has not voted for proposal {args['id']}: there is no vote to withdraw"
+        case "GovernanceBelowThreshold":
+            return f"proposal {args['id']} has {args['votes']} of the {args['needed']} votes it needs"
+        case "GovernanceInVetoWindow":
+            return (
+                f"proposal {args['id']} is a key recovery: it can be executed from {_when(args['executableFrom'])}, "
+                "after the window in which the country's own admins can veto it"
+            )
+        case "GovernanceInvalidStatus":
+            status = AdministrationStatus(args["status"]).label
+            return f"{code}'s administration is {status}: the proposal does not apply to it"
         case "Error":
             return f"the contract refused the operation: {args['message']}"
     return f"the contract refused the operation: {name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"

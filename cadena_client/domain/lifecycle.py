@@ -128,9 +128,14 @@ class Participation:
 
     action: MRAAction
     allowed_from: frozenset[PartyStatus]
-    result: PartyStatus  # the status `setParticipation` is asked for
+    result: PartyStatus
     event: str
     rule: str
+
+    @property
+    def start(self) -> PartyStatus | None:
+        """The one status the step starts from, or None (leave) for the party's current status."""
+        return next(iter(self.allowed_from)) if len(self.allowed_from) == 1 else None
 
 
 PARTICIPATION: dict[MRAAction, Participation] = {

@@ -179,6 +179,19 @@ class MRAStatus(IntEnum):
         return self.name.replace("_", " ").capitalize()
 
 
+class AdministrationStatus(IntEnum):
+    """Where an administration stands in the network; its history stays whatever the status."""
+
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2  # by a vote of the members, until a vote reinstates it
+    EXPELLED = 3  # by a vote of the members, for good
+
+    @property
+    def label(self) -> str:
+        return self.name.capitalize()
+
+
 class PartyStatus(IntEnum):
     NONE = 0
     PENDING = 1
@@ -465,3 +478,5 @@ class Administration:
     name: str
     certificate_count: int
     mra_count: int
+    status: AdministrationStatus = AdministrationStatus.ACTIVE
+    admin_count: int = 1

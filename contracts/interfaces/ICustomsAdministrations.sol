@@ -39,9 +39,6 @@ interface ICustomsAdministrations {
     /// @dev The zero address cannot administer a country.
     error CustomsInvalidAdmin(address admin);
 
-    /// @dev `role` is no role of a registered country: it cannot be granted.
-    error CustomsUnknownRole(bytes32 role);
-
     /// @dev Revoking or renouncing it would leave `country` without an admin: appoint another first.
     error CustomsLastAdmin(bytes2 country);
 

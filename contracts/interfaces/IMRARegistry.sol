@@ -103,17 +103,18 @@ interface IMRARegistry {
     ) external returns (uint32 id);
 
     /**
-     * @dev `party`'s administration admin moves its participation in MRA `id` to `status`: Signed
-     * signs a Pending participation or resumes a Suspended one, Suspended suspends a Signed one (the
-     * MRA no longer applies between it and the others), Left leaves the MRA for good. Requirements:
-     * the caller is `party`'s administration admin; the MRA has not terminated; to sign or resume,
-     * the administration is not suspended.
+     * @dev `party`'s administration admin moves its participation in MRA `id` from `from` (what
+     * the caller saw; the call reverts if it changed) to `to`: Pending to Signed signs, Suspended to
+     * Signed resumes, Signed to Suspended suspends (the MRA no longer applies between the party and
+     * the others), and any status to Left leaves the MRA for good. Requirements: the caller is
+     * `party`'s administration admin; the MRA has not terminated; to sign or resume, the
+     * administration is not suspended.
      *
      * Emits {MRASigned} (and {MRAConcluded} with the last signature), {MRAParticipationResumed},
      * {MRAParticipationSuspended}, or {MRAPartyLeft} (and {MRAConcluded} if the others had all
      * signed, {MRATerminated} if fewer than two parties remain).
      */
-    function setParticipation(uint32 id, bytes2 party, PartyStatus status) external;
+    function setParticipation(uint32 id, bytes2 party, PartyStatus from, PartyStatus to) external;
 
     /// @dev MRA `id` with its parties and their status.
     function mra(uint32 id) external view returns (MRA memory);

@@ -1,17 +1,22 @@
 """Administrations, their admission and their country-scoped roles."""
 
 import pytest
-from helpers import reverts
+from helpers import NO_RULES, ZERO_ADDRESS, reverts
+
+
+def admission(net, proposer: bytes, country: bytes, admin: str):
+    """The call by which `proposer` proposes to admit `country` with its first `admin`."""
+    return net.fn("propose", proposer, (0, country, admin, "x", NO_RULES))
 
 
 def test_registered_administrations_are_listed(net):
     assert net.fn("administrationCount").call() == 3
     assert net.fn("administrations", 0, 10).call() == [b"MX", b"PE", b"CR"]
     assert net.fn("administrations", 1, 1).call() == [b"PE"]
-    registered, name = net.fn("administration", b"MX").call()
+    status, name = net.fn("administration", b"MX").call()
     count, mras = net.fn("certificateCount", b"MX").call(), net.fn("mraCountOf", b"MX").call()
-    assert (registered, count, mras, name) == (True, 0, 0, "Servicio de Administración Tributaria")
-    assert net.fn("administration", b"BR").call()[0] is False
+    assert (status, count, mras, name) == (1, 0, 0, "Servicio de Administración Tributaria")  # Active
+    assert net.fn("administration", b"BR").call()[0] == 0  # None
 
 
 def test_registration_event_and_admin_role(net):
@@ -25,20 +30,20 @@ def test_registration_event_and_admin_role(net):
 @pytest.mark.parametrize("sender", ["governance", "pe_admin", "mx_officer", "stranger"])
 def test_only_an_admin_of_the_proposing_member_proposes_an_admission(net, sender):
     with reverts("AccessControlUnauthorizedAccount", account=net.a[sender], neededRole=net.admin_role("MX")):
-        net.tx(net.fn("proposeAdmission", b"MX", b"CO", "Colombia", net.a["co_admin"]), sender)
+        net.tx(admission(net, b"MX", b"CO", net.a["co_admin"]), sender)
 
 
 @pytest.mark.parametrize("code", [b"mx", b"M1", b"\0\0", b"1A", b"A-"])
 def test_country_must_be_two_letters(net, code):
     with reverts("CustomsInvalidCountry", country=code):
-        net.tx(net.fn("proposeAdmission", b"MX", code, "x", net.a["co_admin"]), "mx_admin")
+        net.tx(admission(net, b"MX", code, net.a["co_admin"]), "mx_admin")
 
 
 def test_no_duplicate_and_no_zero_admin(net):
     with reverts("CustomsAdministrationExists", country=b"MX"):
-        net.tx(net.fn("proposeAdmission", b"PE", b"MX", "x", net.a["co_admin"]), "pe_admin")
+        net.tx(admission(net, b"PE", b"MX", net.a["co_admin"]), "pe_admin")
     with reverts("CustomsInvalidAdmin"):
-        net.tx(net.fn("proposeAdmission", b"MX", b"CO", "x", "0x" + "00" * 20), "mx_admin")
+        net.tx(admission(net, b"MX", b"CO", ZERO_ADDRESS), "mx_admin")
 
 
 def test_country_admin_manages_own_officers_only(net):

@@ -75,7 +75,7 @@ def test_the_deployer_holds_no_power_after_bootstrap(net):
         net.fn("propose", b"MX", (0, b"CO", deployer, "x", NO_RULES)),
         net.fn("vote", proposal, b"MX", True),
         net.fn("vetoRecovery", proposal),
-        net.fn("setParticipation", 1, b"MX", 2),
+        net.fn("setParticipation", 1, b"MX", 1, 2),
         net.fn("proposeMRA", b"MX", [b"MX", b"PE"], 1, 1, 0, "x"),
     ]
     for call in attempts:  # nobody holds the default admin role, nor the role that administers it

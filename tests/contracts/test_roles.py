@@ -91,7 +91,7 @@ MATRIX = {
     ),
     "proposeMRA": Rule(lambda net: net.fn("proposeMRA", MX, [MX, b"CR"], 1, 1, 0, "MX-CR"), ADMIN),
     "setParticipation": Rule(
-        lambda net: net.fn("setParticipation", STATE["id"], MX, 2),
+        lambda net: net.fn("setParticipation", STATE["id"], MX, 1, 2),
         ADMIN,
         prepare=remember(lambda net: net.propose(["PE", "MX"])),
     ),
