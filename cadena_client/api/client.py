@@ -7,19 +7,22 @@ many certificates or verifications at once go in JSON-RPC batches.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from cadena_client.api.events import certificate_history
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.signer import Job, Outcome, Receipt, Signer
 from cadena_client.chain.transport import READ_WORKERS
 from cadena_client.contract.codec import codec
+from cadena_client.domain.governance import NO_RULES, Proposal, ProposalKind, ProposalState, Rules
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
 from cadena_client.domain.model import (
     MAX_PAGE,
     MAX_PARTIES,
     MRA,
+    ZERO_ADDRESS,
     Administration,
+    AdministrationStatus,
     AEOType,
     Benefit,
     Certificate,
@@ -30,6 +33,7 @@ from cadena_client.domain.model import (
     PartyStatus,
     Reason,
     Verification,
+    clean_text,
     country_from_bytes2,
     country_to_bytes2,
     from_day,
@@ -92,10 +96,6 @@ class Cadena:
 
     # -- administrations -------------------------------------------------------------------------
 
-    def register_administration(self, code: str, name: str, admin: str) -> Receipt:
-        """Governance registers the customs administration of `code` with its first admin."""
-        return self._transact("register", "registerAdministration", country_to_bytes2(code), name, admin)
-
     def grant_admin(self, code: str, account: str) -> Receipt:
         """An admin of `code` appoints another admin of `code` (to rotate a key: grant, then revoke)."""
         return self._transact("grant", "grantRole", self.admin_role(code), account)
@@ -123,23 +123,106 @@ class Cadena:
         return self.read("hasRole", self.admin_role(code), account)[0]
 
     def is_registered(self, code: str) -> bool:
-        return self.read("administration", parse_country(code).encode())[0][0]
+        return self.read("administration", parse_country(code).encode())[0][0] != AdministrationStatus.NONE
 
     def administration(self, code: str) -> Administration:
         code = parse_country(code)
-        reads = ("administration", "certificateCount", "mraCountOf")
+        reads = ("administration", "certificateCount", "mraCountOf", "adminCount")
         answers = self._call_many([self.codec.encode(function, code.encode()) for function in reads])
-        (registered, name), certificates, mras = [
+        (status, name), certificates, mras, admins = [
             self.codec.decode(f, a)[0] for f, a in zip(reads, answers, strict=True)
         ]
-        if not registered:
+        if status == AdministrationStatus.NONE:
             raise NotFoundError(f"{code} has no customs administration on this network")
-        return Administration(code, name, certificates, mras)
+        return Administration(code, name, certificates, mras, AdministrationStatus(status), admins)
 
     def administrations(self) -> list[Administration]:
         total = self.read("administrationCount")[0]
         codes = self._paged("administrations", (), total)
         return [self.administration(country_from_bytes2(code)) for code in codes]
+
+    # -- governance ------------------------------------------------------------------------------
+
+    def propose(
+        self,
+        proposer: str,
+        kind: ProposalKind | str,
+        country: str | None = None,
+        account: str | None = None,
+        name: str = "",
+        rules: Rules | None = None,
+    ) -> int:
+        """An admin of the member `proposer` proposes a decision of the members; returns its id."""
+        kind = ProposalKind[kind.upper()] if isinstance(kind, str) else ProposalKind(kind)
+        if kind is not ProposalKind.RULES and not country:
+            raise InputError(f"a {kind.label} proposal names the country it concerns")
+        code = parse_country(country) if country and kind is not ProposalKind.RULES else None
+        if kind in (ProposalKind.ADMISSION, ProposalKind.RECOVERY) and not account:
+            raise InputError(f"a {kind.label} proposal names the first admin's account")
+        if kind is ProposalKind.ADMISSION:
+            name = clean_text(name, "administration's name")
+        if kind is ProposalKind.RULES and rules is None:
+            raise InputError("a rules proposal gives the new rules")
+        motion = (
+            int(kind),
+            code.encode() if code else b"\0\0",
+            account or ZERO_ADDRESS,
+            name,
+            rules.as_tuple() if rules else NO_RULES,
+        )
+        receipt = self._transact("propose", "propose", country_to_bytes2(proposer), motion)
+        decoded = [self.codec.logs.decode(log) for log in receipt.logs]
+        return next(args["id"] for event, args in filter(None, decoded) if event == "ProposalCreated")
+
+    def vote(self, proposal_id: int, voter: str, support: bool = True) -> Receipt:
+        """An admin of the member `voter` casts its vote on a proposal, or (`support=False`) withdraws it."""
+        return self._transact("vote", "vote", _proposal_id(proposal_id), country_to_bytes2(voter), support)
+
+    def veto(self, proposal_id: int) -> Receipt:
+        """An admin of the country a key recovery names stops it."""
+        return self._transact("veto", "vetoRecovery", _proposal_id(proposal_id))
+
+    def execute(self, proposal_id: int) -> Receipt:
+        """Carries out a proposal that has its votes (anyone may)."""
+        return self._transact("execute", "execute", _proposal_id(proposal_id))
+
+    def consortium(self) -> tuple[Rules, int, int]:
+        """The rules in force, the number of active members and the number of proposals made."""
+        (rules, members, proposals) = self.read("consortium")[0]
+        return Rules(*rules), members, proposals
+
+    def proposal(self, proposal_id: int) -> Proposal:
+        """A proposal, who voted for it and how many votes it needs from the current members."""
+        proposal_id = _proposal_id(proposal_id)
+        rules, members, count = self.consortium()
+        if proposal_id > count:
+            raise NotFoundError(f"there is no proposal {proposal_id}")
+        (kind, country, account, name, new_rules), state, proposer, votes, expires, executable = self.read(
+            "getProposal", proposal_id
+        )[0]
+        kind = ProposalKind(kind)
+        codes = [a.country for a in self.administrations()]
+        voted = self._call_many([self.codec.encode("hasVoted", proposal_id, code.encode()) for code in codes])
+        return Proposal(
+            id=proposal_id,
+            kind=kind,
+            state=ProposalState(state),
+            proposer=country_from_bytes2(proposer),
+            country=country_from_bytes2(country) if kind is not ProposalKind.RULES else None,
+            account=account if int(account, 16) else None,
+            name=name,
+            rules=Rules(*new_rules) if kind is ProposalKind.RULES else None,
+            votes=votes,
+            needed=rules.needed(kind, members),
+            expires=datetime.fromtimestamp(expires, timezone.utc),
+            executable_from=datetime.fromtimestamp(executable, timezone.utc) if executable else None,
+            voters=tuple(
+                code for code, answer in zip(codes, voted, strict=True) if self.codec.decode("hasVoted", answer)[0]
+            ),
+        )
+
+    def proposals(self) -> list[Proposal]:
+        return [self.proposal(i) for i in range(1, self.consortium()[2] + 1)]
 
     # -- certificates ----------------------------------------------------------------------------
 
@@ -318,11 +401,20 @@ class Cadena:
         return items
 
 
+def _proposal_id(value) -> int:
+    return _number(value, "a proposal id", 2**256)
+
+
 def _mra_id(value) -> int:
+    return _number(value, "an MRA id", 2**32)
+
+
+def _number(value, what: str, end: int) -> int:
+    """`value` as a whole number from 1 below `end`, or an InputError naming `what` it should be."""
     try:
-        mra_id = int(value)
+        number = int(value)
     except (TypeError, ValueError):
-        raise InputError(f"{value!r} is not an MRA id (a number from 1)") from None
-    if not 1 <= mra_id < 2**32:
-        raise InputError(f"{mra_id} is not an MRA id (a number from 1)")
-    return mra_id
+        raise InputError(f"{value!r} is not {what} (a number from 1)") from None
+    if not 1 <= number < end:
+        raise InputError(f"{number} is not {what} (a number from 1)")
+    return number

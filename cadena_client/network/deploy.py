@@ -1,9 +1,12 @@
 """MRA network deployment from a TOML config, idempotent, with a deployment record per chain.
 
-`deploy_network` deploys the contract (or finds the one the record names), registers the
-administrations with their admins and officers, proposes the configured MRAs and signs them for
-every party whose admin key is at hand. Each step first checks the chain, so running it again
-changes nothing that is already in place, and a run cut short resumes where it stopped.
+`deploy_network` deploys the contract (or finds the one the record names) with the config's
+administrations as its founding members and its governance rules, so that the deployer keeps no
+power once the contract exists; then it appoints the officers and proposes and signs the configured
+MRAs wherever the country's admin key is at hand. An administration added to the config later is
+not seated by anyone's key: the members admit it by vote (`cadena governance propose-admission`).
+Each step first checks the chain, so running it again changes nothing that is already in place, and
+a run cut short resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from cadena_client.chain.keys import load_keystore
 from cadena_client.chain.signer import Job, Signer
 from cadena_client.contract.artifact import load_artifact, without_metadata
 from cadena_client.contract.codec import hex_text
+from cadena_client.domain.governance import Rules
 from cadena_client.domain.model import AEOType, Benefit, PartyStatus, parse_country, to_day
 from cadena_client.errors import (
     CadenaError,
@@ -55,11 +59,14 @@ class MRAConfig:
     effective_from: date | None
 
 
+DEFAULT_RULES = Rules(quorum=5001, supermajority=6666, voting_period=7 * 86_400, recovery_delay=3 * 86_400)
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
     name: str
-    governance: str
-    admin_transfer_delay: int
+    deployer: str
+    rules: Rules
     administrations: tuple[AdministrationConfig, ...]
     mras: tuple[MRAConfig, ...]
 
@@ -119,15 +126,38 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
                 effective_from=date.fromisoformat(str(effective)) if effective else None,
             )
         )
-    delay = network.get("admin_transfer_delay", 86_400)
-    if not isinstance(delay, int) or not 0 <= delay < 2**48:
-        raise InputError("network.admin_transfer_delay must be a whole number of seconds")
     return NetworkConfig(
         name=network.get("name", path.stem),
-        governance=_account_ref(_value(network, "governance", "network"), "network.governance"),
-        admin_transfer_delay=delay,
+        deployer=_account_ref(_value(network, "deployer", "network"), "network.deployer"),
+        rules=_rules(data.get("governance", {})),
         administrations=administrations,
         mras=tuple(mras),
+    )
+
+
+def _rules(table: dict) -> Rules:
+    """The [governance] table: thresholds in basis points of the active members, periods in days."""
+    if not isinstance(table, dict):
+        raise InputError("[governance] must be a table")
+    unknown = set(table) - {"quorum", "supermajority", "voting_period_days", "recovery_delay_days"}
+    if unknown:
+        raise InputError(f"[governance] has unknown keys {', '.join(sorted(unknown))}")
+    values = {}
+    for key, default in (
+        ("quorum", DEFAULT_RULES.quorum),
+        ("supermajority", DEFAULT_RULES.supermajority),
+        ("voting_period_days", DEFAULT_RULES.voting_period // 86_400),
+        ("recovery_delay_days", DEFAULT_RULES.recovery_delay // 86_400),
+    ):
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InputError(f"governance.{key} must be a whole number")
+        values[key] = value
+    return Rules(
+        values["quorum"],
+        values["supermajority"],
+        values["voting_period_days"] * 86_400,
+        values["recovery_delay_days"] * 86_400,
     )
 
 
@@ -184,7 +214,7 @@ class Accounts:
     def check(self, config: NetworkConfig) -> dict[str, str]:
         """Checks every account of `config` before anything is sent: dev accounts exist, keystores open,
         and (where gas is not free) every key that may sign holds ether. Returns country -> admin address."""
-        signing = [config.governance, *(entry.admin for entry in config.administrations)]
+        signing = [config.deployer, *(entry.admin for entry in config.administrations)]
         problems = []
         for ref in dict.fromkeys(signing + [ref for entry in config.administrations for ref in entry.officers]):
             try:
@@ -350,11 +380,11 @@ def deploy_network(
     admins = accounts.check(config)
     if record is not None:
         _check_same_network(record, config, admins, record_path)
-    governance = accounts.signer(config.governance)
     if record is None:
-        if governance is None:
-            raise ConfigError("network.governance must have a key here (dev:N or keystore:PATH) to deploy")
-        record = _deploy_contract(chain, config, governance)
+        deployer = accounts.signer(config.deployer)
+        if deployer is None:
+            raise ConfigError("network.deployer must have a key here (dev:N or keystore:PATH) to deploy")
+        record = _deploy_contract(chain, config, deployer, admins)
         if record_path is not None:
             record.save(record_path)
         first = Step("deploy contract", "done", f"{record.address} at block {record.deploy_block}")
@@ -370,7 +400,7 @@ def deploy_network(
 
     note(first.what, first.outcome, first.detail)
     for entry in config.administrations:
-        _ensure_administration(cadena, entry, accounts, governance, note)
+        _ensure_administration(cadena, entry, accounts, note)
     for mra in config.mras:
         _ensure_mra(cadena, mra, config, accounts, note)
     if record_path is not None and record.administrations != admins:
@@ -393,10 +423,21 @@ def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins:
             )
 
 
-def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) -> DeploymentRecord:
+def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admins: dict[str, str]) -> DeploymentRecord:
+    """Deploys the contract with the config's administrations as founders: the constructor seats them
+    and sets the rules, and the deployer holds nothing afterwards."""
     artifact = load_artifact()
-    arguments = abi_encode(["uint48", "address"], [config.admin_transfer_delay, governance.address])
-    receipt = governance.transact(
+    founders = config.administrations
+    arguments = abi_encode(
+        ["bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)"],
+        [
+            [entry.country.encode() for entry in founders],
+            [entry.name for entry in founders],
+            [admins[entry.country] for entry in founders],
+            config.rules.as_tuple(),
+        ],
+    )
+    receipt = deployer.transact(
         Job(["contract"], bytes.fromhex(artifact["bytecode"].removeprefix("0x")) + arguments, "deploy")
     )
     return DeploymentRecord(
@@ -411,17 +452,18 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, governance: Signer) ->
     )
 
 
-def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts: Accounts, governance, note) -> None:
+def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts: Accounts, note) -> None:
     code = entry.country
     admin = accounts.address(entry.admin)
-    if cadena.is_registered(code):
-        note(f"register {code}", "already")
-    elif governance is None:
-        note(f"register {code}", "pending", "the governance key is not available here")
+    if not cadena.is_registered(code):
+        note(
+            f"seat {code}",
+            "pending",
+            f"the network exists, so only the members admit {code}: "
+            f"cadena governance propose-admission {code} --name ... --admin {admin}, then votes and execute",
+        )
         return
-    else:
-        cadena.as_signer(governance).register_administration(code, entry.name, admin)
-        note(f"register {code}", "done", entry.name)
+    note(f"seat {code}", "already")
     if not cadena.is_admin(code, admin):  # only the country's own admins can appoint one
         note(f"{code} admin {admin}", "pending", f"left to {code}'s administration admins")
     admin_signer = accounts.signer(entry.admin)
