@@ -96,8 +96,11 @@ def event_form(event: Event) -> dict:
             "administration": None if step.by_holder or not event.tin else event.tin[:2],
             "role": "holder" if step.by_holder else "officer",
         }
-    elif event.actor is not None:  # MRA steps and registrations act for the country they name
-        actor = {"address": event.actor, "administration": event.country, "role": "admin"}
+    elif event.name == "ProposalExecuted":  # anyone may execute a decision the members took
+        actor = {"address": event.actor, "administration": None, "role": "anyone"}
+    elif event.actor is not None:  # MRA steps, votes and role changes act for the country they name
+        acting_for = event.args.get("proposer") or event.country
+        actor = {"address": event.actor, "administration": acting_for, "role": "admin"}
     else:
         actor = None
     master = event.master

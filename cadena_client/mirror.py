@@ -26,6 +26,7 @@ from cadena_client.contract.codec import codec, hex_text
 from cadena_client.domain.event import Event
 from cadena_client.domain.lifecycle import BY_EVENT, PARTICIPATION_BY_EVENT
 from cadena_client.domain.model import (
+    AdministrationStatus,
     AEOType,
     Benefit,
     CertificateStatus,
@@ -40,7 +41,7 @@ from cadena_client.domain.model import (
 )
 from cadena_client.errors import MirrorError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _EVENT_COLUMNS = """block INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, time INTEGER NOT NULL,
     name TEXT NOT NULL, tin TEXT, country TEXT, mra_id INTEGER, actor TEXT, reason INTEGER, data TEXT NOT NULL"""
 SCHEMA = f"""
@@ -52,7 +53,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_tin ON events (tin, block, log_index);
 CREATE TABLE IF NOT EXISTS retractions (seq INTEGER PRIMARY KEY, event_seq INTEGER NOT NULL, {_EVENT_COLUMNS});
-CREATE TABLE IF NOT EXISTS administrations (country TEXT PRIMARY KEY, name TEXT NOT NULL, admin TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS administrations (
+    country TEXT PRIMARY KEY, name TEXT NOT NULL, admin TEXT NOT NULL, status INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS certificates (
     tin TEXT PRIMARY KEY, country TEXT NOT NULL, status INTEGER NOT NULL, aeo_types INTEGER NOT NULL,
     valid_from INTEGER NOT NULL, expiry INTEGER NOT NULL, holder TEXT, version INTEGER NOT NULL,
@@ -318,6 +321,16 @@ class Mirror:
         rows = self.db.execute("SELECT * FROM events WHERE tin = ? ORDER BY block, log_index", (parse_tin(tin_),))
         return [_row_event(row) for row in rows]
 
+    def administration_history(self, code: str) -> list[Event]:
+        """The admission of `code`'s administration, its suspensions and reinstatements, key recoveries and
+        the grants and revocations of its admins and officers, oldest first."""
+        names = ",".join("?" * len(ADMINISTRATION_EVENTS))
+        rows = self.db.execute(
+            f"SELECT * FROM events WHERE country = ? AND name IN ({names}) ORDER BY block, log_index",
+            (parse_country(code), *ADMINISTRATION_EVENTS),
+        )
+        return [_row_event(row) for row in rows]
+
     def certificates(self, countries: Iterable[str] | None = None) -> list[dict]:
         query = "SELECT * FROM certificates"
         codes = list(countries) if countries is not None else None
@@ -381,7 +394,12 @@ def _changes(event: Event) -> Iterator[tuple[str, tuple]]:
     """The SQL statements (with their parameters) that apply one event."""
     data, name = event.args, event.name
     if name == "AdministrationRegistered":
-        yield "INSERT OR REPLACE INTO administrations VALUES (?, ?, ?)", (event.country, data["name"], data["admin"])
+        yield (
+            "INSERT OR REPLACE INTO administrations VALUES (?, ?, ?, ?)",
+            (event.country, data["name"], data["admin"], int(AdministrationStatus.ACTIVE)),
+        )
+    elif name in STANDING:
+        yield "UPDATE administrations SET status = ? WHERE country = ?", (int(STANDING[name]), event.country)
     elif name in ("CertificateIssued", "CertificateUpdated"):
         master = (
             data["aeoTypes"],
@@ -434,6 +452,20 @@ def _changes(event: Event) -> Iterator[tuple[str, tuple]]:
 
 
 AGREED = frozenset({PartyStatus.SIGNED, PartyStatus.SUSPENDED})
+# the events of governance decisions on an administration's standing, and the standing each leaves
+STANDING = {
+    "AdministrationSuspended": AdministrationStatus.SUSPENDED,
+    "AdministrationExpelled": AdministrationStatus.EXPELLED,
+    "AdministrationReinstated": AdministrationStatus.ACTIVE,
+}
+# what the history of an administration shows: its admission, standing, key recoveries and role changes
+ADMINISTRATION_EVENTS = (
+    "AdministrationRegistered",
+    *STANDING,
+    "AdministrationRecovered",
+    "RoleGranted",
+    "RoleRevoked",
+)
 
 
 @dataclass(frozen=True)
@@ -476,6 +508,7 @@ class Recognition:
         self.certificates: dict[str, tuple[int, int, int, int]] = {}
         self.mras: dict[int, MRAState] = {}
         self.pairs: dict[tuple[str, str], list[int]] = {}
+        self.suspended: set[str] = set()  # administrations suspended or expelled by the members
 
     @classmethod
     def load(cls, db: sqlite3.Connection) -> Recognition:
@@ -484,7 +517,16 @@ class Recognition:
             index.certificates[tin_] = tuple(fields)
         for (mra_id,) in db.execute("SELECT id FROM mras ORDER BY id"):
             index._load_mra(db, mra_id)
+        index._load_standing(db)
         return index
+
+    def _load_standing(self, db: sqlite3.Connection) -> None:
+        self.suspended = {
+            code
+            for (code,) in db.execute(
+                "SELECT country FROM administrations WHERE status != ?", (AdministrationStatus.ACTIVE,)
+            )
+        }
 
     def refresh(self, db: sqlite3.Connection, events: list[Event]) -> None:
         """Reloads what `events` changed."""
@@ -497,6 +539,8 @@ class Recognition:
             self.certificates[tin_] = tuple(fields)
         for mra_id in sorted({event.mra_id for event in events if event.mra_id}):
             self._load_mra(db, mra_id)
+        if any(event.name in STANDING for event in events):
+            self._load_standing(db)
 
     def _load_mra(self, db: sqlite3.Connection, mra_id: int) -> None:
         benefits, covered, effective = db.execute(
@@ -543,6 +587,8 @@ class Recognition:
             else:
                 benefits |= mra.benefits
                 verdict = Verdict.RECOGNISED
+        if verdict == Verdict.RECOGNISED and exporter in self.suspended:
+            return False, 0, Verdict.ISSUER_SUSPENDED
         return verdict == Verdict.RECOGNISED, benefits, verdict
 
     def partners(self, code: str, day: int) -> list[str]:

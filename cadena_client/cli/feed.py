@@ -17,6 +17,7 @@ from cadena_client.cli.render import console, history_table, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
 from cadena_client.contract.codec import quantity
 from cadena_client.document import dumps, iso_time, plain
+from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
 from cadena_client.lists import files as aeo_files
 from cadena_client.mirror import Mirror
@@ -195,16 +196,23 @@ def _until_interrupted(run) -> None:
 
 
 @click.command()
-@tin_argument
+@click.argument("subject")
 @json_option
 @pass_session
-def history(session, tin, as_json):
-    """The audit trail of a certificate from the local mirror: every event with block, time, actor, reason."""
+def history(session, subject, as_json):
+    """The audit trail of a certificate (SUBJECT a TIN) or of an administration (SUBJECT its country code:
+    admission, suspensions, key and role changes), from the local mirror, with block, time, actor, reason."""
     mirror = session.mirror(offline=True)
-    events = mirror.history(tin)
+    subject = subject.strip().upper()
+    if len(subject) == 2:
+        subject = parse_country(subject)
+        events = mirror.administration_history(subject)
+    else:
+        subject = parse_tin(subject)
+        events = mirror.history(subject)
     if not events:
-        raise CadenaError(f"the mirror (synced to block {mirror.cursor}) has no event for {tin}; run `cadena sync`")
-    title = f"History of {tin} (mirror at block {mirror.cursor})"
+        raise CadenaError(f"the mirror (synced to block {mirror.cursor}) has no event for {subject}; run `cadena sync`")
+    title = f"History of {subject} (mirror at block {mirror.cursor})"
     emit(as_json, "events", events, lambda: console().print(history_table(events, title)))
 
 

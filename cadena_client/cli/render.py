@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cadena_client.domain.governance import Proposal, ProposalKind
 from cadena_client.domain.model import (
     MRA,
     Administration,
@@ -103,13 +104,44 @@ def mra_table(mras: list[MRA], title: str = "MRAs") -> Table:
 
 
 def administration_table(administrations: list[Administration]) -> Table:
-    table = titled_table("Customs administrations", ("country", "administration", "certificates", "MRAs"))
+    table = titled_table(
+        "Customs administrations", ("country", "administration", "standing", "admins", "certificates", "MRAs")
+    )
     for entry in administrations:
         table.add_row(
             f"{entry.country} ({country_name(entry.country)})",
             entry.name,
+            entry.status.label,
+            str(entry.admin_count),
             str(entry.certificate_count),
             str(entry.mra_count),
+        )
+    return table
+
+
+def proposal_table(proposals: list[Proposal], title: str = "Proposals") -> Table:
+    """Proposals with what they ask, their votes against the threshold and their deadlines."""
+    table = titled_table(title, ("id", "asks", "by", "votes", "voted", "status", "expires (UTC)"))
+    for p in proposals:
+        if p.kind is ProposalKind.RULES and p.rules:
+            asks = (
+                f"rules: quorum {p.rules.quorum}, supermajority {p.rules.supermajority} bp, "
+                f"{p.rules.voting_period // 86400} days to vote, {p.rules.recovery_delay // 86400} to veto"
+            )
+        else:
+            asks = f"{p.kind.label} of {p.country}" + (f" ({p.name})" if p.name else "")
+            asks += f", first admin {p.account}" if p.account else ""
+        status = p.status
+        if p.executable_from and status == "open":
+            status += f", veto window until {p.executable_from:%Y-%m-%d %H:%M}"
+        table.add_row(
+            str(p.id),
+            escape(asks),
+            p.proposer,
+            f"{p.votes} of {p.needed}",
+            ", ".join(p.voters) or "-",
+            status,
+            f"{p.expires:%Y-%m-%d %H:%M}",
         )
     return table
 

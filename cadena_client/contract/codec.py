@@ -124,9 +124,9 @@ class Codec:
             tx_hash=hex_text(log["transactionHash"]),
             time=args["time"] if "time" in args else block_time(block) if block_time else None,
             tin=tin_from_bytes32(bytes.fromhex(args["tin"][2:])) if "tin" in args else None,
-            country=args.get("country") or args.get("party") or args.get("proposer"),
-            mra_id=args.get("id"),
-            actor=args.get("actor") or args.get("admin") or args.get("account"),
+            country=args.get("country") or args.get("party") or args.get("proposer") or role_country(args.get("role")),
+            mra_id=args.get("id") if name.startswith("MRA") else None,
+            actor=args.get("actor") or args.get("sender") or args.get("admin") or args.get("account"),
             reason=args.get("reason"),
             args=args,
             seq=seq,
@@ -203,15 +203,28 @@ def revert_data(exc: BaseException | None) -> bytes | None:
 
 
 @cache
+def country_roles() -> dict[bytes, tuple[str, bool]]:
+    """Every possible country role: its id -> (country, whether it is the admin role)."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    roles = {}
+    for code in (first + second for first in letters for second in letters):
+        roles[keccak(b"CADENA_ADMIN_" + code.encode())] = (code, True)
+        roles[keccak(b"CADENA_OFFICER_" + code.encode())] = (code, False)
+    return roles
+
+
+def role_country(role: str | None) -> str | None:
+    """The country whose role `role` (0x-hex, from a log) is."""
+    found = country_roles().get(bytes.fromhex(role[2:])) if role else None
+    return found[0] if found else None
+
+
+@cache
 def role_names() -> dict[bytes, str]:
     """Readable names of the contract's roles, for every possible country code."""
     names = {b"\0" * 32: "the admin of the roles of a country not admitted to the network, which no account is"}
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    for first in letters:
-        for second in letters:
-            code = (first + second).encode()
-            names[keccak(b"CADENA_ADMIN_" + code)] = f"an administration admin of {first + second}"
-            names[keccak(b"CADENA_OFFICER_" + code)] = f"a customs officer of {first + second}"
+    for role, (code, admin) in country_roles().items():
+        names[role] = f"an administration admin of {code}" if admin else f"a customs officer of {code}"
     return names
 
 
