@@ -3,7 +3,8 @@
 Mexico certifies an operator and Peru and Costa Rica recognise it at once with the MRA's benefits;
 Mexico suspends it and the partners' verification fails in the next block; it is reinstated; Peru
 cancels another; a Costa Rican company withdraws its own certificate; a new MRA comes into force only
-when its last party signs. At each step the tables show what every administration sees.
+when its last party signs; Colombia applies, the members vote it in, and it signs an MRA with Mexico.
+At each step the tables show what every administration sees.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from rich.rule import Rule
 
 from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import connect
-from cadena_client.cli.render import certificate_table, flags, history_table, mra_table, status_text, titled_table
+from cadena_client.cli.render import (
+    administration_table,
+    certificate_table,
+    flags,
+    history_table,
+    mra_table,
+    status_text,
+    titled_table,
+)
 from cadena_client.domain.model import MasterData, Reason, country_name
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -49,6 +58,14 @@ OPERATORS = [
         None,
     ),
 ]
+COLOMBIAN = MasterData(
+    "CO9001234567",
+    "Flores de la Sabana S.A.S.",
+    "Km 7 Vía Funza, Cundinamarca",
+    "exporter",
+    "2021-05-20",
+    "2030-05-20",
+)
 
 
 class Story:
@@ -110,8 +127,9 @@ def run_demo(out: Console) -> None:
     story.chapter("1. The pilot network is deployed")
     done = sum(step.outcome == "done" for step in story.steps)
     out.print(
-        f"{done} steps on the embedded chain: contract {story.cadena.address}, administrations of "
-        "Mexico, Peru and Costa Rica with their admins and officers, and the trilateral MRA."
+        f"{done} steps on the embedded chain: contract {story.cadena.address}, whose constructor seated "
+        "Mexico, Peru and Costa Rica as its founding members (the deployer keeps no power), their officers, "
+        "and the trilateral MRA."
     )
     out.print(mra_table(story.cadena.mras(), "MRAs of the network"))
 
@@ -172,7 +190,37 @@ def run_demo(out: Console) -> None:
         )
     out.print(mra_table(story.cadena.mras(), "MRAs of the network"))
 
-    story.chapter("8. The audit trail: who changed what, and when")
+    story.chapter("8. Colombia applies to join; the members admit it by vote")
+    colombia = story.chain.dev_account(7)
+    proposal = story.as_admin("MX").propose(
+        "MX", "admission", "CO", colombia.address, "Dirección de Impuestos y Aduanas Nacionales (DIAN)"
+    )
+    for voter in ("MX", "PE", "CR"):
+        story.as_admin(voter).vote(proposal, voter)
+        ballot = story.cadena.proposal(proposal)
+        out.print(f"{voter} votes: proposal {proposal} has {ballot.votes} of the {ballot.needed} votes it needs")
+    receipt = story.as_("dev:8").execute(proposal)
+    story.tx_note(receipt, "anyone executes the decision; Colombia's first admin is seated")
+    out.print(administration_table(story.cadena.administrations()))
+    admin_co = story.as_("dev:7")
+    admin_co.grant_officer("CO", story.chain.dev_account(8).address)
+    mra_id = admin_co.propose_mra(
+        "CO",
+        ["CO", "MX"],
+        "reduced-physical-inspection,priority-treatment",
+        "exporter,importer",
+        title="Colombia - Mexico MRA",
+    )
+    admin_co.sign_mra(mra_id, "CO")
+    story.as_admin("MX").sign_mra(mra_id, "MX")
+    story.as_("dev:8").issue(COLOMBIAN)
+    result = story.cadena.verify("MX", COLOMBIAN.tin)
+    out.print(
+        f"Colombia signs MRA {mra_id} with Mexico and certifies {COLOMBIAN.tin}: in Mexico it is "
+        f"[bold]{'recognised' if result.recognised else result.verdict.label}[/] with {flags(result.benefits)}"
+    )
+
+    story.chapter("9. The audit trail: who changed what, and when")
     out.print(history_table(story.cadena.history(mex.tin), f"History of {mex.tin}"))
     out.print(
         certificate_table(
