@@ -400,7 +400,7 @@ def deploy_network(
 
     note(first.what, first.outcome, first.detail)
     for entry in config.administrations:
-        _ensure_administration(cadena, entry, accounts, note)
+        _ensure_administration(cadena, entry, accounts, note, founded=first.outcome == "done")
     for mra in config.mras:
         _ensure_mra(cadena, mra, config, accounts, note)
     if record_path is not None and record.administrations != admins:
@@ -452,7 +452,10 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admi
     )
 
 
-def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts: Accounts, note) -> None:
+def _ensure_administration(
+    cadena: Cadena, entry: AdministrationConfig, accounts: Accounts, note, founded: bool
+) -> None:
+    """Checks that `entry`'s country is seated (by the constructor when `founded`) and appoints its officers."""
     code = entry.country
     admin = accounts.address(entry.admin)
     if not cadena.is_registered(code):
@@ -463,7 +466,7 @@ def _ensure_administration(cadena: Cadena, entry: AdministrationConfig, accounts
             f"cadena governance propose-admission {code} --name ... --admin {admin}, then votes and execute",
         )
         return
-    note(f"seat {code}", "already")
+    note(f"seat {code}", *(("done", "a founding member") if founded else ("already",)))
     if not cadena.is_admin(code, admin):  # only the country's own admins can appoint one
         note(f"{code} admin {admin}", "pending", f"left to {code}'s administration admins")
     admin_signer = accounts.signer(entry.admin)

@@ -225,23 +225,33 @@ def test_wrong_password(run, tmp_path):
     [
         (None, "does not exist"),
         ("[network\nname=", "is not valid TOML"),
-        ("[network]\ngovernance = 'dev:0'\n", "no [[administration]] entries"),
+        ("[network]\ndeployer = 'dev:0'\n", "no [[administration]] entries"),
         (
-            "[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'XX'\nname = 'x'\nadmin = 'dev:1'\n",
+            "[network]\ndeployer = 'dev:0'\n[[administration]]\ncountry = 'XX'\nname = 'x'\nadmin = 'dev:1'\n",
             "'XX' is not an ISO",
         ),
         (
-            "[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\n",
+            "[network]\ndeployer = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\n",
             "administration[0].admin is missing",
         ),
         (
-            "[network]\ngovernance = 'me'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n",
+            "[network]\ndeployer = 'me'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n",
             "'me' is not an account",
         ),
         (
-            "[network]\ngovernance = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n"
+            "[network]\ndeployer = 'dev:0'\n[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n"
             "[[mra]]\ntitle = 't'\nparties = ['MX', 'PE']\nbenefits = 'priority-treatment'\ncovered_types = 'importer'\n",
             "mra[0].parties: PE has no [[administration]] entry",
+        ),
+        (
+            "[network]\ndeployer = 'dev:0'\n[governance]\nquorum = 5000\n"
+            "[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n",
+            "quorum 5000 and supermajority 6666 must satisfy 5000 < quorum",
+        ),
+        (
+            "[network]\ndeployer = 'dev:0'\n[governance]\nquorom = 6000\n"
+            "[[administration]]\ncountry = 'MX'\nname = 'x'\nadmin = 'dev:1'\n",
+            "[governance] has unknown keys quorom",
         ),
     ],
 )

@@ -8,7 +8,7 @@ from helpers import PILOT
 
 from cadena_client.chain.connection import connect
 from cadena_client.cli.main import hint
-from cadena_client.domain.model import CertificateStatus, MasterData, Verdict, from_day
+from cadena_client.domain.model import AdministrationStatus, CertificateStatus, MasterData, Verdict, from_day
 from cadena_client.mirror import Mirror, MirrorError
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -74,7 +74,10 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
     mra_ids = [1]
     all_types = ["importer", "exporter", "carrier", "aeo-s", "customs-broker"]
     verdicts = set()
-    w.as_("dev:0").register_administration("CO", "DIAN", w.accounts.address("dev:7"))
+    admission = w.as_(ADMIN["MX"]).propose("MX", "admission", "CO", w.accounts.address("dev:7"), "DIAN")
+    for member in ("MX", "PE"):
+        w.as_(ADMIN[member]).vote(admission, member)
+    w.as_("dev:0").execute(admission)
     w.as_("dev:7").propose_mra("CO", ["CO", "MX"], "priority-treatment", "importer,exporter")  # never signed
     later = w.as_("dev:7").propose_mra(
         "CO", ["CO", "MX"], "priority-treatment", "importer", from_day(w.now() // 86400 + 3650)
@@ -86,8 +89,24 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
         cc = tin[:2]
         officer = w.as_(OFFICER[cc])
         today = w.now() // 86400
-        action = rng.choice(
-            ["issue", "issue", "suspend", "reinstate", "cancel", "withdraw", "update", "mra", "party", "party", "time"]
+        action = (
+            "standing"
+            if step % 20 == 10
+            else rng.choice(
+                [
+                    "issue",
+                    "issue",
+                    "suspend",
+                    "reinstate",
+                    "cancel",
+                    "withdraw",
+                    "update",
+                    "mra",
+                    "party",
+                    "party",
+                    "time",
+                ]
+            )
         )
         try:
             if action == "issue":
@@ -122,6 +141,19 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
                 mra_id, party = (1 if rng.random() < 0.5 else rng.choice(mra_ids)), rng.choice(COUNTRIES)
                 verb = rng.choice(["suspend_mra", "resume_mra", "leave_mra", "sign_mra"])
                 getattr(w.as_(ADMIN[party]), verb)(mra_id, party)
+            elif action == "standing":  # the other members suspend or reinstate one by vote
+                admins = {**ADMIN, "CO": "dev:7"}
+                suspended = {a.country for a in w.cadena.administrations() if a.status != AdministrationStatus.ACTIVE}
+                kind = "reinstatement" if suspended else "suspension"
+                recognised = [  # suspend an issuer whose AEOs are recognised somewhere, to see them stop being
+                    t[:2] for t in tins for c in COUNTRIES if c != t[:2] and w.cadena.verify(c, t).recognised
+                ]
+                subject = next(iter(suspended)) if suspended else rng.choice(recognised or COUNTRIES)
+                voters = [c for c in admins if c != subject and c not in suspended]
+                proposal = w.as_(admins[voters[0]]).propose(voters[0], kind, subject)
+                for voter in voters:
+                    w.as_(admins[voter]).vote(proposal, voter)
+                w.as_(HOLDER).execute(proposal)
             else:
                 tester = w.chain.w3.provider.ethereum_tester
                 tester.time_travel(w.now() + rng.choice([1, 2, 4]) * 86400)
