@@ -205,7 +205,7 @@ class Cadena:
         voted = self._call_many([self.codec.encode("hasVoted", proposal_id, code.encode()) for code in codes])
         return Proposal(
             id=proposal_id,
-            kind=kind,
+            decision=kind,
             state=ProposalState(state),
             proposer=country_from_bytes2(proposer),
             country=country_from_bytes2(country) if kind is not ProposalKind.RULES else None,

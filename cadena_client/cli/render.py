@@ -123,13 +123,13 @@ def proposal_table(proposals: list[Proposal], title: str = "Proposals") -> Table
     """Proposals with what they ask, their votes against the threshold and their deadlines."""
     table = titled_table(title, ("id", "asks", "by", "votes", "voted", "status", "expires (UTC)"))
     for p in proposals:
-        if p.kind is ProposalKind.RULES and p.rules:
+        if p.decision is ProposalKind.RULES and p.rules:
             asks = (
                 f"rules: quorum {p.rules.quorum}, supermajority {p.rules.supermajority} bp, "
                 f"{p.rules.voting_period // 86400} days to vote, {p.rules.recovery_delay // 86400} to veto"
             )
         else:
-            asks = f"{p.kind.label} of {p.country}" + (f" ({p.name})" if p.name else "")
+            asks = f"{p.decision.label} of {p.country}" + (f" ({p.name})" if p.name else "")
             asks += f", first admin {p.account}" if p.account else ""
         status = p.status
         if p.executable_from and status == "open":

@@ -75,7 +75,7 @@ class Proposal:
     """A proposal as the chain holds it, with the votes it still needs against the current members."""
 
     id: int
-    kind: ProposalKind
+    decision: ProposalKind  # what it asks ("kind" is the JSON envelope's)
     state: ProposalState
     proposer: str
     country: str | None  # admitted, suspended, expelled, reinstated or recovered

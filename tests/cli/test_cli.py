@@ -144,6 +144,47 @@ def test_a_country_rotates_its_admin_key_and_no_one_else_can(run):
     assert "without an administration admin; appoint another admin of MX first" in alone
 
 
+def test_the_members_admit_colombia_then_suspend_it_by_vote(run, tmp_path):
+    colombia = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"  # anvil's dev account 7
+    proposed = json.loads(
+        run(
+            "governance",
+            "propose-admission",
+            "CO",
+            "--name",
+            "DIAN",
+            "--admin",
+            colombia,
+            "--proposer",
+            "MX",
+            "--json",
+            dev=1,
+        )
+    )
+    assert (proposed["kind"], proposed["id"], proposed["country"], proposed["needed"]) == ("proposal", 1, "CO", 2)
+    run("governance", "vote", "1", "--country", "MX", dev=1)
+    assert "MX has already voted for proposal 1" in run("governance", "vote", "1", "--country", "MX", dev=1, expect=1)
+    assert "is not an administration admin of MX" in run("governance", "vote", "1", "--country", "MX", dev=3, expect=1)
+    assert "proposal 1 has 1 of the 2 votes it needs" in run("governance", "execute", "1", dev=9, expect=1)
+    run("governance", "vote", "1", "--country", "PE", dev=3)
+    shown = json.loads(run("governance", "show", "1", "--json"))
+    assert (shown["voters"], shown["votes"], shown["state"]) == (["MX", "PE"], 2, "open")
+    run("governance", "execute", "1", dev=9)  # anyone
+    network = json.loads(run("network", "show", "--json"))
+    assert {a["country"]: a["status"] for a in network["administrations"]}["CO"] == "active"
+    json.loads(run("governance", "propose-suspension", "CO", "--proposer", "PE", "--json", dev=3))
+    for country, dev in (("MX", 1), ("PE", 3), ("CR", 5)):  # two thirds of four members: three votes
+        run("governance", "vote", "2", "--country", country, dev=dev)
+    run("governance", "execute", "2", dev=9)
+    listed = json.loads(run("governance", "list", "--json"))["items"]
+    assert [(p["decision"], p["state"]) for p in listed] == [("admission", "executed"), ("suspension", "executed")]
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    run(*mirror, "sync")
+    history = json.loads(run(*mirror, "history", "CO", "--json"))["items"]
+    assert [e["change"] for e in history] == ["administration-registered", "role-granted", "administration-suspended"]
+    assert history[1]["actor"]["administration"] == "CO"
+
+
 MISTAKES = [
     (["cert", "show", "MX-12"], "is not a TIN"),
     (["verify", "--importer", "XX", "MX1"], "'XX' is not an ISO 3166-1 alpha-2 country code"),
@@ -159,6 +200,25 @@ MISTAKES = [
     (["cert", "suspend", "MXNOBODY"], "give --keystore FILE"),
     (["mra", "show", "9"], "there is no MRA 9"),
     (["cert", "show", "MXNOBODY"], "no certificate was ever issued for TIN MXNOBODY"),
+    (["governance", "show", "9"], "there is no proposal 9"),
+    (
+        [
+            "governance",
+            "propose-quorum",
+            "--quorum",
+            "5000",
+            "--supermajority",
+            "6666",
+            "--voting-days",
+            "7",
+            "--veto-days",
+            "3",
+            "--proposer",
+            "MX",
+        ],
+        "must satisfy 5000 < quorum <= supermajority <= 10000",
+    ),
+    (["governance", "propose-suspension", "BR", "--proposer", "MX"], "give --keystore FILE"),
 ]
 
 
@@ -273,9 +333,12 @@ def test_demo_tells_the_story_and_exits_0():
         "Peru cancels",
         "withdraws its own",
         "comes into force only when its last party signs",
+        "Colombia applies to join; the members admit it by vote",
         "The audit trail",
     ):
         assert chapter in out
+    assert "PE votes: proposal 1 has 2 of the 2 votes it needs" in out
+    assert "certifies CO9001234567: in Mexico it is recognised" in out
     assert "MRA 2 after MX signs: Proposed" in out and "MRA 2 after CR signs: In force" in out
     assert out.count("not active") >= 4  # suspended (PE, CR), cancelled (MX, CR), withdrawn (MX, PE)
 

@@ -1,6 +1,6 @@
 """The gas table: every operation's gas against the targets, printed (run with -s to see it)."""
 
-from helpers import master_data
+from helpers import NO_RULES, master_data
 
 from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
 
@@ -58,6 +58,26 @@ def test_gas_table(net, capsys):
     gas["verify (call)"] = call_gas(net, verify)
     net.mra_in_force(["PE", "MX"])
     gas["verify, 2 MRAs in force"] = call_gas(net, verify)
+    net.new_account("co_admin")
+    receipt = net.tx(
+        net.fn(
+            "propose", b"MX", (0, b"CO", net.a["co_admin"], "Dirección de Impuestos y Aduanas Nacionales", NO_RULES)
+        ),
+        "mx_admin",
+    )
+    gas["propose admission"] = receipt.gasUsed
+    admission = net.events(receipt, "ProposalCreated")[0].args.id
+    gas["vote"] = net.vote(admission, "MX").gasUsed
+    gas["withdraw a vote"] = net.vote(admission, "MX", support=False).gasUsed
+    net.vote(admission, "MX")
+    net.vote(admission, "PE")
+    gas["execute admission"] = net.tx(net.fn("execute", admission), "stranger").gasUsed
+    suspension = net.propose_motion("suspension", "MX", proposer="PE")
+    for member in ("PE", "CR", "CO"):
+        net.vote(suspension, member)
+    gas["execute suspension"] = net.tx(net.fn("execute", suspension), "stranger").gasUsed  # MX has 2 MRA partners
+    assert verify.call()[2] == 9  # IssuerSuspended
+    gas["verify, issuer suspended"] = call_gas(net, verify)
 
     with capsys.disabled():
         print("\n\nCADENA gas table (realistic master data: 37-byte name, 66-byte address)")
