@@ -403,8 +403,11 @@ def deploy_network(
         _ensure_administration(cadena, entry, accounts, note, founded=first.outcome == "done")
     for mra in config.mras:
         _ensure_mra(cadena, mra, config, accounts, note)
-    if record_path is not None and record.administrations != admins:
-        record.administrations = admins
+    seated = {
+        code: admin for code, admin in admins.items() if code in record.administrations or cadena.is_registered(code)
+    }
+    if record_path is not None and record.administrations != seated:
+        record.administrations = seated
         record.save(record_path)
     return report
 
@@ -419,7 +422,8 @@ def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins:
             change = "leaves out" if code not in admins else f"gives another admin ({admins[code]}) for"
             raise RecordConflict(
                 f"the config {change} {code}, whose admin in {path} is {admin}; a config may only add to "
-                f"its network; {separate}"
+                f"its network (a country rotates its own admin key with `cadena admin grant`, then `revoke`); "
+                f"{separate}"
             )
 
 

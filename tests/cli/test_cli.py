@@ -489,8 +489,9 @@ def test_a_record_belongs_to_one_network(node, pilot_record, tmp_path):
         grown.write_text(
             Path(PILOT).read_text() + '\n[[administration]]\ncountry = "CO"\nname = "DIAN"\nadmin = "dev:7"\n'
         )
-        assert "done" in deploy_command(node.url, record, grown)  # adding to the same network is fine
-        assert json.loads(record.read_text())["administrations"]["CO"] == "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"
+        output = deploy_command(node.url, record, grown)  # only the members can admit a new country
+        assert "pending  seat CO" in output and "cadena governance propose-admission CO" in output
+        assert "CO" not in json.loads(record.read_text())["administrations"]
     finally:
         rpc(node.url, "evm_revert", snapshot)
 
