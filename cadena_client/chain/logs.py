@@ -17,6 +17,7 @@ class LogSource:
     def __init__(self, chain, address: str):
         self.w3, self.address, self.rpc = chain.w3, address, chain.rpc
         self.decoder = codec().logs
+        self.span: int | None = None  # the most blocks the node answered for at once, once it refused more
         self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
 
     def head(self) -> int:
@@ -33,7 +34,23 @@ class LogSource:
         return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
 
     def logs(self, start: int, end: int, topics: list | None = None) -> list:
-        """The contract's logs in blocks [start, end] (matching `topics`), in chain order as eth_getLogs answers."""
+        """The contract's logs in blocks [start, end] (matching `topics`), in chain order as eth_getLogs
+        answers. A node that refuses the range (Besu: "Requested range exceeds maximum range limit")
+        is asked for half as many blocks, down to one, and the range it took is kept for what follows."""
+        found: list = []
+        while start <= end:
+            stop = min(end, start + self.span - 1) if self.span else end
+            try:
+                found += self._range(start, stop, topics)
+            except LogRangeTooLarge:
+                if stop == start:
+                    raise
+                self.span = (stop - start + 1) // 2
+                continue
+            start = stop + 1
+        return found
+
+    def _range(self, start: int, end: int, topics: list | None) -> list:
         query = {"address": self.address, "topics": topics or []}
         if self.rpc.batching:
             return self._call("eth_getLogs", [{**query, "fromBlock": hex(start), "toBlock": hex(end)}])

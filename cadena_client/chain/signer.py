@@ -30,6 +30,11 @@ from cadena_client.contract.codec import codec, hex_text, quantity
 from cadena_client.errors import CadenaError, ChainError, Unfunded
 
 REBROADCAST_AFTER = 3.0  # seconds without a receipt before what is missing is looked at
+# Transactions of one account waiting in the node's pool at once. Besu's pool refuses a sender's
+# transactions beyond a limit ahead of its mined nonce (`tx-pool-max-future-by-sender`, 200 by
+# default) with "Transaction nonce is too distant from current sender nonce"; a node that says so
+# gets the rest later, and fewer at a time.
+DEFAULT_IN_FLIGHT = 64
 SUPERSEDED = object()  # marks a transaction whose nonce another transaction took
 
 
@@ -134,8 +139,11 @@ class NonceManager:
 class Signer:
     """Signs and sends transactions from one local account."""
 
-    def __init__(self, chain: Chain, account: LocalAccount, receipt_timeout: float = 300):
+    def __init__(
+        self, chain: Chain, account: LocalAccount, receipt_timeout: float = 300, in_flight: int = DEFAULT_IN_FLIGHT
+    ):
         self.chain, self.account, self.receipt_timeout = chain, account, receipt_timeout
+        self.in_flight = in_flight  # most of its transactions waiting in the pool at once
         self.rpc = chain.rpc
         self.nonces = NonceManager(self.rpc, account.address)
         self._access_lists = not chain.embedded  # until the node says it has no eth_createAccessList
@@ -307,11 +315,16 @@ class Signer:
         while queue or waiting:
             gas = sum(item.job.gas for item in waiting)
             wave: list[_Signed] = []
-            while queue and (not (waiting or wave) or gas + queue[0].job.gas <= window):
+            room = self.in_flight - len(waiting)
+            while queue and (not (waiting or wave) or (gas + queue[0].job.gas <= window and len(wave) < room)):
                 wave.append(queue.popleft())
                 gas += wave[-1].job.gas
             if wave:
-                results += self._send_wave(wave, pending, progress)
+                sent, later = self._send_wave(wave, pending, progress)
+                results += sent
+                if later:  # the pool is full for us: the rest goes once what waits is mined, fewer at a time
+                    queue.extendleft(reversed(later))
+                    self.in_flight = max(1, len(waiting) + len(wave) - len(later))
             missing = [h for h in pending if h not in found]
             replies = self.rpc.many([("eth_getTransactionReceipt", [h]) for h in missing], workers=READ_WORKERS)
             mined_now = {h: reply["result"] for h, reply in zip(missing, replies, strict=True) if reply.get("result")}
@@ -342,13 +355,19 @@ class Signer:
         results += [(item.job, Outcome("", Result.NOT_SENT, stopped)) for item in queue]
         return results + self._outcomes(pending, found, progress)
 
-    def _send_wave(self, wave: list[_Signed], pending: dict[str, _Signed], progress) -> list[tuple[Job, Outcome]]:
-        """Broadcasts `wave`; what the node took joins `pending`, the rest comes back with its outcome."""
-        results = []
+    def _send_wave(
+        self, wave: list[_Signed], pending: dict[str, _Signed], progress
+    ) -> tuple[list[tuple[Job, Outcome]], list[_Signed]]:
+        """Broadcasts `wave`; what the node took joins `pending`; what its pool had no room for yet
+        comes back to be sent later; the rest comes back with its outcome."""
+        results: list[tuple[Job, Outcome]] = []
+        later: list[_Signed] = []
         for item, reply in zip(wave, self._broadcast(wave), strict=True):
             error = str(reply.get("error", "")).lower()
             if "result" in reply or "already" in error:  # already known: this very transaction was sent before
                 pending["0x" + keccak(item.raw).hex()] = item
+            elif "too distant" in error or "too far" in error or later:  # and all after it, in nonce order
+                later.append(item)
             elif "nonce" in error or "underpriced" in error:  # our count is stale (taken, or reverted): resync, retry
                 results.append((item.job, Outcome("", Result.SUPERSEDED, reply["error"].get("message", error))))
             else:
@@ -356,7 +375,7 @@ class Signer:
                 results.append((item.job, Outcome("", Result.NOT_SENT, str(refused), error=refused)))
                 if progress:
                     progress(len(item.job.keys))
-        return results
+        return results, later
 
     def _outcomes(self, pending: dict[str, _Signed], found: dict[str, Any], progress) -> list[tuple[Job, Outcome]]:
         """One outcome per job: its mined version if any, else superseded, else not sent."""

@@ -158,6 +158,13 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
 )
 @click.option("--dev-account", type=int, help="Sign with dev account N of a local node.")
 @click.option(
+    "--max-in-flight",
+    envvar="CADENA_MAX_IN_FLIGHT",
+    type=click.IntRange(1, 10_000),
+    help="Most transactions of the signing account waiting in the node's pool at once [default: 64; "
+    "Besu's pool takes 200 a sender].",
+)
+@click.option(
     "--mirror",
     "mirror_file",
     envvar="CADENA_MIRROR",
@@ -166,11 +173,13 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
 )
 @click.version_option(package_name="cadena-client")
 @click.pass_context
-def cli(ctx, rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file):
+def cli(ctx, rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, max_in_flight, mirror_file):
     """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
     from cadena_client.cli.session import Session
 
     ctx.obj = Session(rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file)
+    if max_in_flight:
+        ctx.obj.max_in_flight = max_in_flight
 
 
 def main():

@@ -13,7 +13,7 @@ import click
 from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import Chain, connect
 from cadena_client.chain.keys import load_keystore
-from cadena_client.chain.signer import Receipt, Signer
+from cadena_client.chain.signer import DEFAULT_IN_FLIGHT, Receipt, Signer
 from cadena_client.document import dumps
 from cadena_client.errors import CadenaError, InputError, KeystoreError, MirrorError, PasswordMissing, SignerRequired
 from cadena_client.mirror import Mirror
@@ -32,6 +32,7 @@ class Session:
             mirror_file,
         )
         self._chain: Chain | None = None
+        self.max_in_flight = DEFAULT_IN_FLIGHT
 
     @property
     def chain(self) -> Chain:
@@ -90,10 +91,12 @@ class Session:
         if self.keystore and self.dev_account is not None:
             raise CadenaError("give either --keystore or --dev-account, not both")
         if self.keystore:
-            return Signer(self.chain, load_keystore(Path(self.keystore), self.password(Path(self.keystore))))
-        if self.dev_account is not None:
-            return Signer(self.chain, self.chain.dev_account(self.dev_account))
-        raise SignerRequired("this command signs a transaction")
+            account = load_keystore(Path(self.keystore), self.password(Path(self.keystore)))
+        elif self.dev_account is not None:
+            account = self.chain.dev_account(self.dev_account)
+        else:
+            raise SignerRequired("this command signs a transaction")
+        return Signer(self.chain, account, in_flight=self.max_in_flight)
 
 
 def pass_session(command):

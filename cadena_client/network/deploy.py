@@ -47,6 +47,7 @@ class AdministrationConfig:
     name: str
     admin: str
     officers: tuple[str, ...] = ()
+    validators: int = 1  # nodes of its own in a QBFT network (`cadena network kit`)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class NetworkConfig:
     name: str
     deployer: str
     rules: Rules
+    chain_id: int | None
     administrations: tuple[AdministrationConfig, ...]
     mras: tuple[MRAConfig, ...]
 
@@ -96,6 +98,7 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
             name=_value(entry, "name", f"administration[{i}]"),
             admin=_account_ref(_value(entry, "admin", f"administration[{i}]"), f"administration[{i}].admin"),
             officers=tuple(_account_ref(ref, f"administration[{i}].officers") for ref in entry.get("officers", [])),
+            validators=_whole(entry.get("validators", 1), f"administration[{i}].validators", 1, 16),
         )
         for i, entry in enumerate(data.get("administration", []))
     )
@@ -130,6 +133,7 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
         name=network.get("name", path.stem),
         deployer=_account_ref(_value(network, "deployer", "network"), "network.deployer"),
         rules=_rules(data.get("governance", {})),
+        chain_id=_whole(network["chain_id"], "network.chain_id", 1, 2**32) if "chain_id" in network else None,
         administrations=administrations,
         mras=tuple(mras),
     )
@@ -159,6 +163,12 @@ def _rules(table: dict) -> Rules:
         values["voting_period_days"] * 86_400,
         values["recovery_delay_days"] * 86_400,
     )
+
+
+def _whole(value, where: str, least: int, most: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= most:
+        raise InputError(f"{where} must be a whole number from {least} to {most}")
+    return value
 
 
 def _table(data: dict, key: str) -> dict:

@@ -1,6 +1,7 @@
 """Network kinds the library must handle: proof-of-authority blocks, free gas, nodes behind an API key."""
 
 import json
+import sqlite3
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -8,7 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 from aeo_list_files import generate, write_csv
 from click.testing import CliRunner
+from eth_account import Account
+from eth_account.typed_transactions import TypedTransaction
 from helpers import PILOT, rpc
+from hexbytes import HexBytes
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers import BaseProvider
 
@@ -72,27 +76,40 @@ def test_transactions_at_gas_price_zero():
 
 
 @contextmanager
-def keyed_front(target: str, key: str):
-    """A real HTTP server in front of a node that, like hosted nodes, forwards only requests carrying
-    `X-Api-Key: key` and answers others 401; yields (its URL, the JSON-RPC methods it forwarded)."""
-    forwarded: list[str] = []
+def front(target: str, screen=lambda headers: None, refuse=lambda call: None):
+    """A real HTTP server in front of a node. `screen(headers)` may answer (status, text) instead of
+    forwarding the request; `refuse(call)` may give a JSON-RPC error for one call in place of the node's
+    answer. Yields (its URL, the calls it forwarded)."""
+    forwarded: list[dict] = []
 
     class Front(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            if self.headers.get("X-Api-Key") != key:
-                self.send_response(401, "Unauthorized")
+            refusal = screen(self.headers)
+            if refusal is not None:
+                self.send_response(refusal[0])
                 self.end_headers()
-                self.wfile.write(b"missing or wrong API key")
+                self.wfile.write(refusal[1].encode())
                 return
             request = json.loads(body)
-            forwarded.extend(call["method"] for call in (request if isinstance(request, list) else [request]))
-            answer = requests.post(target, data=body, headers={"Content-Type": "application/json"}, timeout=60)
-            self.send_response(answer.status_code)
+            calls = request if isinstance(request, list) else [request]
+            refused = {id(call): error for call in calls if (error := refuse(call)) is not None}
+            passed = [call for call in calls if id(call) not in refused]
+            forwarded.extend(passed)
+            answered = requests.post(target, json=passed, timeout=60).json() if passed else []
+            by_id = {reply["id"]: reply for reply in answered}
+            replies = [
+                {"jsonrpc": "2.0", "id": call["id"], "error": refused[id(call)]}
+                if id(call) in refused
+                else by_id[call["id"]]
+                for call in calls
+            ]
+            content = json.dumps(replies if isinstance(request, list) else replies[0]).encode()
+            self.send_response(200)
             self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer.content)))
+            self.send_header("Content-Length", str(len(content)))
             self.end_headers()
-            self.wfile.write(answer.content)
+            self.wfile.write(content)
 
         def log_message(self, *args):
             pass
@@ -104,6 +121,11 @@ def keyed_front(target: str, key: str):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def keyed_front(target: str, key: str):
+    """A front that, like hosted nodes, forwards only requests carrying `X-Api-Key: key` and answers others 401."""
+    return front(target, screen=lambda headers: None if headers.get("X-Api-Key") == key else (401, "wrong API key"))
 
 
 def test_a_node_behind_an_api_key_header_serves_single_writes_and_imports_alike(node, pilot_record, tmp_path):
@@ -125,6 +147,170 @@ def test_a_node_behind_an_api_key_header_serves_single_writes_and_imports_alike(
             assert bulk.exit_code == 0, bulk.output
             cadena = DeploymentRecord.load(pilot_record).open(connect(node.url))
             assert all(c.status is not CertificateStatus.NONE for c in cadena.read_certificates(list(rows.masters)))
-            assert forwarded.count("eth_sendRawTransaction") >= 2  # both went through the front, with the key
+            sent = [call for call in forwarded if call["method"] == "eth_sendRawTransaction"]
+            assert len(sent) >= 2  # both went through the front, with the key
     finally:
         rpc(node.url, "evm_revert", snapshot)
+
+
+def _opcodes(code: bytes):
+    """The opcodes of EVM bytecode, skipping PUSH data."""
+    i = 0
+    while i < len(code):
+        yield code[i]
+        i += 1 + (code[i] - 0x5F if 0x60 <= code[i] <= 0x7F else 0)
+
+
+def test_a_berlin_chain_without_base_fee_at_gas_price_zero_runs_everything(tmp_path):
+    """LACChain's kind of chain: Berlin (no London: no base fee, no EIP-1559 transactions, no PUSH0),
+    gas price 0. The fee model comes from the chain; the deployment, every lifecycle step, the import
+    and the bulk path go through as legacy transactions at price 0."""
+    with start_anvil(extra_args=("--hardfork", "berlin", "--gas-price", "0")) as node:
+        chain = connect(node.url)
+        assert chain.free_gas and "baseFeePerGas" not in chain.w3.eth.get_block("latest")
+        record = tmp_path / "berlin.json"
+        deploy = CliRunner().invoke(
+            cli, ["--rpc-url", node.url, "--deployment", str(record), "network", "deploy", str(PILOT)]
+        )
+        assert deploy.exit_code == 0, deploy.output
+        cadena = DeploymentRecord.load(record).open(chain)
+        assert 0x5F not in set(_opcodes(bytes(chain.w3.eth.get_code(cadena.address))))  # no PUSH0
+        officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
+        holder = chain.dev_account(9)
+        receipts = [
+            officer.issue(MasterData("MXB1", "Operador", "Calle 1", "exporter", "2020-01-01", None, holder.address))
+        ]
+        for step in ("suspend", "reinstate"):
+            receipts.append(getattr(officer, step)("MXB1"))
+        receipts.append(cadena.as_signer(Signer(chain, holder)).withdraw("MXB1"))
+        receipts.append(officer.cancel("MXB1"))
+        rows = generate(30, bad=False)
+        imported = CliRunner().invoke(
+            cli,
+            [
+                "--rpc-url",
+                node.url,
+                "--deployment",
+                str(record),
+                "--dev-account",
+                "2",
+                "cert",
+                "import",
+                str(write_csv(tmp_path / "l.csv", rows.grid)),
+                "--country",
+                "MX",
+            ],
+        )
+        assert imported.exit_code == 0, imported.output
+        assert all(c.status is CertificateStatus.ACTIVE for c in cadena.read_certificates(list(rows.masters)))
+        assert cadena.certificate("MXB1").status is CertificateStatus.CANCELLED
+        block = chain.w3.eth.block_number
+        sent = [
+            tx for n in range(1, block + 1) for tx in chain.w3.eth.get_block(n, full_transactions=True)["transactions"]
+        ]
+        assert len(sent) >= 14 and {(tx["type"], tx["gasPrice"]) for tx in sent} == {(0, 0)}  # 30 rows: one batch
+        assert {r.tx_hash for r in receipts} <= {"0x" + bytes(tx["hash"]).hex() for tx in sent}
+
+
+def test_a_berlin_chain_that_charges_gas_gets_legacy_transactions_at_its_price():
+    """Without a base fee but with a price (eth_gasPrice), the client sends legacy transactions at that price."""
+    with start_anvil(extra_args=("--hardfork", "berlin")) as node:
+        chain = connect(node.url)
+        assert not chain.free_gas
+        cadena = deploy_network(chain, load_config(PILOT), Accounts(chain, PILOT.parent), None).cadena
+        receipt = cadena.as_signer(Signer(chain, chain.dev_account(2))).issue(
+            MasterData("MX2", "Operador", "Calle 1", "exporter", "2020-01-01")
+        )
+        tx = chain.w3.eth.get_transaction(receipt.tx_hash)
+        assert tx["type"] == 0 and tx["gasPrice"] >= chain.w3.eth.gas_price > 0
+
+
+def test_log_queries_over_a_node_s_range_limit_halve_their_range_and_miss_nothing(node, pilot_record, tmp_path):
+    """Besu answers eth_getLogs over `--rpc-max-logs-range` blocks with an error: the mirror asks for
+    half as many blocks until the node takes them, then keeps that range; it finds every event."""
+    limit = 40
+    asked = []
+
+    def besu(call):
+        if call["method"] != "eth_getLogs":
+            return None
+        query = call["params"][0]
+        blocks = int(query["toBlock"], 16) - int(query["fromBlock"], 16) + 1
+        asked.append(blocks)
+        return {"code": -32005, "message": "Requested range exceeds maximum range limit"} if blocks > limit else None
+
+    snapshot = rpc(node.url, "evm_snapshot")
+    try:
+        for _ in range(150):
+            rpc(node.url, "evm_mine")
+        with front(node.url, refuse=besu) as (url, _):
+            options = ["--rpc-url", url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "m.sqlite")]
+            CliRunner().invoke(
+                cli,
+                [
+                    *options[:4],
+                    "--dev-account",
+                    "2",
+                    "cert",
+                    "issue",
+                    "MXLATE1",
+                    "--name",
+                    "A",
+                    "--address",
+                    "B",
+                    "--types",
+                    "exporter",
+                    "--valid-from",
+                    "2020-01-01",
+                ],
+            )
+            synced = CliRunner().invoke(cli, [*options, "sync"])
+            assert synced.exit_code == 0, synced.output
+            history = CliRunner().invoke(cli, [*options, "history", "MXLATE1", "--json"])
+            assert json.loads(history.output)["items"][0]["change"] == "issued"
+        direct = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "d.sqlite")]
+        assert CliRunner().invoke(cli, [*direct, "sync"]).exit_code == 0
+        events = [
+            sqlite3.connect(tmp_path / name).execute("SELECT block, log_index, name FROM events").fetchall()
+            for name in ("m.sqlite", "d.sqlite")
+        ]
+        assert len(events[0]) > 10 and events[0] == events[1]  # the same events as a node without a limit gives
+        assert max(asked) > limit and asked[-1] <= limit  # refused first, then within the limit
+        assert asked.count(max(asked)) == 1  # the range the node took was kept: the big one was asked once
+    finally:
+        rpc(node.url, "evm_revert", snapshot)
+
+
+def test_a_burst_beyond_the_pool_s_limit_for_a_sender_is_sent_as_the_pool_takes_it():
+    """Besu's pool refuses a sender's transactions too far ahead of its mined nonce ("Transaction
+    nonce is too distant from current sender nonce"): the signer sends those later, fewer at a time,
+    and every one is mined."""
+    limit, refusals = 6, []
+    with start_anvil() as node:
+        chain = connect(node.url)
+        cadena = deploy_network(chain, load_config(PILOT), Accounts(chain, PILOT.parent), None).cadena
+        rpc(node.url, "evm_setAutomine", False)
+        rpc(node.url, "evm_setIntervalMining", 1)  # a block a second: transactions wait in the pool
+
+        def besu(call):
+            if call["method"] != "eth_sendRawTransaction":
+                return None
+            raw = HexBytes(call["params"][0])
+            sender, nonce = Account.recover_transaction(raw), TypedTransaction.from_bytes(raw).as_dict()["nonce"]
+            if nonce < int(rpc(node.url, "eth_getTransactionCount", sender, "latest"), 16) + limit:
+                return None
+            refusals.append(nonce)
+            return {"code": -32000, "message": "Transaction nonce is too distant from current sender nonce"}
+
+        with front(node.url, refuse=besu) as (url, _):
+            relayed = connect(url)
+            signer = Signer(relayed, relayed.dev_account(2))
+            officer = cadena.as_signer(signer)
+            officer.chain = relayed
+            masters = [MasterData(f"MXBURST{i}", "Operador", "Calle 1", "exporter", "2020-01-01") for i in range(30)]
+            outcomes = officer.send(
+                [officer.job("issue", "issueCertificate", *officer.master_args(m, 1)) for m in masters]
+            )
+        assert refusals and signer.in_flight <= limit
+        assert [o.result.value for o in outcomes] == ["done"] * 30
+        assert all(c.status is CertificateStatus.ACTIVE for c in cadena.read_certificates([m.tin for m in masters]))

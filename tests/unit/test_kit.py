@@ -1,0 +1,104 @@
+"""The Besu QBFT network kit: Besu's documented genesis reproduced, keys that match their addresses and
+enodes and stay private, files that parse, and a second run that keeps the keys."""
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+import tomllib
+import yaml
+from click.testing import CliRunner
+from eth_keys.datatypes import PrivateKey
+from helpers import PILOT
+
+from cadena_client.cli.main import cli
+from cadena_client.network.kit import QBFT_MIX_HASH, qbft_extra_data
+
+# Besu's QBFT how-to, "Block header validator selection" genesis: its four validators and extraData
+BESU_VALIDATORS = [
+    "0x64a702e6263b7297a96638cac6ae65e6541f4169",
+    "0x3923390ad55e90c237593b3b0e401f3b08a03185",
+    "0xaefdb9a738c9f433e5b6b212a6d62f6370c2f692",
+    "0xc7eeb9a4e00ce683cf93039b212648e01c6c6b78",
+]
+BESU_EXTRA_DATA = (
+    "0xf87aa00000000000000000000000000000000000000000000000000000000000000000f8549464a702e6263b7297a96638cac6"
+    "ae65e6541f4169943923390ad55e90c237593b3b0e401f3b08a0318594aefdb9a738c9f433e5b6b212a6d62f6370c2f69294c7"
+    "eeb9a4e00ce683cf93039b212648e01c6c6b78c080c0"
+)
+
+
+def test_besu_s_documented_extra_data_is_reproduced_byte_for_byte():
+    assert qbft_extra_data(BESU_VALIDATORS) == BESU_EXTRA_DATA
+
+
+@pytest.fixture
+def config(tmp_path) -> Path:
+    text = PILOT.read_text().replace('name = "CADENA pilot"', 'name = "CADENA pilot"\nchain_id = 648600', 1)
+    text = text.replace('country = "MX"', 'country = "MX"\nvalidators = 2', 1)
+    path = tmp_path / "pilot.toml"
+    path.write_text(text)
+    return path
+
+
+def kit(config: Path, out: Path, expect: int = 0) -> str:
+    result = CliRunner().invoke(cli, ["network", "kit", str(config), "--out", str(out)])
+    assert result.exit_code == expect, result.output
+    return result.output
+
+
+def test_the_kit_holds_a_network_of_each_administration_s_validators(config, tmp_path):
+    out = tmp_path / "kit"
+    assert "4 validators of 3 administrations, chain id 648600" in kit(config, out)
+    genesis = json.loads((out / "genesis.json").read_text())
+    assert genesis["config"]["chainId"] == 648600 and genesis["config"]["zeroBaseFee"] is True
+    assert genesis["config"]["qbft"]["blockperiodseconds"] > 0 and genesis["mixHash"] == QBFT_MIX_HASH
+    keys = sorted(out.glob("*/node-*/key"))
+    assert [p.relative_to(out).as_posix() for p in keys] == [
+        "cr/node-1/key",
+        "mx/node-1/key",
+        "mx/node-2/key",
+        "pe/node-1/key",
+    ]
+    addresses, enodes = [], []
+    for path in keys:
+        key = PrivateKey(bytes.fromhex(path.read_text().strip()[2:]))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        assert (path.parent / "key.pub").read_text().strip() == key.public_key.to_hex()
+        addresses.append(key.public_key.to_checksum_address())
+        enodes.append(f"enode://{key.public_key.to_hex()[2:]}@")
+    assert genesis["extraData"] == qbft_extra_data(sorted(addresses, key=str.lower))
+    permissions = tomllib.loads((out / "permissions_config.toml").read_text())
+    assert sorted(e.split("@")[0] + "@" for e in permissions["nodes-allowlist"]) == sorted(enodes)
+    node = tomllib.loads((out / "mx/node-2/config.toml").read_text())
+    assert node["min-gas-price"] == 0 and node["permissions-accounts-config-file-enabled"] is True
+    assert len(node["bootnodes"]) == 3  # each administration's first node
+    compose = yaml.safe_load((out / "docker-compose.yml").read_text())
+    assert sorted(compose["services"]) == ["cr-node-1", "mx-node-1", "mx-node-2", "pe-node-1"]
+    assert all(s["image"].startswith("hyperledger/besu:") for s in compose["services"].values())
+    for shared in (
+        "genesis.json",
+        "permissions_config.toml",
+        "docker-compose.yml",
+        "README.md",
+        "mx/node-1/config.toml",
+    ):
+        text = (out / shared).read_text()
+        assert not any(path.read_text().strip()[2:] in text for path in keys)  # no private key in a shared file
+    assert "Add an administration" in (out / "README.md").read_text()
+
+
+def test_a_second_run_keeps_the_keys_and_writes_the_same_network(config, tmp_path):
+    out = tmp_path / "kit"
+    kit(config, out)
+    before = {p: p.read_text() for p in out.rglob("*") if p.is_file()}
+    kit(config, out)
+    after = {p: p.read_text() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    (out / "pe/node-1/key").write_text("not a key")
+    assert "pe/node-1/key is not a node key" in kit(config, out, expect=1)
+
+
+def test_a_kit_needs_the_chain_id(tmp_path):
+    assert "give the new network's chain id as network.chain_id" in kit(PILOT, tmp_path / "kit", expect=1)
