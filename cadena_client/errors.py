@@ -154,6 +154,10 @@ class AccessControlUnauthorizedAccount(ContractError):
     """AccessControlUnauthorizedAccount(address account, bytes32 neededRole)"""
 
 
+class AddressInsufficientBalance(ContractError):
+    """AddressInsufficientBalance(address account)"""
+
+
 class CustomsAdministrationExists(ContractError):
     """CustomsAdministrationExists(bytes2 country)"""
 
@@ -176,6 +180,26 @@ class CustomsLastAdmin(ContractError):
 
 class CustomsUnknownAdministration(ContractError):
     """CustomsUnknownAdministration(bytes2 country)"""
+
+
+class ERC2771ForwarderExpiredRequest(ContractError):
+    """ERC2771ForwarderExpiredRequest(uint48 deadline)"""
+
+
+class ERC2771ForwarderInvalidSigner(ContractError):
+    """ERC2771ForwarderInvalidSigner(address signer, address from)"""
+
+
+class ERC2771ForwarderMismatchedValue(ContractError):
+    """ERC2771ForwarderMismatchedValue(uint256 requestedValue, uint256 msgValue)"""
+
+
+class ERC2771UntrustfulTarget(ContractError):
+    """ERC2771UntrustfulTarget(address target, address forwarder)"""
+
+
+class FailedInnerCall(ContractError):
+    """FailedInnerCall()"""
 
 
 class GovernanceAlreadyVoted(ContractError):
@@ -218,6 +242,14 @@ class GovernanceUnknownProposal(ContractError):
     """GovernanceUnknownProposal(uint256 id)"""
 
 
+class InvalidAccountNonce(ContractError):
+    """InvalidAccountNonce(address account, uint256 currentNonce)"""
+
+
+class InvalidShortString(ContractError):
+    """InvalidShortString()"""
+
+
 class MRADuplicateParty(ContractError):
     """MRADuplicateParty(bytes2 country)"""
 
@@ -252,3 +284,7 @@ class MRAProposerNotParty(ContractError):
 
 class MRAUnknown(ContractError):
     """MRAUnknown(uint32 id)"""
+
+
+class StringTooLong(ContractError):
+    """StringTooLong(string str)"""

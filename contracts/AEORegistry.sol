@@ -41,12 +41,6 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     mapping(bytes2 country => Issuer) private _issuers;
     mapping(bytes2 country => mapping(uint256 index => bytes32 tin)) private _certificateIndex;
 
-    modifier onlyOfficerFor(bytes32 tin) {
-        _checkRole(officerRole(bytes2(tin)));
-        _checkNotSuspended(bytes2(tin));
-        _;
-    }
-
     /// @inheritdoc IAEORegistry
     function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external {
         _issue(tin, data, reason);
@@ -62,16 +56,17 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         uint256 count = tins.length;
         if (count != data.length || count == 0 || count > _MAX_BATCH) revert AEOInvalidBatch(count, data.length);
         for (uint256 i = 0; i < count; ++i) {
-            _issue(tins[i], data[i], reason);
+            address actor = _issue(tins[i], data[i], reason);
             if ((suspended >> i) & 1 != 0) {
-                _transition(tins[i], _ACTIVE, CertificateStatus.Suspended);
-                emit CertificateSuspended(tins[i], _msgSender(), 0, uint48(block.timestamp));
+                _transition(tins[i], _ACTIVE, CertificateStatus.Suspended, actor);
+                emit CertificateSuspended(tins[i], actor, 0, uint48(block.timestamp));
             }
         }
     }
 
     /// @inheritdoc IAEORegistry
-    function updateCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external onlyOfficerFor(tin) {
+    function updateCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external {
+        address actor = _checkOfficer(bytes2(tin));
         _checkMasterData(data);
         Record storage record = _records[tin];
         (, uint8 status, , , , uint24 version) = record.word.unpack();
@@ -80,7 +75,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         record.commitment = data.commitment;
         emit CertificateUpdated(
             tin,
-            _msgSender(),
+            actor,
             reason,
             uint48(block.timestamp),
             data.holder,
@@ -94,27 +89,31 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IAEORegistry
-    function suspendCertificate(bytes32 tin, uint16 reason) external onlyOfficerFor(tin) {
-        _transition(tin, _ACTIVE, CertificateStatus.Suspended);
-        emit CertificateSuspended(tin, _msgSender(), reason, uint48(block.timestamp));
+    function suspendCertificate(bytes32 tin, uint16 reason) external {
+        address actor = _checkOfficer(bytes2(tin));
+        _transition(tin, _ACTIVE, CertificateStatus.Suspended, actor);
+        emit CertificateSuspended(tin, actor, reason, uint48(block.timestamp));
     }
 
     /// @inheritdoc IAEORegistry
-    function reinstateCertificate(bytes32 tin, uint16 reason) external onlyOfficerFor(tin) {
-        _transition(tin, _SUSPENDED, CertificateStatus.Active);
-        emit CertificateReinstated(tin, _msgSender(), reason, uint48(block.timestamp));
+    function reinstateCertificate(bytes32 tin, uint16 reason) external {
+        address actor = _checkOfficer(bytes2(tin));
+        _transition(tin, _SUSPENDED, CertificateStatus.Active, actor);
+        emit CertificateReinstated(tin, actor, reason, uint48(block.timestamp));
     }
 
     /// @inheritdoc IAEORegistry
-    function cancelCertificate(bytes32 tin, uint16 reason) external onlyOfficerFor(tin) {
-        _transition(tin, _ACTIVE | _SUSPENDED | _WITHDRAWN, CertificateStatus.Cancelled);
-        emit CertificateCancelled(tin, _msgSender(), reason, uint48(block.timestamp));
+    function cancelCertificate(bytes32 tin, uint16 reason) external {
+        address actor = _checkOfficer(bytes2(tin));
+        _transition(tin, _ACTIVE | _SUSPENDED | _WITHDRAWN, CertificateStatus.Cancelled, actor);
+        emit CertificateCancelled(tin, actor, reason, uint48(block.timestamp));
     }
 
     /// @inheritdoc IAEORegistry
     function withdrawCertificate(bytes32 tin, uint16 reason) external {
-        _transition(tin, _ACTIVE | _SUSPENDED, CertificateStatus.Withdrawn);
-        emit CertificateWithdrawn(tin, _msgSender(), reason, uint48(block.timestamp));
+        address actor = _msgSender();
+        _transition(tin, _ACTIVE | _SUSPENDED, CertificateStatus.Withdrawn, actor);
+        emit CertificateWithdrawn(tin, actor, reason, uint48(block.timestamp));
     }
 
     /// @inheritdoc IAEORegistry
@@ -178,10 +177,12 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         (, status, aeoTypes, validFrom, expiry, ) = _records[tin].word.unpack();
     }
 
-    function _issue(bytes32 tin, MasterData calldata data, uint16 reason) private {
+    /// @dev Issues the certificate of `tin` as the caller, an officer of its country; returns the caller.
+    function _issue(bytes32 tin, MasterData calldata data, uint16 reason) private returns (address actor) {
         if (!Identifiers.isTIN(tin)) revert AEOInvalidTIN(tin); // before the role check, whose role the TIN names
         bytes2 country = bytes2(tin);
-        _checkRole(officerRole(country));
+        actor = _msgSender();
+        _checkRole(officerRole(country), actor);
         _checkMasterData(data);
         Record storage record = _records[tin];
         (, uint8 status, , , , uint24 version) = record.word.unpack();
@@ -201,7 +202,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         record.commitment = data.commitment;
         emit CertificateIssued(
             tin,
-            _msgSender(),
+            actor,
             reason,
             uint48(block.timestamp),
             version,
@@ -215,18 +216,25 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         );
     }
 
+    /// @dev The caller, an officer of `country`, whose administration is not suspended.
+    function _checkOfficer(bytes2 country) private view returns (address actor) {
+        actor = _msgSender();
+        _checkRole(officerRole(country), actor);
+        _checkNotSuspended(country);
+    }
+
     function _checkNotSuspended(bytes2 country) private view {
         if (_issuers[country].suspended) revert CustomsAdministrationSuspended(country);
     }
 
     /// @dev Moves the certificate of `tin` to `next` if its status is one of `allowed`; only the
-    /// holder may withdraw.
-    function _transition(bytes32 tin, uint256 allowed, CertificateStatus next) private {
+    /// holder (`actor`) may withdraw.
+    function _transition(bytes32 tin, uint256 allowed, CertificateStatus next, address actor) private {
         Record storage record = _records[tin];
         CertificateWord word = record.word;
         (address holder, uint8 status, , , , ) = word.unpack();
         CertificateStatus current = _existing(tin, status);
-        if (next == CertificateStatus.Withdrawn && holder != _msgSender()) revert AEONotHolder(tin, _msgSender());
+        if (next == CertificateStatus.Withdrawn && holder != actor) revert AEONotHolder(tin, actor);
         _requireStatus(tin, current, allowed);
         record.word = word.withStatus(uint8(next));
     }

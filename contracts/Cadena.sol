@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 import {AEORegistry} from "./AEORegistry.sol";
 import {Consortium} from "./Consortium.sol";
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
@@ -11,15 +13,32 @@ import {IRecognition} from "./interfaces/IRecognition.sol";
  * @title CADENA
  * @dev The shared AEO registry and MRA rules of a network of customs administrations, and the
  * recognition that joins them: the automatic verification of a foreign AEO for an importing country.
+ * Every actor is read through `_msgSender()`: the caller, or the signer of a request relayed by the
+ * trusted forwarder (ERC-2771; none if deployed with the zero address), so that officers, admins and
+ * companies can act on networks where only a relayer sends transactions.
  */
-contract Cadena is IRecognition, AEORegistry, MRARegistry, Consortium {
-    /// @dev Seats the founding administrations (country, name, first admin) under the governance `rules`.
+contract Cadena is IRecognition, ERC2771Context, AEORegistry, MRARegistry, Consortium {
+    /// @dev Seats the founding administrations (country, name, first admin) under the governance
+    /// `rules`, and trusts `forwarder` (or no forwarder: the zero address) to relay signed requests.
     constructor(
         bytes2[] memory countries,
         string[] memory names,
         address[] memory admins,
-        Rules memory rules
-    ) Consortium(countries, names, admins, rules) {}
+        Rules memory rules,
+        address forwarder
+    ) ERC2771Context(forwarder) Consortium(countries, names, admins, rules) {}
+
+    function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
+        return ERC2771Context._msgSender();
+    }
+
+    function _msgData() internal view override(Context, ERC2771Context) returns (bytes calldata) {
+        return ERC2771Context._msgData();
+    }
+
+    function _contextSuffixLength() internal view override(Context, ERC2771Context) returns (uint256) {
+        return ERC2771Context._contextSuffixLength();
+    }
 
     function _onRegistered(bytes2 country) internal override(AEORegistry, CustomsAdministrations) {
         super._onRegistered(country);

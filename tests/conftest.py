@@ -16,7 +16,7 @@ from cadena_client.dev import compiler
 @pytest.fixture(scope="session")
 def artifact():
     """The contracts compiled once for the whole session with the pinned compiler."""
-    return compiler.compile_contracts()
+    return compiler.compile_contracts()["Cadena"]
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,7 @@ def deployed(w3, accounts, artifact):
             [ADMINISTRATIONS[c] for c in founders],
             [accounts[f"{c.lower()}_admin"] for c in founders],
             RULES,
+            "0x" + "00" * 20,  # no forwarder
         ).transact({"from": accounts["governance"]})
     )
     net = Network(w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"]), accounts)

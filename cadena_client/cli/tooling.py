@@ -22,10 +22,15 @@ def compile_command():
     from cadena_client.dev import compiler
 
     found = compiler.find_compiler()
-    artifact = compiler.compile_contracts(compiler=found)
-    path = compiler.write_artifact(artifact)
-    compiler.write_error_classes(artifact["abi"])
-    click.echo(f"compiled with solc {compiler.SOLC_VERSION} ({found.kind}) -> {path}, and its error classes")
+    artifacts = compiler.compile_contracts(compiler=found)
+    path = compiler.artifact_path()
+    for artifact in artifacts.values():
+        compiler.write_artifact(artifact)
+    compiler.write_error_classes([entry for artifact in artifacts.values() for entry in artifact["abi"]])
+    click.echo(
+        f"compiled with solc {compiler.SOLC_VERSION} ({found.kind}) -> {path.parent}/"
+        f"{{{','.join(sorted(artifacts))}}}.json, and their error classes"
+    )
 
 
 @click.command()

@@ -7,6 +7,7 @@ from functools import cache
 from importlib import resources
 
 CONTRACT = "Cadena"
+FORWARDER = "CadenaForwarder"  # OpenZeppelin's ERC2771Forwarder, for networks where a relayer sends
 
 
 @cache

@@ -15,7 +15,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, keccak, to_checksum_address
 
 from cadena_client import errors
-from cadena_client.contract.artifact import load_artifact
+from cadena_client.contract.artifact import FORWARDER, load_artifact
 from cadena_client.domain.event import Event
 from cadena_client.domain.governance import ProposalState
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
@@ -141,7 +141,8 @@ class Codec:
 @cache
 def codec() -> Codec:
     """The codec of the shipped artifact."""
-    return Codec(load_artifact()["abi"])
+    forwarder_errors = [entry for entry in load_artifact(FORWARDER)["abi"] if entry["type"] == "error"]
+    return Codec(load_artifact()["abi"] + forwarder_errors)
 
 
 def _abi_type(entry: dict) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from eth_utils import keccak
 
 from cadena_client import errors
-from cadena_client.contract.artifact import CONTRACT, load_artifact
+from cadena_client.contract.artifact import CONTRACT, FORWARDER, load_artifact
 from cadena_client.errors import CompilerError
 
 SOLC_VERSION = "0.8.30"
@@ -108,22 +108,26 @@ def _compile(root: Path, compiler: Compiler | None, extra: tuple[Path, ...] = ()
     return output
 
 
-def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = None) -> dict:
-    """Compiles the contracts of `root` and returns the artifact of the deployable contract."""
+def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = None) -> dict[str, dict]:
+    """Compiles the contracts of `root`; returns the artifact of each deployable one (CADENA and its
+    forwarder) by name."""
     output = _compile(root, compiler)
     sources = {name: "0x" + keccak(_source_text(root, name).encode()).hex() for name in sorted(output["sources"])}
-    contract = output["contracts"][f"contracts/{CONTRACT}.sol"][CONTRACT]
-    return {
-        "contractName": CONTRACT,
-        "compiler": {
-            "version": SOLC_VERSION,
-            "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
-        },
-        "sourceHashes": sources,
-        "abi": contract["abi"],
-        "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
-        "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
-    }
+    artifacts = {}
+    for name in (CONTRACT, FORWARDER):
+        contract = output["contracts"][f"contracts/{name}.sol"][name]
+        artifacts[name] = {
+            "contractName": name,
+            "compiler": {
+                "version": SOLC_VERSION,
+                "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
+            },
+            "sourceHashes": sources,
+            "abi": contract["abi"],
+            "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
+            "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
+        }
+    return artifacts
 
 
 def compile_harness(source: Path, name: str, root: Path = PROJECT_ROOT) -> dict:
@@ -153,9 +157,10 @@ def write_artifact(artifact: dict) -> Path:
 
 
 def error_classes(abi: list[dict]) -> str:
-    """The Python classes of the contract's custom errors, one per error of `abi`, sorted by name."""
+    """The Python classes of the contracts' custom errors, one per error of `abi`, sorted by name."""
     classes = []
-    for entry in sorted((e for e in abi if e["type"] == "error"), key=lambda e: e["name"]):
+    unique = {e["name"]: e for e in abi if e["type"] == "error"}
+    for entry in sorted(unique.values(), key=lambda e: e["name"]):
         signature = ", ".join(f"{i['type']} {i['name']}" for i in entry["inputs"])
         classes.append(f'class {entry["name"]}(ContractError):\n    """{entry["name"]}({signature})"""\n')
     return "\n\n".join(classes)
