@@ -11,7 +11,8 @@ from datetime import date, datetime, timezone
 
 from cadena_client.api.events import certificate_history
 from cadena_client.chain.connection import Chain
-from cadena_client.chain.signer import Job, Outcome, Receipt, Signer
+from cadena_client.chain.relay import Submitter
+from cadena_client.chain.signer import Job, Outcome, Receipt
 from cadena_client.chain.transport import READ_WORKERS
 from cadena_client.contract.codec import codec
 from cadena_client.domain.governance import NO_RULES, Proposal, ProposalKind, ProposalState, Rules
@@ -51,12 +52,12 @@ CERTIFICATES_PER_CALL = 200  # one `certificates` call reads this many (about 1M
 class Cadena:
     """One deployed CADENA contract on one chain, optionally with a signer for writes."""
 
-    def __init__(self, chain: Chain, address: str, signer: Signer | None = None, deploy_block: int = 0):
+    def __init__(self, chain: Chain, address: str, signer: Submitter | None = None, deploy_block: int = 0):
         self.chain, self.address, self.signer, self.deploy_block = chain, address, signer, deploy_block
         self.codec = codec()
 
-    def as_signer(self, signer: Signer) -> Cadena:
-        """The same contract, writing as `signer`."""
+    def as_signer(self, signer: Submitter) -> Cadena:
+        """The same contract, writing as `signer` (a `Signer`, or a `ForwarderSubmitter` to be relayed)."""
         return Cadena(self.chain, self.address, signer, self.deploy_block)
 
     # -- the two ways to the chain ---------------------------------------------------------------
@@ -89,7 +90,7 @@ class Cadena:
     def _transact(self, operation, function: str, *args) -> Receipt:
         return self._signer().transact(self.job(operation, function, *args))
 
-    def _signer(self) -> Signer:
+    def _signer(self) -> Submitter:
         if self.signer is None:
             raise SignerRequired("this operation needs a signing account; the contract was opened without one")
         return self.signer

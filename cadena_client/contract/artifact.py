@@ -18,6 +18,14 @@ def load_artifact(name: str = CONTRACT) -> dict:
     )
 
 
+def deployed_code(code: str | bytes, artifact: dict) -> bytes:
+    """Runtime bytecode as the artifact has it: immutables zeroed, the compiler's metadata left out."""
+    raw = bytearray(bytes.fromhex(code[2:] if code.startswith("0x") else code) if isinstance(code, str) else code)
+    for start, length in artifact.get("immutables", ()):
+        raw[start : start + length] = bytes(length)
+    return without_metadata(bytes(raw))
+
+
 def without_metadata(code: str | bytes) -> bytes:
     """Runtime bytecode without the CBOR metadata solc appends (its length in the last two bytes): a
     comment or NatSpec edit changes only that part, not what the contract does."""

@@ -293,6 +293,15 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
             return f"{party} is {status} in MRA {args['id']}; {rule}"
         case "MRAHasTerminated":
             return f"MRA {args['id']} has terminated: fewer than two parties remain"
+        case "ERC2771ForwarderInvalidSigner":
+            return (
+                f"the relayed request does not bear {args['from']}'s signature: it was forged, replayed (its "
+                "nonce is spent) or signed for another forwarder or chain; sign it anew"
+            )
+        case "ERC2771ForwarderExpiredRequest":
+            return f"the relayed request expired at {_when(args['deadline'])}; sign it anew"
+        case "ERC2771UntrustfulTarget":
+            return f"the contract {args['target']} does not trust forwarder {args['forwarder']}; relay through its own"
         case "GovernanceNotMember":
             return f"{code} is not an active member of the network: it cannot propose or vote"
         case "GovernanceInvalidRules":

@@ -32,7 +32,16 @@ SETTINGS: dict[str, Any] = {
     # Paris: no PUSH0, so the bytecode also runs on Besu networks that predate Shanghai.
     "evmVersion": "paris",
     "remappings": ["@openzeppelin/=node_modules/@openzeppelin/"],
-    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    "outputSelection": {
+        "*": {
+            "*": [
+                "abi",
+                "evm.bytecode.object",
+                "evm.deployedBytecode.object",
+                "evm.deployedBytecode.immutableReferences",
+            ]
+        }
+    },
 }
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -126,6 +135,12 @@ def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = Non
             "abi": contract["abi"],
             "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
             "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
+            # where the constructor writes immutables (the forwarder's address) into the deployed code
+            "immutables": sorted(
+                [ref["start"], ref["length"]]
+                for refs in contract["evm"]["deployedBytecode"].get("immutableReferences", {}).values()
+                for ref in refs
+            ),
         }
     return artifacts
 

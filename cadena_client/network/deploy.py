@@ -25,10 +25,10 @@ from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.keys import load_keystore
 from cadena_client.chain.signer import Job, Signer
-from cadena_client.contract.artifact import load_artifact, without_metadata
+from cadena_client.contract.artifact import FORWARDER, deployed_code, load_artifact, without_metadata
 from cadena_client.contract.codec import hex_text
 from cadena_client.domain.governance import Rules
-from cadena_client.domain.model import AEOType, Benefit, PartyStatus, parse_country, to_day
+from cadena_client.domain.model import ZERO_ADDRESS, AEOType, Benefit, PartyStatus, parse_country, to_day
 from cadena_client.errors import (
     CadenaError,
     ConfigError,
@@ -69,6 +69,7 @@ class NetworkConfig:
     deployer: str
     rules: Rules
     chain_id: int | None
+    forwarder: str | None  # "deploy" (a CadenaForwarder on this chain), an address, or None: no relaying
     administrations: tuple[AdministrationConfig, ...]
     mras: tuple[MRAConfig, ...]
 
@@ -134,6 +135,7 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
         deployer=_account_ref(_value(network, "deployer", "network"), "network.deployer"),
         rules=_rules(data.get("governance", {})),
         chain_id=_whole(network["chain_id"], "network.chain_id", 1, 2**32) if "chain_id" in network else None,
+        forwarder=_forwarder(network.get("forwarder")),
         administrations=administrations,
         mras=tuple(mras),
     )
@@ -163,6 +165,14 @@ def _rules(table: dict) -> Rules:
         values["voting_period_days"] * 86_400,
         values["recovery_delay_days"] * 86_400,
     )
+
+
+def _forwarder(value) -> str | None:
+    if value is None or value == "deploy":
+        return value
+    if isinstance(value, str) and is_address(value):
+        return to_checksum_address(value)
+    raise InputError(f'network.forwarder {value!r} is neither "deploy" nor an address')
 
 
 def _whole(value, where: str, least: int, most: int) -> int:
@@ -296,6 +306,7 @@ class DeploymentRecord:
     deployed_at: str
     deploy_block_hash: str | None = None  # tells a reset node with the same chain id from the original
     administrations: dict[str, str] = field(default_factory=dict)  # country -> admin address, as deployed
+    forwarder: str | None = None  # the trusted ERC-2771 forwarder the contract was deployed with
 
     def save(self, path: Path) -> None:
         """Writes the record atomically (a temporary file renamed over it)."""
@@ -334,7 +345,8 @@ class DeploymentRecord:
                 f"the contract at {self.address} has another interface than this version of CADENA: "
                 "use the CADENA release that deployed it"
             )
-        if without_metadata(bytes(code)) != without_metadata(load_artifact()["deployedBytecode"]):
+        artifact = load_artifact()
+        if deployed_code(bytes(code), artifact) != without_metadata(artifact["deployedBytecode"]):
             raise RecordError(
                 f"the contract at {self.address} is not this version of CADENA (its code differs, "
                 "beyond the compiler's metadata)"
@@ -442,13 +454,18 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admi
     and sets the rules, and the deployer holds nothing afterwards."""
     artifact = load_artifact()
     founders = config.administrations
+    forwarder = config.forwarder
+    if forwarder == "deploy":
+        code = bytes.fromhex(load_artifact(FORWARDER)["bytecode"].removeprefix("0x"))
+        forwarder = str(deployer.transact(Job(["forwarder"], code, "deploy")).contract_address)
     arguments = abi_encode(
-        ["bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)"],
+        ["bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)", "address"],
         [
             [entry.country.encode() for entry in founders],
             [entry.name for entry in founders],
             [admins[entry.country] for entry in founders],
             config.rules.as_tuple(),
+            forwarder or ZERO_ADDRESS,
         ],
     )
     receipt = deployer.transact(
@@ -463,6 +480,7 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admi
         network=config.name,
         artifact=artifact_fingerprint(artifact),
         deployed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        forwarder=to_checksum_address(forwarder) if forwarder else None,
     )
 
 

@@ -18,7 +18,9 @@ def anvil_contract(artifact):
         w3 = Web3(Web3.HTTPProvider(node.url))
         deployer = w3.eth.accounts[0]
         factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-        founders = factory.constructor([b"MX"], ["SAT"], [w3.eth.accounts[2]], (5001, 6666, 86400, 86400), "0x" + "00" * 20)
+        founders = factory.constructor(
+            [b"MX"], ["SAT"], [w3.eth.accounts[2]], (5001, 6666, 86400, 86400), "0x" + "00" * 20
+        )
         receipt = w3.eth.wait_for_transaction_receipt(founders.transact({"from": deployer}))
         yield w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
 
