@@ -158,6 +158,14 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
 )
 @click.option("--dev-account", type=int, help="Sign with dev account N of a local node.")
 @click.option(
+    "--relayer-keystore",
+    envvar="CADENA_RELAYER_KEYSTORE",
+    type=click.Path(dir_okay=False),
+    help="Relay: the signing account signs requests and this account sends them through the deployment's "
+    "forwarder (its password: CADENA_RELAYER_PASSWORD).",
+)
+@click.option("--relayer-dev-account", type=int, help="Relay through dev account N of a local node.")
+@click.option(
     "--max-in-flight",
     envvar="CADENA_MAX_IN_FLIGHT",
     type=click.IntRange(1, 10_000),
@@ -173,13 +181,27 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
 )
 @click.version_option(package_name="cadena-client")
 @click.pass_context
-def cli(ctx, rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, max_in_flight, mirror_file):
+def cli(
+    ctx,
+    rpc_url,
+    headers,
+    deployment,
+    chain_id,
+    keystore,
+    password_file,
+    dev_account,
+    relayer_keystore,
+    relayer_dev_account,
+    max_in_flight,
+    mirror_file,
+):
     """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
     from cadena_client.cli.session import Session
 
     ctx.obj = Session(rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file)
     if max_in_flight:
         ctx.obj.max_in_flight = max_in_flight
+    ctx.obj.relayer = (relayer_keystore, relayer_dev_account)
 
 
 def main():

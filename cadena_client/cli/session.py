@@ -13,6 +13,7 @@ import click
 from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import Chain, connect
 from cadena_client.chain.keys import load_keystore
+from cadena_client.chain.relay import ForwarderSubmitter, Submitter
 from cadena_client.chain.signer import DEFAULT_IN_FLIGHT, Receipt, Signer
 from cadena_client.document import dumps
 from cadena_client.errors import CadenaError, InputError, KeystoreError, MirrorError, PasswordMissing, SignerRequired
@@ -33,6 +34,7 @@ class Session:
         )
         self._chain: Chain | None = None
         self.max_in_flight = DEFAULT_IN_FLIGHT
+        self.relayer: tuple[str | None, int | None] = (None, None)  # keystore, dev account
 
     @property
     def chain(self) -> Chain:
@@ -73,7 +75,21 @@ class Session:
 
     def cadena(self, signing: bool = False) -> Cadena:
         record = DeploymentRecord.load(self.record_path())
-        return record.open(self.chain, self.signer() if signing else None)
+        return record.open(self.chain, self.submitter(record) if signing else None)
+
+    def submitter(self, record: DeploymentRecord) -> Submitter:
+        """The signing account, sending itself, or relayed by --relayer-* through the deployment's forwarder."""
+        keystore, dev_account = self.relayer
+        if keystore is None and dev_account is None:
+            return self.signer()
+        if record.forwarder is None:
+            raise CadenaError("this deployment has no forwarder: deploy with network.forwarder to relay")
+        if keystore:
+            password = os.environ.get("CADENA_RELAYER_PASSWORD") or self.password(Path(keystore))
+            relayer = Signer(self.chain, load_keystore(Path(keystore), password), in_flight=self.max_in_flight)
+        else:
+            relayer = Signer(self.chain, self.chain.dev_account(dev_account or 0), in_flight=self.max_in_flight)
+        return ForwarderSubmitter(self.chain, self.signer().account, record.forwarder, relayer)
 
     def password(self, path: Path) -> str:
         if self.password_file:

@@ -24,6 +24,7 @@ from eth_utils import is_address, keccak, to_checksum_address
 from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.keys import load_keystore
+from cadena_client.chain.relay import Submitter
 from cadena_client.chain.signer import Job, Signer
 from cadena_client.contract.artifact import FORWARDER, deployed_code, load_artifact, without_metadata
 from cadena_client.contract.codec import hex_text
@@ -362,7 +363,7 @@ class DeploymentRecord:
                     "record to deploy anew"
                 )
 
-    def open(self, chain: Chain, signer: Signer | None = None) -> Cadena:
+    def open(self, chain: Chain, signer: Submitter | None = None) -> Cadena:
         self.check(chain)
         return Cadena(chain, to_checksum_address(self.address), signer, self.deploy_block)
 

@@ -2,7 +2,10 @@
 sends them through CadenaForwarder; the contract names the real actors; forged, replayed and expired
 requests are refused with clear errors."""
 
+import json
+
 import pytest
+from click.testing import CliRunner
 from eth_account import Account
 from helpers import PILOT, reverts
 
@@ -10,6 +13,7 @@ from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.relay import ForwarderSubmitter
 from cadena_client.chain.signer import Job, Signer
+from cadena_client.cli.main import cli
 from cadena_client.domain.model import CertificateStatus, MasterData, Verdict
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
@@ -123,3 +127,30 @@ def test_bulk_issuance_goes_in_execute_batch_transactions(relayed):
     assert {o.result.value for o in outcomes} == {"done"}, [o.detail for o in outcomes if o.detail][:3]
     assert len({o.tx_hash for o in outcomes}) == 3  # 120 requests, 50 to a relayer transaction
     assert all(c.status is CertificateStatus.ACTIVE for c in cadena.read_certificates([m.tin for m in masters]))
+
+
+def test_the_cli_relays_when_given_a_relayer(relayed, tmp_path):
+    chain, cadena, as_, record = relayed
+    record_path = tmp_path / "record.json"
+    record.save(record_path)
+    keystore = tmp_path / "officer.json"
+    keystore.write_text(json.dumps(Account.encrypt(KEYS["mx_officer"].key, "pw")))
+    as_("mx_admin").grant_officer("MX", KEYS["mx_officer"].address)
+    options = ["--rpc-url", chain.url, "--deployment", str(record_path), "--keystore", str(keystore)]
+    issue = [
+        "cert",
+        "issue",
+        "MXCLI1",
+        "--name",
+        "A",
+        "--address",
+        "B",
+        "--types",
+        "exporter",
+        "--valid-from",
+        "2020-01-01",
+    ]
+    result = CliRunner(env={"CADENA_PASSWORD": "pw"}).invoke(cli, [*options, "--relayer-dev-account", "5", *issue])
+    assert result.exit_code == 0, result.output
+    assert cadena.history("MXCLI1")[0].actor == KEYS["mx_officer"].address
+    assert chain.w3.eth.get_transaction_count(KEYS["mx_officer"].address) == 0
