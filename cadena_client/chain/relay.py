@@ -27,6 +27,7 @@ FORWARDER_NAME = "CadenaForwarder"  # the EIP-712 domain name CadenaForwarder is
 VALID_FOR = 3600  # seconds a signed request stays valid
 BATCH = 50  # requests one relayer transaction carries
 GAS_MARGIN = 1.25  # on the gas a request was measured to use: the forwarder refuses to give it less
+FORWARDER_GAS = 40_000  # what the forwarder spends on one request beyond the call (a bound, for batching)
 
 _REQUEST = "(address,address,uint256,uint256,uint48,bytes,bytes)"
 _EXECUTE_BATCH = function_signature_to_4byte_selector(f"executeBatch({_REQUEST}[],address)")
@@ -64,7 +65,7 @@ class Submitter(Protocol):
 
 class ForwarderSubmitter:
     """Signs each job as `account`'s request to the ERC-2771 `forwarder`; `relayer` sends them, up to
-    `batch` in one `executeBatch` transaction. A job the contract would refuse from the actor is
+    `batch` in one `executeBatch` transaction of at most half a block's gas. A job the contract would refuse from the actor is
     refused before anything is signed, with the contract's error."""
 
     def __init__(self, chain: Chain, account: LocalAccount, forwarder: str, relayer: Signer, batch: int = BATCH):
@@ -98,7 +99,7 @@ class ForwarderSubmitter:
         nonce = self.nonce()
         deadline = quantity(latest["timestamp"]) + VALID_FOR
         requests = [self.request(job, nonce + i, deadline) for i, job in enumerate(runnable)]
-        chunks = [range(i, min(i + self.batch, len(runnable))) for i in range(0, len(runnable), self.batch)]
+        chunks = _chunks([int(job.gas * GAS_MARGIN) for job in runnable], self.batch, quantity(latest["gasLimit"]) // 2)
         relayed = [
             Job(
                 [key for i in chunk for key in runnable[i].keys],
@@ -156,6 +157,21 @@ class ForwarderSubmitter:
     def execute_batch(requests: list[tuple]) -> bytes:
         """Calldata of `executeBatch(requests, 0)`: with no refund receiver, every request must be valid."""
         return _EXECUTE_BATCH + abi_encode([f"{_REQUEST}[]", "address"], [requests, "0x" + "00" * 20])
+
+
+def _chunks(gas: list[int], most: int, gas_limit: int) -> list[list[int]]:
+    """Indexes of requests in consecutive batches of at most `most` requests and `gas_limit` gas
+    (with what the forwarder spends on each: its signature check, nonce and event)."""
+    chunks: list[list[int]] = []
+    used = 0
+    for i, need in enumerate(gas):
+        need += FORWARDER_GAS
+        if not chunks or len(chunks[-1]) == most or used + need > gas_limit:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += need
+    return chunks
 
 
 def _executed(receipt: Receipt) -> list[bool]:
