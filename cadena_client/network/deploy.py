@@ -410,7 +410,8 @@ def deploy_network(
         record = _deploy_contract(chain, config, deployer, admins)
         if record_path is not None:
             record.save(record_path)
-        first = Step("deploy contract", "done", f"{record.address} at block {record.deploy_block}")
+        relaying = f", trusting forwarder {record.forwarder}" if record.forwarder else ""
+        first = Step("deploy contract", "done", f"{record.address} at block {record.deploy_block}{relaying}")
     else:
         first = Step("deploy contract", "already", f"{record.address} (from {record_path})")
     cadena = record.open(chain)

@@ -15,6 +15,7 @@ from cadena_client.chain.relay import ForwarderSubmitter
 from cadena_client.chain.signer import Job, Signer
 from cadena_client.cli.main import cli
 from cadena_client.domain.model import CertificateStatus, MasterData, Verdict
+from cadena_client.errors import ERC2771ForwarderInvalidSigner
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
 KEYS = {
@@ -102,8 +103,8 @@ def test_forged_replayed_and_expired_requests_are_refused_with_clear_errors(rela
     genuine = officer.request(job, officer.nonce(), deadline)
     officer.relayer.transact(_request_job(officer, genuine))
     assert cadena.certificate("MXRELAY2").status is CertificateStatus.ACTIVE
-    with reverts("ERC2771ForwarderInvalidSigner"):  # replayed: its nonce is spent, so it no longer verifies
-        officer.relayer.transact(_request_job(officer, genuine))
+    with pytest.raises(ERC2771ForwarderInvalidSigner, match=r"forged, replayed \(its nonce is spent\)"):
+        officer.relayer.transact(_request_job(officer, genuine))  # replayed: its nonce is spent
     expired = officer.request(job, officer.nonce(), chain.w3.eth.get_block("latest")["timestamp"] - 1)
     with reverts("ERC2771ForwarderExpiredRequest"):
         officer.relayer.transact(_request_job(officer, expired))
