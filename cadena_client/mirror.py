@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
 from cadena_client.contract.codec import codec, hex_text
+from cadena_client.document import iso_time
 from cadena_client.domain.event import Event
 from cadena_client.domain.lifecycle import BY_EVENT, PARTICIPATION_BY_EVENT
 from cadena_client.domain.model import (
@@ -354,9 +355,60 @@ class Mirror:
             rows.append(exported)
         return rows
 
+    def administrations(self) -> list[dict]:
+        """Every administration: country, name, first admin, standing, and how many certificates it issued."""
+        rows = self.db.execute(
+            "SELECT a.country, a.name, a.admin, a.status, COUNT(c.tin) FROM administrations a "
+            "LEFT JOIN certificates c ON c.country = a.country GROUP BY a.country ORDER BY a.country"
+        )
+        return [
+            {"country": c, "name": n, "first_admin": a, "status": AdministrationStatus(s), "certificate_count": k}
+            for c, n, a, s, k in rows
+        ]
+
+    def mras(self, at: float | None = None) -> list[dict]:
+        """Every MRA with its parties and their participation, and its status on the day of `at` (default now)."""
+        day = int(time.time() if at is None else at) // 86400
+        found = []
+        for mra_id, title, proposer in self.db.execute("SELECT id, title, proposer FROM mras ORDER BY id"):
+            state = self.recognition.mras[mra_id]
+            found.append(
+                {
+                    "id": mra_id,
+                    "title": title,
+                    "proposer": proposer,
+                    "status": state.status(day),
+                    "benefits": Benefit(state.benefits),
+                    "covered_types": AEOType(state.covered),
+                    "effective_from": from_day(state.effective),
+                    "parties": [
+                        {"country": c, "status": s} for c, s in zip(state.parties, state.statuses, strict=True)
+                    ],
+                }
+            )
+        return found
+
     def partners(self, code: str, at: float | None = None) -> list[str]:
         """Countries sharing with `code` an MRA in force on the day of `at` (default now)."""
         return self.recognition.partners(parse_country(code), int(time.time() if at is None else at) // 86400)
+
+
+def as_of(position: Position, head: int | None) -> dict:
+    """The block and time a mirror's answers reflect, and how far behind the chain they may be: in
+    blocks against the node's `head` (None: the node is unreachable), and in seconds 0 when no block is
+    missing, else the time since the mirror last reached the head (changes since may be missing)."""
+    lag_blocks = None if head is None else max(0, head - position.block)
+    if lag_blocks == 0:
+        lag_seconds: float | None = 0
+    else:
+        lag_seconds = None if position.synced_at is None else round(max(0.0, time.time() - position.synced_at), 1)
+    return {
+        "block": position.block,
+        "block_time": iso_time(position.block_time),
+        "node": "unreachable" if head is None else "reachable",
+        "lag_blocks": lag_blocks,
+        "lag_seconds": lag_seconds,
+    }
 
 
 def _row(event: Event) -> tuple:

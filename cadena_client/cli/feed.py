@@ -6,7 +6,6 @@ import codecs
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import click
 import requests
@@ -16,11 +15,11 @@ from cadena_client.chain.logs import DEFAULT_CHUNK
 from cadena_client.cli.render import console, history_table, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
 from cadena_client.contract.codec import quantity
-from cadena_client.document import dumps, iso_time, plain
+from cadena_client.document import dumps, plain
 from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
 from cadena_client.lists import files as aeo_files
-from cadena_client.mirror import Mirror
+from cadena_client.mirror import Mirror, as_of
 
 
 @click.command()
@@ -59,27 +58,12 @@ def verify(session, importer, offline, max_lag, tin, as_json):
 
 
 def _lag(session: Session, mirror: Mirror) -> dict:
-    """The block and time the mirror reflects, and how far behind the chain its answer may be: in
-    blocks when the node is reachable, and in seconds 0 when no block is missing, else the time since
-    the mirror last reached the head (changes since then may be missing)."""
-    position = mirror.position()
-    lag: dict[str, Any] = {
-        "block": position.block,
-        "block_time": iso_time(position.block_time),
-        "node": "reachable",
-        "lag_blocks": None,
-        "lag_seconds": None,
-    }
+    """What the mirror's answers reflect, against the node's head when the node answers."""
     try:
-        head = quantity(session.chain.rpc.call("eth_blockNumber", []))
-        lag["lag_blocks"] = max(0, head - position.block)
+        head: int | None = quantity(session.chain.rpc.call("eth_blockNumber", []))
     except (CadenaError, requests.RequestException, OSError):
-        lag["node"] = "unreachable"
-    if lag["lag_blocks"] == 0:
-        lag["lag_seconds"] = 0
-    elif position.synced_at is not None:
-        lag["lag_seconds"] = round(max(0.0, time.time() - position.synced_at), 1)
-    return lag
+        head = None
+    return as_of(mirror.position(), head)
 
 
 def _lag_line(lag: dict) -> str:

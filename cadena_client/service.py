@@ -1,0 +1,243 @@
+"""`cadena serve`: the HTTP service risk engines call, answered from a mirror it keeps synced.
+
+Read-only and keyless: the chain stays the source of truth; a background thread follows it into the
+mirror, and every answer says which block it reflects. Documents are those of the CLI's `--json`
+(schema `cadena/1`); every error is `{"error": {"code", "message"}}` with a fitting HTTP status, never
+a stack trace. Changes stream as Server-Sent Events numbered by the mirror's feed, so a client that
+reconnects with `Last-Event-ID` misses nothing, and a reorg comes as retractions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from importlib.metadata import version
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+
+from cadena_client.document import document, event_form, plain
+from cadena_client.domain.model import parse_country, parse_tin
+from cadena_client.errors import CadenaError, InputError, NotFoundError
+from cadena_client.lists import files as aeo_files
+from cadena_client.mirror import Mirror, as_of, certificate_row
+
+MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
+MAX_PAGE = 1_000
+HEARTBEAT = 15.0  # seconds between SSE comments that keep idle connections open
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class Batch(BaseModel):
+    """The body of POST /v1/verify."""
+
+    importer: str
+    tins: list[str]
+
+
+class NotReady(CadenaError):
+    """The mirror has not reached the chain yet."""
+
+
+class Follower:
+    """The mirror and the thread that keeps it synced; readers and the syncer share one lock."""
+
+    def __init__(self, mirror: Mirror, cadena, poll: float = 1.0):
+        self.mirror, self.cadena, self.poll = mirror, cadena, poll
+        self.lock = threading.Lock()
+        self.changed = threading.Condition()
+        self.error: str | None = None
+        self.head: int | None = None  # the chain's head at the last sync, None while the node does not answer
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="cadena-sync", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                with self.lock:
+                    result = self.mirror.sync(self.cadena)
+                self.error, self.head = None, result.to_block
+                if result.events or result.retracted:
+                    with self.changed:
+                        self.changed.notify_all()
+            except CadenaError as exc:  # the node is down or refuses: keep answering from the mirror
+                self.error, self.head = str(exc), None
+            self.stopping.wait(self.poll)
+
+    def ready(self) -> bool:
+        return self.mirror.synced and self.mirror.position().synced_at is not None
+
+    def as_of(self) -> dict:
+        return as_of(self.mirror.position(), self.head)
+
+
+def create_app(follower: Follower) -> FastAPI:
+    """The service's routes over `follower`'s mirror."""
+    app = FastAPI(title="CADENA", version=version("cadena-client"), docs_url="/docs", redoc_url=None)
+    mirror = follower.mirror
+
+    def read(kind: str, data, **extra) -> JSONResponse:
+        return JSONResponse({**document(kind, data), **extra, "as_of": follower.as_of()})
+
+    def ready() -> None:
+        if not follower.ready():
+            raise NotReady("the mirror has not reached the chain yet; retry in a moment")
+
+    @app.exception_handler(CadenaError)
+    async def cadena_error(request: Request, exc: CadenaError) -> JSONResponse:
+        status, code = _status(exc)
+        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"] if part not in ("query", "body"))
+        message = f"{where}: {first['msg']}" if where else first["msg"]
+        return JSONResponse({"error": {"code": "bad-request", "message": message}}, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        message = f"the service failed on this request ({type(exc).__name__}); the error is in its log"
+        return JSONResponse({"error": {"code": "internal", "message": message}}, status_code=500)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        """Ready once the mirror has reached the chain; says how old its view is and the last sync error."""
+        body = {"ready": follower.ready(), "sync_error": follower.error, "as_of": follower.as_of()}
+        return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+    @app.get("/v1/verify")
+    def verify(importer: str, tin: str) -> JSONResponse:
+        """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why."""
+        ready()
+        with follower.lock:
+            return read("verification", mirror.verify(importer, tin))
+
+    @app.post("/v1/verify")
+    def verify_many(batch: Batch) -> JSONResponse:
+        """`verify` for up to 10,000 TINs at once, answered in the order given."""
+        if len(batch.tins) > MAX_BATCH:
+            raise BatchTooLarge(f"{len(batch.tins)} TINs in one request; send at most {MAX_BATCH:,}")
+        ready()
+        importer = parse_country(batch.importer)
+        tins = [parse_tin(t) for t in batch.tins]
+        with follower.lock:
+            answers = [mirror.verify(importer, t) for t in tins]
+        return read("verifications", answers)
+
+    @app.get("/v1/certificates/{tin}")
+    def certificate(tin: str) -> JSONResponse:
+        ready()
+        with follower.lock:
+            rows = [r for r in mirror.certificates([parse_tin(tin)[:2]]) if r["tin"] == parse_tin(tin)]
+        if not rows:
+            raise NotFoundError(f"no certificate was ever issued for TIN {parse_tin(tin)}")
+        return read("aeo", certificate_row(rows[0]))
+
+    @app.get("/v1/certificates/{tin}/history")
+    def history(tin: str) -> JSONResponse:
+        ready()
+        with follower.lock:
+            events = mirror.history(tin)
+        if not events:
+            raise NotFoundError(f"no event for TIN {parse_tin(tin)}")
+        return read("events", events)
+
+    @app.get("/v1/certificates")
+    def certificates(
+        country: str, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_PAGE)
+    ) -> JSONResponse:
+        """An administration's certificates, in TIN order, a page at a time."""
+        ready()
+        with follower.lock:
+            rows = mirror.certificates([parse_country(country)])
+        page = [certificate_row(row) for row in rows[offset : offset + limit]]
+        return read("aeos", page, total=len(rows), offset=offset, limit=limit)
+
+    @app.get("/v1/administrations")
+    def administrations() -> JSONResponse:
+        ready()
+        with follower.lock:
+            found = mirror.administrations()
+        return read("administrations", found)
+
+    @app.get("/v1/mras")
+    def mras() -> JSONResponse:
+        ready()
+        with follower.lock:
+            found = mirror.mras()
+        return read("mras", found)
+
+    @app.get("/v1/aeo-list")
+    def aeo_list(country: str, format: str = Query("json", pattern="^(json|csv|xlsx)$")) -> Response:
+        """The AEO list `country` sees (its own and its MRA partners'), in the layout of `cadena export`."""
+        ready()
+        with follower.lock:
+            rows = mirror.aeo_list(country)
+        return Response(aeo_files.write(rows, format), media_type=MEDIA[format])
+
+    @app.get("/v1/events")
+    def events(request: Request, after: int | None = Query(None, ge=0)) -> StreamingResponse:
+        """Changes as Server-Sent Events from feed number `after` (or the Last-Event-ID header); a
+        retraction carries `"retracted": true`."""
+        header = request.headers.get("last-event-id")
+        start = after if after is not None else int(header) if header and header.isdigit() else mirror.last_seq
+
+        def stream() -> Iterator[str]:
+            cursor, quiet = start, 0.0
+            yield "retry: 1000\n\n"
+            while not follower.stopping.is_set():
+                with follower.lock:
+                    batch = mirror.feed(cursor, limit=500)
+                for event in batch:
+                    form = event_form(event)
+                    yield f"id: {event.seq}\nevent: {form['change']}\ndata: {json.dumps(plain(form))}\n\n"
+                    cursor, quiet = event.seq, 0.0
+                if not batch:
+                    with follower.changed:
+                        follower.changed.wait(1.0)
+                    quiet += 1.0
+                    if quiet >= HEARTBEAT:
+                        yield ": keep-alive\n\n"
+                        quiet = 0.0
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    return app
+
+
+class BatchTooLarge(InputError):
+    """A request carries more than the service answers at once."""
+
+
+def _status(exc: CadenaError) -> tuple[int, str]:
+    """The HTTP status and error code of a library error."""
+    if isinstance(exc, NotReady):
+        return 503, "not-ready"
+    if isinstance(exc, NotFoundError):
+        return 404, "not-found"
+    if isinstance(exc, BatchTooLarge):
+        return 413, "batch-too-large"
+    if isinstance(exc, InputError):
+        text = str(exc)
+        return 400, "bad-tin" if "TIN" in text else "unknown-country" if "country code" in text else "bad-request"
+    return 502, "chain-error"

@@ -1,0 +1,203 @@
+"""`cadena serve` over real HTTP: every endpoint and error, the live feed with a reconnect, against anvil."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+from contextlib import contextmanager
+
+import jsonschema
+import pytest
+import requests
+import uvicorn
+from openpyxl import load_workbook
+
+from cadena_client.chain.connection import connect
+from cadena_client.chain.signer import Signer
+from cadena_client.document import json_schema
+from cadena_client.domain.model import MasterData
+from cadena_client.mirror import Mirror
+from cadena_client.network.deploy import DeploymentRecord
+from cadena_client.service import Follower, create_app
+
+TIN = "MXSERVE00001"
+
+
+@contextmanager
+def serving(node_url: str, record_path, tmp_path):
+    """The service on a free port over a new mirror of the deployment; yields (URL, the officer's Cadena)."""
+    record = DeploymentRecord.load(record_path)
+    chain = connect(node_url)
+    cadena = record.open(chain)
+    follower = Follower(
+        Mirror(tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block), cadena, 0.1
+    )
+    follower.start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(follower), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)
+    try:
+        yield url, cadena.as_signer(Signer(chain, chain.dev_account(2)))
+    finally:
+        follower.stopping.set()  # ends the event streams, which the server waits for
+        server.should_exit = True
+        thread.join(timeout=10)
+        follower.stop()
+
+
+@pytest.fixture
+def service(node, pilot_record, tmp_path):
+    snapshot = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_snapshot", "params": []}).json()
+    try:
+        with serving(node.url, pilot_record, tmp_path) as (url, officer):
+            yield url, officer
+    finally:
+        requests.post(
+            node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [snapshot["result"]]}
+        )
+
+
+def get(url: str, **params) -> dict | None:
+    """The document at `url` (validated against the CLI's schema, one for both), or None if not found."""
+    answer = requests.get(url, params=params, timeout=10)
+    if answer.status_code == 404:
+        return None
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    jsonschema.validate(body, json_schema())
+    return body
+
+
+def wait_for(check, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (found := check()) is not None:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def issue(officer, tin: str = TIN) -> None:
+    officer.issue(
+        MasterData(tin, "Exportadora Andina", "Av. Reforma 1", "exporter,importer", "2020-01-01", "2035-01-01")
+    )
+
+
+def test_verify_one_and_many_with_the_block_it_reflects(service):
+    url, officer = service
+    issue(officer)
+    answer = wait_for(lambda: (a := get(f"{url}/v1/verify", importer="PE", tin=TIN))["recognised"] and a or None)
+    assert answer is not None
+    assert answer["kind"] == "verification" and answer["verdict"] == "recognised" and answer["benefits"]
+    assert answer["as_of"]["block"] >= 1 and answer["as_of"]["block_time"].endswith("Z")
+    many = requests.post(f"{url}/v1/verify", json={"importer": "PE", "tins": [TIN, "MXNOBODY", TIN]}, timeout=10).json()
+    jsonschema.validate(many, json_schema())
+    assert [v["verdict"] for v in many["items"]] == ["recognised", "unknown_tin", "recognised"]
+
+
+@pytest.mark.parametrize(
+    "path,params,status,code",
+    [
+        ("/v1/verify", {"importer": "PE", "tin": "MX-1"}, 400, "bad-tin"),
+        ("/v1/verify", {"importer": "XX", "tin": TIN}, 400, "unknown-country"),
+        ("/v1/verify", {"importer": "PE"}, 400, "bad-request"),
+        ("/v1/certificates/MXNOBODY", {}, 404, "not-found"),
+        ("/v1/certificates", {"country": "MX", "limit": 5000}, 400, "bad-request"),
+        ("/v1/aeo-list", {"country": "MX", "format": "pdf"}, 400, "bad-request"),
+        ("/v1/nothing", {}, 404, None),
+    ],
+)
+def test_every_error_is_json_with_a_code_and_a_message(service, path, params, status, code):
+    url, _ = service
+    answer = requests.get(url + path, params=params, timeout=10)
+    assert answer.status_code == status and answer.headers["content-type"].startswith("application/json")
+    body = answer.json()
+    if code:
+        assert body["error"]["code"] == code and body["error"]["message"] and "Traceback" not in answer.text
+
+
+def test_a_batch_over_the_limit_is_refused(service):
+    url, _ = service
+    answer = requests.post(f"{url}/v1/verify", json={"importer": "PE", "tins": ["MX1"] * 10_001}, timeout=30)
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "batch-too-large"
+
+
+def test_certificates_history_administrations_mras_and_aeo_lists(service):
+    url, officer = service
+    issue(officer)
+    officer.suspend(TIN)
+    one = wait_for(lambda: (a := get(f"{url}/v1/certificates/{TIN}")) and a["status"] == "Suspended" and a or None)
+    assert one["name"] == "Exportadora Andina" and one["aeo_types"] == ["importer", "exporter"]
+    history = get(f"{url}/v1/certificates/{TIN}/history")
+    assert [e["change"] for e in history["items"]] == ["issued", "suspended"]
+    page = get(f"{url}/v1/certificates", country="MX", limit=1)
+    assert page["total"] == 1 and [c["tin"] for c in page["items"]] == [TIN]
+    administrations = get(f"{url}/v1/administrations")
+    assert [(a["country"], a["status"], a["certificate_count"]) for a in administrations["items"]] == [
+        ("CR", "active", 0),
+        ("MX", "active", 1),
+        ("PE", "active", 0),
+    ]
+    mras = get(f"{url}/v1/mras")
+    assert mras["items"][0]["status"] == "in_force" and {p["country"] for p in mras["items"][0]["parties"]} == {
+        "MX",
+        "PE",
+        "CR",
+    }
+    rows = json.loads(requests.get(f"{url}/v1/aeo-list", params={"country": "PE"}, timeout=10).content)
+    assert [r["tin"] for r in rows] == [TIN] and rows[0]["recognised"] == "no: not active"
+    text = requests.get(f"{url}/v1/aeo-list", params={"country": "PE", "format": "csv"}, timeout=10).text
+    assert list(csv.reader(io.StringIO(text)))[1][1] == TIN
+    book = requests.get(f"{url}/v1/aeo-list", params={"country": "PE", "format": "xlsx"}, timeout=10).content
+    assert load_workbook(io.BytesIO(book)).active.max_row == 2
+
+
+def test_health_and_readiness_say_how_old_the_view_is(service):
+    url, _ = service
+    assert requests.get(f"{url}/healthz", timeout=5).json() == {"status": "ok"}
+    ready = requests.get(f"{url}/readyz", timeout=5).json()
+    assert ready["ready"] is True and ready["sync_error"] is None and ready["as_of"]["node"] == "reachable"
+
+
+def read_events(url: str, headers: dict, until, timeout: float = 15) -> list[tuple[str, dict]]:
+    """The events of the SSE stream, as (id, data), up to the first for which `until(data)` holds."""
+    found, current = [], {}
+    with requests.get(f"{url}/v1/events", headers=headers, stream=True, timeout=timeout) as stream:
+        for line in stream.iter_lines(decode_unicode=True):
+            if line.startswith("id: "):
+                current["id"] = line[4:]
+            elif line.startswith("data: "):
+                found.append((current.pop("id"), json.loads(line[6:])))
+                if until(found[-1][1]):
+                    return found
+    return found
+
+
+def test_the_feed_streams_a_suspension_and_resumes_after_a_reconnect(service):
+    url, officer = service
+    issue(officer)
+    first = read_events(url, {"Last-Event-ID": "0"}, lambda e: e["change"] == "issued")  # from the deployment on
+    assert first[-1][1]["tin"] == TIN and "administration-registered" in {e["change"] for _, e in first}
+    assert [int(i) for i, _ in first] == list(range(1, len(first) + 1))
+    last_id = first[-1][0]
+    officer.suspend(TIN)
+    officer.reinstate(TIN)
+    resumed = read_events(url, {"Last-Event-ID": last_id}, lambda e: e["change"] == "reinstated")
+    assert [(e["change"], e["tin"]) for _, e in resumed] == [("suspended", TIN), ("reinstated", TIN)]  # none missed
+    assert int(resumed[0][0]) == int(last_id) + 1
