@@ -24,6 +24,7 @@ from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, InputError, NotFoundError
 from cadena_client.lists import files as aeo_files
 from cadena_client.mirror import Mirror, as_of, certificate_row
+from cadena_client.webhooks import Webhook
 
 MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
 MAX_PAGE = 1_000
@@ -57,12 +58,23 @@ class Follower:
         self.head: int | None = None  # the chain's head at the last sync, None while the node does not answer
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="cadena-sync", daemon=True)
+        self.webhooks: list[Webhook] = []
+
+    def add_webhook(self, url: str, secret: bytes) -> Webhook:
+        """Delivers every change from now on to `url` as well (see `cadena_client.webhooks`)."""
+        hook = Webhook(self.mirror, self.lock, url, secret, self.changed)
+        self.webhooks.append(hook)
+        return hook
 
     def start(self) -> None:
         self.thread.start()
+        for hook in self.webhooks:
+            hook.start()
 
     def stop(self) -> None:
         self.stopping.set()
+        for hook in self.webhooks:
+            hook.stop()
         self.thread.join(timeout=10)
 
     def _run(self) -> None:
@@ -124,6 +136,16 @@ def create_app(follower: Follower) -> FastAPI:
         """Ready once the mirror has reached the chain; says how old its view is and the last sync error."""
         body = {"ready": follower.ready(), "sync_error": follower.error, "as_of": follower.as_of()}
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+    @app.get("/v1/webhooks")
+    def webhooks() -> dict:
+        """Each webhook receiver, the last change it accepted, and its latest delivery attempts."""
+        return {
+            "webhooks": [
+                {"url": hook.url, "accepted_up_to": mirror.marked(hook.key), "attempts": hook.deliveries()[-20:]}
+                for hook in follower.webhooks
+            ]
+        }
 
     @app.get("/v1/verify")
     def verify(importer: str, tin: str) -> JSONResponse:
