@@ -24,6 +24,7 @@ from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, InputError, NotFoundError
 from cadena_client.lists import files as aeo_files
 from cadena_client.mirror import Mirror, as_of, certificate_row
+from cadena_client.page import mount_page
 from cadena_client.webhooks import Webhook
 
 MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
@@ -244,6 +245,7 @@ def create_app(follower: Follower) -> FastAPI:
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
+    mount_page(app, follower)
     return app
 
 

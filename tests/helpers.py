@@ -4,6 +4,7 @@ and `cadena` processes."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -14,13 +15,19 @@ from pathlib import Path
 
 import pytest
 import requests
+import uvicorn
 from eth_account import Account
 from web3 import Web3
 from web3.logs import DISCARD
 
+from cadena_client.chain.connection import connect
+from cadena_client.chain.signer import Signer
 from cadena_client.contract.codec import codec
 from cadena_client.domain.model import MasterData, country_to_bytes2, tin_to_bytes32
 from cadena_client.errors import ContractError
+from cadena_client.mirror import Mirror
+from cadena_client.network.deploy import DeploymentRecord
+from cadena_client.service import Follower, create_app
 
 ROLES = [
     "governance",
@@ -282,3 +289,37 @@ class Watcher:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+@contextmanager
+def serving(node_url: str, record_path, tmp_path):
+    """The service on a free port over a new mirror of the deployment; yields (URL, the officer's Cadena)."""
+    record = DeploymentRecord.load(record_path)
+    chain = connect(node_url)
+    cadena = record.open(chain)
+    follower = Follower(
+        Mirror(tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block), cadena, 0.1
+    )
+    follower.start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(follower), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)
+    try:
+        yield url, cadena.as_signer(Signer(chain, chain.dev_account(2)))
+    finally:
+        follower.stopping.set()  # ends the event streams, which the server waits for
+        server.should_exit = True
+        thread.join(timeout=10)
+        follower.stop()

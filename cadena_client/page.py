@@ -1,0 +1,218 @@
+"""The web page `cadena serve` shows at `/`: look up a TIN, browse an administration's AEOs and its
+MRA partners', see the network's MRAs. Server-rendered (Jinja2), no JavaScript, read-only, in Spanish
+or English (the browser's choice, switchable); it reads the same mirror as the API."""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cadena_client.domain.model import AEOType, Benefit, country_name, parse_country, parse_tin
+from cadena_client.errors import InputError
+from cadena_client.mirror import certificate_row
+
+PAGE_SIZE = 50
+LANGUAGES = ("es", "en")
+
+TEXT = {
+    "en": {
+        "title": "CADENA: Authorized Economic Operators",
+        "lookup": "Look up a certificate",
+        "tin": "Trader Identification Number (TIN)",
+        "search": "Search",
+        "administrations": "Administrations",
+        "mras": "Mutual Recognition Arrangements",
+        "status": "Status",
+        "valid": "Valid",
+        "from": "from",
+        "until": "until",
+        "no_expiry": "no expiry",
+        "types": "AEO types",
+        "recognised_in": "Recognised today in",
+        "not_recognised_in": "Not recognised in",
+        "benefits": "Benefits",
+        "why_not": "Why not",
+        "history": "History",
+        "when": "When (UTC)",
+        "change": "Change",
+        "by": "By",
+        "reason": "Reason",
+        "not_found": "No certificate was ever issued for this TIN.",
+        "aeos_of": "AEOs seen by",
+        "own": "its own and its MRA partners'",
+        "filter": "Filter by name or TIN",
+        "country": "Country",
+        "name": "Operator",
+        "previous": "Previous",
+        "next": "Next",
+        "page": "Page",
+        "of": "of",
+        "parties": "Parties",
+        "as_of": "As of block",
+        "language": "Español",
+        "read_only": "Read-only: a company withdraws its certificate with its own key (the cadena CLI or library).",
+        "Active": "Active",
+        "Suspended": "Suspended",
+        "Cancelled": "Cancelled",
+        "Withdrawn": "Withdrawn",
+        "Expired": "Expired",
+    },
+    "es": {
+        "title": "CADENA: Operadores Económicos Autorizados",
+        "lookup": "Consultar un certificado",
+        "tin": "Número de Identificación del Operador (TIN)",
+        "search": "Buscar",
+        "administrations": "Administraciones",
+        "mras": "Acuerdos de Reconocimiento Mutuo",
+        "status": "Estado",
+        "valid": "Vigencia",
+        "from": "desde",
+        "until": "hasta",
+        "no_expiry": "sin vencimiento",
+        "types": "Tipos de OEA",
+        "recognised_in": "Reconocido hoy en",
+        "not_recognised_in": "No reconocido en",
+        "benefits": "Beneficios",
+        "why_not": "Motivo",
+        "history": "Historial",
+        "when": "Fecha (UTC)",
+        "change": "Cambio",
+        "by": "Por",
+        "reason": "Motivo",
+        "not_found": "Nunca se emitió un certificado para este TIN.",
+        "aeos_of": "OEA que ve",
+        "own": "los propios y los de sus socios de ARM",
+        "filter": "Filtrar por nombre o TIN",
+        "country": "País",
+        "name": "Operador",
+        "previous": "Anterior",
+        "next": "Siguiente",
+        "page": "Página",
+        "of": "de",
+        "parties": "Partes",
+        "as_of": "Según el bloque",
+        "language": "English",
+        "read_only": "Solo lectura: una empresa retira su certificado con su propia llave (la CLI o la biblioteca cadena).",
+        "Active": "Vigente",
+        "Suspended": "Suspendido",
+        "Cancelled": "Cancelado",
+        "Withdrawn": "Retirado",
+        "Expired": "Vencido",
+    },
+}
+
+_templates = Environment(
+    loader=FileSystemLoader(str(resources.files("cadena_client") / "templates")),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def language(request: Request, lang: str | None) -> str:
+    """`lang` if given, else the language cookie, else the browser's first of Spanish and English."""
+    if lang in LANGUAGES:
+        return lang
+    if request.cookies.get("lang") in LANGUAGES:
+        return request.cookies["lang"]
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def mount_page(app: FastAPI, follower) -> None:
+    """Adds the page's routes to `app`, over `follower`'s mirror."""
+    mirror = follower.mirror
+
+    def render(request: Request, lang: str | None, template: str, status: int = 200, **context) -> HTMLResponse:
+        chosen = language(request, lang)
+        other = "en" if chosen == "es" else "es"
+        html = _templates.get_template(template).render(
+            t=TEXT[chosen],
+            lang=chosen,
+            other=other,
+            path=request.url.path,
+            query=request.url.query,
+            as_of=follower.as_of(),
+            country_name=country_name,
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status)
+        if lang in LANGUAGES:
+            response.set_cookie("lang", lang, samesite="lax")
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, tin: str = "", lang: str | None = None) -> Response:
+        if tin.strip():
+            try:
+                return RedirectResponse(f"/tin/{parse_tin(tin)}", status_code=303)
+            except InputError as exc:
+                return render(request, lang, "home.html", error=str(exc), tin=tin, **_network(mirror, follower))
+        return render(request, lang, "home.html", error=None, tin="", **_network(mirror, follower))
+
+    @app.get("/tin/{tin}", response_class=HTMLResponse, include_in_schema=False)
+    def certificate(request: Request, tin: str, lang: str | None = None) -> HTMLResponse:
+        with follower.lock:
+            code = parse_tin(tin)
+            rows = [r for r in mirror.certificates([code[:2]]) if r["tin"] == code]
+            history = mirror.history(code)
+            others = [a["country"] for a in mirror.administrations() if a["country"] != code[:2]]
+            answers = [mirror.verify(country, code) for country in others]
+        cert = certificate_row(rows[0]) if rows else None
+        return render(
+            request,
+            lang,
+            "certificate.html",
+            404 if cert is None else 200,
+            tin=code,
+            cert=cert,
+            history=history,
+            answers=answers,
+        )
+
+    @app.get("/administrations/{country}", response_class=HTMLResponse, include_in_schema=False)
+    def administration(
+        request: Request, country: str, q: str = "", page: int = Query(1, ge=1), lang: str | None = None
+    ) -> HTMLResponse:
+        code = parse_country(country)
+        with follower.lock:
+            rows = mirror.aeo_list(code)
+        needle = q.strip().lower()
+        found = [r for r in rows if needle in r["name"].lower() or needle in r["tin"].lower()] if needle else rows
+        pages = max(1, -(-len(found) // PAGE_SIZE))
+        page = min(page, pages)
+        shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return render(
+            request,
+            lang,
+            "administration.html",
+            country=code,
+            rows=shown,
+            q=q,
+            page=page,
+            pages=pages,
+            total=len(found),
+        )
+
+    @app.get("/mras", response_class=HTMLResponse, include_in_schema=False)
+    def mras(request: Request, lang: str | None = None) -> HTMLResponse:
+        return render(request, lang, "mras.html", **_network(mirror, follower))
+
+
+def _network(mirror, follower) -> dict:
+    with follower.lock:
+        return {"administrations": mirror.administrations(), "mras": mirror.mras()}
+
+
+def labels(value) -> str:
+    """AEO types or benefits as words."""
+    return ", ".join(value.labels()) if isinstance(value, (AEOType, Benefit)) else ", ".join(value or [])
+
+
+_templates.filters["labels"] = labels
+_templates.globals["now"] = time.time

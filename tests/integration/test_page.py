@@ -1,0 +1,107 @@
+"""The page in a real browser (Debian's chromium through Selenium): look up a TIN, see a suspension
+appear without restarting the server, switch language, use the keyboard; screenshots are saved in
+test-screenshots/."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from helpers import ROOT, serving
+
+from cadena_client.domain.model import MasterData
+
+SCREENSHOTS = ROOT / "test-screenshots"
+TIN = "MXPAGE00001"
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("chromium") and shutil.which("chromedriver")),
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        "--lang=en-US",
+    ):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def page(node, pilot_record, tmp_path):
+    snapshot = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_snapshot", "params": []}).json()
+    try:
+        with serving(node.url, pilot_record, tmp_path) as (url, officer):
+            yield url, officer
+    finally:
+        requests.post(
+            node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [snapshot["result"]]}
+        )
+
+
+def shot(browser, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    browser.save_screenshot(str(path))
+    return path
+
+
+def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, page):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    url, officer = page
+    officer.issue(
+        MasterData(
+            TIN, "Exportadora Andina S.A.", "Av. Reforma 1, CDMX", "exporter,importer", "2020-01-01", "2035-01-01"
+        )
+    )
+    browser.get(url)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    field = browser.find_element(By.ID, "tin")
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=tin]").text  # the field has a label
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the service's mirror catches up within a poll or two
+        browser.get(url)
+        field = browser.find_element(By.ID, "tin")
+        field.send_keys(TIN, Keys.ENTER)  # the keyboard alone submits
+        if browser.find_elements(By.ID, "status"):
+            break
+        time.sleep(0.2)
+    assert browser.find_element(By.ID, "status").text == "Active"
+    rows = browser.find_elements(By.CSS_SELECTOR, "#recognition tbody tr")
+    assert any("PE" in r.text and "reduced-physical-inspection" in r.text for r in rows)
+    shot(browser, "1-active")
+    officer.suspend(TIN)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and browser.find_element(By.ID, "status").text != "Suspended":
+        time.sleep(0.2)
+        browser.refresh()
+    assert browser.find_element(By.ID, "status").text == "Suspended"  # the same server, no restart
+    assert "not active" in browser.find_element(By.ID, "recognition").text
+    shot(browser, "2-suspended")
+    browser.find_element(By.LINK_TEXT, "Español").click()
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert browser.find_element(By.ID, "status").text == "Suspendido"
+    shot(browser, "3-suspendido")
+    browser.get(url + "/administrations/PE")  # the choice is kept
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+    assert TIN in browser.page_source
+    shot(browser, "4-administration")
