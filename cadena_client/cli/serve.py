@@ -44,7 +44,14 @@ def serve(session, host, port, poll, webhooks, webhook_secret_file):
     follower.start()
     click.echo(f"serving on http://{host}:{port} (API documentation at /docs); the mirror syncs every {poll:g} s")
     try:
-        uvicorn.run(create_app(follower), host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+        uvicorn.run(
+            create_app(follower),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
     except SystemExit:
         raise PortTaken(f"cannot listen on {host}:{port}") from None
     finally:
