@@ -18,6 +18,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.routing import Route
@@ -101,9 +102,12 @@ class Follower:
         return as_of(self.mirror.position(), self.head)
 
 
-def create_app(follower: Follower) -> FastAPI:
-    """The service's routes over `follower`'s mirror."""
+def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAPI:
+    """The service's routes over `follower`'s mirror; browsers of other origins may call it only from
+    `cors_origins` (none by default)."""
     app = FastAPI(title="CADENA", version=version("cadena-client"), docs_url="/docs", redoc_url=None)
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])
     mirror = follower.mirror
 
     def read(kind: str, data, **extra) -> JSONResponse:
@@ -140,6 +144,27 @@ def create_app(follower: Follower) -> FastAPI:
         """Ready once the mirror has reached the chain; says how old its view is and the last sync error."""
         body = {"ready": follower.ready(), "sync_error": follower.error, "as_of": follower.as_of()}
         return JSONResponse(body, status_code=200 if body["ready"] else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus text exposition: what the mirror reflects, how far behind, and the webhooks' progress."""
+        state = follower.as_of()
+        lines = [
+            "# TYPE cadena_mirror_block gauge",
+            f"cadena_mirror_block {state['block']}",
+            "# TYPE cadena_mirror_lag_blocks gauge",
+            f"cadena_mirror_lag_blocks {state['lag_blocks'] if state['lag_blocks'] is not None else 'NaN'}",
+            "# TYPE cadena_node_reachable gauge",
+            f"cadena_node_reachable {int(state['node'] == 'reachable')}",
+            "# TYPE cadena_feed_last_seq counter",
+            f"cadena_feed_last_seq {mirror.last_seq}",
+            "# TYPE cadena_webhook_accepted_seq gauge",
+            *(
+                f'cadena_webhook_accepted_seq{{url="{hook.url}"}} {mirror.marked(hook.key) or 0}'
+                for hook in follower.webhooks
+            ),
+        ]
+        return Response("\n".join(lines) + "\n", media_type="text/plain; version=0.0.4")
 
     @app.get("/v1/webhooks")
     def webhooks() -> dict:

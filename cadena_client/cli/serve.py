@@ -21,8 +21,11 @@ from cadena_client.errors import CadenaError
     type=click.Path(dir_okay=False, exists=True),
     help="The HMAC-SHA256 key of the webhooks' signatures (else env CADENA_WEBHOOK_SECRET).",
 )
+@click.option(
+    "--cors-origin", "cors", multiple=True, help="Let web pages of this origin call the API (none by default)."
+)
 @pass_session
-def serve(session, host, port, poll, webhooks, webhook_secret_file):
+def serve(session, host, port, poll, webhooks, webhook_secret_file, cors):
     """Serve verification, certificates, AEO lists and a live feed over HTTP (read-only, no keys), from the
     local mirror kept synced with the chain; the API's documentation is at /docs."""
     import uvicorn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import time
 
 import jsonschema
@@ -159,3 +160,72 @@ def test_the_feed_streams_a_suspension_and_resumes_after_a_reconnect(service):
     resumed = read_events(url, {"Last-Event-ID": last_id}, lambda e: e["change"] == "reinstated")
     assert [(e["change"], e["tin"]) for _, e in resumed] == [("suspended", TIN), ("reinstated", TIN)]  # none missed
     assert int(resumed[0][0]) == int(last_id) + 1
+
+
+def test_metrics_and_no_cross_origin_calls_by_default(service):
+    url, officer = service
+    text = requests.get(f"{url}/metrics", timeout=5).text
+    assert "cadena_mirror_block " in text and "cadena_node_reachable 1" in text
+    answer = requests.get(f"{url}/healthz", headers={"Origin": "https://elsewhere.example"}, timeout=5)
+    assert "access-control-allow-origin" not in answer.headers
+
+
+def test_the_page_browses_an_administration_with_search_and_paging(service):
+    url, officer = service
+    from cadena_client.api.bulk import issue_all
+
+    masters = [
+        MasterData(f"MXPAGED{i:03d}", f"Operador {i:03d}", "Calle 1", "exporter", "2020-01-01") for i in range(60)
+    ]
+    issue_all(officer, masters)
+    wait_for(lambda: "Page 1 of 2" in requests.get(f"{url}/administrations/MX?lang=en", timeout=5).text or None)
+    second = requests.get(f"{url}/administrations/MX", params={"page": 2, "lang": "en"}, timeout=5).text
+    assert "MXPAGED059" in second and "MXPAGED000" not in second and 'rel="prev"' in second
+    found = requests.get(f"{url}/administrations/MX", params={"q": "operador 042", "lang": "es"}, timeout=5).text
+    assert "MXPAGED042" in found and "MXPAGED041" not in found and "Página 1 de 1" in found
+    assert requests.get(f"{url}/tin/MXNOBODY", timeout=5).status_code == 404
+
+
+def test_cadena_serve_runs_as_a_process(node, pilot_record, tmp_path):
+    from helpers import cadena_process
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = cadena_process(
+        "--rpc-url",
+        node.url,
+        "--deployment",
+        str(pilot_record),
+        "--mirror",
+        str(tmp_path / "m.sqlite"),
+        "serve",
+        "--port",
+        str(port),
+    )
+    ready = wait_for(lambda: _ready(f"http://127.0.0.1:{port}"), timeout=30)
+    assert ready["ready"] is True
+    process.terminate()
+    assert process.wait(timeout=20) in (0, -15)
+
+
+def _ready(url: str):
+    try:
+        answer = requests.get(f"{url}/readyz", timeout=1)
+    except requests.ConnectionError:
+        return None
+    return answer.json() if answer.status_code == 200 else None
+
+
+def test_a_reorg_comes_down_the_feed_as_a_retraction(service, node):
+    url, officer = service
+    before = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_snapshot", "params": []}).json()
+    issue(officer, "MXREORG1")
+    seen = read_events(url, {"Last-Event-ID": "0"}, lambda e: e["tin"] == "MXREORG1", timeout=20)
+    last_id = seen[-1][0]
+    requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [before["result"]]})
+    for _ in range(3):  # another branch, longer than the one the issue was on
+        requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_mine", "params": []})
+    retracted = read_events(url, {"Last-Event-ID": last_id}, lambda e: e["retracted"], timeout=20)
+    assert retracted[-1][1]["tin"] == "MXREORG1" and retracted[-1][1]["change"] == "issued"
+    assert int(retracted[-1][0]) > int(last_id)  # a retraction has its own number
