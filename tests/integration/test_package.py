@@ -61,7 +61,10 @@ def test_the_wheel_carries_what_the_runtime_reads(installed):
     for name in (
         "py.typed",
         "contract/artifacts/Cadena.json",
+        "contract/artifacts/CadenaForwarder.json",
         "schema/cadena-1.json",
+        "templates/base.html",
+        "templates/certificate.html",
         "network/configs/cadena-pilot.toml",
         "network/configs/pacific-alliance.toml",
         "lists/templates/aeo-list.xlsx",

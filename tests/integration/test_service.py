@@ -16,6 +16,9 @@ from openpyxl import load_workbook
 
 from cadena_client.document import json_schema
 from cadena_client.domain.model import MasterData
+from cadena_client.mirror import Mirror
+from cadena_client.network.deploy import DeploymentRecord
+from cadena_client.service import Follower, create_app
 
 TIN = "MXSERVE00001"
 
@@ -229,3 +232,22 @@ def test_a_reorg_comes_down_the_feed_as_a_retraction(service, node):
     retracted = read_events(url, {"Last-Event-ID": last_id}, lambda e: e["retracted"], timeout=20)
     assert retracted[-1][1]["tin"] == "MXREORG1" and retracted[-1][1]["change"] == "issued"
     assert int(retracted[-1][0]) > int(last_id)  # a retraction has its own number
+
+
+def test_before_its_first_sync_the_service_says_it_is_not_ready(pilot_record, tmp_path):
+    from fastapi.testclient import TestClient
+
+    record = DeploymentRecord.load(pilot_record)
+    mirror = Mirror(tmp_path / "new.sqlite", record.chain_id, record.address, record.deploy_block)
+    client = TestClient(create_app(Follower(mirror, None)))  # never started: nothing synced
+    answer = client.get("/v1/verify", params={"importer": "PE", "tin": TIN})
+    assert answer.status_code == 503 and answer.json()["error"]["code"] == "not-ready"
+    assert client.get("/readyz").status_code == 503
+
+
+def test_the_page_speaks_the_browser_s_language(service):
+    url, _ = service
+    spanish = requests.get(url, headers={"Accept-Language": "es-CO,es;q=0.9,en;q=0.5"}, timeout=5).text
+    english = requests.get(url, headers={"Accept-Language": "en-GB,en;q=0.9"}, timeout=5).text
+    assert '<html lang="es">' in spanish and "Consultar un certificado" in spanish
+    assert '<html lang="en">' in english and "Look up a certificate" in english
