@@ -235,14 +235,33 @@ def test_a_reorg_comes_down_the_feed_as_a_retraction(service, node):
 
 
 def test_before_its_first_sync_the_service_says_it_is_not_ready(pilot_record, tmp_path):
-    from fastapi.testclient import TestClient
+    import threading
+
+    import uvicorn
 
     record = DeploymentRecord.load(pilot_record)
     mirror = Mirror(tmp_path / "new.sqlite", record.chain_id, record.address, record.deploy_block)
-    client = TestClient(create_app(Follower(mirror, None)))  # never started: nothing synced
-    answer = client.get("/v1/verify", params={"importer": "PE", "tin": TIN})
-    assert answer.status_code == 503 and answer.json()["error"]["code"] == "not-ready"
-    assert client.get("/readyz").status_code == 503
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(Follower(mirror, None))  # its follower never starts: nothing is synced
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _up(url))
+        answer = requests.get(f"{url}/v1/verify", params={"importer": "PE", "tin": TIN}, timeout=5)
+        assert answer.status_code == 503 and answer.json()["error"]["code"] == "not-ready"
+        assert requests.get(f"{url}/readyz", timeout=5).status_code == 503
+    finally:
+        server.should_exit = True
+
+
+def _up(url: str) -> bool | None:
+    try:
+        return requests.get(f"{url}/healthz", timeout=1).ok or None
+    except requests.ConnectionError:
+        return None
 
 
 def test_the_page_speaks_the_browser_s_language(service):
