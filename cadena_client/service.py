@@ -10,6 +10,7 @@ reconnects with `Last-Event-ID` misses nothing, and a reorg comes as retractions
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from cadena_client.mirror import Mirror, as_of, certificate_row
 from cadena_client.page import mount_page
 from cadena_client.webhooks import Webhook
 
+LOG = logging.getLogger("cadena.serve")
 MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
 MAX_PAGE = 1_000
 HEARTBEAT = 15.0  # seconds between SSE comments that keep idle connections open
@@ -91,8 +93,10 @@ class Follower:
                 if result.events or result.retracted:
                     with self.changed:
                         self.changed.notify_all()
-            except CadenaError as exc:  # the node is down or refuses: keep answering from the mirror
-                self.error, self.head = str(exc), None
+            except Exception as exc:  # the node is down or refuses: keep answering from the mirror, and retry
+                self.error, self.head = str(exc) or type(exc).__name__, None
+                if not isinstance(exc, CadenaError):
+                    LOG.exception("sync failed")
             self.stopping.wait(self.poll)
 
     def ready(self) -> bool:
@@ -131,6 +135,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
         message = f"the service failed on this request ({type(exc).__name__}); the error is in its log"
         return JSONResponse({"error": {"code": "internal", "message": message}}, status_code=500)
 
