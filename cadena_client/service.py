@@ -209,6 +209,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         return JSONResponse({"schema": SCHEMA, "kind": "verification", **answer, "as_of": follower.as_of()})
 
     app.router.routes.insert(0, Route("/v1/verify", verify, methods=["GET"]))
+    _document_in_openapi(app, "/v1/verify", verify.__doc__ or "", ("importer", "tin"))
 
     @app.post("/v1/verify")
     async def verify_many(batch: Batch) -> JSONResponse:
@@ -299,6 +300,24 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
 
     mount_page(app, follower)
     return app
+
+
+def _document_in_openapi(app: FastAPI, path: str, summary: str, parameters: tuple[str, ...]) -> None:
+    """Lists a plain (Starlette) GET route with its required query parameters on the OpenAPI page."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        schema = generate()
+        schema["paths"].setdefault(path, {})["get"] = {
+            "summary": summary,
+            "parameters": [
+                {"name": p, "in": "query", "required": True, "schema": {"type": "string"}} for p in parameters
+            ],
+            "responses": {"200": {"description": "a cadena/1 verification document"}},
+        }
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 _VERDICTS = {verdict: verdict.name.lower() for verdict in Verdict}

@@ -270,3 +270,11 @@ def test_the_page_speaks_the_browser_s_language(service):
     english = requests.get(url, headers={"Accept-Language": "en-GB,en;q=0.9"}, timeout=5).text
     assert '<html lang="es">' in spanish and "Consultar un certificado" in spanish
     assert '<html lang="en">' in english and "Look up a certificate" in english
+
+
+def test_the_openapi_page_lists_every_endpoint(service):
+    url, _ = service
+    paths = requests.get(f"{url}/openapi.json", timeout=5).json()["paths"]
+    assert {"/v1/verify", "/v1/certificates", "/v1/certificates/{tin}", "/v1/events", "/v1/aeo-list"} <= set(paths)
+    assert {p["name"] for p in paths["/v1/verify"]["get"]["parameters"]} == {"importer", "tin"}
+    assert "post" in paths["/v1/verify"]
