@@ -127,12 +127,15 @@ class Receiver:
 
 
 def stream_arrivals(url: str, arrived: dict) -> None:
-    """Follows the SSE feed from now on, noting when each certificate change arrived."""
-    with requests.get(f"{url}/v1/events", stream=True, timeout=None) as stream:
-        for line in stream.iter_lines(decode_unicode=True):
-            if line.startswith("data: "):
-                change = json.loads(line[6:])
-                arrived[(change["tin"], change["change"])] = time.monotonic()
+    """Follows the SSE feed from now on, noting when each certificate change arrived, until the service stops."""
+    try:
+        with requests.get(f"{url}/v1/events", stream=True, timeout=None) as stream:
+            for line in stream.iter_lines(decode_unicode=True):
+                if line.startswith("data: "):
+                    change = json.loads(line[6:])
+                    arrived[(change["tin"], change["change"])] = time.monotonic()
+    except requests.exceptions.ChunkedEncodingError:
+        pass  # the service stopped with the stream open
 
 
 def main() -> None:

@@ -63,6 +63,7 @@ class Follower:
         self.changed = threading.Condition()
         self.error: str | None = None
         self.head: int | None = None  # the chain's head at the last sync, None while the node does not answer
+        self.position = mirror.position()  # what the mirror reflects, renewed by each sync under the lock
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="cadena-sync", daemon=True)
         self.webhooks: list[Webhook] = []
@@ -89,6 +90,7 @@ class Follower:
             try:
                 with self.lock:
                     result = self.mirror.sync(self.cadena)
+                    self.position = self.mirror.position()
                 self.error, self.head = None, result.to_block
                 if result.events or result.retracted:
                     with self.changed:
@@ -100,10 +102,10 @@ class Follower:
             self.stopping.wait(self.poll)
 
     def ready(self) -> bool:
-        return self.mirror.synced and self.mirror.position().synced_at is not None
+        return self.position.synced_at is not None
 
     def as_of(self) -> dict:
-        return as_of(self.mirror.position(), self.head)
+        return as_of(self.position, self.head)
 
 
 def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAPI:

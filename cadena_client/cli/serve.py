@@ -48,7 +48,7 @@ def serve(session, host, port, poll, webhooks, webhook_secret_file, cors):
     click.echo(f"serving on http://{host}:{port} (API documentation at /docs); the mirror syncs every {poll:g} s")
     try:
         uvicorn.run(
-            create_app(follower),
+            create_app(follower, cors),
             host=host,
             port=port,
             log_level="warning",

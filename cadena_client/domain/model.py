@@ -280,7 +280,7 @@ def parse_tin(value: str, issuing_country: str | None = None) -> str:
 
     Upper-cases and strips spaces; with `issuing_country`, the prefix must be that country.
     """
-    text = re.sub(r"\s+", "", str(value)).upper()
+    text = "".join(str(value).split()).upper()
     if not TIN_PATTERN.fullmatch(text):
         raise InputError(
             f"{str(value).strip()!r} is not a TIN: it must be a 2-letter country code followed by "

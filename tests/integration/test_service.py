@@ -189,7 +189,7 @@ def test_the_page_browses_an_administration_with_search_and_paging(service):
     assert requests.get(f"{url}/tin/MXNOBODY", timeout=5).status_code == 404
 
 
-def test_cadena_serve_runs_as_a_process(node, pilot_record, tmp_path):
+def test_cadena_serve_runs_as_a_process_and_lets_only_its_cors_origin_call(node, pilot_record, tmp_path):
     from helpers import cadena_process
 
     with socket.socket() as probe:
@@ -205,9 +205,16 @@ def test_cadena_serve_runs_as_a_process(node, pilot_record, tmp_path):
         "serve",
         "--port",
         str(port),
+        "--cors-origin",
+        "https://risk.example",
     )
-    ready = wait_for(lambda: _ready(f"http://127.0.0.1:{port}"), timeout=30)
+    url = f"http://127.0.0.1:{port}"
+    ready = wait_for(lambda: _ready(url), timeout=30)
     assert ready["ready"] is True
+    allowed = requests.get(f"{url}/healthz", headers={"Origin": "https://risk.example"}, timeout=5)
+    assert allowed.headers.get("access-control-allow-origin") == "https://risk.example"
+    other = requests.get(f"{url}/healthz", headers={"Origin": "https://elsewhere.example"}, timeout=5)
+    assert "access-control-allow-origin" not in other.headers
     process.terminate()
     assert process.wait(timeout=20) in (0, -15)
 
