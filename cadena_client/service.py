@@ -185,12 +185,14 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
 
     # verify answers from memory: on the event loop, without a worker thread per request, and its
     # documents are made directly (the generic `document` walks dataclasses: a third of the time)
-    def verifications(importer: str, tins: list[str]) -> list[dict]:
+    def verifications(importer: str, tins: list[str]) -> tuple[list[dict], dict]:
+        """The verification documents and the `as_of` of the mirror state they were read from."""
         code, valid = _country(importer), [_tin(t) for t in tins]
         day = int(time.time()) // 86400
         with follower.lock:
             answers = [mirror.recognition.verify(code, t, day) for t in valid]
-        return [
+            reflects = follower.as_of()
+        items = [
             {
                 "importing_country": code,
                 "tin": t,
@@ -200,6 +202,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
             }
             for t, (recognised, benefits, verdict) in zip(valid, answers, strict=True)
         ]
+        return items, reflects
 
     async def verify(request: Request) -> JSONResponse:
         """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why."""
@@ -207,8 +210,8 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         query = request.query_params
         if "importer" not in query or "tin" not in query:
             raise InputError("give both importer (the importing country) and tin")
-        answer = verifications(query["importer"], [query["tin"]])[0]
-        return JSONResponse({"schema": SCHEMA, "kind": "verification", **answer, "as_of": follower.as_of()})
+        (answer,), reflects = verifications(query["importer"], [query["tin"]])
+        return JSONResponse({"schema": SCHEMA, "kind": "verification", **answer, "as_of": reflects})
 
     app.router.routes.insert(0, Route("/v1/verify", verify, methods=["GET"]))
     _document_in_openapi(app, "/v1/verify", verify.__doc__ or "", ("importer", "tin"))
@@ -219,8 +222,8 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         if len(batch.tins) > MAX_BATCH:
             raise BatchTooLarge(f"{len(batch.tins)} TINs in one request; send at most {MAX_BATCH:,}")
         ready()
-        items = verifications(batch.importer, batch.tins)
-        return JSONResponse({"schema": SCHEMA, "kind": "verifications", "items": items, "as_of": follower.as_of()})
+        items, reflects = verifications(batch.importer, batch.tins)
+        return JSONResponse({"schema": SCHEMA, "kind": "verifications", "items": items, "as_of": reflects})
 
     @app.get("/v1/certificates/{tin}")
     def certificate(tin: str) -> JSONResponse:
