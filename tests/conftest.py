@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from eth_utils import keccak
-from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, Network
+from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, Network, rpc, serving
 from web3 import EthereumTesterProvider, Web3
 
 from cadena_client.chain.node import start_anvil
@@ -81,6 +81,21 @@ def node():
     """An anvil node for the module."""
     with start_anvil() as local:
         yield local
+
+
+@pytest.fixture
+def reverting(node):
+    """`node`, whose chain is put back as it was before the test."""
+    snapshot = rpc(node.url, "evm_snapshot")
+    yield node
+    rpc(node.url, "evm_revert", snapshot)
+
+
+@pytest.fixture
+def service(reverting, pilot_record, tmp_path):
+    """`cadena serve` on the pilot network: (its URL, an officer's Cadena); the chain is reverted after."""
+    with serving(reverting.url, pilot_record, tmp_path) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

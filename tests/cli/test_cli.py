@@ -31,9 +31,9 @@ ISSUE = [
 
 
 @pytest.fixture
-def run(node, pilot_record):
+def run(reverting, pilot_record):
     """Runs `cadena` against the pilot network on the node; the chain is reverted after each test."""
-    snapshot = rpc(node.url, "evm_snapshot")
+    node = reverting
 
     def invoke(*args, dev=None, expect=0):
         options = ["--rpc-url", node.url, "--deployment", str(pilot_record)] + (
@@ -45,8 +45,7 @@ def run(node, pilot_record):
             jsonschema.validate(json.loads(result.output), json_schema())  # every document is in the schema
         return result.output
 
-    yield invoke
-    rpc(node.url, "evm_revert", snapshot)
+    return invoke
 
 
 def test_deploy_again_changes_nothing(run):

@@ -6,7 +6,7 @@ import pytest
 import requests
 from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
-from helpers import ROOT, rpc
+from helpers import ROOT
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
@@ -35,11 +35,9 @@ ISSUE_WITH_HOLDER = (
 
 
 @pytest.fixture
-def chain(node, pilot_record):
+def chain(reverting, pilot_record):
     """The deployed node, reverted after each test."""
-    snapshot = rpc(node.url, "evm_snapshot")
-    yield connect(node.url)
-    rpc(node.url, "evm_revert", snapshot)
+    return connect(reverting.url)
 
 
 @pytest.fixture

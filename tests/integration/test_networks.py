@@ -129,29 +129,26 @@ def keyed_front(target: str, key: str):
     return front(target, screen=lambda headers: None if headers.get("X-Api-Key") == key else (401, "wrong API key"))
 
 
-def test_a_node_behind_an_api_key_header_serves_single_writes_and_imports_alike(node, pilot_record, tmp_path):
-    snapshot = rpc(node.url, "evm_snapshot")
-    try:
-        with keyed_front(node.url, "s3cret") as (url, forwarded):
-            plain = ["--rpc-url", url, "--deployment", str(pilot_record), "--dev-account", "2"]
-            keyed = [*plain, "--rpc-header", "X-Api-Key: s3cret"]
-            refused = CliRunner().invoke(cli, [*plain, "cert", "show", "MXEPA180101AB1"])
-            assert refused.exit_code == 1 and refused.output.count("\n") == 1 and "Traceback" not in refused.output
-            assert "refused the request: HTTP 401" in refused.output and "--rpc-header" in refused.output
-            issue = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora", "--address", "Calle 1"]
-            single = CliRunner().invoke(cli, [*keyed, *issue, "--types", "exporter", "--valid-from", "2020-01-01"])
-            assert single.exit_code == 0, single.output
-            rows = generate(12, bad=False)
-            bulk = CliRunner().invoke(
-                cli, [*keyed, "cert", "import", str(write_csv(tmp_path / "l.csv", rows.grid)), "--country", "MX"]
-            )
-            assert bulk.exit_code == 0, bulk.output
-            cadena = DeploymentRecord.load(pilot_record).open(connect(node.url))
-            assert all(c.status is not CertificateStatus.NONE for c in cadena.read_certificates(list(rows.masters)))
-            sent = [call for call in forwarded if call["method"] == "eth_sendRawTransaction"]
-            assert len(sent) >= 2  # both went through the front, with the key
-    finally:
-        rpc(node.url, "evm_revert", snapshot)
+def test_a_node_behind_an_api_key_header_serves_single_writes_and_imports_alike(reverting, pilot_record, tmp_path):
+    node = reverting
+    with keyed_front(node.url, "s3cret") as (url, forwarded):
+        plain = ["--rpc-url", url, "--deployment", str(pilot_record), "--dev-account", "2"]
+        keyed = [*plain, "--rpc-header", "X-Api-Key: s3cret"]
+        refused = CliRunner().invoke(cli, [*plain, "cert", "show", "MXEPA180101AB1"])
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1 and "Traceback" not in refused.output
+        assert "refused the request: HTTP 401" in refused.output and "--rpc-header" in refused.output
+        issue = ["cert", "issue", "MXEPA180101AB1", "--name", "Exportadora", "--address", "Calle 1"]
+        single = CliRunner().invoke(cli, [*keyed, *issue, "--types", "exporter", "--valid-from", "2020-01-01"])
+        assert single.exit_code == 0, single.output
+        rows = generate(12, bad=False)
+        bulk = CliRunner().invoke(
+            cli, [*keyed, "cert", "import", str(write_csv(tmp_path / "l.csv", rows.grid)), "--country", "MX"]
+        )
+        assert bulk.exit_code == 0, bulk.output
+        cadena = DeploymentRecord.load(pilot_record).open(connect(node.url))
+        assert all(c.status is not CertificateStatus.NONE for c in cadena.read_certificates(list(rows.masters)))
+        sent = [call for call in forwarded if call["method"] == "eth_sendRawTransaction"]
+        assert len(sent) >= 2  # both went through the front, with the key
 
 
 def _opcodes(code: bytes):
@@ -226,7 +223,7 @@ def test_a_berlin_chain_that_charges_gas_gets_legacy_transactions_at_its_price()
         assert tx["type"] == 0 and tx["gasPrice"] >= chain.w3.eth.gas_price > 0
 
 
-def test_log_queries_over_a_node_s_range_limit_halve_their_range_and_miss_nothing(node, pilot_record, tmp_path):
+def test_log_queries_over_a_node_s_range_limit_halve_their_range_and_miss_nothing(reverting, pilot_record, tmp_path):
     """Besu answers eth_getLogs over `--rpc-max-logs-range` blocks with an error: the mirror asks for
     half as many blocks until the node takes them, then keeps that range; it finds every event."""
     limit = 40
@@ -240,46 +237,43 @@ def test_log_queries_over_a_node_s_range_limit_halve_their_range_and_miss_nothin
         asked.append(blocks)
         return {"code": -32005, "message": "Requested range exceeds maximum range limit"} if blocks > limit else None
 
-    snapshot = rpc(node.url, "evm_snapshot")
-    try:
-        for _ in range(150):
-            rpc(node.url, "evm_mine")
-        with front(node.url, refuse=besu) as (url, _):
-            options = ["--rpc-url", url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "m.sqlite")]
-            CliRunner().invoke(
-                cli,
-                [
-                    *options[:4],
-                    "--dev-account",
-                    "2",
-                    "cert",
-                    "issue",
-                    "MXLATE1",
-                    "--name",
-                    "A",
-                    "--address",
-                    "B",
-                    "--types",
-                    "exporter",
-                    "--valid-from",
-                    "2020-01-01",
-                ],
-            )
-            synced = CliRunner().invoke(cli, [*options, "sync"])
-            assert synced.exit_code == 0, synced.output
-            history = CliRunner().invoke(cli, [*options, "history", "MXLATE1", "--json"])
-            assert json.loads(history.output)["items"][0]["change"] == "issued"
-        direct = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "d.sqlite")]
-        assert CliRunner().invoke(cli, [*direct, "sync"]).exit_code == 0
-        events = [
-            sqlite3.connect(tmp_path / name).execute("SELECT block, log_index, name FROM events").fetchall()
-            for name in ("m.sqlite", "d.sqlite")
-        ]
-        assert len(events[0]) > 10 and events[0] == events[1]  # the same events as a node without a limit gives
-        assert max(asked) > limit and asked[-1] <= limit  # refused first, then within the limit
-        assert asked.count(max(asked)) == 1  # the range the node took was kept: the big one was asked once
-    finally:
-        rpc(node.url, "evm_revert", snapshot)
+    node = reverting
+    for _ in range(150):
+        rpc(node.url, "evm_mine")
+    with front(node.url, refuse=besu) as (url, _):
+        options = ["--rpc-url", url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "m.sqlite")]
+        CliRunner().invoke(
+            cli,
+            [
+                *options[:4],
+                "--dev-account",
+                "2",
+                "cert",
+                "issue",
+                "MXLATE1",
+                "--name",
+                "A",
+                "--address",
+                "B",
+                "--types",
+                "exporter",
+                "--valid-from",
+                "2020-01-01",
+            ],
+        )
+        synced = CliRunner().invoke(cli, [*options, "sync"])
+        assert synced.exit_code == 0, synced.output
+        history = CliRunner().invoke(cli, [*options, "history", "MXLATE1", "--json"])
+        assert json.loads(history.output)["items"][0]["change"] == "issued"
+    direct = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "d.sqlite")]
+    assert CliRunner().invoke(cli, [*direct, "sync"]).exit_code == 0
+    events = [
+        sqlite3.connect(tmp_path / name).execute("SELECT block, log_index, name FROM events").fetchall()
+        for name in ("m.sqlite", "d.sqlite")
+    ]
+    assert len(events[0]) > 10 and events[0] == events[1]  # the same events as a node without a limit gives
+    assert max(asked) > limit and asked[-1] <= limit  # refused first, then within the limit
+    assert asked.count(max(asked)) == 1  # the range the node took was kept: the big one was asked once
 
 
 def test_a_burst_beyond_the_pool_s_limit_for_a_sender_is_sent_as_the_pool_takes_it():

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
-from helpers import ROOT, serving
+from helpers import ROOT
 
 from cadena_client.domain.model import MasterData
 
@@ -44,18 +43,6 @@ def browser():
     driver.quit()
 
 
-@pytest.fixture
-def page(node, pilot_record, tmp_path):
-    snapshot = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_snapshot", "params": []}).json()
-    try:
-        with serving(node.url, pilot_record, tmp_path) as (url, officer):
-            yield url, officer
-    finally:
-        requests.post(
-            node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [snapshot["result"]]}
-        )
-
-
 def shot(browser, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -63,11 +50,11 @@ def shot(browser, name: str) -> Path:
     return path
 
 
-def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, page):
+def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, service):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    url, officer = page
+    url, officer = service
     officer.issue(
         MasterData(
             TIN, "Exportadora Andina S.A.", "Av. Reforma 1, CDMX", "exporter,importer", "2020-01-01", "2035-01-01"

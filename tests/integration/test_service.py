@@ -11,7 +11,6 @@ import time
 import jsonschema
 import pytest
 import requests
-from helpers import serving
 from openpyxl import load_workbook
 
 from cadena_client.document import json_schema
@@ -21,18 +20,6 @@ from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.service import Follower, create_app
 
 TIN = "MXSERVE00001"
-
-
-@pytest.fixture
-def service(node, pilot_record, tmp_path):
-    snapshot = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_snapshot", "params": []}).json()
-    try:
-        with serving(node.url, pilot_record, tmp_path) as (url, officer):
-            yield url, officer
-    finally:
-        requests.post(
-            node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [snapshot["result"]]}
-        )
 
 
 def get(url: str, **params) -> dict | None:

@@ -20,23 +20,20 @@ def record_slot(url: str, address: str, tin: str, word_matches) -> int:
     raise AssertionError("no storage slot holds the certificate word")
 
 
-def test_a_tin_re_issued_past_the_last_version_number_is_never_bricked(node, pilot_record):
-    snapshot = rpc(node.url, "evm_snapshot")
-    try:
-        chain = connect(node.url)
-        officer = DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(2)))
-        master = MasterData("MXVERSION0001", "Reexpedida S.A.", "Calle 1", "exporter", "2024-01-01")
+def test_a_tin_re_issued_past_the_last_version_number_is_never_bricked(reverting, pilot_record):
+    node = reverting
+    chain = connect(node.url)
+    officer = DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(2)))
+    master = MasterData("MXVERSION0001", "Reexpedida S.A.", "Calle 1", "exporter", "2024-01-01")
+    officer.issue(master)
+    officer.cancel(master.tin)
+    cancelled = int(CertificateStatus.CANCELLED) << STATUS_SHIFT
+    slot = record_slot(node.url, officer.address, master.tin, lambda word: word >> STATUS_SHIFT & 0xFF == 3)
+    word = int(rpc(node.url, "eth_getStorageAt", officer.address, hex(slot), "latest"), 16)
+    assert word & cancelled and word >> VERSION_SHIFT == 1
+    last = (word & ((1 << VERSION_SHIFT) - 1)) | (0xFFFFFF << VERSION_SHIFT)  # 16.7 million re-issues later
+    rpc(node.url, "anvil_setStorageAt", officer.address, hex(slot), "0x" + last.to_bytes(32, "big").hex())
+    for _ in range(2):  # re-issued at the last version number, and again: never an arithmetic panic
         officer.issue(master)
+        assert officer.certificate(master.tin).version == 0xFFFFFF
         officer.cancel(master.tin)
-        cancelled = int(CertificateStatus.CANCELLED) << STATUS_SHIFT
-        slot = record_slot(node.url, officer.address, master.tin, lambda word: word >> STATUS_SHIFT & 0xFF == 3)
-        word = int(rpc(node.url, "eth_getStorageAt", officer.address, hex(slot), "latest"), 16)
-        assert word & cancelled and word >> VERSION_SHIFT == 1
-        last = (word & ((1 << VERSION_SHIFT) - 1)) | (0xFFFFFF << VERSION_SHIFT)  # 16.7 million re-issues later
-        rpc(node.url, "anvil_setStorageAt", officer.address, hex(slot), "0x" + last.to_bytes(32, "big").hex())
-        for _ in range(2):  # re-issued at the last version number, and again: never an arithmetic panic
-            officer.issue(master)
-            assert officer.certificate(master.tin).version == 0xFFFFFF
-            officer.cancel(master.tin)
-    finally:
-        rpc(node.url, "evm_revert", snapshot)

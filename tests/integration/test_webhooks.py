@@ -11,8 +11,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import requests
-
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.domain.model import MasterData
@@ -51,8 +49,8 @@ class Receiver:
         self.server.server_close()
 
 
-def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(node, pilot_record, tmp_path):
-    snapshot = requests.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_snapshot", "params": []}).json()
+def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(reverting, pilot_record, tmp_path):
+    node = reverting
     record = DeploymentRecord.load(pilot_record)
     chain = connect(node.url)
     mirror = Mirror(tmp_path / "m.sqlite", record.chain_id, record.address, record.deploy_block)
@@ -96,6 +94,3 @@ def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(node, pi
         follower.stop()
         if receiver:
             receiver.close()
-        requests.post(
-            node.url, json={"jsonrpc": "2.0", "id": 1, "method": "evm_revert", "params": [snapshot["result"]]}
-        )
