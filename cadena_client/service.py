@@ -34,6 +34,7 @@ from cadena_client.webhooks import Webhook
 
 LOG = logging.getLogger("cadena.serve")
 MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
+MAX_BODY = 1 << 20  # bytes of a request body: a full batch of the longest TINs takes a fifth
 MAX_PAGE = 1_000
 HEARTBEAT = 15.0  # seconds between SSE comments that keep idle connections open
 MEDIA = {
@@ -52,6 +53,41 @@ class Batch(BaseModel):
 
 class NotReady(CadenaError):
     """The mirror has not reached the chain yet."""
+
+
+class BodyLimit:
+    """ASGI middleware: reads a request body (other than GET's and HEAD's) up to `limit` bytes, declared
+    or streamed, and answers 413 `body-too-large` as soon as it is longer, never holding more."""
+
+    def __init__(self, app, limit: int = MAX_BODY):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        too_long = declared.isdigit() and int(declared) > self.limit
+        streamed, chunks, more = 0, [], True
+        while more and not too_long:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            streamed, more = streamed + len(chunks[-1]), message.get("more_body", False)
+            too_long = streamed > self.limit
+        if too_long:
+            refusal = BodyTooLarge(f"the request body is over {self.limit:,} bytes; send at most {MAX_BATCH:,} TINs")
+            return await error_response(refusal)(scope, receive, send)
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        async def replay():
+            nonlocal whole
+            if whole is None:
+                return await receive()
+            message, whole = whole, None
+            return message
+
+        await self.app(scope, replay, send)
 
 
 class Follower:
@@ -112,6 +148,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
     """The service's routes over `follower`'s mirror; browsers of other origins may call it only from
     `cors_origins` (none by default)."""
     app = FastAPI(title="CADENA", version=version("cadena-client"), docs_url="/docs", redoc_url=None)
+    app.add_middleware(BodyLimit)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])
     mirror = follower.mirror
@@ -125,8 +162,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
 
     @app.exception_handler(CadenaError)
     async def cadena_error(request: Request, exc: CadenaError) -> JSONResponse:
-        status, code = _status(exc)
-        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -337,6 +373,10 @@ class BatchTooLarge(InputError):
     """A request carries more than the service answers at once."""
 
 
+class BodyTooLarge(InputError):
+    """A request body longer than the service reads."""
+
+
 class BadTin(InputError):
     """A TIN that is not one."""
 
@@ -359,6 +399,12 @@ def _country(text: str) -> str:
         raise UnknownCountry(str(exc)) from None
 
 
+def error_response(exc: CadenaError) -> JSONResponse:
+    """`{"error": {"code", "message"}}` with the HTTP status of a library error."""
+    status, code = _status(exc)
+    return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status)
+
+
 def _status(exc: CadenaError) -> tuple[int, str]:
     """The HTTP status and error code of a library error."""
     if isinstance(exc, NotReady):
@@ -367,6 +413,8 @@ def _status(exc: CadenaError) -> tuple[int, str]:
         return 404, "not-found"
     if isinstance(exc, BatchTooLarge):
         return 413, "batch-too-large"
+    if isinstance(exc, BodyTooLarge):
+        return 413, "body-too-large"
     if isinstance(exc, BadTin):
         return 400, "bad-tin"
     if isinstance(exc, UnknownCountry):

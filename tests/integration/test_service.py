@@ -87,6 +87,16 @@ def test_a_batch_over_the_limit_is_refused(service):
     assert answer.status_code == 413 and answer.json()["error"]["code"] == "batch-too-large"
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
+def test_a_body_over_the_limit_is_refused_as_it_is_read(service, chunked):
+    url, _ = service
+    body = b'{"importer": "PE", "tins": [' + b'"MXAAA010101AAA", ' * 100_000 + b'"MX1"]}'  # 1.8 MB
+    sent = (body[i : i + 65536] for i in range(0, len(body), 65536)) if chunked else body
+    answer = requests.post(f"{url}/v1/verify", data=sent, headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code == 413 and answer.json()["error"]["code"] == "body-too-large"
+    assert "1,048,576 bytes" in answer.json()["error"]["message"]
+
+
 def test_certificates_history_administrations_mras_and_aeo_lists(service):
     url, officer = service
     issue(officer)
