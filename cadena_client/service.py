@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from cadena_client.document import SCHEMA, document, event_form, plain
@@ -163,6 +164,15 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
     @app.exception_handler(CadenaError)
     async def cadena_error(request: Request, exc: CadenaError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(HTTPException)
+    async def unrouted(request: Request, exc: HTTPException) -> JSONResponse:
+        code, message = {
+            404: ("not-found", f"no such path: {request.url.path} (the API is described at /docs)"),
+            405: ("method-not-allowed", f"{request.method} is not allowed on {request.url.path}"),
+        }.get(exc.status_code, ("bad-request", str(exc.detail)))
+        error = {"error": {"code": code, "message": message}}
+        return JSONResponse(error, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

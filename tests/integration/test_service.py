@@ -61,24 +61,24 @@ def test_verify_one_and_many_with_the_block_it_reflects(service):
 
 
 @pytest.mark.parametrize(
-    "path,params,status,code",
+    "method,path,params,status,code",
     [
-        ("/v1/verify", {"importer": "PE", "tin": "MX-1"}, 400, "bad-tin"),
-        ("/v1/verify", {"importer": "XX", "tin": TIN}, 400, "unknown-country"),
-        ("/v1/verify", {"importer": "PE"}, 400, "bad-request"),
-        ("/v1/certificates/MXNOBODY", {}, 404, "not-found"),
-        ("/v1/certificates", {"country": "MX", "limit": 5000}, 400, "bad-request"),
-        ("/v1/aeo-list", {"country": "MX", "format": "pdf"}, 400, "bad-request"),
-        ("/v1/nothing", {}, 404, None),
+        ("GET", "/v1/verify", {"importer": "PE", "tin": "MX-1"}, 400, "bad-tin"),
+        ("GET", "/v1/verify", {"importer": "XX", "tin": TIN}, 400, "unknown-country"),
+        ("GET", "/v1/verify", {"importer": "PE"}, 400, "bad-request"),
+        ("GET", "/v1/certificates/MXNOBODY", {}, 404, "not-found"),
+        ("GET", "/v1/certificates", {"country": "MX", "limit": 5000}, 400, "bad-request"),
+        ("GET", "/v1/aeo-list", {"country": "MX", "format": "pdf"}, 400, "bad-request"),
+        ("GET", "/v1/nothing", {}, 404, "not-found"),
+        ("PUT", "/v1/verify", {}, 405, "method-not-allowed"),
     ],
 )
-def test_every_error_is_json_with_a_code_and_a_message(service, path, params, status, code):
+def test_every_error_is_json_with_a_code_and_a_message(service, method, path, params, status, code):
     url, _ = service
-    answer = requests.get(url + path, params=params, timeout=10)
+    answer = requests.request(method, url + path, params=params, timeout=10)
     assert answer.status_code == status and answer.headers["content-type"].startswith("application/json")
-    body = answer.json()
-    if code:
-        assert body["error"]["code"] == code and body["error"]["message"] and "Traceback" not in answer.text
+    error = answer.json()["error"]
+    assert error["code"] == code and error["message"] and "Traceback" not in answer.text
 
 
 def test_a_batch_over_the_limit_is_refused(service):
