@@ -4,9 +4,9 @@ or English (the browser's choice, switchable); it reads the same mirror as the A
 
 from __future__ import annotations
 
-import time
 from importlib import resources
 
+from babel import Locale
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -17,6 +17,7 @@ from cadena_client.mirror import certificate_row
 
 PAGE_SIZE = 50
 LANGUAGES = ("es", "en")
+LOCALES = {lang: Locale.parse(lang) for lang in LANGUAGES}  # country names in each language
 
 TEXT = {
     "en": {
@@ -60,6 +61,7 @@ TEXT = {
         "Cancelled": "Cancelled",
         "Withdrawn": "Withdrawn",
         "Expired": "Expired",
+        "bad_tin": "That is not a TIN: a 2-letter country code and 1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA).",
     },
     "es": {
         "title": "CADENA: Operadores Económicos Autorizados",
@@ -102,6 +104,67 @@ TEXT = {
         "Cancelled": "Cancelado",
         "Withdrawn": "Retirado",
         "Expired": "Vencido",
+        "bad_tin": "Eso no es un TIN: un código de país de 2 letras y de 1 a 15 letras A-Z o dígitos (p. ej. MXAAA010101AAA).",
+    },
+}
+
+# the library's labels (AEO types, benefits, verdicts, changes, reasons, MRA and party statuses) as the
+# page says them; any other label shows with its hyphens as spaces
+WORDS = {
+    "en": {"aeo-s": "AEO-S (security)", "aeo-c": "AEO-C (customs simplifications)"},
+    "es": {
+        "importer": "importador",
+        "exporter": "exportador",
+        "manufacturer": "fabricante",
+        "warehouse": "almacén",
+        "customs-broker": "agente de aduanas",
+        "carrier": "transportista",
+        "logistics-operator": "operador logístico",
+        "aeo-s": "OEA-S (seguridad)",
+        "aeo-c": "OEA-C (simplificaciones aduaneras)",
+        "reduced-physical-inspection": "menos inspecciones físicas",
+        "reduced-documentary-checks": "menos controles documentales",
+        "priority-treatment": "trato prioritario",
+        "simplified-procedures": "procedimientos simplificados",
+        "business-continuity": "continuidad del negocio",
+        "lower-risk-score": "menor puntaje de riesgo",
+        "recognised": "reconocido",
+        "unknown TIN": "TIN desconocido",
+        "same country": "mismo país",
+        "not active": "no vigente",
+        "not yet valid": "aún no vigente",
+        "expired": "vencido",
+        "no MRA": "sin ARM",
+        "MRA not in force": "ARM no vigente",
+        "type not covered": "tipo de OEA no cubierto",
+        "issuer suspended": "administración emisora suspendida",
+        "issued": "emitido",
+        "updated": "actualizado",
+        "suspended": "suspendido",
+        "reinstated": "rehabilitado",
+        "cancelled": "cancelado",
+        "withdrawn": "retirado por la empresa",
+        "unspecified": "sin especificar",
+        "new-certification": "nueva certificación",
+        "renewal": "renovación",
+        "data-correction": "corrección de datos",
+        "revalidation": "revalidación",
+        "security-incident": "incidente de seguridad",
+        "non-compliance": "incumplimiento",
+        "ongoing-investigation": "investigación en curso",
+        "failed-revalidation": "revalidación fallida",
+        "requirements-no-longer-met": "ya no cumple los requisitos",
+        "serious-infringement": "infracción grave",
+        "ceased-activity": "cese de actividad",
+        "company-request": "a pedido de la empresa",
+        "Proposed": "Propuesto",
+        "Concluded": "Concluido",
+        "In force": "Vigente",
+        "Terminated": "Terminado",
+        "Suspended": "Suspendido",
+        "Pending": "pendiente",
+        "Signed": "firmado",
+        "Left": "retirado",
     },
 }
 
@@ -138,7 +201,8 @@ def mount_page(app: FastAPI, follower) -> None:
             path=request.url.path,
             query=request.url.query,
             as_of=follower.as_of(),
-            country_name=country_name,
+            country_name=lambda code: LOCALES[chosen].territories.get(code) or country_name(code),
+            words=lambda value: words(chosen, value),
             **context,
         )
         response = HTMLResponse(html, status_code=status)
@@ -151,8 +215,11 @@ def mount_page(app: FastAPI, follower) -> None:
         if tin.strip():
             try:
                 return RedirectResponse(f"/tin/{parse_tin(tin)}", status_code=303)
-            except InputError as exc:
-                return render(request, lang, "home.html", error=str(exc), tin=tin, **_network(mirror, follower))
+            except InputError:
+                chosen = TEXT[language(request, lang)]
+                return render(
+                    request, lang, "home.html", error=chosen["bad_tin"], tin=tin, **_network(mirror, follower)
+                )
         return render(request, lang, "home.html", error=None, tin="", **_network(mirror, follower))
 
     @app.get("/tin/{tin}", response_class=HTMLResponse, include_in_schema=False)
@@ -209,10 +276,9 @@ def _network(mirror, follower) -> dict:
         return {"administrations": mirror.administrations(), "mras": mirror.mras()}
 
 
-def labels(value) -> str:
-    """AEO types or benefits as words."""
-    return ", ".join(value.labels()) if isinstance(value, (AEOType, Benefit)) else ", ".join(value or [])
-
-
-_templates.filters["labels"] = labels
-_templates.globals["now"] = time.time
+def words(lang: str, value) -> str:
+    """Labels (one, a list, or AEO types or benefits) in `lang`, joined by commas."""
+    if isinstance(value, (AEOType, Benefit)):
+        value = value.labels()
+    items = [value] if isinstance(value, str) else list(value or [])
+    return ", ".join(WORDS[lang].get(item, item.replace("-", " ")) for item in items)

@@ -74,7 +74,7 @@ def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, service):
         time.sleep(0.2)
     assert browser.find_element(By.ID, "status").text == "Active"
     rows = browser.find_elements(By.CSS_SELECTOR, "#recognition tbody tr")
-    assert any("PE" in r.text and "reduced-physical-inspection" in r.text for r in rows)
+    assert any("PE" in r.text and "reduced physical inspection" in r.text for r in rows)
     shot(browser, "1-active")
     officer.suspend(TIN)
     deadline = time.monotonic() + 10
@@ -87,6 +87,7 @@ def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, service):
     browser.find_element(By.LINK_TEXT, "Español").click()
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert browser.find_element(By.ID, "status").text == "Suspendido"
+    assert "no vigente" in browser.find_element(By.ID, "recognition").text
     shot(browser, "3-suspendido")
     browser.get(url + "/administrations/PE")  # the choice is kept
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"

@@ -186,6 +186,23 @@ def test_the_page_browses_an_administration_with_search_and_paging(service):
     assert requests.get(f"{url}/tin/MXNOBODY", timeout=5).status_code == 404
 
 
+def test_the_page_says_everything_in_the_chosen_language(service):
+    url, officer = service
+    issue(officer)
+    wait_for(lambda: requests.get(f"{url}/tin/{TIN}", timeout=5).status_code == 200 or None)
+    spanish = requests.get(f"{url}/tin/{TIN}", params={"lang": "es"}, timeout=5).text
+    for words in ("menos inspecciones físicas", "importador, exportador", "emitido", "nueva certificación"):
+        assert words in spanish
+    english = requests.get(f"{url}/tin/{TIN}", params={"lang": "en"}, timeout=5).text
+    assert "reduced physical inspection" in english and "new certification" in english
+    assert "reduced-physical-inspection" not in spanish + english  # labels, not codes
+    mras = requests.get(f"{url}/mras", params={"lang": "es"}, timeout=5).text
+    assert "Vigente" in mras and "firmado" in mras and "In force" not in mras
+    assert "PE (Perú)" in spanish and "PE (Peru)" in english  # country names too
+    typo = requests.get(f"{url}/", params={"tin": "MX-1", "lang": "es"}, timeout=5).text
+    assert "Eso no es un TIN" in typo and "is not a TIN" not in typo
+
+
 def test_cadena_serve_runs_as_a_process_and_lets_only_its_cors_origin_call(node, pilot_record, tmp_path):
     from helpers import cadena_process
 
