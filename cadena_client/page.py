@@ -62,6 +62,7 @@ TEXT = {
         "Withdrawn": "Withdrawn",
         "Expired": "Expired",
         "bad_tin": "That is not a TIN: a 2-letter country code and 1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA).",
+        "bad_country": "That is not a country code: use the 2 letters of ISO 3166-1 (e.g. MX, PE, CR).",
     },
     "es": {
         "title": "CADENA: Operadores Económicos Autorizados",
@@ -105,6 +106,7 @@ TEXT = {
         "Withdrawn": "Retirado",
         "Expired": "Vencido",
         "bad_tin": "Eso no es un TIN: un código de país de 2 letras y de 1 a 15 letras A-Z o dígitos (p. ej. MXAAA010101AAA).",
+        "bad_country": "Eso no es un código de país: use las 2 letras de ISO 3166-1 (p. ej. MX, PE, CR).",
     },
 }
 
@@ -210,22 +212,27 @@ def mount_page(app: FastAPI, follower) -> None:
             response.set_cookie("lang", lang, samesite="lax")
         return response
 
+    def mistake(request: Request, lang: str | None, key: str, typed: str = "") -> HTMLResponse:
+        """The home page with the mistake explained in the page's language."""
+        said = TEXT[language(request, lang)][key]
+        return render(request, lang, "home.html", 400, error=said, tin=typed, **_network(mirror, follower))
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, tin: str = "", lang: str | None = None) -> Response:
         if tin.strip():
             try:
                 return RedirectResponse(f"/tin/{parse_tin(tin)}", status_code=303)
             except InputError:
-                chosen = TEXT[language(request, lang)]
-                return render(
-                    request, lang, "home.html", error=chosen["bad_tin"], tin=tin, **_network(mirror, follower)
-                )
+                return mistake(request, lang, "bad_tin", tin)
         return render(request, lang, "home.html", error=None, tin="", **_network(mirror, follower))
 
     @app.get("/tin/{tin}", response_class=HTMLResponse, include_in_schema=False)
     def certificate(request: Request, tin: str, lang: str | None = None) -> HTMLResponse:
-        with follower.lock:
+        try:
             code = parse_tin(tin)
+        except InputError:
+            return mistake(request, lang, "bad_tin", tin)
+        with follower.lock:
             rows = [r for r in mirror.certificates([code[:2]]) if r["tin"] == code]
             history = mirror.history(code)
             others = [a["country"] for a in mirror.administrations() if a["country"] != code[:2]]
@@ -246,7 +253,10 @@ def mount_page(app: FastAPI, follower) -> None:
     def administration(
         request: Request, country: str, q: str = "", page: int = Query(1, ge=1), lang: str | None = None
     ) -> HTMLResponse:
-        code = parse_country(country)
+        try:
+            code = parse_country(country)
+        except InputError:
+            return mistake(request, lang, "bad_country")
         with follower.lock:
             rows = mirror.aeo_list(code)
         needle = q.strip().lower()

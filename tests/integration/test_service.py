@@ -199,8 +199,13 @@ def test_the_page_says_everything_in_the_chosen_language(service):
     mras = requests.get(f"{url}/mras", params={"lang": "es"}, timeout=5).text
     assert "Vigente" in mras and "firmado" in mras and "In force" not in mras
     assert "PE (Perú)" in spanish and "PE (Peru)" in english  # country names too
-    typo = requests.get(f"{url}/", params={"tin": "MX-1", "lang": "es"}, timeout=5).text
-    assert "Eso no es un TIN" in typo and "is not a TIN" not in typo
+    for path, params, said in [
+        ("/", {"tin": "MX-1", "lang": "es"}, "Eso no es un TIN"),
+        ("/tin/MX-1", {"lang": "en"}, "That is not a TIN"),
+        ("/administrations/ZZ", {"lang": "es"}, "Eso no es un código de país"),
+    ]:  # a mistake in the browser is explained on a page, in its language
+        typo = requests.get(url + path, params=params, timeout=5)
+        assert typo.status_code == 400 and typo.headers["content-type"].startswith("text/html") and said in typo.text
 
 
 def test_cadena_serve_runs_as_a_process_and_lets_only_its_cors_origin_call(node, pilot_record, tmp_path):
