@@ -3,6 +3,8 @@ and `cadena` processes."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
 import subprocess
@@ -11,6 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -55,6 +58,13 @@ def rpc(url: str, method: str, *params):
     return requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()[
         "result"
     ]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
@@ -301,9 +311,7 @@ def serving(node_url: str, record_path, tmp_path):
         Mirror(tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block), cadena, 0.1
     )
     follower.start()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(follower), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -323,3 +331,35 @@ def serving(node_url: str, record_path, tmp_path):
         server.should_exit = True
         thread.join(timeout=10)
         follower.stop()
+
+
+SECRET = b"receiver-shared-secret"  # the webhooks' key in tests
+
+
+class Receiver:
+    """A webhook receiver on `port` that checks each signature (key `SECRET`) and keeps what it got, in
+    arrival order: (event number, change, arrival time)."""
+
+    def __init__(self, port: int):
+        self.got: list[tuple[int, dict, float]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+                ok = hmac.compare_digest(expected, self.headers["X-Cadena-Signature"])
+                if ok:
+                    outer.got.append((int(self.headers["X-Cadena-Event-Id"]), json.loads(body), time.monotonic()))
+                self.send_response(204 if ok else 401)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import time
 
 import jsonschema
 import pytest
 import requests
+from helpers import cadena_process, free_port
 from openpyxl import load_workbook
 
 from cadena_client.document import json_schema
@@ -209,11 +209,7 @@ def test_the_page_says_everything_in_the_chosen_language(service):
 
 
 def test_cadena_serve_runs_as_a_process_and_lets_only_its_cors_origin_call(node, pilot_record, tmp_path):
-    from helpers import cadena_process
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = cadena_process(
         "--rpc-url",
         node.url,
@@ -267,9 +263,7 @@ def test_before_its_first_sync_the_service_says_it_is_not_ready(pilot_record, tm
 
     record = DeploymentRecord.load(pilot_record)
     mirror = Mirror(tmp_path / "new.sqlite", record.chain_id, record.address, record.deploy_block)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     app = create_app(Follower(mirror, None))  # its follower never starts: nothing is synced
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()

@@ -3,13 +3,9 @@ order, nothing lost; each attempt is in the delivery log."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from helpers import SECRET, Receiver, free_port
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
@@ -18,36 +14,6 @@ from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.service import Follower
 
-SECRET = b"receiver-shared-secret"
-
-
-class Receiver:
-    """An HTTP receiver on `port` that checks each signature and keeps what it got, in arrival order."""
-
-    def __init__(self, port: int):
-        self.got: list[tuple[int, dict, float]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-                ok = hmac.compare_digest(expected, self.headers["X-Cadena-Signature"])
-                if ok:
-                    outer.got.append((int(self.headers["X-Cadena-Event-Id"]), json.loads(body), time.monotonic()))
-                self.send_response(204 if ok else 401)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
 
 def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(reverting, pilot_record, tmp_path):
     node = reverting
@@ -55,9 +21,7 @@ def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(revertin
     chain = connect(node.url)
     mirror = Mirror(tmp_path / "m.sqlite", record.chain_id, record.address, record.deploy_block)
     follower = Follower(mirror, record.open(chain), 0.1)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     hook = follower.add_webhook(f"http://127.0.0.1:{port}/cadena", SECRET)
     follower.start()
     officer = record.open(chain, Signer(chain, chain.dev_account(2)))
