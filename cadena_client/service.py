@@ -126,8 +126,10 @@ class Follower:
         while not self.stopping.is_set():
             try:
                 with self.lock:
-                    result = self.mirror.sync(self.cadena)
-                    self.position = self.mirror.position()
+                    try:
+                        result = self.mirror.sync(self.cadena)
+                    finally:  # a sync that fails half-way keeps what it committed
+                        self.position = self.mirror.position()
                 self.error, self.head = None, result.to_block
                 if result.events or result.retracted:
                     with self.changed:
