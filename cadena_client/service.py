@@ -13,9 +13,10 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib.metadata import version
+from typing import TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,6 +35,7 @@ from cadena_client.page import mount_page
 from cadena_client.webhooks import Webhook
 
 LOG = logging.getLogger("cadena.serve")
+T = TypeVar("T")
 MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
 MAX_BODY = 1 << 20  # bytes of a request body: a full batch of the longest TINs takes a fifth
 MAX_PAGE = 1_000
@@ -156,12 +158,18 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])
     mirror = follower.mirror
 
-    def read(kind: str, data, **extra) -> JSONResponse:
-        return JSONResponse({**document(kind, data), **extra, "as_of": follower.as_of()})
-
     def ready() -> None:
         if not follower.ready():
             raise NotReady("the mirror has not reached the chain yet; retry in a moment")
+
+    def read(fetch: Callable[[], T]) -> tuple[T, dict]:
+        """What `fetch` reads from the mirror once it is ready, and the `as_of` of what it read."""
+        ready()
+        with follower.lock:
+            return fetch(), follower.as_of()
+
+    def respond(kind: str, data, reflects: dict, **extra) -> JSONResponse:
+        return JSONResponse({**document(kind, data), **extra, "as_of": reflects})
 
     @app.exception_handler(CadenaError)
     async def cadena_error(request: Request, exc: CadenaError) -> JSONResponse:
@@ -275,53 +283,43 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
 
     @app.get("/v1/certificates/{tin}")
     def certificate(tin: str) -> JSONResponse:
-        ready()
-        with follower.lock:
-            rows = [r for r in mirror.certificates([_tin(tin)[:2]]) if r["tin"] == _tin(tin)]
+        code = _tin(tin)
+        rows, reflects = read(lambda: [r for r in mirror.certificates([code[:2]]) if r["tin"] == code])
         if not rows:
-            raise NotFoundError(f"no certificate was ever issued for TIN {_tin(tin)}")
-        return read("aeo", certificate_row(rows[0]))
+            raise NotFoundError(f"no certificate was ever issued for TIN {code}")
+        return respond("aeo", certificate_row(rows[0]), reflects)
 
     @app.get("/v1/certificates/{tin}/history")
     def history(tin: str) -> JSONResponse:
-        ready()
-        with follower.lock:
-            events = mirror.history(_tin(tin))
+        code = _tin(tin)
+        events, reflects = read(lambda: mirror.history(code))
         if not events:
-            raise NotFoundError(f"no event for TIN {_tin(tin)}")
-        return read("events", events)
+            raise NotFoundError(f"no event for TIN {code}")
+        return respond("events", events, reflects)
 
     @app.get("/v1/certificates")
     def certificates(
         country: str, offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=MAX_PAGE)
     ) -> JSONResponse:
         """An administration's certificates, in TIN order, a page at a time."""
-        ready()
-        with follower.lock:
-            rows = mirror.certificates([_country(country)])
+        code = _country(country)
+        rows, reflects = read(lambda: mirror.certificates([code]))
         page = [certificate_row(row) for row in rows[offset : offset + limit]]
-        return read("aeos", page, total=len(rows), offset=offset, limit=limit)
+        return respond("aeos", page, reflects, total=len(rows), offset=offset, limit=limit)
 
     @app.get("/v1/administrations")
     def administrations() -> JSONResponse:
-        ready()
-        with follower.lock:
-            found = mirror.administrations()
-        return read("administrations", found)
+        return respond("administrations", *read(mirror.administrations))
 
     @app.get("/v1/mras")
     def mras() -> JSONResponse:
-        ready()
-        with follower.lock:
-            found = mirror.mras()
-        return read("mras", found)
+        return respond("mras", *read(mirror.mras))
 
     @app.get("/v1/aeo-list")
     def aeo_list(country: str, format: str = Query("json", pattern="^(json|csv|xlsx)$")) -> Response:
         """The AEO list `country` sees (its own and its MRA partners'), in the layout of `cadena export`."""
-        ready()
-        with follower.lock:
-            rows = mirror.aeo_list(_country(country))
+        code = _country(country)
+        rows, _ = read(lambda: mirror.aeo_list(code))
         return Response(aeo_files.write(rows, format), media_type=MEDIA[format])
 
     @app.get("/v1/events")
