@@ -9,6 +9,8 @@ times UTC, TINs are text, and the actor of an event comes with the administratio
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime, timezone
 from enum import Enum, IntFlag
@@ -16,7 +18,7 @@ from importlib import resources
 
 from cadena_client.domain.event import Event
 from cadena_client.domain.lifecycle import BY_EVENT
-from cadena_client.domain.model import Certificate, Reason, status_label
+from cadena_client.domain.model import Certificate, Reason, Verification, country_name, status_label
 
 SCHEMA = "cadena/1"
 _SHARED = {"tin", "actor", "reason", "time", "version", "id", "country", "party", "proposer", "admin", "account"}
@@ -77,6 +79,69 @@ def iso_time(value: datetime | int | None) -> str | None:
         return None
     moment = value if isinstance(value, datetime) else datetime.fromtimestamp(value, timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_of(position, head: int | None) -> dict:
+    """The block and time a mirror's answers reflect (its `Position`), and how far behind the chain they
+    may be: in blocks against the node's `head` (None: the node is unreachable), and in seconds 0 when
+    no block is missing, else the time since the mirror last reached the head (changes may be missing)."""
+    lag_blocks = None if head is None else max(0, head - position.block)
+    if lag_blocks == 0:
+        lag_seconds: float | None = 0
+    else:
+        lag_seconds = None if position.synced_at is None else round(max(0.0, time.time() - position.synced_at), 1)
+    return {
+        "block": position.block,
+        "block_time": iso_time(position.block_time),
+        "node": "unreachable" if head is None else "reachable",
+        "lag_blocks": lag_blocks,
+        "lag_seconds": lag_seconds,
+    }
+
+
+def aeo_row(cert: Certificate, answer: Verification | None = None) -> dict:
+    """A certificate as an AEO list shows it (the layout `cadena export` writes and `cert import` reads);
+    a partner's certificate also says whether the list's country recognises it, and with which benefits."""
+    row = {
+        "country": cert.country,
+        "tin": cert.tin,
+        "name": cert.name or "",
+        "address": cert.address or "",
+        "aeo_types": cert.aeo_types.labels(),
+        "valid_from": str(cert.valid_from or ""),
+        "expiry": str(cert.expiry or ""),
+        "status": status_label(cert.status, cert.expiry),
+        "version": cert.version,
+        "holder": cert.holder,
+        "commitment": "0x" + cert.commitment.hex(),
+    }
+    if answer is not None:
+        row["recognised"] = "yes" if answer.recognised else f"no: {answer.verdict.label}"
+        row["benefits"] = answer.benefits.labels() if answer.benefits else []
+    return row
+
+
+def actor_label(
+    event: Event,
+    roles: dict[str, list[tuple[str, str]]] | None = None,
+    name: Callable[[str], str] = country_name,
+    word: Callable[[str], str] = str,
+) -> str:
+    """Who acted, as a person reads it: "Mexico, officer", "holder of MXAAA010101AAA", "Peru, admin"
+    (`name` and `word` say countries and roles in the reader's language). `roles` (account -> the
+    (country, role) it holds, from a mirror) names an actor the event alone does not place; the
+    address itself only when nothing else is known."""
+    actor = event_form(event)["actor"]
+    if actor is None:
+        return ""
+    if actor["role"] == "holder":
+        return f"{word('holder')} {event.tin}"
+    if actor["administration"]:
+        return f"{name(actor['administration'])}, {word(actor['role'])}"
+    held = (roles or {}).get(actor["address"])
+    if held:
+        return "; ".join(f"{name(code)}, {word(role)}" for code, role in held)
+    return actor["address"]
 
 
 def reason_form(code: int | None) -> dict | None:

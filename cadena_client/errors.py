@@ -1,7 +1,8 @@
 """Every exception the library raises on purpose, in one place.
 
-Each message is meant for a person and names the problem; none names a CLI flag (the CLI adds its
-hints by exception type). The contract's custom errors are real classes, one per error of the ABI,
+Each message is meant for a person and names the problem; none names a CLI flag. Each class also
+carries what the two front ends need: `status` and `code`, the HTTP status and error code the
+service answers with, and `hint`, what the CLI adds for a user who can act on it (in its own words). The contract's custom errors are real classes, one per error of the ABI,
 written by `cadena compile` into the block at the end of this module and checked against the
 artifact by the tests, so an `except errors.AEOInvalidStatus` clause can never name a ghost.
 """
@@ -12,13 +13,63 @@ from __future__ import annotations
 class CadenaError(Exception):
     """Base of the errors this library raises on purpose; the message is meant for a person."""
 
+    status: int = 502  # what the service answers: the chain (or what stands for it) failed it
+    code: str = "chain-error"
+    hint: str | None = None
+
 
 class InputError(CadenaError, ValueError):
     """Input that the library refuses before sending anything; the message says how to fix it."""
 
+    status, code = 400, "bad-request"
+
+
+class BadTin(InputError):
+    """A TIN that is not one."""
+
+    code = "bad-tin"
+
+
+class UnknownCountry(InputError):
+    """A country code that is not an ISO 3166-1 alpha-2 code."""
+
+    code = "unknown-country"
+
+
+class BatchTooLarge(InputError):
+    """A request carries more than the service answers at once."""
+
+    status, code = 413, "batch-too-large"
+
+
+class BodyTooLarge(InputError):
+    """A request body longer than the service reads."""
+
+    status, code = 413, "body-too-large"
+
 
 class NotFoundError(CadenaError):
     """The chain has no such certificate, administration or MRA."""
+
+    status, code = 404, "not-found"
+
+
+class Unavailable(CadenaError):
+    """The service cannot answer this now; the same request later can succeed."""
+
+    status, code = 503, "unavailable"
+
+
+class NotReady(Unavailable):
+    """The mirror has not reached the chain yet."""
+
+    code = "not-ready"
+
+
+class StreamsFull(Unavailable):
+    """The service already holds as many event streams as it serves (in all, or for this client)."""
+
+    code = "streams-full"
 
 
 class ChainError(CadenaError):
@@ -28,17 +79,25 @@ class ChainError(CadenaError):
 class NodeUnreachable(ChainError):
     """No node answers at the URL given."""
 
+    hint = "check --rpc-url"
+
 
 class NodeUnauthorized(ChainError):
     """The node (or the gateway before it) refuses requests without the right credentials."""
+
+    hint = "give them with --rpc-header 'Name: value', e.g. an API key"
 
 
 class WrongChain(ChainError):
     """The node is on another chain than the one expected."""
 
+    hint = "check --rpc-url and --chain-id"
+
 
 class Unfunded(ChainError):
     """The signing account has no ether to pay for gas."""
+
+    hint = "on a local node: `cadena --dev-account 0 account fund ADDRESS`"
 
 
 class RpcError(CadenaError):
@@ -48,6 +107,8 @@ class RpcError(CadenaError):
 class LogRangeTooLarge(RpcError):
     """The node caps the block range of one log query below the one asked for."""
 
+    hint = "give a smaller --chunk"
+
 
 class KeystoreError(CadenaError):
     """A keystore or key could not be used (missing file, wrong password, unknown dev account)."""
@@ -56,13 +117,19 @@ class KeystoreError(CadenaError):
 class PasswordMissing(KeystoreError):
     """A keystore needs a password and none was given."""
 
+    hint = "give --password-file or set CADENA_PASSWORD"
+
 
 class DevAccountsUnavailable(KeystoreError):
     """Dev accounts exist only on the embedded chain and a local anvil node."""
 
+    hint = "give --keystore FILE"
+
 
 class SignerRequired(CadenaError):
     """A write was asked of a contract opened without a signing account."""
+
+    hint = "give --keystore FILE (or --dev-account N on a local node)"
 
 
 class NodeError(CadenaError):
@@ -71,6 +138,8 @@ class NodeError(CadenaError):
 
 class PortTaken(NodeError):
     """Another process listens on the port asked for."""
+
+    hint = "choose another with --port"
 
 
 class ConfigError(CadenaError):
@@ -84,13 +153,19 @@ class RecordError(CadenaError):
 class RecordMissing(RecordError):
     """No deployment record where one was looked for."""
 
+    hint = "deploy with `cadena network deploy CONFIG`, or give --deployment FILE"
+
 
 class RecordConflict(RecordError):
     """The record belongs to another network, or the chain is not the one it was made on."""
 
+    hint = "give --deployment FILE for another record"
+
 
 class MirrorError(CadenaError):
     """The mirror file cannot be used with this deployment."""
+
+    hint = "give --mirror FILE for another mirror"
 
 
 class CompilerError(CadenaError):

@@ -11,9 +11,9 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from cadena_client.document import actor_label, aeo_row
 from cadena_client.domain.model import AEOType, Benefit, country_name, parse_country, parse_tin
-from cadena_client.errors import InputError
-from cadena_client.mirror import certificate_row
+from cadena_client.errors import InputError, NotFoundError
 
 PAGE_SIZE = 50
 LANGUAGES = ("es", "en")
@@ -63,6 +63,9 @@ TEXT = {
         "Expired": "Expired",
         "bad_tin": "That is not a TIN: a 2-letter country code and 1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA).",
         "bad_country": "That is not a country code: use the 2 letters of ISO 3166-1 (e.g. MX, PE, CR).",
+        "officer": "officer",
+        "admin": "admin",
+        "holder": "holder",
     },
     "es": {
         "title": "CADENA: Operadores Económicos Autorizados",
@@ -107,6 +110,9 @@ TEXT = {
         "Expired": "Vencido",
         "bad_tin": "Eso no es un TIN: un código de país de 2 letras y de 1 a 15 letras A-Z o dígitos (p. ej. MXAAA010101AAA).",
         "bad_country": "Eso no es un código de país: use las 2 letras de ISO 3166-1 (p. ej. MX, PE, CR).",
+        "officer": "funcionario",
+        "admin": "administrador",
+        "holder": "titular",
     },
 }
 
@@ -189,8 +195,15 @@ def language(request: Request, lang: str | None) -> str:
     return "en"
 
 
-def mount_page(app: FastAPI, follower) -> None:
-    """Adds the page's routes to `app`, over `follower`'s mirror."""
+def names(request: Request, lang: str | None):
+    """Country names in the page's language."""
+    chosen = language(request, lang)
+    return lambda code: LOCALES[chosen].territories.get(code) or country_name(code)
+
+
+def mount_page(app: FastAPI) -> None:
+    """Adds the page's routes to `app`, over the mirror of its follower (`app.state.follower`)."""
+    follower = app.state.follower
     mirror = follower.mirror
 
     def render(request: Request, lang: str | None, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -203,7 +216,7 @@ def mount_page(app: FastAPI, follower) -> None:
             path=request.url.path,
             query=request.url.query,
             as_of=follower.as_of(),
-            country_name=lambda code: LOCALES[chosen].territories.get(code) or country_name(code),
+            country_name=names(request, lang),
             words=lambda value: words(chosen, value),
             **context,
         )
@@ -233,11 +246,14 @@ def mount_page(app: FastAPI, follower) -> None:
         except InputError:
             return mistake(request, lang, "bad_tin", tin)
         with follower.lock:
-            rows = [r for r in mirror.certificates([code[:2]]) if r["tin"] == code]
+            try:
+                cert = aeo_row(mirror.certificate(code))
+            except NotFoundError:
+                cert = None
             history = mirror.history(code)
-            others = [a["country"] for a in mirror.administrations() if a["country"] != code[:2]]
+            roles = mirror.roles()
+            others = [a.country for a in mirror.administrations() if a.country != code[:2]]
             answers = [mirror.verify(country, code) for country in others]
-        cert = certificate_row(rows[0]) if rows else None
         return render(
             request,
             lang,
@@ -247,6 +263,9 @@ def mount_page(app: FastAPI, follower) -> None:
             cert=cert,
             history=history,
             answers=answers,
+            actor=lambda event: actor_label(
+                event, roles, names(request, lang), lambda role: TEXT[language(request, lang)].get(role, role)
+            ),
         )
 
     @app.get("/administrations/{country}", response_class=HTMLResponse, include_in_schema=False)
@@ -258,7 +277,7 @@ def mount_page(app: FastAPI, follower) -> None:
         except InputError:
             return mistake(request, lang, "bad_country")
         with follower.lock:
-            rows = mirror.aeo_list(code)
+            rows = [aeo_row(cert, answer) for cert, answer in mirror.aeo_list(code)]
         needle = q.strip().lower()
         found = [r for r in rows if needle in r["name"].lower() or needle in r["tin"].lower()] if needle else rows
         pages = max(1, -(-len(found) // PAGE_SIZE))

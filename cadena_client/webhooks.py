@@ -1,50 +1,95 @@
-"""Webhooks: every change of the mirror's feed POSTed to a receiver, signed, in order, at least once.
+"""Webhooks: every change of the mirror's feed POSTed to a receiver, in order, at least once, signed
+as the Standard Webhooks specification says (https://www.standardwebhooks.com).
 
-Each body is the change's JSON form (as on the event stream), signed with HMAC-SHA256 over the exact
-bytes sent (`X-Cadena-Signature: sha256=<hex>`), numbered (`X-Cadena-Event-Id`). A change goes only
-once the receiver accepted the one before it (a 2xx answer); until then it is tried again with
-exponential backoff, so a receiver that is down loses nothing and sees the changes in order. The
-last accepted number is kept in the mirror, so a restart resumes there (a change may then come
-twice: receivers drop repeats by its number). Every attempt is logged in the mirror's database.
+Each endpoint has its own secret (`whsec_` + base64), derived from the service's key and the
+endpoint's URL, so no receiver can sign for another; `cadena serve --webhook-secret-of URL` prints it
+for its receiver. Each delivery carries `webhook-id` (the change's number in the feed, the same on
+every attempt: receivers drop repeats by it), `webhook-timestamp` (seconds, per attempt) and
+`webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`); `verify` is what a
+receiver does, stale timestamps refused. A change goes only once the receiver accepted the one
+before it (a 2xx answer); until then it is tried again with exponential backoff. The last accepted
+number and every attempt are kept in the mirror's store, so a restart resumes there.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import threading
 import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 
 from cadena_client.document import event_form, plain
+from cadena_client.errors import InputError
 from cadena_client.mirror import Mirror
 
 BACKOFF_FIRST, BACKOFF_MOST = 0.5, 30.0  # seconds before the second attempt, and at most between two
 TIMEOUT = 10.0
-
-LOG_SCHEMA = """CREATE TABLE IF NOT EXISTS webhook_deliveries (
-    url TEXT NOT NULL, seq INTEGER NOT NULL, attempt INTEGER NOT NULL, time REAL NOT NULL,
-    status INTEGER, error TEXT
-)"""
+TOLERANCE = 300  # seconds a receiver accepts between a delivery's timestamp and its own clock
 
 
-def signature(secret: bytes, body: bytes) -> str:
-    """The value of X-Cadena-Signature for `body`: what a receiver recomputes to trust it."""
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+def endpoint_secret(key: bytes, url: str) -> str:
+    """The secret of the endpoint at `url` under the service's `key`, as Standard Webhooks writes it."""
+    return (
+        "whsec_" + base64.b64encode(hmac.new(key, b"cadena webhook " + url.encode(), hashlib.sha256).digest()).decode()
+    )
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` header of one delivery."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes, now: float | None = None) -> dict:
+    """What a receiver does with a delivery: the change, if the signature is the endpoint's and the
+    timestamp within TOLERANCE of `now`; else InputError (answer 4xx and drop it)."""
+    lower = {name.lower(): value for name, value in headers.items()}
+    try:
+        message_id, timestamp = lower["webhook-id"], int(lower["webhook-timestamp"])
+        signatures = lower["webhook-signature"].split()
+    except (KeyError, ValueError):
+        raise InputError("not a Standard Webhooks delivery: webhook-id, -timestamp or -signature missing") from None
+    if abs((time.time() if now is None else now) - timestamp) > TOLERANCE:
+        raise InputError(f"the delivery's timestamp is more than {TOLERANCE} s away from now: refused as a replay")
+    expected = sign(secret, message_id, timestamp, body)
+    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
+        raise InputError("the delivery's signature is not this endpoint's")
+    return json.loads(body)
+
+
+def redacted(url: str) -> str:
+    """A URL as the service shows it to anyone: scheme and host, no credentials, path or query."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    secret: str
+
+    @property
+    def key(self) -> str:
+        """Its name in the mirror's store, and in what the service shows (never the URL)."""
+        return "webhook:" + hashlib.sha256(self.url.encode()).hexdigest()[:16]
 
 
 class Webhook:
-    """Delivers the feed of `mirror` to `url`, from its own thread; `lock` guards the mirror."""
+    """Delivers the feed of `mirror` to an endpoint, from its own thread; `lock` guards the mirror."""
 
-    def __init__(self, mirror: Mirror, lock: threading.Lock, url: str, secret: bytes, changed: threading.Condition):
-        self.mirror, self.lock, self.url, self.secret, self.changed = mirror, lock, url, secret, changed
-        self.key = "webhook:" + hashlib.sha256(url.encode()).hexdigest()[:16]
+    def __init__(self, mirror: Mirror, lock: threading.Lock, endpoint: Endpoint, changed: threading.Condition):
+        self.mirror, self.lock, self.endpoint, self.changed = mirror, lock, endpoint, changed
+        self.key, self.url = endpoint.key, endpoint.url
         self.stopping = threading.Event()
         self.session = requests.Session()
         with lock:
-            self.mirror.db.execute(LOG_SCHEMA)
             if self.mirror.marked(self.key) is None:  # a new receiver gets the changes from now on
                 self.mirror.mark(self.key, self.mirror.last_seq)
         self.thread = threading.Thread(target=self._run, name="cadena-webhook", daemon=True)
@@ -58,14 +103,15 @@ class Webhook:
             self.changed.notify_all()
         self.thread.join(timeout=TIMEOUT + 5)
 
-    def deliveries(self) -> list[dict]:
-        """The attempts made for this receiver, oldest first."""
+    def deliveries(self, last: int | None = None) -> list[dict]:
+        """The attempts made for this receiver, oldest first (the `last` ones if given)."""
         with self.lock:
-            rows = self.mirror.db.execute(
-                "SELECT seq, attempt, time, status, error FROM webhook_deliveries WHERE url = ? ORDER BY rowid",
-                (self.url,),
-            ).fetchall()
-        return [dict(zip(("seq", "attempt", "time", "status", "error"), row, strict=True)) for row in rows]
+            return self.mirror.deliveries(self.url, last)
+
+    def accepted(self) -> int:
+        """The number of the last change the receiver accepted."""
+        with self.lock:
+            return self.mirror.marked(self.key) or 0
 
     def _run(self) -> None:
         while not self.stopping.is_set():
@@ -81,25 +127,24 @@ class Webhook:
 
     def _deliver(self, seq: int, body: bytes) -> bool:
         """Posts one change until the receiver accepts it (True) or the webhook stops (False)."""
-        attempt, wait = 0, BACKOFF_FIRST
-        headers = {
-            "Content-Type": "application/json",
-            "X-Cadena-Event-Id": str(seq),
-            "X-Cadena-Signature": signature(self.secret, body),
-        }
+        attempt, wait, message_id = 0, BACKOFF_FIRST, str(seq)
         while not self.stopping.is_set():
             attempt += 1
-            status, error = None, None
+            status, error, now = None, None, int(time.time())
+            headers = {
+                "Content-Type": "application/json",
+                "webhook-id": message_id,
+                "webhook-timestamp": str(now),
+                "webhook-signature": sign(self.endpoint.secret, message_id, now, body),
+            }
             try:
                 status = self.session.post(self.url, data=body, headers=headers, timeout=TIMEOUT).status_code
             except requests.RequestException as exc:
                 error = type(exc).__name__
             accepted = status is not None and 200 <= status < 300
             with self.lock:
-                self.mirror.db.execute(
-                    "INSERT INTO webhook_deliveries VALUES (?, ?, ?, ?, ?, ?)",
-                    (self.url, seq, attempt, time.time(), status, error),
-                )
+                with self.mirror.transaction():
+                    self.mirror.log_delivery(self.url, seq, attempt, time.time(), status, error)
                 if accepted:
                     self.mirror.mark(self.key, seq)
             if accepted:

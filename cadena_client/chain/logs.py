@@ -4,34 +4,31 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cadena_client.contract.codec import codec, quantity
+from cadena_client.contract.codec import codec, hex_text, quantity
 from cadena_client.errors import LogRangeTooLarge, RpcError
 
 DEFAULT_CHUNK = 5_000  # Besu's default eth_getLogs block range limit
 
 
 class LogSource:
-    """The contract's logs and the chain's blocks, as raw JSON-RPC (batched over HTTP) where the node
-    speaks it, else through web3; logs decoded by the contract's fixed event layouts."""
+    """The contract's logs and the chain's blocks, read through the chain's transport (raw JSON-RPC,
+    batched over HTTP); logs decoded by the contract's fixed event layouts."""
 
     def __init__(self, chain, address: str):
-        self.w3, self.address, self.rpc = chain.w3, address, chain.rpc
+        self.address, self.rpc = address, chain.rpc
         self.decoder = codec().logs
         self.span: int | None = None  # the most blocks the node answered for at once, once it refused more
         self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
 
     def head(self) -> int:
-        return self.w3.eth.block_number
+        return quantity(self._call("eth_blockNumber", []))
 
     def block(self, number: int) -> dict:
         """{"hash": "0x...", "timestamp": int} of block `number`."""
-        if self.rpc.batching:
-            block = self._call("eth_getBlockByNumber", [hex(number), False])
-            if block is None:
-                raise RpcError(f"the node has no block {number}")
-            return {"hash": block["hash"], "timestamp": quantity(block["timestamp"])}
-        block = self.w3.eth.get_block(number)
-        return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
+        block = self._call("eth_getBlockByNumber", [hex(number), False])
+        if block is None:
+            raise RpcError(f"the node has no block {number}")
+        return {"hash": hex_text(block["hash"]), "timestamp": quantity(block["timestamp"])}
 
     def logs(self, start: int, end: int, topics: list | None = None) -> list:
         """The contract's logs in blocks [start, end] (matching `topics`), in chain order as eth_getLogs
@@ -54,7 +51,8 @@ class LogSource:
         query = {"address": self.address, "topics": topics or []}
         if self.rpc.batching:
             return self._call("eth_getLogs", [{**query, "fromBlock": hex(start), "toBlock": hex(end)}])
-        return self.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
+        # the embedded chain takes a filter only through web3's formatters, which the transport's w3 has
+        return self.rpc.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
 
     def topic(self, name: str) -> str:
         return self.decoder.topic(name)

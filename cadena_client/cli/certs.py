@@ -170,9 +170,9 @@ def _operators(session: Session, cadena, found: list) -> dict[str, tuple[str, st
     operators = {}
     try:
         mirror = session.mirror(existing=True)
-        for row in mirror.certificates(sorted({t[:2] for t in wanted})):
-            if wanted.get(row["tin"]) == row["commitment"]:
-                operators[row["tin"]] = (row["name"], row["address"])
+        for known in mirror.all_certificates(sorted({t[:2] for t in wanted})):
+            if wanted.get(known.tin) == "0x" + known.commitment.hex() and known.name and known.address:
+                operators[known.tin] = (known.name, known.address)
         mirror.close()
     except MirrorError:
         pass

@@ -26,6 +26,7 @@ from cadena_client.cli.render import (
     status_text,
     titled_table,
 )
+from cadena_client.contract.codec import quantity
 from cadena_client.domain.model import MasterData, Reason, country_name
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -97,7 +98,7 @@ class Story:
 
     def seen(self, tin: str, note: str = "") -> None:
         """What each administration sees of `tin` in the latest block."""
-        block = self.chain.w3.eth.block_number
+        block = quantity(self.chain.rpc.call("eth_blockNumber", []))
         table = titled_table(
             f"{tin} as each administration sees it, block {block}{note}",
             ("administration", "status on chain", "as importing country", "benefits / why not"),

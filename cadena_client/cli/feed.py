@@ -11,15 +11,14 @@ import click
 import requests
 
 from cadena_client.chain.connection import cause
-from cadena_client.chain.logs import DEFAULT_CHUNK
+from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
 from cadena_client.cli.render import console, history_table, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
-from cadena_client.contract.codec import quantity
-from cadena_client.document import dumps, plain
+from cadena_client.document import aeo_row, as_of, dumps, plain
 from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
 from cadena_client.lists import files as aeo_files
-from cadena_client.mirror import Mirror, as_of
+from cadena_client.mirror import Mirror
 
 
 @click.command()
@@ -60,7 +59,7 @@ def verify(session, importer, offline, max_lag, tin, as_json):
 def _lag(session: Session, mirror: Mirror) -> dict:
     """What the mirror's answers reflect, against the node's head when the node answers."""
     try:
-        head: int | None = quantity(session.chain.rpc.call("eth_blockNumber", []))
+        head: int | None = LogSource(session.chain, mirror.address).head()
     except (CadenaError, requests.RequestException, OSError):
         head = None
     return as_of(mirror.position(), head)
@@ -222,7 +221,7 @@ def export(session, code, fmt, output):
     fmt = fmt or suffix or "csv"
     if fmt == "xlsx" and not output:
         raise CadenaError("an .xlsx workbook is written to a file: give --output FILE.xlsx")
-    rows = session.mirror(offline=True).aeo_list(code)
+    rows = [aeo_row(cert, answer) for cert, answer in session.mirror(offline=True).aeo_list(code)]
     data = aeo_files.write(rows, fmt)
     if output:
         Path(output).write_bytes(codecs.BOM_UTF8 + data if fmt == "csv" else data)  # the BOM makes Excel read UTF-8

@@ -38,29 +38,10 @@ COMMANDS = {
     "watch": ("feed:watch", "Stream certificate and MRA changes as they happen."),
 }
 
-# What the user can do about an error, in the CLI's own words (the library's messages name no flag).
-HINTS = {
-    errors.SignerRequired: "give --keystore FILE (or --dev-account N on a local node)",
-    errors.NodeUnreachable: "check --rpc-url",
-    errors.NodeUnauthorized: "give them with --rpc-header 'Name: value', e.g. an API key",
-    errors.WrongChain: "check --rpc-url and --chain-id",
-    errors.DevAccountsUnavailable: "give --keystore FILE",
-    errors.PasswordMissing: "give --password-file or set CADENA_PASSWORD",
-    errors.Unfunded: "on a local node: `cadena --dev-account 0 account fund ADDRESS`",
-    errors.LogRangeTooLarge: "give a smaller --chunk",
-    errors.PortTaken: "choose another with --port",
-    errors.RecordMissing: "deploy with `cadena network deploy CONFIG`, or give --deployment FILE",
-    errors.RecordConflict: "give --deployment FILE for another record",
-    errors.MirrorError: "give --mirror FILE for another mirror",
-}
-
 
 def hint(exc: errors.CadenaError) -> str:
-    """The message of `exc` with the CLI's hint for its type, if any."""
-    for kind in type(exc).__mro__:
-        if kind in HINTS:
-            return f"{exc} ({HINTS[kind]})"
-    return str(exc)
+    """The message of `exc` with what the user can do about it (its class's `hint`), if anything."""
+    return f"{exc} ({exc.hint})" if exc.hint else str(exc)
 
 
 class CadenaGroup(click.Group):

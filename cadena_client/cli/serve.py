@@ -11,6 +11,13 @@ from cadena_client.cli.session import pass_session
 from cadena_client.errors import CadenaError
 
 
+def _webhook_key(secret_file: str | None) -> bytes:
+    key = Path(secret_file).read_bytes().strip() if secret_file else os.environb.get(b"CADENA_WEBHOOK_SECRET")
+    if not key:
+        raise CadenaError("webhooks are signed: give --webhook-secret-file FILE or set CADENA_WEBHOOK_SECRET")
+    return key
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -19,15 +26,47 @@ from cadena_client.errors import CadenaError
 @click.option(
     "--webhook-secret-file",
     type=click.Path(dir_okay=False, exists=True),
-    help="The HMAC-SHA256 key of the webhooks' signatures (else env CADENA_WEBHOOK_SECRET).",
+    help="The service's webhook key, from which each endpoint's own secret is made (else env CADENA_WEBHOOK_SECRET).",
+)
+@click.option(
+    "--webhook-secret-of",
+    metavar="URL",
+    help="Print the Standard Webhooks secret (whsec_...) of the endpoint at URL, for its receiver, and exit.",
 )
 @click.option(
     "--cors-origin", "cors", multiple=True, help="Let web pages of this origin call the API (none by default)."
 )
+@click.option(
+    "--max-streams", default=256, show_default=True, type=click.IntRange(1), help="Event streams served at once."
+)
+@click.option(
+    "--max-streams-per-client",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Event streams one client address may hold open.",
+)
 @pass_session
-def serve(session, host, port, poll, webhooks, webhook_secret_file, cors):
+def serve(
+    session,
+    host,
+    port,
+    poll,
+    webhooks,
+    webhook_secret_file,
+    webhook_secret_of,
+    cors,
+    max_streams,
+    max_streams_per_client,
+):
     """Serve verification, certificates, AEO lists and a live feed over HTTP (read-only, no keys), from the
-    local mirror kept synced with the chain; the API's documentation is at /docs."""
+    local mirror kept synced with the chain; the API's documentation is at /docs. Webhooks follow the
+    Standard Webhooks specification, each endpoint with its own secret (see --webhook-secret-of)."""
+    from cadena_client.webhooks import Endpoint, endpoint_secret
+
+    if webhook_secret_of:
+        click.echo(endpoint_secret(_webhook_key(webhook_secret_file), webhook_secret_of))
+        return
     import uvicorn
 
     from cadena_client.errors import PortTaken
@@ -35,20 +74,13 @@ def serve(session, host, port, poll, webhooks, webhook_secret_file, cors):
 
     follower = Follower(session.mirror(), session.cadena(), poll)
     if webhooks:
-        secret = (
-            Path(webhook_secret_file).read_bytes().strip()
-            if webhook_secret_file
-            else os.environb.get(b"CADENA_WEBHOOK_SECRET")
-        )
-        if not secret:
-            raise CadenaError("webhooks are signed: give --webhook-secret-file FILE or set CADENA_WEBHOOK_SECRET")
+        key = _webhook_key(webhook_secret_file)
         for url in webhooks:
-            follower.add_webhook(url, secret)
-    follower.start()
+            follower.add_webhook(Endpoint(url, endpoint_secret(key, url)))
     click.echo(f"serving on http://{host}:{port} (API documentation at /docs); the mirror syncs every {poll:g} s")
     try:
         uvicorn.run(
-            create_app(follower, cors),
+            create_app(follower, cors, max_streams, max_streams_per_client),
             host=host,
             port=port,
             log_level="warning",

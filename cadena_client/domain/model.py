@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, TypeVar
 from eth_utils import keccak, to_checksum_address
 from iso3166 import countries_by_alpha2
 
-from cadena_client.errors import InputError
+from cadena_client.errors import BadTin, InputError, UnknownCountry
 
 EPOCH = date(1970, 1, 1)
 MAX_PAGE = 500  # the contract caps every paged read at this many entries
 MAX_PARTIES = 32
-TIN_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{1,15}")
+TIN_NATIONAL = "[A-Z0-9]{1,15}"  # what follows the country code in a TIN
+TIN_PATTERN = re.compile("[A-Z]{2}" + TIN_NATIONAL)
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
@@ -266,7 +267,7 @@ def parse_country(code: str) -> str:
     """An ISO 3166-1 alpha-2 country code, upper-cased; raises InputError otherwise."""
     text = str(code).strip().upper()
     if text not in countries_by_alpha2:
-        raise InputError(f"{str(code).strip()!r} is not an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)")
+        raise UnknownCountry(f"{str(code).strip()!r} is not an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)")
     return text
 
 
@@ -282,11 +283,12 @@ def parse_tin(value: str, issuing_country: str | None = None) -> str:
     """
     text = "".join(str(value).split()).upper()
     if not TIN_PATTERN.fullmatch(text):
-        raise InputError(
+        raise BadTin(
             f"{str(value).strip()!r} is not a TIN: it must be a 2-letter country code followed by "
             "1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA)"
         )
-    parse_country(text[:2])
+    if text[:2] not in countries_by_alpha2:
+        raise BadTin(f"TIN {text} does not start with an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)")
     if issuing_country is not None and text[:2] != parse_country(issuing_country):
         raise InputError(
             f"TIN {text} starts with {text[:2]}, but the issuing country is {parse_country(issuing_country)}"
@@ -427,7 +429,8 @@ def clean_text(value: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class Certificate:
-    """A certificate as the chain holds it."""
+    """A certificate as the chain holds it; a mirror also knows the name and address its last issue or
+    update event carried (the chain keeps only their commitment)."""
 
     tin: str
     status: CertificateStatus
@@ -437,6 +440,8 @@ class Certificate:
     holder: str | None
     version: int
     commitment: bytes
+    name: str | None = None
+    address: str | None = None
 
     @property
     def country(self) -> str:

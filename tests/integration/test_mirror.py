@@ -1,6 +1,8 @@
 """The SQLite mirror: rebuilt from events alone, resumable, reorg-safe, and verifying as the contract does."""
 
 import random
+import sqlite3
+from dataclasses import replace
 from itertools import product
 
 import pytest
@@ -9,6 +11,8 @@ from helpers import PILOT
 from cadena_client.chain.connection import connect
 from cadena_client.cli.main import hint
 from cadena_client.domain.model import AdministrationStatus, CertificateStatus, MasterData, Verdict, from_day
+from cadena_client.domain.reader import Reader
+from cadena_client.errors import NotFoundError
 from cadena_client.mirror import Mirror, MirrorError
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
@@ -166,21 +170,16 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
     mirror.sync(w.cadena, chunk=7)
     verdicts |= assert_mirror_matches_contract(w, mirror, tins)
     assert verdicts == set(Verdict), f"the random walk missed {set(Verdict) - verdicts}"
-    for tin in tins:  # current state equals the contract's
-        row = {r["tin"]: r for r in mirror.certificates()}.get(tin)
-        if row is None:
+    known = {c.tin: c for c in mirror.all_certificates()}
+    for tin in tins:  # current state equals the contract's: the same records, plus the name and address
+        if tin not in known:
             assert w.cadena.read_certificates([tin])[0].status == CertificateStatus.NONE
             continue
-        cert = w.cadena.certificate(tin)
-        assert (row["status"], row["aeo_types"], row["version"], row["commitment"]) == (
-            int(cert.status),
-            int(cert.aeo_types),
-            cert.version,
-            "0x" + cert.commitment.hex(),
-        )
+        assert replace(mirror.certificate(tin), name=None, address=None) == w.cadena.certificate(tin)
+        assert mirror.certificate(tin).name == f"Operator {tin}"
     rebuilt = w.mirror("rebuilt.sqlite")  # from the chain alone, in one go
     rebuilt.sync(w.cadena)
-    assert rebuilt.certificates() == mirror.certificates()
+    assert rebuilt.all_certificates() == mirror.all_certificates()
     assert_mirror_matches_contract(w, rebuilt, tins)
 
 
@@ -237,7 +236,7 @@ def test_reorg_drops_removed_events_and_never_reports_twice(world):
     assert [(e.kind, e.tin) for e in after.events] == [("cancelled", "MX1")]
     assert [e.kind for e in mirror.history("MX1")] == ["issued", "cancelled"]
     assert mirror.history("MX2") == [] and "MX2" not in mirror.recognition.certificates
-    assert {r["tin"]: r["status"] for r in mirror.certificates()} == {"MX1": int(CertificateStatus.CANCELLED)}
+    assert {c.tin: c.status for c in mirror.all_certificates()} == {"MX1": CertificateStatus.CANCELLED}
     assert mirror.sync(w.cadena).events == []
 
 
@@ -260,3 +259,96 @@ def test_partners_follow_mras_in_force(world):
     w.as_(ADMIN["CR"]).suspend_mra(1, "CR")
     mirror.sync(w.cadena)
     assert mirror.partners("MX", at=w.now()) == ["PE"] and mirror.partners("CR", at=w.now()) == []
+
+
+@pytest.mark.parametrize("source", ["chain", "mirror"])
+def test_both_readers_answer_alike(world, source):
+    """The same assertions against the chain client and the mirror, through the `Reader` protocol."""
+    w = world
+    officer = w.as_(OFFICER["MX"])
+    today = w.now() // 86400
+    officer.issue(master("MXREAD1", today - 1))
+    officer.issue(master("MXREAD2", today - 1, types="manufacturer"))
+    officer.suspend("MXREAD2", "security-incident")
+    mirror = w.mirror()
+    mirror.sync(w.cadena)
+    reader = w.cadena if source == "chain" else mirror
+    assert isinstance(reader, Reader)
+    cert = reader.certificate("MXREAD1")
+    assert (cert.tin, cert.status, cert.aeo_types.labels(), cert.version) == (
+        "MXREAD1",
+        CertificateStatus.ACTIVE,
+        ["exporter"],
+        1,
+    )
+    with pytest.raises(NotFoundError, match="no certificate was ever issued for TIN MXNOBODY"):
+        reader.certificate("MXNOBODY")
+    assert sorted(c.tin for c in reader.certificates("MX")) == ["MXREAD1", "MXREAD2"]
+    assert reader.certificates("PE") == []
+    assert [
+        (a.country, a.status, a.certificate_count, a.mra_count, a.admin_count)
+        for a in sorted(reader.administrations(), key=lambda a: a.country)
+    ] == [
+        ("CR", AdministrationStatus.ACTIVE, 0, 1, 1),
+        ("MX", AdministrationStatus.ACTIVE, 2, 1, 1),
+        ("PE", AdministrationStatus.ACTIVE, 0, 1, 1),
+    ]
+    (mra,) = reader.mras()
+    assert (mra.id, mra.status.name, {p.country for p in mra.parties}) == (1, "IN_FORCE", {"MX", "PE", "CR"})
+    assert reader.mras("MX") == [mra]
+    with pytest.raises(NotFoundError, match="CO has no customs administration"):
+        reader.mras("CO")
+    answers = reader.verify_many("PE", ["MXREAD1", "MXREAD2", "MXNOBODY"])
+    assert [a.verdict for a in answers] == [Verdict.RECOGNISED, Verdict.NOT_ACTIVE, Verdict.UNKNOWN_TIN]
+    assert reader.verify("PE", "MXREAD1") == answers[0]
+    assert [(e.kind, e.reason) for e in reader.history("MXREAD2")] == [("issued", 1), ("suspended", 10)]
+    if source == "mirror":  # and the two agree record for record
+        assert [replace(c, name=None, address=None) for c in mirror.certificates("MX")] == sorted(
+            w.cadena.certificates("MX"), key=lambda c: c.tin
+        )
+        assert (
+            mirror.administrations() == sorted(w.cadena.administrations(), key=lambda a: a.country)
+            and mirror.mras() == w.cadena.mras()
+        )
+
+
+def test_the_mirror_knows_who_holds_which_role(world):
+    w = world
+    mirror = w.mirror()
+    officer = w.accounts.address(OFFICER["PE"])
+    mirror.sync(w.cadena)
+    assert ("PE", "officer") in mirror.roles()[officer]
+    w.as_(ADMIN["PE"]).revoke_officer("PE", officer)
+    mirror.sync(w.cadena)
+    assert ("PE", "officer") not in mirror.roles().get(officer, [])
+    admin = w.accounts.address(ADMIN["MX"])
+    assert mirror.roles()[admin] == [("MX", "admin")]
+
+
+def test_a_version_3_mirror_is_migrated_in_place_keeping_its_feed_marks_and_deliveries(world):
+    """A mirror written by the previous release (schema 3: no roles, a webhook log table of its own)
+    opens as the current schema without a re-sync: roles projected from its stored events, feed
+    numbers, consumers' marks and the webhook delivery log kept."""
+    w = world
+    mirror = w.mirror()
+    w.as_(OFFICER["MX"]).issue(master("MXOLD1", w.now() // 86400 - 1))
+    mirror.sync(w.cadena)
+    last_seq, cursor = mirror.last_seq, mirror.cursor
+    mirror.mark("webhook:0123456789abcdef", last_seq - 1)
+    mirror.log_delivery("http://hook.example/x", last_seq, 1, 1.0, 204, None)
+    mirror.close()
+    old = sqlite3.connect(w.tmp / "mirror.sqlite")  # back to version 3, as that release left it
+    old.executescript(
+        "DROP TABLE roles; DROP INDEX webhook_deliveries_by_url; UPDATE meta SET value = '3' WHERE key = 'schema';"
+    )
+    old.commit()
+    old.close()
+    reopened = w.mirror()
+    assert reopened.meta("schema") == "4" and (reopened.cursor, reopened.last_seq) == (cursor, last_seq)
+    assert reopened.marked("webhook:0123456789abcdef") == last_seq - 1
+    assert reopened.deliveries("http://hook.example/x") == [
+        {"seq": last_seq, "attempt": 1, "time": 1.0, "status": 204, "error": None}
+    ]
+    assert ("MX", "officer") in reopened.roles()[w.accounts.address(OFFICER["MX"])]
+    assert [c.tin for c in reopened.all_certificates()] == ["MXOLD1"]
+    assert reopened.sync(w.cadena).retracted == []

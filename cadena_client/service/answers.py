@@ -1,0 +1,78 @@
+"""How the service refuses and fails: `{"error": {"code", "message"}}` with the HTTP status and code
+the error's class carries (`cadena_client.errors`), documented on every operation; never a stack
+trace, a node's URL or an exception's text from below the library."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from cadena_client.errors import BatchTooLarge, CadenaError, InputError
+from cadena_client.schema.models import Error
+
+LOG = logging.getLogger("cadena.serve")
+MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
+# the refusals every operation may answer, for its OpenAPI description
+REFUSALS: dict[int | str, dict] = {
+    400: {"model": Error, "description": "A parameter or the body is not what the operation takes"},
+    "4XX": {"model": Error, "description": "Any other refusal: unknown path, method not allowed, body too large"},
+    500: {"model": Error, "description": "The service failed; the cause is in its log"},
+}
+UNAVAILABLE: dict[int | str, dict] = {503: {"model": Error, "description": "The mirror has not reached the chain yet"}}
+NOT_FOUND: dict[int | str, dict] = {404: {"model": Error, "description": "No such record"}}
+
+
+def error_response(exc: CadenaError) -> JSONResponse:
+    """The answer to a library error: its class's status and code, its message."""
+    return refusal(exc.status, exc.code, str(exc))
+
+
+def refusal(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=dict(headers or {}))
+
+
+def install(app: FastAPI) -> None:
+    """The exception handlers that make every refusal and failure an error document."""
+
+    @app.exception_handler(CadenaError)
+    async def cadena_error(request: Request, exc: CadenaError) -> JSONResponse:
+        if exc.status >= 500:  # the chain's or the node's words may name internals: logged, not answered
+            LOG.warning("%s %s: %s", request.method, request.url.path, exc)
+            return refusal(exc.status, exc.code, "the service cannot answer this now; retry later")
+        return error_response(exc)
+
+    @app.exception_handler(HTTPException)
+    async def unrouted(request: Request, exc: HTTPException) -> JSONResponse:
+        code, message = {
+            404: ("not-found", "no such path (the API is described at /docs)"),
+            405: ("method-not-allowed", f"{request.method} is not allowed on this path"),
+        }.get(exc.status_code, ("bad-request", "the request is not one the service takes"))
+        return refusal(exc.status_code, code, message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        if first["type"] == "too_long" and first["loc"][-1] == "tins":
+            return error_response(BatchTooLarge(f"more TINs than one request takes; send at most {MAX_BATCH:,}"))
+        where = [str(part) for part in first["loc"] if part not in ("query", "body", "path")]
+        field = where[-1] if where else ""
+        code = (
+            "bad-tin"
+            if field in ("tin", "tins") or (where and where[0] == "tins")
+            else ("unknown-country" if field in ("importer", "country") else "bad-request")
+        )
+        message = {
+            "bad-tin": "a TIN is a 2-letter ISO 3166-1 country code followed by 1 to 15 letters A-Z or digits",
+            "unknown-country": f"{field} is an ISO 3166-1 alpha-2 country code in capitals (e.g. MX, PE, CR)",
+        }.get(code) or (f"{'.'.join(where)}: {first['msg']}" if where else first["msg"])
+        return refusal(InputError.status, code, message)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return refusal(500, "internal", "the service failed on this request; the error is in its log")

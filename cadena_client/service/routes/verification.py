@@ -1,0 +1,78 @@
+"""`/v1/verify`: is an operator a recognised AEO for an import into a country, with which benefits.
+
+The hot door of the service. Answers come from the mirror's in-memory recognition tables; a batch
+is answered in a worker thread (the event loop keeps serving meanwhile) holding the mirror's lock
+only for the look-ups. Every item with the same verdict and benefits ends the same way, so its JSON
+is written once per batch and each TIN costs one string join (TINs are checked against their
+pattern, so none needs escaping)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from cadena_client.domain.model import Benefit, Verdict
+from cadena_client.schema.models import SCHEMA, Country, Error, Tin, VerificationDocument, VerificationsDocument
+from cadena_client.service.answers import MAX_BATCH, REFUSALS, UNAVAILABLE
+from cadena_client.service.deps import CountryQuery, FollowerDep, TinQuery
+from cadena_client.service.follower import Follower
+
+router = APIRouter(prefix="/v1", tags=["verification"], responses={**REFUSALS, **UNAVAILABLE})
+
+
+class Batch(BaseModel):
+    """The body of POST /v1/verify."""
+
+    importer: Country
+    tins: list[Tin] = Field(max_length=MAX_BATCH)
+
+
+def _tail(benefits: int, verdict: Verdict) -> str:
+    """The JSON of a verification after its TIN."""
+    labels = Benefit(benefits).labels() if benefits else None
+    recognised = verdict is Verdict.RECOGNISED
+    return f', "recognised": {json.dumps(recognised)}, "benefits": {json.dumps(labels)}, "verdict": "{verdict.name.lower()}"}}'
+
+
+def _items(follower: Follower, importer: str, tins: list[str]) -> tuple[list[str], str]:
+    """The JSON of each verification, and of the `as_of` of the state they were read from."""
+    day = int(time.time()) // 86400
+    with follower.lock:
+        answers = follower.mirror.recognition.verify_many(importer, tins, day)
+        reflects = follower.as_of()
+    head = f'{{"importing_country": "{importer}", "tin": "'
+    tails: dict[tuple[int, Verdict], str] = {}
+    items = []
+    for tin, (_, benefits, verdict) in zip(tins, answers, strict=True):
+        tail = tails.get((benefits, verdict))
+        if tail is None:
+            tail = tails[(benefits, verdict)] = _tail(benefits, verdict)
+        items.append(head + tin + '"' + tail)
+    return items, json.dumps(reflects)
+
+
+@router.get("/verify", response_model=VerificationDocument)
+async def verify(follower: FollowerDep, importer: CountryQuery, tin: TinQuery) -> Response:
+    """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why."""
+    follower.check_ready()
+    (item,), reflects = _items(follower, importer, [tin])
+    body = f'{{"schema": "{SCHEMA}", "kind": "verification", {item[1:-1]}, "as_of": {reflects}}}'
+    return Response(body, media_type="application/json")
+
+
+@router.post(
+    "/verify",
+    response_model=VerificationsDocument,
+    responses={413: {"model": Error, "description": "More than 10,000 TINs, or a body over 1 MiB"}},
+)
+def verify_many(follower: FollowerDep, batch: Annotated[Batch, Body()]) -> Response:
+    """`verify` for up to 10,000 TINs at once, answered in the order given."""
+    follower.check_ready()
+    items, reflects = _items(follower, batch.importer, batch.tins)
+    body = f'{{"schema": "{SCHEMA}", "kind": "verifications", "items": [{", ".join(items)}], "as_of": {reflects}}}'
+    return Response(body, media_type="application/json")
