@@ -39,7 +39,7 @@ class UnknownCountry(InputError):
 class BatchTooLarge(InputError):
     """A request carries more than the service answers at once."""
 
-    status, code = 413, "batch-too-large"
+    code = "batch-too-large"
 
 
 class BodyTooLarge(InputError):

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from cadena_client.errors import BatchTooLarge, CadenaError, InputError
 from cadena_client.schema.models import Error
@@ -18,13 +19,25 @@ from cadena_client.schema.models import Error
 LOG = logging.getLogger("cadena.serve")
 MAX_BATCH = 10_000  # TINs one POST /v1/verify answers
 # the refusals every operation may answer, for its OpenAPI description
-REFUSALS: dict[int | str, dict] = {
-    400: {"model": Error, "description": "A parameter or the body is not what the operation takes"},
+FAILURES: dict[int | str, dict] = {
     "4XX": {"model": Error, "description": "Any other refusal: unknown path, method not allowed, body too large"},
     500: {"model": Error, "description": "The service failed; the cause is in its log"},
 }
+REFUSALS: dict[int | str, dict] = {
+    400: {"model": Error, "description": "A parameter or the body is not what the operation takes"},
+    **FAILURES,
+}
 UNAVAILABLE: dict[int | str, dict] = {503: {"model": Error, "description": "The mirror has not reached the chain yet"}}
 NOT_FOUND: dict[int | str, dict] = {404: {"model": Error, "description": "No such record"}}
+
+
+def _methods(app: FastAPI, request: Request) -> set[str]:
+    """The methods the routes of `request`'s path take."""
+    found: set[str] = set()
+    for route in app.router.routes:
+        if route.matches(request.scope)[0] is not Match.NONE:
+            found |= getattr(route, "methods", None) or set()
+    return found
 
 
 def error_response(exc: CadenaError) -> JSONResponse:
@@ -52,7 +65,10 @@ def install(app: FastAPI) -> None:
             404: ("not-found", "no such path (the API is described at /docs)"),
             405: ("method-not-allowed", f"{request.method} is not allowed on this path"),
         }.get(exc.status_code, ("bad-request", "the request is not one the service takes"))
-        return refusal(exc.status_code, code, message, exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, whichever route has it
+            headers["Allow"] = ", ".join(sorted(_methods(app, request)))
+        return refusal(exc.status_code, code, message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -60,16 +76,16 @@ def install(app: FastAPI) -> None:
         if first["type"] == "too_long" and first["loc"][-1] == "tins":
             return error_response(BatchTooLarge(f"more TINs than one request takes; send at most {MAX_BATCH:,}"))
         where = [str(part) for part in first["loc"] if part not in ("query", "body", "path")]
-        field = where[-1] if where else ""
-        code = (
-            "bad-tin"
-            if field in ("tin", "tins") or (where and where[0] == "tins")
-            else ("unknown-country" if field in ("importer", "country") else "bad-request")
-        )
-        message = {
-            "bad-tin": "a TIN is a 2-letter ISO 3166-1 country code followed by 1 to 15 letters A-Z or digits",
-            "unknown-country": f"{field} is an ISO 3166-1 alpha-2 country code in capitals (e.g. MX, PE, CR)",
-        }.get(code) or (f"{'.'.join(where)}: {first['msg']}" if where else first["msg"])
+        field = where[0] if where else ""
+        code = "bad-request"
+        if first["type"] == "missing":
+            message = f"give {field}" if field else "give a JSON body"
+        elif field in ("tin", "tins"):
+            code, message = "bad-tin", "a TIN is a 2-letter ISO 3166-1 country code and 1 to 15 letters A-Z or digits"
+        elif field in ("importer", "country"):
+            code, message = "unknown-country", f"{field} is an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)"
+        else:
+            message = f"{'.'.join(where)}: {first['msg']}" if where else first["msg"]
         return refusal(InputError.status, code, message)
 
     @app.exception_handler(Exception)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
+from cadena_client.service.answers import FAILURES
 from cadena_client.service.deps import FollowerDep
 from cadena_client.webhooks import redacted
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=FAILURES)
 
 
 @router.get("/healthz")

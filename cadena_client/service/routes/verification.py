@@ -68,7 +68,7 @@ async def verify(follower: FollowerDep, importer: CountryQuery, tin: TinQuery) -
 @router.post(
     "/verify",
     response_model=VerificationsDocument,
-    responses={413: {"model": Error, "description": "More than 10,000 TINs, or a body over 1 MiB"}},
+    responses={413: {"model": Error, "description": "A body over 1 MiB"}},
 )
 def verify_many(follower: FollowerDep, batch: Annotated[Batch, Body()]) -> Response:
     """`verify` for up to 10,000 TINs at once, answered in the order given."""
