@@ -3,8 +3,6 @@ and `cadena` processes."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import socket
 import subprocess
@@ -333,25 +331,35 @@ def serving(node_url: str, record_path, tmp_path):
         follower.stop()
 
 
-SECRET = b"receiver-shared-secret"  # the webhooks' key in tests
+SECRET = b"receiver-shared-secret"  # the service's webhook key in tests
 
 
 class Receiver:
-    """A webhook receiver on `port` that checks each signature (key `SECRET`) and keeps what it got, in
-    arrival order: (event number, change, arrival time)."""
+    """A webhook receiver at `http://127.0.0.1:{port}/cadena` that checks each delivery with the
+    independent `standardwebhooks` library (its endpoint's own secret under `SECRET`) and keeps what it
+    got, in arrival order: (event number, change, arrival time)."""
 
     def __init__(self, port: int):
+        from standardwebhooks import Webhook, WebhookVerificationError
+
+        from cadena_client.webhooks import endpoint_secret
+
         self.got: list[tuple[int, dict, float]] = []
+        self.refused = 0
         outer = self
+        checker = Webhook(endpoint_secret(SECRET, f"http://127.0.0.1:{port}/cadena"))
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-                ok = hmac.compare_digest(expected, self.headers["X-Cadena-Signature"])
-                if ok:
-                    outer.got.append((int(self.headers["X-Cadena-Event-Id"]), json.loads(body), time.monotonic()))
-                self.send_response(204 if ok else 401)
+                try:
+                    change = checker.verify(body, dict(self.headers))
+                except WebhookVerificationError:
+                    outer.refused += 1
+                    change = None
+                if change is not None:
+                    outer.got.append((int(self.headers["webhook-id"]), change, time.monotonic()))
+                self.send_response(204 if change is not None else 401)
                 self.end_headers()
 
             def log_message(self, *args):

@@ -1,18 +1,25 @@
-"""Webhooks against a real local receiver that is down for a while: every change arrives, signed, in
-order, nothing lost; each attempt is in the delivery log."""
+"""Webhooks against a real local receiver that is down for a while: every change arrives, signed as
+Standard Webhooks says (checked by the independent `standardwebhooks` library), in order, nothing
+lost; each attempt is in the delivery log; what the service shows of a webhook names no URL."""
 
 from __future__ import annotations
 
+import base64
 import time
 
+import pytest
+from fastapi.testclient import TestClient
 from helpers import SECRET, Receiver, free_port
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.domain.model import MasterData
+from cadena_client.errors import InputError
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
-from cadena_client.service import Follower
+from cadena_client.service import Follower, create_app
+from cadena_client.webhooks import Endpoint, endpoint_secret, sign, verify
 
 
 def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(reverting, pilot_record, tmp_path):
@@ -22,7 +29,8 @@ def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(revertin
     mirror = Mirror(tmp_path / "m.sqlite", record.chain_id, record.address, record.deploy_block)
     follower = Follower(mirror, record.open(chain), 0.1)
     port = free_port()
-    hook = follower.add_webhook(f"http://127.0.0.1:{port}/cadena", SECRET)
+    url = f"http://127.0.0.1:{port}/cadena"
+    hook = follower.add_webhook(Endpoint(url, endpoint_secret(SECRET, url)))
     follower.start()
     officer = record.open(chain, Signer(chain, chain.dev_account(2)))
     receiver = None
@@ -53,8 +61,33 @@ def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(revertin
             and first[-1]["status"] == 204
             and [a["attempt"] for a in first] == list(range(1, len(first) + 1))
         )  # tried again with backoff until the receiver came up
-        assert mirror.marked(hook.key) == numbers[-1]
+        assert mirror.marked(hook.key) == numbers[-1] and receiver.refused == 0
+        shown = TestClient(create_app(follower))  # (no lifespan: the follower runs already)
+        for path in ("/metrics", "/v1/webhooks"):  # progress by the webhook's key and host, never its URL
+            text = shown.get(path).text
+            assert hook.key in text and "/cadena" not in text
+        assert shown.get("/v1/webhooks").json()["webhooks"][0]["accepted_up_to"] == numbers[-1]
     finally:
         follower.stop()
         if receiver:
             receiver.close()
+
+
+def test_signatures_follow_standard_webhooks_per_endpoint_and_stale_ones_are_refused():
+    """The signature of a delivery, checked by the independent library; each endpoint's secret is its
+    own; the receiver side (ours and the library's) refuses a timestamp too old, or another's secret."""
+    first, second = endpoint_secret(SECRET, "https://a.example/hook"), endpoint_secret(SECRET, "https://b.example/hook")
+    assert first.startswith("whsec_") and len(base64.b64decode(first[6:])) == 32 and first != second
+    body, now = b'{"change": "suspended", "tin": "MXAAA010101AAA"}', int(time.time())
+    headers = {"webhook-id": "7", "webhook-timestamp": str(now), "webhook-signature": sign(first, "7", now, body)}
+    assert Webhook(first).verify(body, headers)["change"] == "suspended"
+    assert verify(first, headers, body)["tin"] == "MXAAA010101AAA"
+    with pytest.raises(WebhookVerificationError):
+        Webhook(second).verify(body, headers)  # another endpoint's secret cannot sign for this one
+    stale = {**headers, "webhook-timestamp": str(now - 600), "webhook-signature": sign(first, "7", now - 600, body)}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(first).verify(body, stale)
+    with pytest.raises(InputError, match="refused as a replay"):
+        verify(first, stale, body)
+    with pytest.raises(InputError, match="not this endpoint's"):
+        verify(second, headers, body)

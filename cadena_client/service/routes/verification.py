@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import nullcontext
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Body
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -39,10 +41,11 @@ def _tail(benefits: int, verdict: Verdict) -> str:
     return f', "recognised": {json.dumps(recognised)}, "benefits": {json.dumps(labels)}, "verdict": "{verdict.name.lower()}"}}'
 
 
-def _items(follower: Follower, importer: str, tins: list[str]) -> tuple[list[str], str]:
-    """The JSON of each verification, and of the `as_of` of the state they were read from."""
+def _items(follower: Follower, importer: str, tins: list[str], locked: bool = False) -> tuple[list[str], str]:
+    """The JSON of each verification, and of the `as_of` of the state they were read from (`locked`:
+    the caller holds the mirror's lock already)."""
     day = int(time.time()) // 86400
-    with follower.lock:
+    with nullcontext() if locked else follower.lock:
         answers = follower.mirror.recognition.verify_many(importer, tins, day)
         reflects = follower.as_of()
     head = f'{{"importing_country": "{importer}", "tin": "'
@@ -60,7 +63,14 @@ def _items(follower: Follower, importer: str, tins: list[str]) -> tuple[list[str
 async def verify(follower: FollowerDep, importer: CountryQuery, tin: TinQuery) -> Response:
     """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why."""
     follower.check_ready()
-    (item,), reflects = _items(follower, importer, [tin])
+    if follower.lock.acquire(blocking=False):  # the usual case: answered on the event loop at once
+        try:
+            (item,), reflects = _items(follower, importer, [tin], locked=True)
+        finally:
+            follower.lock.release()
+    else:  # a sync holds the mirror: wait for it in a worker thread, never on the event loop
+        items, reflects = await anyio.to_thread.run_sync(_items, follower, importer, [tin], False)
+        (item,) = items
     body = f'{{"schema": "{SCHEMA}", "kind": "verification", {item[1:-1]}, "as_of": {reflects}}}'
     return Response(body, media_type="application/json")
 
