@@ -1,4 +1,4 @@
-"""`cadena serve` under load, beside the in-process mirror, in one run (issue 14).
+"""`cadena serve` under load, beside the in-process mirror and raw ceilings, in one run (issues 14, 21).
 
 Anvil with the pilot network and `--certificates` issued; `cadena serve` in its own process with a
 webhook to a local receiver. Measures: verify from the in-process mirror (lookups/s); verify over
@@ -6,7 +6,13 @@ HTTP one TIN a request (wrk from Debian if installed, 2 threads, 64 connections,
 client), and in batches of 1,000 TINs (an async client); the latency from sending a suspension to
 an SSE client receiving it and to the webhook receiver (median and max of `--runs`).
 
-    .venv/bin/python bench/service.py [--certificates 1000] [--seconds 10] [--runs 10]
+Ratios (issue 21), each server pinned to core 0 and wrk or the client to core 1 (`taskset`), the
+ceilings in `bench/service_ceilings.py`: one-TIN verify against bare Starlette returning a
+precomputed body (wrk); batch verify against a minimal Starlette app doing the same work per TIN
+(pattern check, table look-up, json.dumps). `--serve-from DIR` runs `cadena serve` from another
+checkout of the package (to measure a release before a change).
+
+    .venv/bin/python bench/service.py [--certificates 1000] [--seconds 10] [--runs 10] [--serve-from DIR]
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import shutil
@@ -57,6 +64,40 @@ def wait_ready(url: str) -> None:
     raise SystemExit("the service did not become ready")
 
 
+PINNED_SERVER, PINNED_CLIENT = ["taskset", "-c", "0"], ["taskset", "-c", "1"]
+
+
+def start_ceiling(app: str, mirror: Path) -> tuple[subprocess.Popen, str]:
+    """A raw ceiling app of service_ceilings.py under uvicorn on core 0; (its process, its URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *PINNED_SERVER,
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"service_ceilings:{app}",
+            "--app-dir",
+            str(Path(__file__).parent),
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env={**os.environ, "CADENA_BENCH_MIRROR": str(mirror)},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise SystemExit(f"the {app} ceiling did not start")
+
+
 def single_with_wrk(url: str, tins: list[str], seconds: int) -> float:
     script = Path(TemporaryDirectory().name + ".lua")
     paths = ",".join(f'"/v1/verify?importer=PE&tin={t}"' for t in tins[:200])
@@ -64,7 +105,10 @@ def single_with_wrk(url: str, tins: list[str], seconds: int) -> float:
         f"local p = {{{paths}}}\nlocal i = 0\nrequest = function()\n i = i % #p + 1\n return wrk.format(nil, p[i])\nend\n"
     )
     out = subprocess.run(
-        ["wrk", "-t2", "-c64", f"-d{seconds}s", "-s", str(script), url], capture_output=True, text=True, check=True
+        [*PINNED_CLIENT, "wrk", "-t1", "-c64", f"-d{seconds}s", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     if "Non-2xx" in out:
         raise SystemExit(f"wrk saw errors:\n{out}")
@@ -143,6 +187,7 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--serve-from", type=Path, help="Run `cadena serve` from this checkout of the package.")
     args = parser.parse_args()
     with TemporaryDirectory() as folder, start_anvil(extra_args=FREE_GAS) as node:
         record_path = Path(folder) / "record.json"
@@ -164,8 +209,13 @@ def main() -> None:
         receiver = Receiver()
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        mirror.close()
+        served_env = {"CADENA_WEBHOOK_SECRET": "bench", "PATH": "/usr/bin:/bin"}
+        if args.serve_from:
+            served_env["PYTHONPATH"] = str(args.serve_from.resolve())
         service = subprocess.Popen(
             [
+                *PINNED_SERVER,
                 sys.executable,
                 "-m",
                 "cadena_client",
@@ -183,16 +233,26 @@ def main() -> None:
                 "--webhook",
                 f"http://127.0.0.1:{receiver.port}/hook",
             ],
-            env={"CADENA_WEBHOOK_SECRET": "bench", "PATH": "/usr/bin:/bin"},
+            env=served_env,
             stdout=subprocess.DEVNULL,
         )
+        ceilings = []
+        os.sched_setaffinity(0, {1})  # the clients on core 1, every server on core 0
         try:
             wait_ready(url)
             if shutil.which("wrk"):
-                single, tool = single_with_wrk(url, tins, args.seconds), "wrk -t2 -c64"
+                single, tool = single_with_wrk(url, tins, args.seconds), "wrk -t1 -c64, server on core 0, wrk on core 1"
             else:
                 single, tool = asyncio.run(single_with_client(url, tins, args.seconds)), "httpx, 64 connections"
             batch_rate = asyncio.run(batched(url, tins, args.seconds))
+            single_ceiling_process, single_url = start_ceiling("single", Path(folder) / "local.sqlite")
+            batch_ceiling_process, batch_url = start_ceiling("batch", Path(folder) / "local.sqlite")
+            ceilings = [single_ceiling_process, batch_ceiling_process]
+            if shutil.which("wrk"):
+                single_raw = single_with_wrk(single_url, tins, args.seconds)
+            else:
+                single_raw = asyncio.run(single_with_client(single_url, tins, args.seconds))
+            batch_raw = asyncio.run(batched(batch_url, tins, args.seconds))
             streamed: dict[tuple, float] = {}
             threading.Thread(target=stream_arrivals, args=(url, streamed), daemon=True).start()
             time.sleep(1)
@@ -208,12 +268,19 @@ def main() -> None:
                 to_stream.append(streamed[(tin, "suspended")] - sent)
                 to_hook.append(receiver.arrived[(tin, "suspended")] - sent)
         finally:
-            service.terminate()
-            service.wait(timeout=20)
+            for process in [service, *ceilings]:
+                process.terminate()
+                process.wait(timeout=20)
     print(f"{machine()}; anvil; {args.certificates:,} certificates; cadena serve in its own process")
     print(f"verify, in-process mirror:            {in_process:>12,.0f} lookups/s")
     print(f"verify over HTTP, one TIN a request:  {single:>12,.0f} requests/s ({tool}; target 3,000)")
+    print(
+        f"  bare Starlette, precomputed body:   {single_raw:>12,.0f} requests/s -> ratio {single / single_raw:.2f} (target >= 0.80)"
+    )
     print(f"verify over HTTP, 1,000 TINs a batch: {batch_rate:>12,.0f} TINs/s (target 100,000)")
+    print(
+        f"  minimal Starlette, same work a TIN: {batch_raw:>12,.0f} TINs/s -> ratio {batch_rate / batch_raw:.2f} (target >= 0.50)"
+    )
     print(
         f"suspension sent -> SSE client: median {statistics.median(to_stream) * 1000:.0f} ms, "
         f"max {max(to_stream) * 1000:.0f} ms; -> webhook receiver: median {statistics.median(to_hook) * 1000:.0f} ms, "

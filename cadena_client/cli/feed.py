@@ -14,7 +14,7 @@ from cadena_client.chain.connection import cause
 from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
 from cadena_client.cli.render import console, history_table, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
-from cadena_client.document import aeo_row, as_of, dumps, plain
+from cadena_client.document import actor_label, aeo_row, as_of, dumps, plain
 from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
 from cadena_client.lists import files as aeo_files
@@ -168,7 +168,9 @@ def _event_line(event) -> str:
     subject = event.tin or (f"MRA {event.mra_id}" if event.mra_id else event.country)
     prefix = "RETRACTED " if event.retracted else ""
     reason = f" reason={event.reason_label}" if event.reason is not None else ""
-    return f"{when} block {event.block} {prefix}{event.kind} {subject}{reason} by {event.actor} tx {event.tx_hash}"
+    return (
+        f"{when} block {event.block} {prefix}{event.kind} {subject}{reason} by {actor_label(event)} tx {event.tx_hash}"
+    )
 
 
 def _until_interrupted(run) -> None:
@@ -196,7 +198,7 @@ def history(session, subject, as_json):
     if not events:
         raise CadenaError(f"the mirror (synced to block {mirror.cursor}) has no event for {subject}; run `cadena sync`")
     title = f"History of {subject} (mirror at block {mirror.cursor})"
-    emit(as_json, "events", events, lambda: console().print(history_table(events, title)))
+    emit(as_json, "events", events, lambda: console().print(history_table(events, title, mirror.roles())))
 
 
 @click.command()

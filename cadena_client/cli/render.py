@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cadena_client.document import actor_label
 from cadena_client.domain.governance import Proposal, ProposalKind
 from cadena_client.domain.model import (
     MRA,
@@ -146,7 +147,9 @@ def proposal_table(proposals: list[Proposal], title: str = "Proposals") -> Table
     return table
 
 
-def history_table(events, title: str) -> Table:
+def history_table(events, title: str, roles: dict | None = None) -> Table:
+    """An audit trail, each actor named by administration and role (`roles`: a mirror's, for actors
+    the event alone does not place)."""
     table = titled_table(title, ("time (UTC)", "block", "event", "reason", "actor", "tx"))
     for event in events:
         kind = event.kind + (f" v{event.version}" if event.version else "")
@@ -155,7 +158,7 @@ def history_table(events, title: str) -> Table:
             str(event.block),
             kind,
             event.reason_label,
-            event.actor,
+            actor_label(event, roles),
             event.tx_hash[:18] + "…",
         )
     return table

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from cadena_client.errors import BatchTooLarge, CadenaError, InputError
+from cadena_client.errors import BatchTooLarge, CadenaError, InputError, Unavailable
 from cadena_client.schema.models import Error
 
 LOG = logging.getLogger("cadena.serve")
@@ -54,7 +54,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CadenaError)
     async def cadena_error(request: Request, exc: CadenaError) -> JSONResponse:
-        if exc.status >= 500:  # the chain's or the node's words may name internals: logged, not answered
+        if exc.status >= 500 and not isinstance(exc, Unavailable):  # a node's words may name internals
             LOG.warning("%s %s: %s", request.method, request.url.path, exc)
             return refusal(exc.status, exc.code, "the service cannot answer this now; retry later")
         return error_response(exc)

@@ -5,17 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 import requests
+import uvicorn
 from helpers import cadena_process, free_port
 from openpyxl import load_workbook
 
+from cadena_client.chain.connection import connect
 from cadena_client.document import json_schema
 from cadena_client.domain.model import MasterData
 from cadena_client.mirror import Mirror
@@ -203,6 +208,7 @@ def test_the_page_says_everything_in_the_chosen_language(service):
     mras = requests.get(f"{url}/mras", params={"lang": "es"}, timeout=5).text
     assert "Vigente" in mras and "firmado" in mras and "In force" not in mras
     assert "PE (Perú)" in spanish and "PE (Peru)" in english  # country names too
+    assert "México, funcionario" in spanish and "Mexico, officer" in english  # who acted, not an address
     for path, params, said in [
         ("/", {"tin": "MX-1", "lang": "es"}, "Eso no es un TIN"),
         ("/tin/MX-1", {"lang": "en"}, "That is not a TIN"),
@@ -340,3 +346,139 @@ def test_schemathesis_with_every_check_finds_nothing(service):
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[run.stdout.find("FAILURES") :][:4000] + run.stderr[-1000:]
+
+
+# -- doors that must not fail under use ------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_service(reverting, pilot_record, tmp_path):
+    """Starts the service over a synced mirror with `create_app`'s options; yields a function that
+    returns (its URL, its follower)."""
+    record = DeploymentRecord.load(pilot_record)
+    chain = connect(reverting.url)
+    started = []
+
+    def make(**options):
+        mirror = Mirror(tmp_path / f"m{len(started)}.sqlite", record.chain_id, record.address, record.deploy_block)
+        follower = Follower(mirror, record.open(chain), 0.1)
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(follower, **options), host="127.0.0.1", port=free_port(), log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        started.append((server, thread, follower))
+        url = f"http://127.0.0.1:{server.config.port}"
+        wait_for(lambda: _ready(url), timeout=30)
+        return url, follower
+
+    yield make
+    for server, thread, follower in started:
+        follower.stopping.set()
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def open_stream(url: str, source: str = "127.0.0.1") -> tuple[socket.socket, bytes]:
+    """A client of /v1/events from address `source` that reads the answer's head (and the stream's
+    first line) and then stays idle; (its socket, what it read)."""
+    host, port = url.removeprefix("http://").split(":")
+    client = socket.create_connection((host, int(port)), timeout=10, source_address=(source, 0))
+    client.sendall(b"GET /v1/events HTTP/1.1\r\nHost: cadena\r\nAccept: text/event-stream\r\n\r\n")
+    read = b""
+    while b"\r\n\r\n" not in read or not (b"retry:" in read or b"}" in read):
+        read += client.recv(4096)
+    return client, read
+
+
+def median_latency(url: str, path: str, times: int = 15) -> float:
+    spent = []
+    for _ in range(times):
+        began = time.perf_counter()
+        assert requests.get(url + path, timeout=30).status_code == 200
+        spent.append(time.perf_counter() - began)
+    return statistics.median(spent)
+
+
+def test_80_idle_event_streams_do_not_slow_other_requests(make_service):
+    url, _ = make_service(streams=100, streams_per_client=100)
+    alone = median_latency(url, "/v1/certificates?country=MX")
+    streams = [open_stream(url) for _ in range(80)]
+    try:
+        assert all(head.startswith(b"HTTP/1.1 200") for _, head in streams)
+        beside = median_latency(url, "/v1/certificates?country=MX")
+        mras = median_latency(url, "/v1/mras")
+    finally:
+        for client, _ in streams:
+            client.close()
+    print(f"/v1/certificates median alone {alone * 1000:.1f} ms, beside 80 idle streams {beside * 1000:.1f} ms")
+    assert beside < 10 * alone and mras < 10 * alone  # (each stream held a worker thread: 12 s)
+
+
+def test_event_streams_are_capped_per_client_and_in_all_with_a_clear_503(make_service):
+    url, _ = make_service(streams=3, streams_per_client=2)
+    first, second = open_stream(url), open_stream(url)
+    third, head = open_stream(url)  # a third from the same client
+    assert head.startswith(b"HTTP/1.1 503") and b'"streams-full"' in head and b"2 event streams" in head
+    other = open_stream(url, "127.0.0.2")  # another client still gets one: 3 in all
+    assert other[1].startswith(b"HTTP/1.1 200")
+    fourth, head = open_stream(url, "127.0.0.3")
+    assert head.startswith(b"HTTP/1.1 503") and b"serves 3 event streams" in head
+    first[0].close()  # a stream closed frees its place
+    wait_for(lambda: open_stream(url, "127.0.0.3")[1].startswith(b"HTTP/1.1 200") or None)
+    for client in (second[0], third, other[0], fourth):
+        client.close()
+
+
+class Gate:
+    """A lock the test can hold shut, which notes every thread that waits on it."""
+
+    def __init__(self):
+        self.shut = threading.Lock()
+        self.waiting: set[str] = set()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        self.waiting.add(threading.current_thread().name)
+        return self.shut.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self.shut.release()
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def test_a_big_batch_is_answered_off_the_event_loop(make_service):
+    """While a batch of 10,000 TINs waits for the mirror (a sync holds it), the service answers others."""
+    url, follower = make_service()
+    gate = Gate()
+    gate.shut.acquire()
+    follower.lock = gate  # type: ignore[assignment]
+    answer: list = []
+    batch = {"importer": "PE", "tins": [f"MX{i:08d}" for i in range(10_000)]}
+    sender = threading.Thread(
+        target=lambda: answer.append(requests.post(f"{url}/v1/verify", json=batch, timeout=60)), daemon=True
+    )
+    sender.start()
+    wait_for(lambda: (gate.waiting - {"cadena-sync"}) or None)  # the batch waits in a worker thread
+    assert requests.get(f"{url}/healthz", timeout=5).json() == {"status": "ok"}
+    assert requests.get(f"{url}/openapi.json", timeout=5).status_code == 200
+    assert not answer  # still waiting
+    gate.release()
+    sender.join(timeout=60)
+    assert answer[0].status_code == 200 and len(answer[0].json()["items"]) == 10_000
+
+
+def test_no_answer_shows_the_node_url_or_an_exception(make_service):
+    url, follower = make_service()
+    follower.cadena.chain.rpc.url = "http://127.0.0.1:9/rpc?apikey=node-credential"  # the node goes away
+    wait_for(lambda: requests.get(f"{url}/readyz", timeout=5).json()["sync"] == "failing" or None)
+    ready = requests.get(f"{url}/readyz", timeout=5)
+    assert ready.status_code == 200 and ready.json()["as_of"]["node"] == "unreachable"
+    follower.mirror.db.close()  # the service fails below the library: a 500, its cause only in the log
+    failed = requests.get(f"{url}/v1/administrations", timeout=5)
+    assert failed.status_code == 500 and failed.json()["error"]["code"] == "internal"
+    for text in (ready.text, failed.text):
+        assert "node-credential" not in text and "127.0.0.1:9" not in text and "Error" not in text
