@@ -21,7 +21,7 @@ from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
-from cadena_client.domain.model import tin_to_bytes32
+from cadena_client.contract.codec import tin_to_bytes32
 from cadena_client.network.deploy import DeploymentRecord
 
 

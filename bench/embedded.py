@@ -19,7 +19,7 @@ from common import PILOT, machine, operators
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
-from cadena_client.domain.model import tin_to_bytes32
+from cadena_client.contract.codec import master_struct, tin_to_bytes32
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 
@@ -70,7 +70,7 @@ def main(single: int, batched: int) -> None:
     raw_single = raw_rate(
         [[m] for m in records[:single]],
         1,
-        lambda c, chunk: c.codec.encode("issueCertificate", tin_to_bytes32(chunk[0].tin), chunk[0].contract_tuple(), 1),
+        lambda c, chunk: c.codec.encode("issueCertificate", tin_to_bytes32(chunk[0].tin), master_struct(chunk[0]), 1),
     )
 
     _, officer, _ = fresh()
@@ -83,7 +83,7 @@ def main(single: int, batched: int) -> None:
         chunks,
         50,
         lambda c, chunk: c.codec.encode(
-            "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [m.contract_tuple() for m in chunk], 1, 0
+            "issueCertificates", [tin_to_bytes32(m.tin) for m in chunk], [master_struct(m) for m in chunk], 1, 0
         ),
     )
 

@@ -28,8 +28,8 @@ from cadena_client.api.bulk import issue_all
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import Signer
 from cadena_client.contract.artifact import load_artifact
-from cadena_client.contract.codec import quantity
-from cadena_client.domain.model import CertificateStatus, tin_to_bytes32
+from cadena_client.contract.codec import master_struct, quantity, tin_to_bytes32
+from cadena_client.domain.model import CertificateStatus
 
 
 def rate(count: int, seconds: float) -> float:
@@ -51,7 +51,7 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
                 encode(
                     "issueCertificates",
                     [tin_to_bytes32(m.tin) for m in chunk],
-                    [m.contract_tuple() for m in chunk],
+                    [master_struct(m) for m in chunk],
                     1,
                     0,
                 ),
@@ -62,7 +62,7 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         ceilings[f"issueCertificates x50 ({count:,})"] = raw_ceiling(chain, officer, cadena.address, calls, 50)
     with fresh_pilot() as (chain, cadena, officer):
         calls = [
-            (cadena.codec.encode("issueCertificate", tin_to_bytes32(m.tin), m.contract_tuple(), 1), 150_000)
+            (cadena.codec.encode("issueCertificate", tin_to_bytes32(m.tin), master_struct(m), 1), 150_000)
             for m in operators(raw_count)
         ]
         ceilings[f"issueCertificate ({raw_count:,})"] = raw_ceiling(chain, officer, cadena.address, calls, 1)
@@ -72,7 +72,7 @@ def main(count: int, naive_sample: int, raw_count: int) -> None:
         function = chain.w3.eth.contract(address=cadena.address, abi=load_artifact()["abi"]).functions.issueCertificate
         started = time.perf_counter()
         for master in records[:naive_sample]:  # what most scripts do: transact() per record (estimate, send), then wait
-            tx = function(tin_to_bytes32(master.tin), master.contract_tuple(), 1).transact({"from": officer.address})
+            tx = function(tin_to_bytes32(master.tin), master_struct(master), 1).transact({"from": officer.address})
         chain.w3.eth.wait_for_transaction_receipt(tx)
         naive_rate = rate(naive_sample, time.perf_counter() - started)
         naive_gas = chain.w3.eth.get_transaction_receipt(tx).gasUsed

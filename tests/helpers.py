@@ -23,8 +23,8 @@ from web3.logs import DISCARD
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
-from cadena_client.contract.codec import codec
-from cadena_client.domain.model import MasterData, country_to_bytes2, tin_to_bytes32
+from cadena_client.contract.codec import codec, country_to_bytes2, master_struct, tin_to_bytes32
+from cadena_client.domain.model import MasterData
 from cadena_client.errors import ContractError
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
@@ -233,7 +233,7 @@ def master_data(tin: str, **fields) -> tuple:
         holder=None,
     )
     values.update(fields)
-    return MasterData(**values).contract_tuple()
+    return master_struct(MasterData(**values))
 
 
 @contextmanager

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from cadena_client.api.client import Cadena
 from cadena_client.chain.signer import Job, Outcome, Result
+from cadena_client.contract.codec import master_struct, tin_to_bytes32
 from cadena_client.domain.lifecycle import LIVE, Operation
-from cadena_client.domain.model import MasterData, Reason, tin_to_bytes32
+from cadena_client.domain.model import MasterData, Reason
 from cadena_client.errors import InputError
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
@@ -61,7 +62,7 @@ def issue_all(
             Operation.ISSUE,
             "issueCertificates",
             [tin_to_bytes32(m.tin) for m in chunk],
-            [m.contract_tuple() for m in chunk],
+            [master_struct(m) for m in chunk],
             code,
             mask,
             keys=[m.tin for m in chunk],

@@ -14,7 +14,14 @@ from cadena_client.chain.connection import Chain
 from cadena_client.chain.relay import Submitter
 from cadena_client.chain.signer import Job, Outcome, Receipt
 from cadena_client.chain.transport import READ_WORKERS
-from cadena_client.contract.codec import codec
+from cadena_client.contract.codec import (
+    codec,
+    country_from_bytes2,
+    country_to_bytes2,
+    master_struct,
+    tin_from_bytes32,
+    tin_to_bytes32,
+)
 from cadena_client.domain.governance import NO_RULES, Proposal, ProposalKind, ProposalState, Rules
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
 from cadena_client.domain.model import (
@@ -35,13 +42,9 @@ from cadena_client.domain.model import (
     Reason,
     Verification,
     clean_text,
-    country_from_bytes2,
-    country_to_bytes2,
     from_day,
     parse_country,
     parse_tin,
-    tin_from_bytes32,
-    tin_to_bytes32,
     to_day,
 )
 from cadena_client.errors import InputError, NotFoundError, RpcError, SignerRequired
@@ -237,7 +240,7 @@ class Cadena:
 
     @staticmethod
     def master_args(master: MasterData, reason) -> tuple:
-        return tin_to_bytes32(master.tin), master.contract_tuple(), Reason.parse(reason)
+        return tin_to_bytes32(master.tin), master_struct(master), Reason.parse(reason)
 
     def change_status(self, operation: Operation, tin_: str, reason: int | str | None = None) -> Receipt:
         """Suspends, reinstates, cancels or (as its holder) withdraws the certificate of `tin_`."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
+from cadena_client.contract.codec import tin_from_bytes32, tin_to_bytes32
 from cadena_client.domain.event import Event
 from cadena_client.domain.lifecycle import BY_EVENT
-from cadena_client.domain.model import tin_from_bytes32, tin_to_bytes32
 
 
 def latest_master_data(cadena, chunk: int = DEFAULT_CHUNK) -> dict[str, dict]:

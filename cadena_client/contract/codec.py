@@ -20,18 +20,53 @@ from cadena_client.domain.event import Event
 from cadena_client.domain.governance import ProposalState
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
 from cadena_client.domain.model import (
+    ZERO_ADDRESS,
     AdministrationStatus,
     AEOType,
     Benefit,
     Certificate,
     CertificateStatus,
+    MasterData,
     PartyStatus,
     Verdict,
     Verification,
-    country_from_bytes2,
     from_day,
-    tin_from_bytes32,
+    parse_country,
+    parse_tin,
+    to_day,
 )
+
+
+def tin_to_bytes32(value: str) -> bytes:
+    """A TIN as the contract's bytes32."""
+    return parse_tin(value).encode("ascii").ljust(32, b"\0")
+
+
+def tin_from_bytes32(raw: bytes) -> str:
+    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")
+
+
+def country_to_bytes2(code: str) -> bytes:
+    """A country code as the contract's bytes2."""
+    return parse_country(code).encode("ascii")
+
+
+def country_from_bytes2(raw: bytes) -> str:
+    return bytes(raw).decode("ascii", "replace")
+
+
+def master_struct(master: MasterData) -> tuple:
+    """The contract's MasterData struct of `master`."""
+    return (
+        master.holder or ZERO_ADDRESS,
+        int(master.aeo_types),
+        to_day(master.valid_from),
+        to_day(master.expiry),
+        master.commitment,
+        master.name,
+        master.address,
+    )
+
 
 _BYTES_REPR = re.compile(r"(?:execution reverted: )?(b'.*'|b\".*\")", re.DOTALL)
 

@@ -1,5 +1,5 @@
 """The vocabulary of CADENA: identifiers, AEO types, benefits, statuses and the typed records
-the library returns, with their validation and their encoding for the contract."""
+the library returns, with their validation (their encoding for the contract is the codec's)."""
 
 from __future__ import annotations
 
@@ -296,22 +296,6 @@ def parse_tin(value: str, issuing_country: str | None = None) -> str:
     return text
 
 
-def tin_to_bytes32(value: str) -> bytes:
-    return parse_tin(value).encode("ascii").ljust(32, b"\0")
-
-
-def tin_from_bytes32(raw: bytes) -> str:
-    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")
-
-
-def country_to_bytes2(code: str) -> bytes:
-    return parse_country(code).encode("ascii")
-
-
-def country_from_bytes2(raw: bytes) -> str:
-    return bytes(raw).decode("ascii", "replace")
-
-
 # -- dates ---------------------------------------------------------------------------------------
 
 
@@ -403,18 +387,6 @@ class MasterData:
     @property
     def commitment(self) -> bytes:
         return keccak(self.canonical())
-
-    def contract_tuple(self) -> tuple:
-        """The contract's MasterData struct."""
-        return (
-            self.holder or ZERO_ADDRESS,
-            int(self.aeo_types),
-            to_day(self.valid_from),
-            to_day(self.expiry),
-            self.commitment,
-            self.name,
-            self.address,
-        )
 
 
 def clean_text(value: str, what: str) -> str:

@@ -20,6 +20,7 @@ from eth_utils import to_checksum_address
 from cadena_client.api.bulk import issue_all
 from cadena_client.api.client import Cadena
 from cadena_client.chain.signer import Outcome, Result
+from cadena_client.contract.codec import tin_to_bytes32
 from cadena_client.domain.lifecycle import ENDED, LIFECYCLE, LIVE, Operation
 from cadena_client.domain.model import (
     TIN_PATTERN,
@@ -32,7 +33,6 @@ from cadena_client.domain.model import (
     clean_text,
     parse_country,
     parse_tin,
-    tin_to_bytes32,
     to_day,
 )
 from cadena_client.lists import files as aeo_files

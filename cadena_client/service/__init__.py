@@ -52,6 +52,7 @@ def create_app(
     )
     app.state.follower = follower
     app.state.streams = events.Streams(streams, streams_per_client)
+    app.add_middleware(verification.QuickVerify, follower=follower)
     app.add_middleware(BodyLimit)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])

@@ -3,8 +3,8 @@
 import pytest
 from helpers import master_data, reverts
 
+from cadena_client.contract.codec import tin_to_bytes32
 from cadena_client.domain.model import CertificateStatus as S
-from cadena_client.domain.model import tin_to_bytes32
 
 TIN = "MXAAA010101AAA"
 RAW = tin_to_bytes32(TIN)

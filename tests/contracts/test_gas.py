@@ -2,7 +2,7 @@
 
 from helpers import NO_RULES, master_data
 
-from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
+from cadena_client.contract.codec import country_to_bytes2, tin_to_bytes32
 
 TARGETS = {
     "issue": 110_000,

@@ -5,7 +5,8 @@ admission and reinstatement need more than half of the active members, the rest 
 from helpers import NO_RULES, master_data, reverts
 from iso3166 import countries_by_alpha2
 
-from cadena_client.domain.model import Verdict, tin_to_bytes32
+from cadena_client.contract.codec import tin_to_bytes32
+from cadena_client.domain.model import Verdict
 
 TIN = "MXAAA010101AAA"
 

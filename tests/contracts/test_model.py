@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from cadena_client.contract.codec import codec
+from cadena_client.contract.codec import codec, country_to_bytes2, tin_to_bytes32
 from cadena_client.domain.model import CertificateStatus as S
 from cadena_client.domain.model import PartyStatus as P
-from cadena_client.domain.model import Verdict, country_to_bytes2, tin_to_bytes32
+from cadena_client.domain.model import Verdict
 from cadena_client.errors import ContractError
 
 COUNTRIES = ["MX", "PE", "CR"]

@@ -11,7 +11,7 @@ import pytest
 from helpers import NO_RULES, ROLES, ZERO_ADDRESS, master_data, reverts
 
 from cadena_client.contract.artifact import load_artifact
-from cadena_client.domain.model import country_to_bytes2, tin_to_bytes32
+from cadena_client.contract.codec import country_to_bytes2, tin_to_bytes32
 
 TIN = tin_to_bytes32("MXROLE000001")
 MX = country_to_bytes2("MX")

@@ -2,10 +2,11 @@
 
 import pytest
 
+from cadena_client.contract.codec import tin_to_bytes32
 from cadena_client.domain.model import AEOType as T
 from cadena_client.domain.model import Benefit as B
 from cadena_client.domain.model import Verdict as V
-from cadena_client.domain.model import from_day, tin_to_bytes32
+from cadena_client.domain.model import from_day
 
 MX_TIN = "MXAAA010101AAA"
 RPI, RDC, PRI = B.REDUCED_PHYSICAL_INSPECTION, B.REDUCED_DOCUMENTARY_CHECKS, B.PRIORITY_TREATMENT

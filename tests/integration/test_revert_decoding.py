@@ -6,9 +6,8 @@ import pytest
 from web3 import Web3
 
 from cadena_client.chain.node import start_anvil
-from cadena_client.contract.codec import codec
+from cadena_client.contract.codec import codec, tin_to_bytes32
 from cadena_client.domain.lifecycle import Operation
-from cadena_client.domain.model import tin_to_bytes32
 from cadena_client.errors import ContractError
 
 

@@ -63,6 +63,8 @@ def test_verify_one_and_many_with_the_block_it_reflects(service):
     assert answer is not None
     assert answer["kind"] == "verification" and answer["verdict"] == "recognised" and answer["benefits"]
     assert answer["as_of"]["block"] >= 1 and answer["as_of"]["block_time"].endswith("Z")
+    routed = get(f"{url}/v1/verify", importer="PE", tin=["MXOTHER", TIN])  # not QuickVerify's: the route's
+    assert {**routed, "as_of": None} == {**answer, "as_of": None}  # the same document either way
     many = requests.post(f"{url}/v1/verify", json={"importer": "PE", "tins": [TIN, "MXNOBODY", TIN]}, timeout=10).json()
     jsonschema.validate(many, json_schema())
     assert [v["verdict"] for v in many["items"]] == ["recognised", "unknown_tin", "recognised"]

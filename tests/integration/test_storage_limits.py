@@ -5,7 +5,8 @@ from helpers import rpc
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
-from cadena_client.domain.model import CertificateStatus, MasterData, tin_to_bytes32
+from cadena_client.contract.codec import tin_to_bytes32
+from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.network.deploy import DeploymentRecord
 
 VERSION_SHIFT, STATUS_SHIFT = 232, 160  # contracts/libraries/CertificateWord.sol

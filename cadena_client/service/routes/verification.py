@@ -9,9 +9,12 @@ pattern, so none needs escaping)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from contextlib import nullcontext
+from functools import lru_cache
 from typing import Annotated
+from urllib.parse import parse_qs
 
 import anyio
 from fastapi import APIRouter, Body
@@ -19,11 +22,21 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from cadena_client.domain.model import Benefit, Verdict
-from cadena_client.schema.models import SCHEMA, Country, Error, Tin, VerificationDocument, VerificationsDocument
+from cadena_client.schema.models import (
+    COUNTRY_REGEX,
+    SCHEMA,
+    TIN_REGEX,
+    Country,
+    Error,
+    Tin,
+    VerificationDocument,
+    VerificationsDocument,
+)
 from cadena_client.service.answers import MAX_BATCH, REFUSALS, UNAVAILABLE
 from cadena_client.service.deps import CountryQuery, FollowerDep, TinQuery
 from cadena_client.service.follower import Follower
 
+COUNTRY, TIN = re.compile(COUNTRY_REGEX), re.compile(TIN_REGEX)
 router = APIRouter(prefix="/v1", tags=["verification"], responses={**REFUSALS, **UNAVAILABLE})
 
 
@@ -34,6 +47,7 @@ class Batch(BaseModel):
     tins: list[Tin] = Field(max_length=MAX_BATCH)
 
 
+@lru_cache(maxsize=1024)
 def _tail(benefits: int, verdict: Verdict) -> str:
     """The JSON of a verification after its TIN."""
     labels = Benefit(benefits).labels() if benefits else None
@@ -49,29 +63,53 @@ def _items(follower: Follower, importer: str, tins: list[str], locked: bool = Fa
         answers = follower.mirror.recognition.verify_many(importer, tins, day)
         reflects = follower.as_of()
     head = f'{{"importing_country": "{importer}", "tin": "'
-    tails: dict[tuple[int, Verdict], str] = {}
-    items = []
-    for tin, (_, benefits, verdict) in zip(tins, answers, strict=True):
-        tail = tails.get((benefits, verdict))
-        if tail is None:
-            tail = tails[(benefits, verdict)] = _tail(benefits, verdict)
-        items.append(head + tin + '"' + tail)
-    return items, json.dumps(reflects)
+    return [
+        head + tin + '"' + _tail(benefits, verdict) for tin, (_, benefits, verdict) in zip(tins, answers, strict=True)
+    ], json.dumps(reflects)
+
+
+def _verification(follower: Follower, importer: str, tin: str, locked: bool = False) -> bytes:
+    """The verification document of one TIN."""
+    (item,), reflects = _items(follower, importer, [tin], locked)
+    return f'{{"schema": "{SCHEMA}", "kind": "verification", {item[1:-1]}, "as_of": {reflects}}}'.encode()
+
+
+class QuickVerify:
+    """ASGI middleware: answers a well-formed GET /v1/verify itself, without FastAPI's machinery, when
+    the mirror is ready and free; anything else (a mistake, not ready, a sync running) goes on to the
+    route below, which answers the same document or the documented refusal."""
+
+    def __init__(self, app, follower: Follower):
+        self.app, self.follower = app, follower
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/v1/verify" and scope["method"] == "GET":
+            asked = parse_qs(scope["query_string"].decode("latin-1"))
+            importer, tin = asked.get("importer", ()), asked.get("tin", ())
+            follower = self.follower
+            if (
+                len(importer) == len(tin) == 1
+                and COUNTRY.fullmatch(importer[0])
+                and TIN.fullmatch(tin[0])
+                and follower.ready()
+                and follower.lock.acquire(blocking=False)
+            ):
+                try:
+                    body = _verification(follower, importer[0], tin[0], locked=True)
+                finally:
+                    follower.lock.release()
+                headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 @router.get("/verify", response_model=VerificationDocument)
 async def verify(follower: FollowerDep, importer: CountryQuery, tin: TinQuery) -> Response:
     """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why."""
-    follower.check_ready()
-    if follower.lock.acquire(blocking=False):  # the usual case: answered on the event loop at once
-        try:
-            (item,), reflects = _items(follower, importer, [tin], locked=True)
-        finally:
-            follower.lock.release()
-    else:  # a sync holds the mirror: wait for it in a worker thread, never on the event loop
-        items, reflects = await anyio.to_thread.run_sync(_items, follower, importer, [tin], False)
-        (item,) = items
-    body = f'{{"schema": "{SCHEMA}", "kind": "verification", {item[1:-1]}, "as_of": {reflects}}}'
+    follower.check_ready()  # (a well-formed request the mirror can answer at once is QuickVerify's)
+    body = await anyio.to_thread.run_sync(_verification, follower, importer, tin)  # never waits on the loop
     return Response(body, media_type="application/json")
 
 
