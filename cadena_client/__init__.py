@@ -47,6 +47,7 @@ _HOMES = {
     "Reason": "domain.model",
     "Verdict": "domain.model",
     "Verification": "domain.model",
+    "Reader": "domain.reader",
     "Mirror": "mirror",
     "Accounts": "network.deploy",
     "DeploymentRecord": "network.deploy",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from cadena_client.chain.logs import DEFAULT_CHUNK
@@ -48,10 +49,16 @@ class Mirror(Store):
     # -- following the chain ---------------------------------------------------------------------
 
     def sync(
-        self, cadena, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None
+        self,
+        cadena,
+        confirmations: int = 0,
+        chunk: int = DEFAULT_CHUNK,
+        to_block: int | None = None,
+        guard: Callable[[], AbstractContextManager] = nullcontext,
     ) -> SyncResult:
-        """Brings the mirror up to the chain head minus `confirmations` (or `to_block`)."""
-        return sync(self, cadena, confirmations, chunk, to_block)
+        """Brings the mirror up to the chain head minus `confirmations` (or `to_block`); readers sharing
+        a lock pass `guard` (see `cadena_client.mirror.sync`)."""
+        return sync(self, cadena, confirmations, chunk, to_block, guard)
 
     def follow(
         self,

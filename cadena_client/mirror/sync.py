@@ -7,6 +7,8 @@ matching block are dropped in one transaction, kept as numbered retractions, and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -28,18 +30,30 @@ class SyncResult:
     retracted: list[Event] = field(default_factory=list)
 
 
-def sync(mirror: Mirror, cadena, confirmations: int = 0, chunk: int = DEFAULT_CHUNK, to_block: int | None = None):
-    """Brings `mirror` up to the chain head minus `confirmations` (or `to_block`)."""
+def sync(
+    mirror: Mirror,
+    cadena,
+    confirmations: int = 0,
+    chunk: int = DEFAULT_CHUNK,
+    to_block: int | None = None,
+    guard: Callable[[], AbstractContextManager] = nullcontext,
+):
+    """Brings `mirror` up to the chain head minus `confirmations` (or `to_block`). The mirror is touched
+    only inside `guard()` (a lock readers share), never while the node is asked something."""
     source = LogSource(cadena.chain, cadena.address)
-    head = source.head() - confirmations if to_block is None else to_block
-    result = SyncResult(mirror.cursor + 1, head)
-    result.retracted = undo_reorg(mirror, source)
-    cursor, db = mirror.cursor, mirror.db
+    node_head = source.head()
+    head = node_head - confirmations if to_block is None else to_block
+    with guard():
+        result = SyncResult(mirror.cursor + 1, head)
+    result.retracted = undo_reorg(mirror, source, node_head, guard)
+    with guard():
+        cursor = mirror.cursor
+    db = mirror.db
     while cursor < head:
         end = min(cursor + chunk, head)
         logs = source.logs(cursor + 1, end)
         end_block = source.block(end)
-        with mirror.transaction():
+        with guard(), mirror.transaction():
             if mirror.cursor != cursor:  # another process synced this mirror meanwhile
                 mirror.recognition = Recognition.load(db)
                 cursor = mirror.cursor
@@ -78,19 +92,22 @@ def sync(mirror: Mirror, cadena, confirmations: int = 0, chunk: int = DEFAULT_CH
     return result
 
 
-def undo_reorg(mirror: Mirror, source: LogSource) -> list[Event]:
-    """Rolls back, in one transaction, to the newest stored block still on the chain; returns the
-    retractions of the events removed, each with its feed number."""
+def undo_reorg(
+    mirror: Mirror, source: LogSource, head: int, guard: Callable[[], AbstractContextManager] = nullcontext
+) -> list[Event]:
+    """Rolls back, in one transaction, to the newest stored block still on the chain (whose head is
+    `head`); returns the retractions of the events removed, each with its feed number."""
     db = mirror.db
-    stored = db.execute("SELECT number, hash FROM blocks ORDER BY number DESC").fetchall()
-    ancestor, head = mirror.deploy_block - 1, source.head()
+    with guard():
+        stored = db.execute("SELECT number, hash FROM blocks ORDER BY number DESC").fetchall()
+    ancestor = mirror.deploy_block - 1
     for number, block_hash in stored:
         if number <= head and source.block(number)["hash"] == block_hash:
             ancestor = number
             break
     if not stored or ancestor == stored[0][0]:
         return []
-    with mirror.transaction():
+    with guard(), mirror.transaction():
         removed = [
             projection.row_event(row)
             for row in db.execute("SELECT * FROM events WHERE block > ? ORDER BY block, log_index", (ancestor,))
@@ -106,5 +123,5 @@ def undo_reorg(mirror: Mirror, source: LogSource) -> list[Event]:
         db.execute("DELETE FROM blocks WHERE number > ?", (ancestor,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('cursor', ?)", (str(ancestor),))
         projection.replay(db)
-    mirror.recognition = Recognition.load(db)
+        mirror.recognition = Recognition.load(db)
     return retracted

@@ -54,10 +54,10 @@ class Follower:
     def _run(self) -> None:
         while not self.stopping.is_set():
             try:
-                with self.lock:
-                    try:
-                        result = self.mirror.sync(self.cadena)
-                    finally:  # a sync that fails half-way keeps what it committed
+                try:  # the lock is held only while the mirror is written, never while the node is asked
+                    result = self.mirror.sync(self.cadena, guard=lambda: self.lock)
+                finally:  # a sync that fails half-way keeps what it committed
+                    with self.lock:
                         self.position, self.last_seq = self.mirror.position(), self.mirror.last_seq
                 self.failing, self.head = False, result.to_block
                 if result.events or result.retracted:
