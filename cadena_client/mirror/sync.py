@@ -83,11 +83,12 @@ def sync(
             db.execute(
                 "DELETE FROM blocks WHERE number < ? AND number NOT IN (SELECT block FROM events)", (end - 1024,)
             )
+        with guard():
+            mirror.recognition.refresh(db, numbered)
         result.events += numbered
-        mirror.recognition.refresh(db, numbered)
         cursor = end
     if cursor >= head:
-        with mirror.transaction():
+        with guard(), mirror.transaction():
             db.execute("INSERT OR REPLACE INTO meta VALUES ('synced_at', ?)", (repr(time.time()),))
     return result
 
