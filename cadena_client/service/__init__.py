@@ -49,6 +49,7 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # (its own /metrics; a check a request)
     )
     app.state.follower = follower
     app.state.streams = events.Streams(streams, streams_per_client)

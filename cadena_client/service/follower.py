@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -30,6 +31,7 @@ class Follower:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="cadena-sync", daemon=True)
         self.webhooks: list[Webhook] = []
+        self._as_of_json: tuple[tuple, str] | None = None
 
     def add_webhook(self, endpoint: Endpoint) -> Webhook:
         """Delivers every change from now on to `endpoint` as well (see `cadena_client.webhooks`)."""
@@ -85,3 +87,14 @@ class Follower:
 
     def as_of(self) -> dict:
         return as_of(self.position, self.head)
+
+    def as_of_json(self) -> str:
+        """`as_of()` as JSON, made once per position while the mirror is level with the node (its lag
+        is then 0 blocks and 0 seconds); else anew, as its lag in seconds grows."""
+        key = (self.position, self.head)
+        if self._as_of_json is None or self._as_of_json[0] != key:
+            reflects = self.as_of()
+            if reflects["lag_blocks"] != 0:
+                return json.dumps(reflects)
+            self._as_of_json = (key, json.dumps(reflects))
+        return self._as_of_json[1]
