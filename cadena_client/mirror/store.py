@@ -88,6 +88,9 @@ class Store:
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
+            # commits reach the OS at once, the disk at checkpoints: a killed process loses nothing
+            # committed (only a crash of the machine can lose the last commits, never consistency)
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate(replay)
         except sqlite3.DatabaseError as exc:
             raise MirrorError(f"{self.path} is not a CADENA mirror database: {exc}") from None
