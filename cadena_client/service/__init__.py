@@ -6,7 +6,9 @@ documentation shows: one router per resource (`routes`), the mirror reached thro
 (`deps`), the syncer started and stopped by the app's lifespan, and the `cadena/1` pydantic models
 (`cadena_client.schema.models`) as response models, so the OpenAPI document and the JSON Schema of
 the CLI's documents are one. Every refusal is `{"error": {"code", "message"}}` with the status its
-error class carries (`answers`). The web page (`cadena_client.page`) reads the same mirror.
+error class carries (`answers`). A well-formed one-TIN `GET /v1/verify` is answered by a small
+ASGI layer in front of its route (`routes.verification.QuickVerify`), the service's hottest door.
+The web page (`cadena_client.page`) reads the same mirror.
 """
 
 from __future__ import annotations
