@@ -123,3 +123,16 @@ def test_deliveries_and_syncs_share_the_mirror_without_tripping_on_each_other(re
     finally:
         follower.stop()
         receiver.close()
+
+
+def test_the_cli_prints_an_endpoint_s_secret_for_its_receiver(tmp_path):
+    from click.testing import CliRunner
+
+    from cadena_client.cli.main import cli
+
+    key = tmp_path / "key.txt"
+    key.write_bytes(SECRET)
+    said = CliRunner().invoke(
+        cli, ["serve", "--webhook-secret-file", str(key), "--webhook-secret-of", "https://a.example/h"]
+    )
+    assert said.exit_code == 0 and said.output.strip() == endpoint_secret(SECRET, "https://a.example/h")
