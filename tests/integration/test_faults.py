@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 from helpers import PILOT, SECRET, Receiver, Watcher, cadena_process, free_port, rpc
 
@@ -42,10 +43,11 @@ def rng():
     return random.Random(SEED)
 
 
-def wait_until(check, what: str, timeout: float = 120) -> None:
-    """Polls `check` until it holds; the ready point a kill waits for, however loaded the machine."""
+def wait_for_progress(process: subprocess.Popen, progress, start, what: str, timeout: float = 120) -> None:
+    """Waits until `progress()` differs from `start` (the process did something) or the process ended: the
+    point from which a kill lands mid-work, however loaded the machine."""
     deadline = time.monotonic() + timeout
-    while not check():
+    while process.poll() is None and progress() == start:
         assert time.monotonic() < deadline, f"no {what} within {timeout} s"
         time.sleep(0.02)
 
@@ -116,7 +118,7 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
                 assert all(o.result == "done" for o in issue_all(officer, operators(50, 1000 + 50 * round_)))
             before = synced_block(mirror_file)
             sync = cadena_process(*common, "sync", "--chunk", "3", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            wait_until(lambda: sync.poll() is not None or synced_block(mirror_file) != before, "first commit")
+            wait_for_progress(sync, lambda: synced_block(mirror_file), before, "first commit")
             time.sleep(rng.uniform(0.0, 1.5))
             if sync.poll() is None:
                 sync.send_signal(signal.SIGKILL)
@@ -179,7 +181,7 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
             for round_ in range(ROUNDS):
                 before = block_number(node.url)
                 importing = cadena_process(*command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                wait_until(lambda: importing.poll() is not None or block_number(node.url) > before, "first transaction")
+                wait_for_progress(importing, lambda: block_number(node.url), before, "first transaction")
                 time.sleep(rng.uniform(0.0, 2.0))
                 importing.send_signal(signal.SIGKILL)
                 importing.wait()
@@ -255,42 +257,105 @@ def test_watch_survives_a_node_crash_and_reports_what_the_rollback_took_away(tmp
         node.stop()
 
 
-def node_processes(port: int) -> list[str]:
-    found = subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
-    return [line for line in found if "anvil" in line and f"--port {port}" in line]
+def anvil_children(parent: int) -> list[int]:
+    """The anvil processes `parent` started (`cadena node` runs anvil on a private port behind its front)."""
+    found = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout.splitlines()
+    rows = [line.split(None, 2) for line in found[1:]]
+    return [int(pid) for pid, ppid, args in rows if int(ppid) == parent and "anvil" in args]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat")
+    return not (state.exists() and state.read_text().split(")")[-1].split()[0] == "Z")  # a zombie is dead
+
+
+def start_cadena_node(port: int, state: Path) -> subprocess.Popen:
+    node = cadena_process(
+        "node", "--port", str(port), "--state", str(state), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert "anvil listening" in node.stdout.readline()  # started, and the stop handler in place
+    return node
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
 def test_cadena_node_stops_at_once_and_never_leaves_an_orphan(tmp_path, how):
-    from cadena_client.chain.node import free_port, rpc_ready
+    from cadena_client.chain.node import rpc_ready
 
     port = free_port()
-    node = cadena_process(
-        "node",
-        "--port",
-        str(port),
-        "--state",
-        str(tmp_path / "state.json"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert "anvil listening" in node.stdout.readline()  # started, and the stop handler in place
-    assert rpc_ready(f"http://127.0.0.1:{port}") and node_processes(port)
+    node = start_cadena_node(port, tmp_path / "state.json")
+    children = anvil_children(node.pid)
+    assert rpc_ready(f"http://127.0.0.1:{port}") and children
     started = time.monotonic()
     node.send_signal(getattr(signal, how))
     node.wait(timeout=20)
     deadline = time.monotonic() + 5
-    while node_processes(port) and time.monotonic() < deadline:
+    while any(map(alive, children)) and time.monotonic() < deadline:
         time.sleep(0.05)
     stopped = time.monotonic() - started
     node.stdout.close()
     node.stderr.close()
-    assert node_processes(port) == [], f"anvil outlived `cadena node` ({how})"
+    assert not any(map(alive, children)), f"anvil outlived `cadena node` ({how})"
     assert not rpc_ready(f"http://127.0.0.1:{port}")
     assert stopped < 3, f"`cadena node` took {stopped:.1f} s to stop on {how}"
     if how == "SIGTERM":
         assert (tmp_path / "state.json").stat().st_size > 0  # the chain was saved
+
+
+def send_until_killed(url: str, sender: str, seen: dict[int, str]) -> None:
+    """Sends transfers from `sender` one after another, noting each receipt's block and hash, until the node dies."""
+    session = requests.Session()
+
+    def call(method: str, *params):
+        return session.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).json()
+
+    while True:
+        try:
+            tx = call("eth_sendTransaction", {"from": sender, "to": sender, "value": "0x1"})["result"]
+            receipt = call("eth_getTransactionReceipt", tx)["result"]
+        except requests.ConnectionError:
+            return
+        if receipt:
+            seen[int(receipt["blockNumber"], 16)] = receipt["blockHash"]
+
+
+def stop_cadena_node(node: subprocess.Popen, how: signal.Signals) -> None:
+    node.send_signal(how)
+    node.wait(timeout=30)
+    node.stdout.close()
+    node.stderr.close()
+
+
+def test_cadena_node_killed_at_random_points_loses_no_block_a_client_saw(tmp_path, rng):
+    """A `kill -9` of `cadena node` while clients send transactions: after each restart every block
+    whose receipt a client saw is there with the same hash (so no follower sees a change retracted),
+    and the chain goes on from there."""
+    port, state = free_port(), tmp_path / "chain" / "anvil.json"
+    url = f"http://127.0.0.1:{port}"
+    seen: dict[int, str] = {}  # block -> hash, from the receipts clients got
+    node = start_cadena_node(port, state)
+    for round_ in range(ROUNDS):
+        senders = rpc(url, "eth_accounts")[:3]
+        clients = [threading.Thread(target=send_until_killed, args=(url, s, seen), daemon=True) for s in senders]
+        for client in clients:
+            client.start()
+        wait_for_progress(node, seen.__len__, len(seen), "receipt")
+        time.sleep(rng.uniform(0.0, 1.5))
+        stop_cadena_node(node, signal.SIGKILL)
+        for client in clients:
+            client.join(timeout=30)
+        node = start_cadena_node(port, state)
+        blocks = {n: rpc(url, "eth_getBlockByNumber", hex(n), False) for n in seen}
+        lost = sorted(n for n, block in blocks.items() if not block or block["hash"] != seen[n])
+        assert lost == [], f"kill {round_} took away blocks {lost[:5]} that clients had seen (of {len(seen)})"
+    head = int(rpc(url, "eth_blockNumber"), 16)
+    assert head >= max(seen) and len(seen) > ROUNDS
+    tx = rpc(url, "eth_sendTransaction", {"from": senders[0], "to": senders[0], "value": "0x1"})
+    assert int(rpc(url, "eth_getTransactionReceipt", tx)["blockNumber"], 16) == head + 1  # the chain goes on
+    stop_cadena_node(node, signal.SIGTERM)
 
 
 def test_watch_killed_at_random_points_loses_no_change(tmp_path, rng):
@@ -316,7 +381,7 @@ def test_watch_killed_at_random_points_loses_no_change(tmp_path, rng):
         try:
             for _ in range(ROUNDS):
                 watcher = Watcher(node.url, record, mirror_file)
-                watcher.wait_for(lambda: watcher.lines, "print a change", timeout=120)  # killed mid-stream
+                watcher.wait_for(watcher.lines.__len__, "print a change", timeout=120)  # killed mid-stream
                 time.sleep(rng.uniform(0.0, 1.5))
                 watcher.process.send_signal(signal.SIGKILL)
                 watcher.process.wait()
@@ -374,7 +439,7 @@ def test_serve_killed_at_random_points_delivers_every_change_to_its_webhook_in_o
             for _ in range(ROUNDS):
                 delivered = len(receiver.got)
                 service = serve()
-                wait_until(lambda: service.poll() is not None or len(receiver.got) > delivered, "first delivery")
+                wait_for_progress(service, receiver.got.__len__, delivered, "first delivery")
                 time.sleep(rng.uniform(0.0, 2.0))
                 service.send_signal(signal.SIGKILL)
                 service.wait()
