@@ -115,6 +115,8 @@ class DurableNode:
         self.journal_file = state_file.with_name(state_file.name + ".journal")
         self.lock = ReadWriteLock()
         self._local = threading.local()
+        self.journaled = -1  # the last block in the journal or the state file
+        self.journal_lines = 0
         loaded = state_file.exists() and state_file.stat().st_size > 0
         self.anvil: LocalNode = start_anvil(extra_args=("--load-state", str(state_file)) if loaded else ())
         try:
@@ -185,7 +187,7 @@ class DurableNode:
         return self._local.session
 
     def _rpc(self, calls: list[tuple[str, list]]) -> list:
-        payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        payload: list = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
         replies = {r["id"]: r for r in self._session().post(self.anvil.url, json=payload, timeout=120).json()}
         for i, (method, _) in enumerate(calls):
             if "error" in replies[i]:

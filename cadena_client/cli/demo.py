@@ -198,8 +198,8 @@ def run_demo(out: Console) -> None:
     )
     for voter in ("MX", "PE", "CR"):
         story.as_admin(voter).vote(proposal, voter)
-        found = story.cadena.proposal(proposal)
-        out.print(f"{voter} votes: proposal {proposal} has {ballot(found.votes, found.needed)}")
+        standing = story.cadena.proposal(proposal)
+        out.print(f"{voter} votes: proposal {proposal} has {ballot(standing.votes, standing.needed)}")
     receipt = story.as_("dev:8").execute(proposal)
     story.tx_note(receipt, "anyone executes the decision; Colombia's first admin is seated")
     out.print(administration_table(story.cadena.administrations()))

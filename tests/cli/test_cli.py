@@ -350,9 +350,7 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
     assert ": 1 event\n" in run(*mirror, "sync")
     assert "up to date at block" in run(*mirror, "sync")  # not "blocks 17..16: 0 events"
-    offline = json.loads(
-        run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json", expect=13)
-    )
+    offline = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json", expect=13))
     assert (offline["recognised"], offline["verdict"]) == (False, "not_active")
     history = json.loads(run(*mirror, "history", "MXEPA180101AB1", "--json"))["items"]
     assert [(e["change"], e["reason"]["code"]) for e in history] == [("issued", 1), ("suspended", 10)]
