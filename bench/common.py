@@ -16,11 +16,12 @@ PILOT = Path(__file__).resolve().parent.parent / "deploy" / "cadena-pilot.toml"
 FREE_GAS = ("--base-fee", "0", "--gas-price", "0")
 
 
-def pilot_on(url: str):
-    """(chain, cadena, accounts) with the pilot network deployed on the node at `url`."""
+def pilot_on(url: str, record: Path | None = None):
+    """(chain, cadena, accounts) with the pilot network deployed on the node at `url` (its deployment
+    record written to `record`, if given)."""
     chain = connect(url)
     accounts = Accounts(chain, PILOT.parent)
-    return chain, deploy_network(chain, load_config(PILOT), accounts, None).cadena, accounts
+    return chain, deploy_network(chain, load_config(PILOT), accounts, record).cadena, accounts
 
 
 def operators(count: int, prefix: str = "MX", start: int = 0) -> list[MasterData]:

@@ -18,9 +18,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
 
@@ -28,6 +27,9 @@ from cadena_client.chain.connection import Chain
 from cadena_client.chain.transport import READ_WORKERS
 from cadena_client.contract.codec import codec, hex_text, quantity
 from cadena_client.errors import CadenaError, ChainError, Unfunded
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 REBROADCAST_AFTER = 3.0  # seconds without a receipt before what is missing is looked at
 # Transactions of one account waiting in the node's pool at once. Besu's pool refuses a sender's
@@ -140,10 +142,14 @@ class Signer:
     """Signs and sends transactions from one local account."""
 
     def __init__(
-        self, chain: Chain, account: LocalAccount, receipt_timeout: float = 300, in_flight: int = DEFAULT_IN_FLIGHT
+        self,
+        chain: Chain,
+        account: LocalAccount,
+        receipt_timeout: float = 300,
+        in_flight: int | None = None,
     ):
         self.chain, self.account, self.receipt_timeout = chain, account, receipt_timeout
-        self.in_flight = in_flight  # most of its transactions waiting in the pool at once
+        self.in_flight = in_flight or DEFAULT_IN_FLIGHT  # most of its transactions waiting in the pool at once
         self.rpc = chain.rpc
         self.nonces = NonceManager(self.rpc, account.address)
         self._access_lists = not chain.embedded  # until the node says it has no eth_createAccessList

@@ -10,11 +10,9 @@ from pathlib import Path
 import click
 import requests
 
-from cadena_client.chain.connection import cause
 from cadena_client.chain.logs import DEFAULT_CHUNK
 from cadena_client.cli.render import console, counted, history_table, verdict_exit_code, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
-from cadena_client.contract.codec import quantity
 from cadena_client.document import dumps, plain
 from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
@@ -63,11 +61,7 @@ def verify(session, importer, offline, max_lag, tin, as_json):
 
 def _lag(session: Session, mirror: Mirror) -> dict:
     """What the mirror's answers reflect, against the node's head when the node answers."""
-    try:
-        head: int | None = quantity(session.chain.rpc.call("eth_blockNumber", []))
-    except (CadenaError, requests.RequestException, OSError):
-        head = None
-    return as_of(mirror.position(), head)
+    return as_of(mirror.position(), session.head())
 
 
 def _lag_line(lag: dict) -> str:
@@ -168,6 +162,8 @@ def _keep_following(
             delay = 1.0
             mirror.follow(cadena, on_sync, poll, confirmations, chunk)
         except (ChainError, RpcError, requests.RequestException, OSError) as exc:
+            from cadena_client.chain.connection import cause
+
             click.echo(
                 f"waiting for the node at {session.rpc_url} ({cause(exc)}); trying again in {delay:.0f} s", err=True
             )

@@ -336,7 +336,8 @@ def test_demo_tells_the_story_and_exits_0():
         "The audit trail",
     ):
         assert chapter in out
-    assert "PE votes: proposal 1 has 2 of the 2 votes it needs" in out
+    assert "MX votes: proposal 1 has 1 of the 2 votes it needs" in out
+    assert "CR votes: proposal 1 has 3 votes, 2 needed: enough to execute" in out  # not "3 of the 2 votes"
     assert "certifies CO9001234567: in Mexico it is recognised" in out
     assert "MRA 2 after MX signs: Proposed" in out and "MRA 2 after CR signs: In force" in out
     assert out.count("not active") >= 4  # suspended (PE, CR), cancelled (MX, CR), withdrawn (MX, PE)

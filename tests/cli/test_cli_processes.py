@@ -55,6 +55,7 @@ def cadena(tmp_path):
     return run
 
 
+@pytest.mark.slow
 def test_separate_invocations_on_a_lasting_chain(cadena):
     node = start_node(cadena.port, cadena.state)
     try:

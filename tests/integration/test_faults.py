@@ -32,6 +32,8 @@ from cadena_client.domain.model import MasterData
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 
+pytestmark = pytest.mark.slow  # processes killed at random points and restarted
+
 DEFAULT_SEED = 20261203
 SEED = int(os.environ.get("CADENA_FAULT_SEED", DEFAULT_SEED))
 ROUNDS = int(os.environ.get("CADENA_FAULT_ROUNDS", "6"))

@@ -6,6 +6,7 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 import requests
 from aeo_list_files import generate, write_csv
 from click.testing import CliRunner
@@ -276,6 +277,7 @@ def test_log_queries_over_a_node_s_range_limit_halve_their_range_and_miss_nothin
     assert asked.count(max(asked)) == 1  # the range the node took was kept: the big one was asked once
 
 
+@pytest.mark.slow
 def test_a_burst_beyond_the_pool_s_limit_for_a_sender_is_sent_as_the_pool_takes_it():
     """Besu's pool refuses a sender's transactions too far ahead of its mined nonce ("Transaction
     nonce is too distant from current sender nonce"): the signer sends those later, fewer at a time,

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
+pytestmark = pytest.mark.slow  # a wheel built and installed in a fresh environment
+
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory) -> Path:
@@ -38,7 +40,9 @@ def venv(tmp_path_factory) -> Path:
     environment = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
     installed = subprocess.run(
-        [str(environment / "bin" / "pip"), "install", "--quiet", str(wheel)], capture_output=True, text=True
+        [str(environment / "bin" / "pip"), "install", "--quiet", "--no-compile", str(wheel)],
+        capture_output=True,
+        text=True,
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
     return environment

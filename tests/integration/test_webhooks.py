@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from helpers import SECRET, Receiver, free_port
 
 from cadena_client.chain.connection import connect
@@ -15,6 +16,7 @@ from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.service import Follower
 
 
+@pytest.mark.slow
 def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(reverting, pilot_record, tmp_path):
     node = reverting
     record = DeploymentRecord.load(pilot_record)
