@@ -6,6 +6,8 @@ import os
 import platform
 from pathlib import Path
 
+import requests
+
 from cadena_client.chain.connection import connect
 from cadena_client.domain.model import MasterData
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
@@ -37,6 +39,26 @@ def operators(count: int, prefix: str = "MX", start: int = 0) -> list[MasterData
         )
         for i in range(start, start + count)
     ]
+
+
+class RawRpc:
+    """Plain JSON-RPC batches over one keep-alive `requests` session: the raw ceilings' way to the node,
+    none of the project's transport (so a ceiling measures what the library could at best do)."""
+
+    def __init__(self, url: str):
+        self.url, self.session = url, requests.Session()
+
+    def batch(self, calls: list[tuple[str, list]]) -> list:
+        """The results of `calls`, in order, posted in one request (a JSON-RPC error raises)."""
+        payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        replies = sorted(self.session.post(self.url, json=payload, timeout=300).json(), key=lambda r: r["id"])
+        for reply in replies:
+            if "error" in reply:
+                raise RuntimeError(f"the node refused a raw call: {reply['error']}")
+        return [reply["result"] for reply in replies]
+
+    def call(self, method: str, *params):
+        return self.batch([(method, list(params))])[0]
 
 
 def machine() -> str:

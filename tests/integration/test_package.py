@@ -38,9 +38,10 @@ def venv(tmp_path_factory) -> Path:
     )
     (wheel,) = folder.glob("cadena_client-*.whl")
     environment = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
-    installed = subprocess.run(
-        [str(environment / "bin" / "pip"), "install", "--quiet", "--no-compile", str(wheel)],
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(environment)], check=True)
+    installed = subprocess.run(  # this pip installs into the new environment (no pip of its own to set up)
+        [sys.executable, "-m", "pip", "--python", str(environment / "bin" / "python"), "install", "--quiet"]
+        + ["--no-compile", str(wheel)],
         capture_output=True,
         text=True,
     )
