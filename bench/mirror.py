@@ -48,11 +48,16 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
             return Mirror(Path(folder) / name, chain.chain_id, cadena.address, cadena.deploy_block)
 
         abi = load_artifact()["abi"]
-        raw_seconds = timed(lambda: raw_sync.sync(node.url, cadena.address, cadena.deploy_block, abi, f"{folder}/r.db"))
-        peru = open_mirror("peru.sqlite")
-        started = time.perf_counter()
-        synced = peru.sync(cadena)
-        sync_seconds = time.perf_counter() - started
+        raw_runs, sync_runs = [], []
+        for run in range(2):  # interleaved, a new database each: neither gains from the node's warm caches
+            started = time.perf_counter()
+            raw_sync.sync(node.url, cadena.address, cadena.deploy_block, abi, f"{folder}/r{run}.db")
+            raw_runs.append(time.perf_counter() - started)
+            peru = open_mirror(f"peru{run}.sqlite")
+            started = time.perf_counter()
+            synced = peru.sync(cadena)
+            sync_runs.append(time.perf_counter() - started)
+        raw_seconds, sync_seconds = min(raw_runs), min(sync_runs)
         artifact = str(Path(sys.modules["cadena_client.contract"].__path__[0]) / "artifacts" / "Cadena.json")
         raw_script = [sys.executable, raw_sync.__file__, node.url, cadena.address, str(cadena.deploy_block), artifact]
         cli = [sys.executable, "-m", "cadena_client", "--rpc-url", node.url, "--deployment", str(record)]
@@ -116,7 +121,7 @@ def main(count: int, lookups: int, suspensions: int, poll: float) -> None:
     print(
         f"\nsync of {count:,} certificates ({events:,} events) from anvil into a new mirror, beside the raw ceiling "
         f"(plain eth_getLogs, eth-abi, one executemany):\n"
-        f"  in process:    Mirror.sync {sync_seconds:.2f} s, raw {raw_seconds:.2f} s: "
+        f"  in process (best of 2): Mirror.sync {sync_seconds:.2f} s, raw {raw_seconds:.2f} s: "
         f"{raw_seconds / sync_seconds:.0%} of the ceiling (target 90%)\n"
         f"  whole process: cadena sync {cadena_process:.2f} s, python bench/raw_sync.py {raw_process:.2f} s "
         f"(medians of 3): {raw_process / cadena_process:.0%} of the ceiling (target 60%)"

@@ -20,9 +20,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
-from common import FREE_GAS, RawRpc, machine, operators, pilot_on
+from common import FREE_GAS, RawRpc, machine, operators, pilot_on, send_presigned
 from eth_keys.backends import get_backend
-from eth_utils import keccak
 
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.node import start_anvil
@@ -182,21 +181,8 @@ def raw_ceiling(chain, officer, to: str, calls: list[tuple[bytes, int]], per_tx:
         )
         for i, (data, gas) in enumerate(calls)
     ]
-    hashes = ["0x" + keccak(tx).hex() for tx in raw]
     window = int(rpc.call("eth_getBlockByNumber", "latest", False)["gasLimit"], 16) // calls[0][1]
-    sent = mined = 0
-    started = time.perf_counter()
-    while mined < len(raw):
-        if sent < len(raw) and sent - mined < window:
-            chunk = raw[sent : sent + window - (sent - mined)]
-            rpc.batch([("eth_sendRawTransaction", ["0x" + tx.hex()]) for tx in chunk])
-            sent += len(chunk)
-        receipts = rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes[mined:sent]])
-        done = next((i for i, receipt in enumerate(receipts) if not receipt), len(receipts))
-        mined += done
-        if not done:
-            time.sleep(0.002)
-    return rate(len(raw) * per_tx, time.perf_counter() - started)
+    return rate(len(raw) * per_tx, send_presigned(chain.url, raw, window))
 
 
 def gas_table(chain, cadena, outcomes, naive_gas) -> dict:
