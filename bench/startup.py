@@ -4,12 +4,16 @@ what such a command cannot do without (`python -c "import sqlite3, click"`), in 
 `cadena verify --offline` answers from a synced mirror (and asks the node for its head, to say how
 far behind it is): it must import no signing stack (eth-account, web3). Also `cadena --help`.
 
-    .venv/bin/python bench/startup.py [--runs 15]
+    .venv/bin/python bench/startup.py [--runs 15] [--before DIR]
+
+--before DIR adds the same commands run from another tree's cadena_client (say an older commit's,
+from `git archive COMMIT cadena_client | tar -x -C DIR`), for a before and after in one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -28,15 +32,15 @@ CEILING = [sys.executable, "-c", "import sqlite3, click"]
 SIGNING_STACK = ("eth_account", "web3", "eth_keyfile", "py_ecc")
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], env: dict | None) -> float:
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - started
     assert done.returncode in (0, 11), done.stdout + done.stderr  # 11: not recognised (an unknown TIN)
     return elapsed
 
 
-def main(runs: int) -> None:
+def main(runs: int, before: str | None) -> None:
     print(f"machine: {machine()}")
     with start_anvil(extra_args=FREE_GAS) as node, tempfile.TemporaryDirectory() as folder:
         record, mirror_file = Path(folder) / "deployment.json", Path(folder) / "mirror.sqlite"
@@ -46,12 +50,15 @@ def main(runs: int) -> None:
         Mirror(mirror_file, chain.chain_id, cadena.address, cadena.deploy_block).sync(cadena)
         cadena_cli = [sys.executable, "-m", "cadena_client", "--rpc-url", node.url, "--deployment", str(record)]
         verify = [*cadena_cli, "--mirror", str(mirror_file), "verify", "--offline", "--importer", "PE"]
-        commands = {
-            "python -c 'import sqlite3, click' (ceiling)": CEILING,
-            "cadena verify --offline TIN": [*verify, operators(1)[0].tin],
-            "cadena verify --offline TIN --json": [*verify, operators(1)[0].tin, "--json"],
-            "cadena --help": [sys.executable, "-m", "cadena_client", "--help"],
+        commands: dict[str, tuple[list[str], dict | None]] = {
+            "python -c 'import sqlite3, click' (ceiling)": (CEILING, None),
+            "cadena verify --offline TIN": ([*verify, operators(1)[0].tin], None),
+            "cadena verify --offline TIN --json": ([*verify, operators(1)[0].tin, "--json"], None),
+            "cadena --help": ([sys.executable, "-m", "cadena_client", "--help"], None),
         }
+        if before:
+            old = {**os.environ, "PYTHONPATH": before}
+            commands["before: cadena verify --offline TIN"] = ([*verify, operators(1)[0].tin], old)
         probe = (  # the same command, telling at exit which modules of the signing stack it imported
             "import atexit, runpy, sys; "
             f"atexit.register(lambda: print([m for m in {SIGNING_STACK!r} if m in sys.modules], file=sys.stderr)); "
@@ -61,8 +68,8 @@ def main(runs: int) -> None:
         imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stderr.strip()
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):  # interleaved, so that the machine's other load falls on all alike
-            for name, command in commands.items():
-                times[name].append(timed(command))
+            for name, (command, env) in commands.items():
+                times[name].append(timed(command, env))
     ceiling = statistics.median(times[next(iter(commands))])
     print(f"median of {runs} runs, whole process")
     for name, values in times.items():
@@ -74,4 +81,6 @@ def main(runs: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
-    main(parser.parse_args().runs)
+    parser.add_argument("--before", help="another tree's folder holding cadena_client, run the same way")
+    arguments = parser.parse_args()
+    main(arguments.runs, arguments.before)
