@@ -15,13 +15,13 @@ class LogSource:
     speaks it, else through web3; logs decoded by the contract's fixed event layouts."""
 
     def __init__(self, chain, address: str):
-        self.w3, self.address, self.rpc = chain.w3, address, chain.rpc
+        self.chain, self.address, self.rpc = chain, address, chain.rpc
         self.decoder = codec().logs
         self.span: int | None = None  # the most blocks the node answered for at once, once it refused more
         self.block_time = lru_cache(maxsize=256)(lambda number: self.block(number)["timestamp"])
 
     def head(self) -> int:
-        return self.w3.eth.block_number
+        return quantity(self._call("eth_blockNumber", [])) if self.rpc.batching else self.chain.w3.eth.block_number
 
     def block(self, number: int) -> dict:
         """{"hash": "0x...", "timestamp": int} of block `number`."""
@@ -30,7 +30,7 @@ class LogSource:
             if block is None:
                 raise RpcError(f"the node has no block {number}")
             return {"hash": block["hash"], "timestamp": quantity(block["timestamp"])}
-        block = self.w3.eth.get_block(number)
+        block = self.chain.w3.eth.get_block(number)
         return {"hash": "0x" + bytes(block["hash"]).hex(), "timestamp": block["timestamp"]}
 
     def logs(self, start: int, end: int, topics: list | None = None) -> list:
@@ -54,7 +54,7 @@ class LogSource:
         query = {"address": self.address, "topics": topics or []}
         if self.rpc.batching:
             return self._call("eth_getLogs", [{**query, "fromBlock": hex(start), "toBlock": hex(end)}])
-        return self.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
+        return self.chain.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
 
     def topic(self, name: str) -> str:
         return self.decoder.topic(name)

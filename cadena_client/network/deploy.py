@@ -339,7 +339,7 @@ class DeploymentRecord:
             raise RecordError(
                 f"the deployment record is for chain {self.chain_id}, but the node is on chain {chain.chain_id}"
             )
-        code = chain.w3.eth.get_code(to_checksum_address(self.address))
+        code = bytes.fromhex(hex_text(chain.rpc.call("eth_getCode", [to_checksum_address(self.address), "latest"]))[2:])
         if not code:
             raise RecordError(
                 f"no contract at {self.address} on chain {self.chain_id}: was the node reset? "
@@ -358,10 +358,8 @@ class DeploymentRecord:
                 "beyond the compiler's metadata)"
             )
         if self.deploy_block_hash:
-            block = (
-                chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
-            )
-            if block is None or "0x" + bytes(block["hash"]).hex() != self.deploy_block_hash:
+            block = chain.rpc.call("eth_getBlockByNumber", [hex(self.deploy_block), False])
+            if not block or hex_text(block["hash"]) != self.deploy_block_hash:
                 raise RecordConflict(
                     f"block {self.deploy_block} of the node at {chain.url} is not the block the record's contract was "
                     f"deployed in: this is another chain with the same id {self.chain_id} (a reset node?). Delete the "
