@@ -318,7 +318,7 @@ def send_until_killed(url: str, sender: str, seen: dict[int, str]) -> None:
         try:
             tx = call("eth_sendTransaction", {"from": sender, "to": sender, "value": "0x1"})["result"]
             receipt = call("eth_getTransactionReceipt", tx)["result"]
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or cut off mid-answer: the node was killed
             return
         if receipt:
             seen[int(receipt["blockNumber"], 16)] = receipt["blockHash"]
