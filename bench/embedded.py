@@ -3,8 +3,8 @@
 Four paths, each on its own fresh embedded chain with the pilot network: `Cadena.issue` one
 certificate at a time, and the same `issueCertificate` transactions pre-signed before the clock
 starts and sent raw (eth_sendRawTransaction, then the receipt) one by one; `issue_all` in batches of
-50, and the same `issueCertificates` x50 transactions pre-signed and sent raw. Prints certificates/s
-and how many times slower the library is than raw (target: at most 1.5x).
+50, and the same `issueCertificates` x50 transactions pre-signed and sent raw through web3. Prints
+certificates/s and the library's rate as a share of raw (target for issue_all: 85%).
 
     .venv/bin/python bench/embedded.py [--single 200] [--batched 2000]
 """
@@ -87,12 +87,12 @@ def main(single: int, batched: int) -> None:
         ),
     )
 
-    print(f"{'path':<40}{'library/s':>12}{'raw/s':>12}{'library is':>14}")
+    print(f"{'path':<40}{'library/s':>12}{'raw/s':>12}{'of raw':>9}")
     for name, library, raw in (
         (f"issue one at a time ({single:,})", library_single, raw_single),
         (f"issue_all, batches of 50 ({batched:,})", library_batched, raw_batched),
     ):
-        print(f"{name:<40}{library:>12,.1f}{raw:>12,.1f}{raw / library:>13.2f}x slower")
+        print(f"{name:<40}{library:>12,.1f}{raw:>12,.1f}{library / raw:>9.0%}")
     print("(raw: signed before the clock starts, sent with eth_sendRawTransaction one by one, receipt read back)")
 
 

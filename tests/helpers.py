@@ -275,15 +275,22 @@ class Watcher:
         )
         self.lines: list[dict] = []
         self.notes: list[str] = []
+        self.drained = threading.Event()  # set when its stdout has ended and every line is in `lines`
         threading.Thread(
-            target=self._read, args=(self.process.stdout, lambda line: self.lines.append(json.loads(line))), daemon=True
+            target=self._read,
+            args=(self.process.stdout, lambda line: self.lines.append(json.loads(line)), self.drained),
+            daemon=True,
         ).start()
         threading.Thread(target=self._read, args=(self.process.stderr, self.notes.append), daemon=True).start()
 
     @staticmethod
-    def _read(stream, keep) -> None:
-        for line in iter(stream.readline, ""):
-            keep(line.strip())
+    def _read(stream, keep, done: threading.Event | None = None) -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                keep(line.strip())
+        finally:
+            if done:
+                done.set()
 
     def wait_for(self, check, what: str, timeout: float = 30):
         deadline = time.monotonic() + timeout

@@ -1,20 +1,33 @@
 """Connections to a chain: the embedded eth-tester chain or any JSON-RPC node by URL, with the
 proof-of-authority middleware where the node's blocks need it (QBFT, IBFT 2.0, Clique), and what the
-library learns about the network (chain id, whether gas is free)."""
+library learns about the network (chain id, whether gas is free).
+
+A node by URL is reached through the transport alone: web3 (which brings the whole signing stack,
+eth-account down to py_ecc's field arithmetic, about a second to import) is set up only for what
+still asks for `chain.w3`, so that a command that reads and signs nothing imports none of it.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
-from web3 import EthereumTesterProvider, Web3
-from web3.middleware import ExtraDataToPOAMiddleware
-from web3.types import Wei
+import requests
 
 from cadena_client.chain.transport import Rpc
-from cadena_client.errors import DevAccountsUnavailable, KeystoreError, NodeUnauthorized, NodeUnreachable, WrongChain
+from cadena_client.errors import (
+    DevAccountsUnavailable,
+    KeystoreError,
+    NodeUnauthorized,
+    NodeUnreachable,
+    RpcError,
+    WrongChain,
+)
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from web3 import Web3
 
 EMBEDDED = "embedded"
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
@@ -23,28 +36,49 @@ DEV_ACCOUNTS = 20
 
 @dataclass
 class Chain:
-    """A web3 connection and what the library learnt about the network."""
+    """A connection (the transport, and web3 when asked for) and what the library learnt about the network."""
 
-    w3: Web3
     url: str
     chain_id: int
     rpc: Rpc
     free_gas: bool = False
     reader: str | None = None  # the sender named in reads where the node would otherwise look one up per call
+    poa: bool = False  # blocks carry more extraData than Ethereum allows (QBFT, IBFT 2.0, Clique)
+    timeout: float = 30
+    _w3: Web3 | None = field(default=None, repr=False)
     _dev_keys: list[str] | None = field(default=None, repr=False)
 
     @property
     def embedded(self) -> bool:
         return self.url == EMBEDDED
 
+    @property
+    def w3(self) -> Web3:
+        """web3 on the same node, headers and timeout, set up on first use."""
+        if self._w3 is None:
+            from web3 import Web3
+            from web3.middleware import ExtraDataToPOAMiddleware
+
+            kwargs = {"timeout": self.timeout, "headers": self.rpc.headers}
+            self._w3 = Web3(Web3.HTTPProvider(self.url, request_kwargs=kwargs))
+            if self.poa:
+                self._w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+        return self._w3
+
     def dev_account(self, index: int) -> LocalAccount:
         """Dev account `index` of the embedded chain or of a local anvil node, funded."""
+        from eth_account import Account
+
         keys = self._dev_keys if self._dev_keys is not None else self._load_dev_keys()
         if not 0 <= index < len(keys):
             raise KeystoreError(f"dev account {index} does not exist; use 0 to {len(keys) - 1}")
         return Account.from_key(keys[index])
 
     def _load_dev_keys(self) -> list[str]:
+        from eth_account import Account
+        from web3 import Web3
+        from web3.types import Wei
+
         if self.embedded:
             tester = self.w3.provider.ethereum_tester  # type: ignore[attr-defined]
             funder = self.w3.eth.accounts[0]
@@ -56,11 +90,11 @@ class Chain:
                     {"from": funder, "to": Account.from_key(key).address, "value": Wei(10**21)}
                 )
                 keys.append(key)
-        elif "anvil" in self.w3.client_version.lower():
+        elif "anvil" in str(self.rpc.call("web3_clientVersion", [])).lower():
             Account.enable_unaudited_hdwallet_features()
             keys = [
                 Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.to_0x_hex()
-                for i in range(len(self.w3.eth.accounts))
+                for i in range(len(self.rpc.call("eth_accounts", [])))
             ]
         else:
             raise DevAccountsUnavailable(
@@ -79,35 +113,47 @@ def connect(
     """Connects to `url` (None or "embedded": a new in-process eth-tester chain) and checks the chain id.
     `headers` (an API key, say) and `timeout` go with every request to the node."""
     if url in (None, "", EMBEDDED):
-        w3 = Web3(EthereumTesterProvider())
-        url, rpc = EMBEDDED, Rpc(w3)
-    else:
-        if not url.startswith(("http://", "https://")):
-            raise NodeUnreachable(f"RPC URL {url!r} must start with http:// or https://")
-        headers = {"Content-Type": "application/json", **(headers or {})}  # web3's own default is replaced, not merged
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout, "headers": headers}))
-        rpc = Rpc(w3, url, headers, timeout)
+        chain = _embedded()
+        _check_chain_id(EMBEDDED, chain.chain_id, expected_chain_id)
+        return chain
+    if not url.startswith(("http://", "https://")):
+        raise NodeUnreachable(f"RPC URL {url!r} must start with http:// or https://")
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    rpc = Rpc(None, url, headers, timeout)
     try:
-        chain_id = w3.eth.chain_id
-        latest = w3.eth.get_block("latest")
-    except Exception as exc:
-        response = getattr(exc, "response", None)
-        if response is not None and response.status_code in (401, 403):
-            raise NodeUnauthorized(
-                f"the node at {url} refused the request: HTTP {response.status_code} {response.reason}; "
-                "it wants credentials"
-            ) from None
-        if url != EMBEDDED and "extraData" in str(exc):
-            w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-            chain_id, latest = w3.eth.chain_id, w3.eth.get_block("latest")
-        else:
-            raise NodeUnreachable(f"cannot reach a node at {url}: {cause(exc)}; is the node running?") from None
-    if len(latest.get("extraData", b"")) > 32 and ExtraDataToPOAMiddleware not in w3.middleware_onion:
-        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-    if expected_chain_id is not None and chain_id != expected_chain_id:
-        raise WrongChain(f"the node at {url} is on chain {chain_id}, not {expected_chain_id}")
-    free_gas = url != EMBEDDED and w3.eth.gas_price == 0 and not latest.get("baseFeePerGas")
-    return Chain(w3, url, chain_id, rpc, free_gas, w3.eth.accounts[0] if url == EMBEDDED else None)
+        calls = [("eth_chainId", []), ("eth_getBlockByNumber", ["latest", False]), ("eth_gasPrice", [])]
+        chain_hex, latest, price = (_result(reply) for reply in rpc.many(calls))
+    except NodeUnauthorized:
+        raise
+    except (requests.RequestException, RpcError, ValueError, TypeError) as exc:
+        raise NodeUnreachable(f"cannot reach a node at {url}: {cause(exc)}; is the node running?") from None
+    chain_id = int(chain_hex, 16)
+    _check_chain_id(url, chain_id, expected_chain_id)
+    poa = len(latest.get("extraData", "0x")) > 2 + 2 * 32
+    free_gas = int(price, 16) == 0 and not latest.get("baseFeePerGas")
+    return Chain(url, chain_id, rpc, free_gas, poa=poa, timeout=timeout)
+
+
+def _check_chain_id(url: str, chain_id: int, expected: int | None) -> None:
+    if expected is not None and chain_id != expected:
+        raise WrongChain(f"the node at {url} is on chain {chain_id}, not {expected}")
+
+
+def _result(reply: dict) -> Any:
+    if "error" in reply:
+        error = reply["error"]
+        raise RpcError(str(error.get("message", error)) if isinstance(error, dict) else str(error))
+    return reply["result"]
+
+
+def _embedded() -> Chain:
+    """A new in-process eth-tester chain."""
+    from web3 import EthereumTesterProvider, Web3
+
+    w3 = Web3(EthereumTesterProvider())
+    chain = Chain(EMBEDDED, w3.eth.chain_id, Rpc(w3), reader=w3.eth.accounts[0])
+    chain._w3 = w3
+    return chain
 
 
 def cause(exc: BaseException) -> str:

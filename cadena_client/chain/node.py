@@ -16,7 +16,7 @@ import requests
 
 from cadena_client.errors import NodeError, PortTaken
 
-SOURCE_TREE = Path(__file__).resolve().parents[2]  # where `npm install` puts node_modules in a checkout
+SOURCE_TREE = Path(__file__).resolve().parents[2]  # where `npm ci` puts node_modules in a checkout
 
 
 def find_anvil() -> str:
@@ -26,7 +26,7 @@ def find_anvil() -> str:
     found = str(local[0]) if local else shutil.which("anvil")
     if not found:
         raise NodeError(
-            "anvil is not installed: run `npm install` in CADENA's source folder, or put anvil on PATH "
+            "anvil is not installed: run `npm ci` (or `make setup`) in CADENA's source folder, or put anvil on PATH "
             "(`npm install -g @foundry-rs/anvil`, or Foundry's foundryup)"
         )
     return found

@@ -11,17 +11,18 @@ through OpenZeppelin's `ERC2771Forwarder`; another hub's format is another `Subm
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from eth_abi import encode as abi_encode
-from eth_account.messages import encode_typed_data
-from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.signer import Job, Outcome, Receipt, Result, Signer
 from cadena_client.contract.codec import quantity
 from cadena_client.errors import ChainError
+
+if TYPE_CHECKING:  # the signing stack is imported where a request is signed, not by every reader of Submitter
+    from eth_account.signers.local import LocalAccount
 
 FORWARDER_NAME = "CadenaForwarder"  # the EIP-712 domain name CadenaForwarder is deployed with
 VALID_FOR = 3600  # seconds a signed request stays valid
@@ -147,6 +148,8 @@ class ForwarderSubmitter:
             "chainId": self.chain.chain_id,
             "verifyingContract": self.forwarder,
         }
+        from eth_account.messages import encode_typed_data
+
         typed = encode_typed_data(
             full_message={"types": _TYPES, "primaryType": "ForwardRequest", "domain": domain, "message": message}
         )

@@ -18,9 +18,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
 
@@ -29,7 +28,14 @@ from cadena_client.chain.transport import READ_WORKERS
 from cadena_client.contract.codec import codec, hex_text, quantity
 from cadena_client.errors import CadenaError, ChainError, Unfunded
 
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
 REBROADCAST_AFTER = 3.0  # seconds without a receipt before what is missing is looked at
+# Receipts are asked for again after POLL_FIRST seconds, the pause doubling up to POLL_LAST while none
+# comes: a node that mines at once (anvil) is answered within a few milliseconds, and a node with 2 s
+# blocks is asked about 20 times a second, not hundreds.
+POLL_FIRST, POLL_LAST = 0.001, 0.05
 # Transactions of one account waiting in the node's pool at once. Besu's pool refuses a sender's
 # transactions beyond a limit ahead of its mined nonce (`tx-pool-max-future-by-sender`, 200 by
 # default) with "Transaction nonce is too distant from current sender nonce"; a node that says so
@@ -140,10 +146,14 @@ class Signer:
     """Signs and sends transactions from one local account."""
 
     def __init__(
-        self, chain: Chain, account: LocalAccount, receipt_timeout: float = 300, in_flight: int = DEFAULT_IN_FLIGHT
+        self,
+        chain: Chain,
+        account: LocalAccount,
+        receipt_timeout: float = 300,
+        in_flight: int | None = None,
     ):
         self.chain, self.account, self.receipt_timeout = chain, account, receipt_timeout
-        self.in_flight = in_flight  # most of its transactions waiting in the pool at once
+        self.in_flight = in_flight or DEFAULT_IN_FLIGHT  # most of its transactions waiting in the pool at once
         self.rpc = chain.rpc
         self.nonces = NonceManager(self.rpc, account.address)
         self._access_lists = not chain.embedded  # until the node says it has no eth_createAccessList
@@ -312,6 +322,7 @@ class Signer:
         waiting: list[_Signed] = []
         deadline = check_at = time.monotonic()
         last_mined = -1
+        pause = POLL_FIRST
         while queue or waiting:
             gas = sum(item.job.gas for item in waiting)
             wave: list[_Signed] = []
@@ -334,10 +345,13 @@ class Signer:
             now = time.monotonic()
             if mined_now or wave:
                 deadline, check_at = now + self.receipt_timeout, now + REBROADCAST_AFTER
+                pause = POLL_FIRST
             if now > deadline:
                 break
             if not waiting or now < check_at:
-                time.sleep(0.02 if waiting else 0)
+                if waiting and not mined_now:  # nothing yet: ask again soon, then less and less often
+                    time.sleep(pause)
+                    pause = min(pause * 2, POLL_LAST)
                 continue
             mined = self.nonces.count("latest")
             found.update({h: SUPERSEDED for h, item in pending.items() if h not in found and item.nonce < mined})
@@ -408,9 +422,10 @@ class Signer:
 
     def _settle(self, timeout: float = 15) -> None:
         """Waits until the node's pool holds no executable transaction of the account."""
-        deadline = time.monotonic() + timeout
+        deadline, pause = time.monotonic() + timeout, POLL_FIRST
         while self.nonces.count("pending") > self.nonces.count("latest") and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(pause)
+            pause = min(pause * 2, POLL_LAST)
 
     def _resign(self, waiting: list[_Signed]) -> list[_Signed]:
         """The same transactions at the same nonces, priced from the current base fee, broadcast."""

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from cadena_client.errors import RpcError
+from cadena_client.errors import NodeUnauthorized, RpcError
 
 MAX_BATCH_BYTES = 1_000_000  # JSON-RPC request bodies stay under this size (anvil refuses much larger ones)
 READ_WORKERS = 4  # batches of reads in flight at once
@@ -69,6 +69,11 @@ class Rpc:
     def _post(self, payload: list[dict]):
         assert self.url is not None  # only batching connections post
         response = self._session().post(self.url, json=payload, headers=self.headers, timeout=self.timeout)
+        if response.status_code in (401, 403):
+            raise NodeUnauthorized(
+                f"the node at {self.url} refused the request: HTTP {response.status_code} {response.reason}; "
+                "it wants credentials"
+            )
         if response.status_code >= 400 and not response.content.lstrip().startswith((b"[", b"{")):
             raise RpcError(f"the node answered HTTP {response.status_code} {response.reason}: {response.text[:200]}")
         return response.json()

@@ -13,6 +13,7 @@ from cadena_client.cli.render import (
     changes_table,
     console,
     count_table,
+    counted,
     failure_table,
     history_table,
     identifier_table,
@@ -217,12 +218,12 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     if table.ignored:
         out.print(f"columns not imported: {', '.join(table.ignored)}")
     if checked.other_countries:
-        out.print(f"{checked.other_countries} rows of other countries (MRA partners' AEOs) left out")
+        out.print(f"{counted(checked.other_countries, 'row')} of other countries (MRA partners' AEOs) left out")
     if checked.warnings:
         out.print(
             problem_table(
                 checked.warnings,
-                f"{_count(len(checked.warnings), 'warning')}: rows marked active "
+                f"{counted(len(checked.warnings), 'warning')}: rows marked active "
                 "whose expiry has passed (imported as they are)",
             )
         )
@@ -232,17 +233,19 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     import_plan = imports.plan(cadena, code, checked, reissue_ended)
     if import_plan.conflicts and not skip_invalid:
         ended = (
-            f"; --reissue-ended issues the {_count(import_plan.ended, 'ended certificate')} again"
+            f"; --reissue-ended issues the {counted(import_plan.ended, 'ended certificate')} again"
             if import_plan.ended
             else ""
         )
         _refuse(import_plan.conflicts, path, ended)
     if skip_invalid and (skipped := checked.problems + import_plan.conflicts):
-        rows = _count(len({problem.row for problem in skipped}), "row")
+        rows = counted(len({problem.row for problem in skipped}), "row")
         out.print(problem_table(skipped, f"{rows} of {path.name} left out (--skip-invalid)"))
     if plan_only:
         if renamed := [entry for entry in checked.entries if entry.written]:
-            out.print(identifier_table(renamed, f"{_count(len(renamed), 'identifier')} of {path.name} written as TINs"))
+            out.print(
+                identifier_table(renamed, f"{counted(len(renamed), 'identifier')} of {path.name} written as TINs")
+            )
         if import_plan.changes:
             out.print(changes_table(import_plan.changes, f"Changes {path.name} would send"))
         counts = {
@@ -253,7 +256,7 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
             as_json,
             "import",
             _import_report(path, code, True, counts, [], import_plan, checked),
-            lambda: out.print(count_table(counts, f"Plan for {len(checked.entries)} rows (nothing sent)")),
+            lambda: out.print(count_table(counts, f"Plan for {counted(len(checked.entries), 'row')} (nothing sent)")),
         )
         _report_not_in_file(import_plan, code)
         return
@@ -272,7 +275,7 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     if summary.failures:
         out.print(failure_table(summary.failures, "Failed"))
         raise CadenaError(
-            f"{_count(len(summary.failures), 'record')} failed; run the same command again to retry "
+            f"{counted(len(summary.failures), 'record')} failed; run the same command again to retry "
             "(what is done is not sent again)"
         )
 
@@ -291,20 +294,17 @@ def _import_report(path: Path, code: str, plan_only: bool, counts: dict, failure
     }
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def _refuse(problems, path: Path, more: str = ""):
     """Lists the problems of an import and stops it before anything is sent; `more` adds a way out."""
-    counted = f"{_count(len(problems), 'problem')} in {path.name}"
-    console().print(problem_table(problems, counted))
-    raise CadenaError(f"{counted}; nothing was sent. Fix them, or give --skip-invalid to import the valid rows{more}")
+    found = f"{counted(len(problems), 'problem')} in {path.name}"
+    console().print(problem_table(problems, found))
+    raise CadenaError(f"{found}; nothing was sent. Fix them, or give --skip-invalid to import the valid rows{more}")
 
 
 def _report_not_in_file(import_plan, code: str) -> None:
     if import_plan.not_in_file:
         console().print(
-            f"{import_plan.not_in_file} certificates of {code} on the chain are not in the file; left as "
+            f"{counted(import_plan.not_in_file, 'certificate')} of {code} on the chain "
+            f"{'is' if import_plan.not_in_file == 1 else 'are'} not in the file; left as "
             "they are (to end one, list it with status Cancelled)"
         )

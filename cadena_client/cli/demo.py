@@ -19,6 +19,7 @@ from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import connect
 from cadena_client.cli.render import (
     administration_table,
+    ballot,
     certificate_table,
     flags,
     history_table,
@@ -198,8 +199,8 @@ def run_demo(out: Console) -> None:
     )
     for voter in ("MX", "PE", "CR"):
         story.as_admin(voter).vote(proposal, voter)
-        ballot = story.cadena.proposal(proposal)
-        out.print(f"{voter} votes: proposal {proposal} has {ballot.votes} of the {ballot.needed} votes it needs")
+        standing = story.cadena.proposal(proposal)
+        out.print(f"{voter} votes: proposal {proposal} has {ballot(standing.votes, standing.needed)}")
     receipt = story.as_("dev:8").execute(proposal)
     story.tx_note(receipt, "anyone executes the decision; Colombia's first admin is seated")
     out.print(administration_table(story.cadena.administrations()))

@@ -10,11 +10,10 @@ from pathlib import Path
 import click
 import requests
 
-from cadena_client.chain.connection import cause
-from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
-from cadena_client.cli.render import console, history_table, verification_line
+from cadena_client.chain.logs import DEFAULT_CHUNK
+from cadena_client.cli.render import console, counted, history_table, verdict_exit_code, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
-from cadena_client.document import actor_label, aeo_row, as_of, dumps, plain
+from cadena_client.document import dumps, plain
 from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
 from cadena_client.lists import files as aeo_files
@@ -33,13 +32,16 @@ from cadena_client.mirror import Mirror
 @json_option
 @pass_session
 def verify(session, importer, offline, max_lag, tin, as_json):
-    """Is TIN a recognised AEO for an import into --importer, and with which benefits?"""
+    """Is TIN a recognised AEO for an import into --importer, and with which benefits?
+
+    Exits 0 when it is recognised, 10 + the verdict's code when it is not (11 unknown TIN ... 19 issuer
+    suspended: see docs/commands.md), 1 when there is no answer."""
     if max_lag is not None and not offline:
         raise CadenaError("--max-lag applies to --offline answers; an answer from the chain is current")
     if not offline:
         result = session.cadena().verify(importer, tin)
         emit(as_json, "verification", result, lambda: console().print(f"{result.tin}: {verification_line(result)}"))
-        return
+        click.get_current_context().exit(verdict_exit_code(result.verdict))
     mirror = session.mirror(offline=True)
     result, lag = mirror.verify(importer, tin), _lag(session, mirror)
     if max_lag is not None and (lag["lag_seconds"] is None or lag["lag_seconds"] > max_lag):
@@ -54,15 +56,12 @@ def verify(session, importer, offline, max_lag, tin, as_json):
         {**plain(result), "as_of": lag},
         lambda: console().print(f"{result.tin}: {verification_line(result)}\n  {_lag_line(lag)}"),
     )
+    click.get_current_context().exit(verdict_exit_code(result.verdict))
 
 
 def _lag(session: Session, mirror: Mirror) -> dict:
     """What the mirror's answers reflect, against the node's head when the node answers."""
-    try:
-        head: int | None = LogSource(session.chain, mirror.address).head()
-    except (CadenaError, requests.RequestException, OSError):
-        head = None
-    return as_of(mirror.position(), head)
+    return as_of(mirror.position(), session.head())
 
 
 def _lag_line(lag: dict) -> str:
@@ -72,7 +71,7 @@ def _lag_line(lag: dict) -> str:
         return f"{where}; the node is unreachable: lag {age}"
     if not lag["lag_blocks"]:
         return f"{where}; up to date with the node"
-    return f"{where}; {lag['lag_blocks']} blocks behind the node (synced {lag['lag_seconds']:.0f} s ago): run `cadena sync`"
+    return f"{where}; {counted(lag['lag_blocks'], 'block')} behind the node (synced {lag['lag_seconds']:.0f} s ago): run `cadena sync`"
 
 
 def sync_options(command):
@@ -99,7 +98,7 @@ def sync(session, follow, confirmations, chunk, poll):
 
     def report(result):
         retracted = f", {len(result.retracted)} retracted by a reorg" if result.retracted else ""
-        click.echo(f"blocks {result.from_block}..{result.to_block}: {len(result.events)} events{retracted}")
+        click.echo(f"{_blocks(result.from_block, result.to_block)}: {counted(len(result.events), 'event')}{retracted}")
 
     report(mirror.sync(cadena, confirmations, chunk))
     if follow:
@@ -141,6 +140,13 @@ def watch(session, confirmations, chunk, poll, as_json):
     _until_interrupted(lambda: _keep_following(session, mirror, confirmations, chunk, poll, show, start))
 
 
+def _blocks(first: int, last: int) -> str:
+    """The blocks a sync covered: a range, one block, or none when the mirror was up to date."""
+    if last < first:
+        return f"up to date at block {last}"
+    return f"block {first}" if first == last else f"blocks {first}..{last}"
+
+
 def _keep_following(
     session: Session, mirror: Mirror, confirmations: int, chunk: int, poll: float, on_sync, on_connect=None
 ) -> None:
@@ -156,6 +162,8 @@ def _keep_following(
             delay = 1.0
             mirror.follow(cadena, on_sync, poll, confirmations, chunk)
         except (ChainError, RpcError, requests.RequestException, OSError) as exc:
+            from cadena_client.chain.connection import cause
+
             click.echo(
                 f"waiting for the node at {session.rpc_url} ({cause(exc)}); trying again in {delay:.0f} s", err=True
             )
@@ -227,6 +235,6 @@ def export(session, code, fmt, output):
     data = aeo_files.write(rows, fmt)
     if output:
         Path(output).write_bytes(codecs.BOM_UTF8 + data if fmt == "csv" else data)  # the BOM makes Excel read UTF-8
-        click.echo(f"{len(rows)} AEOs -> {output}", err=True)
+        click.echo(f"{counted(len(rows), 'AEO')} -> {output}", err=True)
     else:
         click.echo(data.decode(), nl=False)

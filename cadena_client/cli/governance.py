@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cadena_client.cli.render import console, proposal_table
+from cadena_client.cli.render import console, counted, proposal_table
 from cadena_client.cli.session import address_callback, country_option, emit, json_option, pass_session, report_write
 from cadena_client.domain.governance import ProposalKind, Rules
 
@@ -24,7 +24,7 @@ def _proposed(session, as_json, proposer: str, kind: ProposalKind, **motion) -> 
         found,
         lambda: click.echo(
             f"proposal {proposal_id}: {kind.label}{' of ' + found.country if found.country else ''}; "
-            f"it needs {found.needed} votes by {found.expires:%Y-%m-%d %H:%M} UTC: "
+            f"it needs {counted(found.needed, 'vote')} by {found.expires:%Y-%m-%d %H:%M} UTC: "
             f"each member votes with `cadena governance vote {proposal_id} --country CC`"
         ),
     )

@@ -82,13 +82,13 @@ class CadenaGroup(click.Group):
     def invoke(self, ctx):
         import requests
 
-        from cadena_client.chain.connection import cause
-
         try:
             return super().invoke(ctx)
         except errors.CadenaError as exc:
             raise click.ClickException(hint(exc)) from None
         except requests.exceptions.RequestException as exc:
+            from cadena_client.chain.connection import cause
+
             url = getattr(ctx.obj, "rpc_url", "the node")
             raise click.ClickException(f"lost the connection to {url}: {cause(exc)}; is the node running?") from None
 

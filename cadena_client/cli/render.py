@@ -17,6 +17,7 @@ from cadena_client.domain.model import (
     Certificate,
     CertificateStatus,
     MRAStatus,
+    Verdict,
     Verification,
     country_name,
     status_label,
@@ -28,6 +29,27 @@ STATUS_STYLE = {
     CertificateStatus.CANCELLED: "red",
     CertificateStatus.WITHDRAWN: "magenta",
 }
+
+
+NOT_RECOGNISED_EXIT = 10  # `cadena verify` exits 10 + the verdict's code when the answer is "not recognised"
+
+
+def verdict_exit_code(verdict: Verdict) -> int:
+    """The exit code of a verification: 0 recognised, 10 + the verdict's code (11..19) not recognised, so
+    that a script can tell them apart, and both from 1, a command that could not answer."""
+    return 0 if verdict is Verdict.RECOGNISED else NOT_RECOGNISED_EXIT + int(verdict)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """'1 certificate', '2 certificates': a number with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def ballot(votes: int, needed: int) -> str:
+    """Where a proposal's vote stands: '1 of the 2 votes it needs', or '3 votes, 2 needed: enough to execute'."""
+    if votes >= needed:
+        return f"{counted(votes, 'vote')}, {needed} needed: enough to execute"
+    return f"{votes} of the {counted(needed, 'vote')} it needs"
 
 
 def titled_table(title: str, columns: tuple[str, ...]) -> Table:
@@ -139,7 +161,7 @@ def proposal_table(proposals: list[Proposal], title: str = "Proposals") -> Table
             str(p.id),
             escape(asks),
             p.proposer,
-            f"{p.votes} of {p.needed}",
+            f"{p.votes} of {p.needed}" + (" (enough)" if p.votes >= p.needed else ""),
             ", ".join(p.voters) or "-",
             status,
             f"{p.expires:%Y-%m-%d %H:%M}",

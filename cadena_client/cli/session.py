@@ -7,18 +7,19 @@ import os
 import sys
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from cadena_client.api.client import Cadena
-from cadena_client.chain.connection import Chain, connect
-from cadena_client.chain.keys import load_keystore
-from cadena_client.chain.relay import ForwarderSubmitter, Submitter
-from cadena_client.chain.signer import DEFAULT_IN_FLIGHT, Receipt, Signer
-from cadena_client.document import dumps
 from cadena_client.errors import CadenaError, InputError, KeystoreError, MirrorError, PasswordMissing, SignerRequired
-from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord, default_record_path
+
+if TYPE_CHECKING:  # the chain's stack (web3, eth-account) is imported by the commands that reach the chain
+    from cadena_client.api.client import Cadena
+    from cadena_client.chain.connection import Chain
+    from cadena_client.chain.relay import Submitter
+    from cadena_client.chain.signer import Receipt, Signer
+    from cadena_client.mirror import Mirror
 
 
 class Session:
@@ -33,14 +34,28 @@ class Session:
             mirror_file,
         )
         self._chain: Chain | None = None
-        self.max_in_flight = DEFAULT_IN_FLIGHT
+        self.max_in_flight: int | None = None  # None: the signer's default
         self.relayer: tuple[str | None, int | None] = (None, None)  # keystore, dev account
 
     @property
     def chain(self) -> Chain:
         if self._chain is None:
+            from cadena_client.chain.connection import connect
+
             self._chain = connect(self.rpc_url, self.chain_id, headers=self.headers)
         return self._chain
+
+    def head(self) -> int | None:
+        """The node's latest block number, or None when it does not answer: one raw JSON-RPC call, with no
+        connection set up (for answers from the mirror, which only say how far behind they are)."""
+        import requests
+
+        from cadena_client.chain.transport import Rpc
+
+        try:
+            return int(Rpc(None, self.rpc_url, self.headers, timeout=5).call("eth_blockNumber", []), 16)
+        except (CadenaError, requests.RequestException, OSError, ValueError, TypeError):
+            return None
 
     def reconnect(self) -> None:
         """Forget the connection: the next use connects anew."""
@@ -64,6 +79,8 @@ class Session:
     def mirror(self, offline: bool = False, existing: bool = False) -> Mirror:
         """The SQLite mirror of the deployment: --mirror, else beside the deployment record. Offline (or
         `existing`), it must exist and have been synced."""
+        from cadena_client.mirror import Mirror
+
         record_path = self.record_path(offline)
         record = DeploymentRecord.load(record_path)
         path = Path(self.mirror_file) if self.mirror_file else record_path.with_suffix(".mirror.sqlite")
@@ -79,6 +96,10 @@ class Session:
 
     def submitter(self, record: DeploymentRecord) -> Submitter:
         """The signing account, sending itself, or relayed by --relayer-* through the deployment's forwarder."""
+        from cadena_client.chain.keys import load_keystore
+        from cadena_client.chain.relay import ForwarderSubmitter
+        from cadena_client.chain.signer import Signer
+
         keystore, dev_account = self.relayer
         if keystore is None and dev_account is None:
             return self.signer()
@@ -104,6 +125,9 @@ class Session:
         raise PasswordMissing(f"no password for {path}")
 
     def signer(self) -> Signer:
+        from cadena_client.chain.keys import load_keystore
+        from cadena_client.chain.signer import Signer
+
         if self.keystore and self.dev_account is not None:
             raise CadenaError("give either --keystore or --dev-account, not both")
         if self.keystore:
@@ -132,6 +156,8 @@ def json_option(command):
 def emit(as_json: bool, kind: str, data, render) -> None:
     """Prints `data` as a JSON document of `kind`, or by `render` for a person."""
     if as_json:
+        from cadena_client.document import dumps
+
         click.echo(dumps(kind, data))
     else:
         render()

@@ -11,7 +11,7 @@ import click
 from cadena_client.chain.keys import create_keystore
 from cadena_client.cli.render import console
 from cadena_client.cli.session import address_callback, pass_session
-from cadena_client.errors import CadenaError
+from cadena_client.errors import CadenaError, PortTaken
 from cadena_client.lists import files as aeo_files
 
 
@@ -41,19 +41,25 @@ def compile_command():
     default=".cadena/anvil-state.json",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="File the chain is loaded from and saved to.",
+    help="File the chain is loaded from and saved to (its journal of new blocks beside it, .journal).",
 )
 def node(port, state_file):
-    """Run a local anvil node whose chain lasts across restarts (Ctrl-C stops it)."""
-    from cadena_client.chain.node import start_anvil
+    """Run a local anvil node whose chain lasts across restarts (Ctrl-C stops it).
+
+    Every block is on disk before any client sees it, so even a crash or `kill -9` loses no block a
+    client was shown."""
+    from cadena_client.chain.durable import DurableNode
+    from cadena_client.chain.node import rpc_ready
 
     path = Path(state_file)
     path.parent.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, _interrupt)  # stops like Ctrl-C: anvil saves its state and exits
-    local = start_anvil(port=port, state_file=path)
-    click.echo(f"anvil listening on {local.url} (chain state in {path}); Ctrl-C to stop")
+    if rpc_ready(f"http://127.0.0.1:{port}"):
+        raise PortTaken(f"port {port} is already taken by another node")
+    signal.signal(signal.SIGTERM, _interrupt)  # stops like Ctrl-C: the chain is saved and anvil stopped
+    local = DurableNode(port, path)
+    click.echo(f"anvil listening on {local.url} (chain in {path}, every block journaled first); Ctrl-C to stop")
     try:
-        local.process.wait()
+        local.anvil.process.wait()
     except KeyboardInterrupt:
         pass
     finally:

@@ -356,7 +356,8 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
         case "GovernanceNotVoted":
             return f"{code} has not voted for proposal {args['id']}: there is no vote to withdraw"
         case "GovernanceBelowThreshold":
-            return f"proposal {args['id']} has {args['votes']} of the {args['needed']} votes it needs"
+            needed = f"{args['needed']} vote{'' if args['needed'] == 1 else 's'}"
+            return f"proposal {args['id']} has {args['votes']} of the {needed} it needs"
         case "GovernanceInVetoWindow":
             return (
                 f"proposal {args['id']} is a key recovery: it can be executed from {_when(args['executableFrom'])}, "

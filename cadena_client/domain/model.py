@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum, IntFlag
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from eth_utils import keccak, to_checksum_address
@@ -384,8 +385,9 @@ class MasterData:
         )
         return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
-    @property
+    @cached_property
     def commitment(self) -> bytes:
+        """Computed once: an import compares and sends it for every row (the record is frozen)."""
         return keccak(self.canonical())
 
 

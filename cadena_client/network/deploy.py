@@ -16,16 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomllib
 from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
 
-from cadena_client.api.client import Cadena
-from cadena_client.chain.connection import Chain
-from cadena_client.chain.keys import load_keystore
-from cadena_client.chain.relay import Submitter
-from cadena_client.chain.signer import Job, Signer
 from cadena_client.contract.artifact import FORWARDER, deployed_code, load_artifact, without_metadata
 from cadena_client.contract.codec import hex_text
 from cadena_client.domain.governance import Rules
@@ -40,6 +36,12 @@ from cadena_client.errors import (
     RecordError,
     RecordMissing,
 )
+
+if TYPE_CHECKING:  # a record is read without the chain's stack (`verify --offline` imports none of it)
+    from cadena_client.api.client import Cadena
+    from cadena_client.chain.connection import Chain
+    from cadena_client.chain.relay import Submitter
+    from cadena_client.chain.signer import Signer
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,9 @@ class Accounts:
 
     def signer(self, ref: str) -> Signer | None:
         """A signer for `ref`, or None for a bare address (no key here)."""
+        from cadena_client.chain.keys import load_keystore
+        from cadena_client.chain.signer import Signer
+
         if ref in self._signers:
             return self._signers[ref]
         if ref.startswith("dev:"):
@@ -334,7 +339,7 @@ class DeploymentRecord:
             raise RecordError(
                 f"the deployment record is for chain {self.chain_id}, but the node is on chain {chain.chain_id}"
             )
-        code = chain.w3.eth.get_code(to_checksum_address(self.address))
+        code = bytes.fromhex(hex_text(chain.rpc.call("eth_getCode", [to_checksum_address(self.address), "latest"]))[2:])
         if not code:
             raise RecordError(
                 f"no contract at {self.address} on chain {self.chain_id}: was the node reset? "
@@ -353,10 +358,8 @@ class DeploymentRecord:
                 "beyond the compiler's metadata)"
             )
         if self.deploy_block_hash:
-            block = (
-                chain.w3.eth.get_block(self.deploy_block) if self.deploy_block <= chain.w3.eth.block_number else None
-            )
-            if block is None or "0x" + bytes(block["hash"]).hex() != self.deploy_block_hash:
+            block = chain.rpc.call("eth_getBlockByNumber", [hex(self.deploy_block), False])
+            if not block or hex_text(block["hash"]) != self.deploy_block_hash:
                 raise RecordConflict(
                     f"block {self.deploy_block} of the node at {chain.url} is not the block the record's contract was "
                     f"deployed in: this is another chain with the same id {self.chain_id} (a reset node?). Delete the "
@@ -364,6 +367,8 @@ class DeploymentRecord:
                 )
 
     def open(self, chain: Chain, signer: Submitter | None = None) -> Cadena:
+        from cadena_client.api.client import Cadena
+
         self.check(chain)
         return Cadena(chain, to_checksum_address(self.address), signer, self.deploy_block)
 
@@ -454,6 +459,8 @@ def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins:
 def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admins: dict[str, str]) -> DeploymentRecord:
     """Deploys the contract with the config's administrations as founders: the constructor seats them
     and sets the rules, and the deployer holds nothing afterwards."""
+    from cadena_client.chain.signer import Job
+
     artifact = load_artifact()
     founders = config.administrations
     forwarder = config.forwarder

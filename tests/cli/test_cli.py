@@ -1,6 +1,8 @@
 """The `cadena` command through click's test runner, against a real anvil node."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -41,7 +43,7 @@ def run(reverting, pilot_record):
         )
         result = CliRunner().invoke(cli, [*options, *args])
         assert result.exit_code == expect, result.output
-        if "--json" in args and expect == 0:
+        if "--json" in args and expect != 1:  # 1: no answer; verify's verdicts exit 0 and 11..19 with a document
             jsonschema.validate(json.loads(result.output), json_schema())  # every document is in the schema
         return result.output
 
@@ -66,7 +68,7 @@ def test_certificate_commands(run):
     verdict = json.loads(run("verify", "--importer", "PE", "MXEPA180101AB1", "--json"))
     assert verdict["recognised"] is True and "priority-treatment" in verdict["benefits"]
     run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
-    verdict = json.loads(run("verify", "--importer", "CR", "MXEPA180101AB1", "--json"))
+    verdict = json.loads(run("verify", "--importer", "CR", "MXEPA180101AB1", "--json", expect=13))
     assert (verdict["recognised"], verdict["verdict"]) == (False, "not_active")
     run("cert", "reinstate", "MXEPA180101AB1", dev=2)
     run("cert", "update", "MXEPA180101AB1", "--expiry", "2035-01-01", "--reason", "renewal", dev=2)
@@ -336,7 +338,8 @@ def test_demo_tells_the_story_and_exits_0():
         "The audit trail",
     ):
         assert chapter in out
-    assert "PE votes: proposal 1 has 2 of the 2 votes it needs" in out
+    assert "MX votes: proposal 1 has 1 of the 2 votes it needs" in out
+    assert "CR votes: proposal 1 has 3 votes, 2 needed: enough to execute" in out  # not "3 of the 2 votes"
     assert "certifies CO9001234567: in Mexico it is recognised" in out
     assert "MRA 2 after MX signs: Proposed" in out and "MRA 2 after CR signs: In force" in out
     assert out.count("not active") >= 4  # suspended (PE, CR), cancelled (MX, CR), withdrawn (MX, PE)
@@ -348,8 +351,9 @@ def test_sync_history_offline_verify_and_export(run, tmp_path):
     assert "events" in run(*mirror, "sync")
     assert json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json"))["recognised"]
     run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
-    assert "1 events" in run(*mirror, "sync")
-    offline = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json"))
+    assert ": 1 event\n" in run(*mirror, "sync")
+    assert "up to date at block" in run(*mirror, "sync")  # not "blocks 17..16: 0 events"
+    offline = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json", expect=13))
     assert (offline["recognised"], offline["verdict"]) == (False, "not_active")
     history = json.loads(run(*mirror, "history", "MXEPA180101AB1", "--json"))["items"]
     assert [(e["change"], e["reason"]["code"]) for e in history] == [("issued", 1), ("suspended", 10)]
@@ -402,13 +406,41 @@ def test_offline_verify_says_how_old_its_answer_is_and_refuses_what_it_cannot_vo
     stale = json.loads(run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1", "--json"))
     assert stale["recognised"] and stale["as_of"]["lag_blocks"] == 1  # the mirror's word, with its age beside it
     text = run(*mirror, "verify", "--offline", "--importer", "PE", "MXEPA180101AB1")
-    assert "1 blocks" in text and "behind the node" in text and "cadena sync" in text
+    assert "1 block behind the node" in text and "cadena sync" in text
     refused = run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1", expect=1)
     assert "--max-lag" in refused and "behind the chain" in refused
     run(*mirror, "sync")
     assert not json.loads(
-        run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1", "--json")
+        run(*mirror, "verify", "--offline", "--max-lag", "0", "--importer", "PE", "MXEPA180101AB1", "--json", expect=13)
     )["recognised"]
+
+
+# Runs `cadena` with the arguments given, then says on stderr which modules of the signing stack it imported.
+SIGNING_STACK_PROBE = (
+    "import atexit, runpy, sys; "
+    "atexit.register(lambda: print([m for m in ('web3', 'eth_account', 'eth_keyfile') if m in sys.modules], "
+    "file=sys.stderr)); sys.argv = ['cadena', *sys.argv[1:]]; runpy.run_module('cadena_client', run_name='__main__')"
+)
+
+
+def test_commands_that_sign_nothing_import_no_signing_stack(run, node, pilot_record, tmp_path):
+    """web3 brings eth-account, eth-keyfile and py_ecc's field arithmetic (a second of start-up): a
+    command that reads imports none of it."""
+    mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
+    run(*ISSUE, dev=2)
+    run(*mirror, "sync")
+    common = ["--rpc-url", node.url, "--deployment", str(pilot_record), *mirror]
+    for command in (
+        ["verify", "--offline", "--importer", "PE", "MXEPA180101AB1"],
+        ["verify", "--importer", "PE", "MXEPA180101AB1"],
+        ["sync"],
+        ["cert", "list", "--country", "MX", "--json"],
+    ):
+        probe = subprocess.run(
+            [sys.executable, "-c", SIGNING_STACK_PROBE, *common, *command], capture_output=True, text=True
+        )
+        assert probe.returncode == 0, probe.stdout + probe.stderr
+        assert probe.stderr.strip().splitlines()[-1] == "[]", f"cadena {' '.join(command)}: {probe.stderr[-300:]}"
 
 
 def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, node, pilot_record, tmp_path):
@@ -430,7 +462,7 @@ def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, 
             "--json",
         ],
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 11, result.output  # 10 + the verdict: unknown TIN
     answer = json.loads(result.output)
     assert answer["as_of"]["node"] == "unreachable" and 0 <= answer["as_of"]["lag_seconds"] < 60
     assert answer["verdict"] == "unknown_tin"

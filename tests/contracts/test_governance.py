@@ -2,6 +2,7 @@
 recovery and rule changes by vote, and the attacks that must fail. MX, PE and CR are the founders;
 admission and reinstatement need more than half of the active members, the rest two thirds."""
 
+import pytest
 from helpers import NO_RULES, master_data, reverts
 from iso3166 import countries_by_alpha2
 
@@ -194,6 +195,7 @@ def test_a_proposal_checks_what_it_asks_before_anyone_votes(net):
         net.vote(99, "MX")
 
 
+@pytest.mark.slow
 def test_thirty_administrations_admit_a_thirty_first_at_a_constant_cost_per_vote(net, capsys):
     codes = [code for code in sorted(countries_by_alpha2) if code not in ("MX", "PE", "CR", "CO")][:27]  # 30 in all
     for code in codes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from helpers import KINDS, NO_RULES, ROLES, ZERO_ADDRESS, master_data
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -307,6 +308,7 @@ def _date(day: int):
     return from_day(day)
 
 
+@pytest.mark.slow
 def test_the_contracts_behave_as_the_model_says(net):
     examples = int(os.environ.get("CADENA_MODEL_EXAMPLES", "5"))
     steps = int(os.environ.get("CADENA_MODEL_STEPS", "25"))

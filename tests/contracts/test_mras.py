@@ -155,6 +155,7 @@ def test_invalid_proposals(net, parties, kwargs, error, args):
         net.propose(parties, **kwargs)
 
 
+@pytest.mark.slow
 def test_at_most_32_parties(net, accounts):
     codes = [
         "AR",

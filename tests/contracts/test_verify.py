@@ -131,6 +131,7 @@ def test_many_mras_between_two_countries_span_several_slots(net):
     assert verdict(net, "PE") == (True, B.LOWER_RISK_SCORE, V.RECOGNISED)
 
 
+@pytest.mark.slow
 def test_proposals_nobody_agreed_to_cannot_make_verify_dearer_nor_change_its_verdict(net):
     net.register("CO", "co_admin")
     tin = "CR3101123456"

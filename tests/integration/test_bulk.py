@@ -119,6 +119,7 @@ def test_resynchronises_when_another_program_used_the_key(anvil):
     assert cadena.certificate(masters(1)[0].tin).status == CertificateStatus.SUSPENDED
 
 
+@pytest.mark.slow
 def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     chain, cadena = deployed(anvil.url)
     script = tmp_path / "bulk_run.py"

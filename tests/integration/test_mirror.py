@@ -70,6 +70,7 @@ def assert_mirror_matches_contract(w, mirror, tins) -> set:
     return seen
 
 
+@pytest.mark.slow
 def test_random_operations_mirror_verify_equals_contract_verify(world):
     w, rng = world, random.Random(20261122)
     mirror = w.mirror()

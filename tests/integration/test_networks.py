@@ -6,6 +6,7 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 import requests
 from aeo_list_files import generate, write_csv
 from click.testing import CliRunner
@@ -14,7 +15,6 @@ from eth_account.typed_transactions import TypedTransaction
 from helpers import PILOT, rpc
 from hexbytes import HexBytes
 from web3.middleware import ExtraDataToPOAMiddleware
-from web3.providers import BaseProvider
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
@@ -24,44 +24,64 @@ from cadena_client.contract.artifact import without_metadata
 from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
-
-class QBFTLikeProvider(BaseProvider):
-    """Answers like a QBFT/IBFT node: blocks whose extraData is longer than 32 bytes."""
-
-    def make_request(self, method, params):
-        block = {
-            "number": "0x5",
-            "hash": "0x" + "ab" * 32,
-            "parentHash": "0x" + "cd" * 32,
-            "extraData": "0x" + "00" * 97,
-            "timestamp": "0x6000",
-            "gasLimit": "0x1c9c380",
-            "gasUsed": "0x0",
-            "miner": "0x" + "00" * 20,
-            "transactions": [],
-            "difficulty": "0x1",
-            "logsBloom": "0x" + "00" * 256,
-            "nonce": "0x" + "00" * 8,
-            "sha3Uncles": "0x" + "00" * 32,
-            "stateRoot": "0x" + "00" * 32,
-            "receiptsRoot": "0x" + "00" * 32,
-            "transactionsRoot": "0x" + "00" * 32,
-            "mixHash": "0x" + "00" * 32,
-            "size": "0x100",
-            "uncles": [],
-        }
-        answers = {"eth_chainId": "0x9e551", "eth_getBlockByNumber": block, "eth_gasPrice": "0x0"}
-        return {"jsonrpc": "2.0", "id": 1, "result": answers[method]}
+QBFT_BLOCK = {  # a block as a QBFT/IBFT node answers it: extraData longer than Ethereum's 32 bytes
+    "number": "0x5",
+    "hash": "0x" + "ab" * 32,
+    "parentHash": "0x" + "cd" * 32,
+    "extraData": "0x" + "00" * 97,
+    "timestamp": "0x6000",
+    "gasLimit": "0x1c9c380",
+    "gasUsed": "0x0",
+    "miner": "0x" + "00" * 20,
+    "transactions": [],
+    "difficulty": "0x1",
+    "logsBloom": "0x" + "00" * 256,
+    "nonce": "0x" + "00" * 8,
+    "sha3Uncles": "0x" + "00" * 32,
+    "stateRoot": "0x" + "00" * 32,
+    "receiptsRoot": "0x" + "00" * 32,
+    "transactionsRoot": "0x" + "00" * 32,
+    "mixHash": "0x" + "00" * 32,
+    "size": "0x100",
+    "uncles": [],
+}
 
 
-def test_proof_of_authority_blocks_get_the_middleware(monkeypatch):
-    import cadena_client.chain.connection as chain_module
+@contextmanager
+def qbft_like_node():
+    """A JSON-RPC server on a free port that answers as a QBFT node at gas price 0 would; yields its URL."""
+    answers = {"eth_chainId": "0x9e551", "eth_getBlockByNumber": QBFT_BLOCK, "eth_gasPrice": "0x0"}
 
-    monkeypatch.setattr(chain_module.Web3, "HTTPProvider", lambda url, request_kwargs=None: QBFTLikeProvider())
-    chain = connect("http://qbft-node.invalid:8545", expected_chain_id=648529)
-    assert ExtraDataToPOAMiddleware in chain.w3.middleware_onion
-    assert chain.free_gas is True
-    assert chain.w3.eth.get_block("latest")["proofOfAuthorityData"]
+    class Node(BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            calls = request if isinstance(request, list) else [request]
+            replies = [{"jsonrpc": "2.0", "id": c["id"], "result": answers[c["method"]]} for c in calls]
+            body = json.dumps(replies if isinstance(request, list) else replies[0]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_proof_of_authority_blocks_get_the_middleware():
+    with qbft_like_node() as url:
+        chain = connect(url, expected_chain_id=648529)
+        assert chain.poa and chain.free_gas is True
+        assert ExtraDataToPOAMiddleware in chain.w3.middleware_onion
+        assert chain.w3.eth.get_block("latest")["proofOfAuthorityData"]
 
 
 def test_transactions_at_gas_price_zero():
@@ -276,6 +296,7 @@ def test_log_queries_over_a_node_s_range_limit_halve_their_range_and_miss_nothin
     assert asked.count(max(asked)) == 1  # the range the node took was kept: the big one was asked once
 
 
+@pytest.mark.slow
 def test_a_burst_beyond_the_pool_s_limit_for_a_sender_is_sent_as_the_pool_takes_it():
     """Besu's pool refuses a sender's transactions too far ahead of its mined nonce ("Transaction
     nonce is too distant from current sender nonce"): the signer sends those later, fewer at a time,

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
+pytestmark = pytest.mark.slow  # a wheel built and installed in a fresh environment
+
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory) -> Path:
@@ -36,9 +38,12 @@ def venv(tmp_path_factory) -> Path:
     )
     (wheel,) = folder.glob("cadena_client-*.whl")
     environment = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(environment)], check=True)
-    installed = subprocess.run(
-        [str(environment / "bin" / "pip"), "install", "--quiet", str(wheel)], capture_output=True, text=True
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(environment)], check=True)
+    installed = subprocess.run(  # this pip installs into the new environment (no pip of its own to set up)
+        [sys.executable, "-m", "pip", "--python", str(environment / "bin" / "python"), "install", "--quiet"]
+        + ["--no-compile", str(wheel)],
+        capture_output=True,
+        text=True,
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
     return environment

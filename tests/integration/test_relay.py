@@ -130,6 +130,7 @@ def test_bulk_issuance_goes_in_execute_batch_transactions(relayed):
     assert all(c.status is CertificateStatus.ACTIVE for c in cadena.read_certificates([m.tin for m in masters]))
 
 
+@pytest.mark.slow
 def test_the_cli_relays_when_given_a_relayer(relayed, tmp_path):
     chain, cadena, as_, record = relayed
     record_path = tmp_path / "record.json"

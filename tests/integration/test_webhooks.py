@@ -22,6 +22,7 @@ from cadena_client.service import Follower, create_app
 from cadena_client.webhooks import Endpoint, endpoint_secret, sign, verify
 
 
+@pytest.mark.slow
 def test_a_receiver_that_is_down_for_a_while_gets_every_change_in_order(reverting, pilot_record, tmp_path):
     node = reverting
     record = DeploymentRecord.load(pilot_record)
