@@ -10,14 +10,14 @@ import difflib
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from zipfile import BadZipFile
 
-from cadena_client.domain.model import CertificateStatus, InputError, key_of
+from cadena_client.domain.model import AEOType, CertificateStatus, InputError, key_of
 from cadena_client.lists import profiles
 from cadena_client.lists.profiles import Profile
 
@@ -132,6 +132,14 @@ _HEADER_NAMES = {
 _HEADER_PREFIXES = ("no", "nro", "num", "numero", "n")  # "No. RFC", "Nro. RUC", "Número NIT"
 
 
+def field_key(name: str) -> str:
+    """A column of the layout named by its key or its header ('aeo_types', 'AEO types', 'status')."""
+    for key, header in COLUMNS.items():
+        if key_of(name) in (key, key_of(header)):
+            return key
+    raise InputError(f"{name.strip()!r} is no column; the columns: {', '.join(COLUMNS)}")
+
+
 def header_key(text: str) -> str:
     """A header compared blind to case, accents, punctuation and spaces: 'R.F.C.' -> 'rfc'."""
     return key_of(text).replace("_", "")
@@ -226,6 +234,35 @@ class Mapping:
     @classmethod
     def of(cls, code: str) -> Mapping:
         return cls(profiles.shipped(code))
+
+    @classmethod
+    def build(
+        cls,
+        code: str,
+        profile_file: Path | None = None,
+        maps: tuple[str, ...] = (),
+        map_values: tuple[str, ...] = (),
+        default_types: str | None = None,
+        all_active: bool = False,
+    ) -> Mapping:
+        """The mapping the user asked for: `code`'s shipped profile (or `profile_file`, which extends
+        it), `--map FIELD=HEADER`, `--map-value FIELD:WORD=VALUE`, `--default-types` and `--all-active`."""
+        profile = profiles.load(profile_file, code) if profile_file else profiles.shipped(code)
+        columns = {}
+        for given in maps:
+            name, equals, header = given.partition("=")
+            if not equals or not header.strip():
+                raise InputError(f"--map {given!r}: write FIELD=HEADER, e.g. --map status='Situación'")
+            columns[field_key(name)] = header.strip()
+        for given in map_values:
+            name, colon, rest = given.partition(":")
+            word, equals, value = rest.partition("=")
+            if not colon or not equals or not word.strip():
+                raise InputError(f"--map-value {given!r}: write FIELD:WORD=VALUE, e.g. --map-value status:Baja=cancelled")
+            profile = profile.with_values(field_key(name), word, value)
+        if default_types:
+            profile = replace(profile, default_types=AEOType.parse(default_types))
+        return cls(profile, columns, all_active)
 
     def names(self, key: str) -> list[str]:
         """Every header name accepted for column `key`: the layout's, the profile's, the common ones."""

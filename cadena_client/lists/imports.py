@@ -273,9 +273,18 @@ class Plan:
     conflicts: list[Problem] = field(default_factory=list)
     not_in_file: int = 0  # certificates of the country on-chain that the file does not list (left as they are)
     ended: int = 0  # conflicts that are ended certificates listed as live (re-issued only when allowed)
+    never_issued: int = 0  # rows of ended certificates that were never on the chain: nothing to send, not "unchanged"
 
     def count(self, action: str) -> int:
         return sum(action in change.actions for change in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        """Records per action the plan would send, and those it leaves."""
+        return {
+            **{past: self.count(action) for action, past in ACTIONS.items()},
+            "unchanged": self.unchanged,
+            **({"ended, never on the chain": self.never_issued} if self.never_issued else {}),
+        }
 
     @property
     def steps(self) -> int:
@@ -295,6 +304,9 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
         if not entry.holder_given and on_chain.holder:  # the file does not say: the holder stays
             entry = replace(entry, master=replace(entry.master, holder=on_chain.holder))
         target, master = entry.status, entry.master
+        if current == CertificateStatus.NONE and target in ENDED:
+            result.never_issued += 1
+            continue
         if target == CertificateStatus.WITHDRAWN and current != CertificateStatus.WITHDRAWN:
             message = f"{master.tin} is {current.label}: only its holder can withdraw it; write Cancelled to end it"
             result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
@@ -314,8 +326,8 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
             detail = f"was {ENDED_BY[current]}"
         elif target == CertificateStatus.CANCELLED and current in LIFECYCLE[Operation.CANCEL].allowed_from:
             actions.append(Operation.CANCEL)  # a withdrawn certificate too: customs records its cancellation
-        elif current not in LIVE:  # none yet, or ended as the file says
-            if target in LIVE:
+        elif current not in LIVE:  # none yet (the row is live: ended rows never on the chain left above), or ended
+            if current == CertificateStatus.NONE:
                 actions.append(Operation.ISSUE)
         elif on_chain.commitment != master.commitment:
             actions.append(Operation.UPDATE)
@@ -365,10 +377,13 @@ class Summary:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
 
+    never_issued: int = 0
+
     def counts(self) -> dict[str, int]:
         return {
             **{past: self.done[action] for action, past in ACTIONS.items()},
             "unchanged": self.unchanged,
+            **({"ended, never on the chain": self.never_issued} if self.never_issued else {}),
             "failed": len(self.failures),
         }
 
@@ -378,7 +393,7 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
     midway: first the cancellations and suspensions of live certificates, then the issues (those the
     file marks suspended issued suspended in the same transaction), the updates, and last the
     reinstatements. A record whose issue or update failed waits for a re-run for its other steps."""
-    summary = Summary(unchanged=import_plan.unchanged)
+    summary = Summary(unchanged=import_plan.unchanged, never_issued=import_plan.never_issued)
     by_tin = {change.tin: change for change in import_plan.changes}
     blocked: set[str] = set()
 
