@@ -258,7 +258,9 @@ class Mapping:
             name, colon, rest = given.partition(":")
             word, equals, value = rest.partition("=")
             if not colon or not equals or not word.strip():
-                raise InputError(f"--map-value {given!r}: write FIELD:WORD=VALUE, e.g. --map-value status:Baja=cancelled")
+                raise InputError(
+                    f"--map-value {given!r}: write FIELD:WORD=VALUE, e.g. --map-value status:Baja=cancelled"
+                )
             profile = profile.with_values(field_key(name), word, value)
         if default_types:
             profile = replace(profile, default_types=AEOType.parse(default_types))
@@ -318,14 +320,19 @@ def _table(path: Path, grid: list[tuple], mapping: Mapping) -> Table:
     def names(cells) -> set:
         return set(_keys(cells, mapping, forced)) - {None}
 
+    head = grid[:HEADER_SEARCH_ROWS]
     index = next(
         (
             at
-            for at, cells in enumerate(grid[:HEADER_SEARCH_ROWS])
+            for at, cells in enumerate(head)
             if len(names(cells)) >= 3 or (forced and set(forced) <= {header_key(str(c or "")) for c in cells})
         ),
         None,
     )
+    if index is None:  # the row naming the most columns, for a message on those it lacks
+        best = max(range(len(head)), key=lambda at: len(names(head[at])), default=0)
+        filled = bool(head) and sum(_filled(cell) for cell in head[best]) >= 3
+        index = best if filled and len(names(head[best])) >= 1 else None
     if index is None:
         raise InputError(
             f"{path.name}: no header row in the first {HEADER_SEARCH_ROWS} rows; name the columns "
@@ -352,6 +359,7 @@ def _table(path: Path, grid: list[tuple], mapping: Mapping) -> Table:
             columns[key] = f"{columns[key]} + {str(cell).strip()}" if key in columns else str(cell).strip()
             positions.setdefault(key, []).append(position)
     ignored = [str(cell).strip() for cell, key in zip(cells, keys, strict=True) if key is None and _filled(cell)]
+    _refuse_status_left_out(path, cells, keys, grid[index + 1 :], "status" in columns)
     assumed = _assumed(mapping, columns)
     missing = [key for key in REQUIRED if key not in columns and key not in assumed]
     if missing:
@@ -363,7 +371,6 @@ def _table(path: Path, grid: list[tuple], mapping: Mapping) -> Table:
             rows.append((number, {key: _cell(row, at) for key, at in positions.items()}))
     if not rows:
         raise InputError(f"{path.name}: no rows under the header (row {index + 1}); nothing to import, nothing sent")
-    _refuse_status_left_out(path, cells, keys, grid[index + 1 :], "status" in columns)
     how = {
         key: "--map"
         if key in mapping.columns
@@ -398,9 +405,17 @@ def _assumed(mapping: Mapping, columns: dict[str, str]) -> dict[str, str]:
 
 def _missing(path: Path, index: int, missing: list[str], unused: list[str], mapping: Mapping) -> str:
     """The one line for missing columns: the closest headers found, and the --map that would use them."""
+    likeness = {(header, key): _likeness(header, mapping.names(key)) for header in unused for key in missing}
     parts = []
     for key in missing:
-        closest = _closest(unused, mapping.names(key))
+        closest = sorted(
+            (
+                header
+                for header in unused
+                if likeness[header, key] >= 0.5 and likeness[header, key] == max(likeness[header, k] for k in missing)
+            ),
+            key=lambda header: -likeness[header, key],
+        )[:2]
         way_out = {
             "aeo_types": "or --default-types TYPES if the list certifies every row for the same types",
             "status": "or --all-active if every row of the list is an active AEO",
@@ -418,15 +433,19 @@ def _missing(path: Path, index: int, missing: list[str], unused: list[str], mapp
     return f"{path.name}, header row {index + 1}: {'; '.join(parts)}{known}"
 
 
-def _closest(headers: list[str], names: list[str], count: int = 2) -> list[str]:
-    """The headers most like any of `names` (blind to case and accents), best first."""
+_LINKS = {"de", "del", "la", "el", "los", "las", "do", "da", "dos", "das", "y", "e", "o", "no", "nro", "n"}
 
-    def likeness(header: str) -> float:
-        key = header_key(header)
-        return max(difflib.SequenceMatcher(None, key, header_key(name)).ratio() for name in names)
 
-    ranked = sorted(headers, key=likeness, reverse=True)
-    return [header for header in ranked if likeness(header) >= 0.5][:count]
+def _likeness(header: str, names: list[str]) -> float:
+    """How much `header` looks like one of `names` (0 to 1): its spelling, or its words holding all of a name's."""
+    words = set(key_of(header).split("_")) - _LINKS
+    best = 0.0
+    for name in names:
+        name_words = set(key_of(name).split("_")) - _LINKS
+        held = len(words & name_words) / len(name_words) if name_words else 0.0
+        spelling = difflib.SequenceMatcher(None, header_key(header), header_key(name)).ratio()
+        best = max(best, held, spelling)
+    return best
 
 
 def _refuse_status_left_out(path: Path, cells, keys, rows, has_status: bool) -> None:
@@ -438,7 +457,7 @@ def _refuse_status_left_out(path: Path, cells, keys, rows, has_status: bool) -> 
             continue
         values = [str(row[position]).strip() for row in rows if position < len(row) and _filled(row[position])]
         statuses = [value for value in values if key_of(value) in words]
-        if values and len(statuses) * 2 > len(values):
+        if statuses and len(statuses) * 2 >= len(values):
             seen = ", ".join(dict.fromkeys(statuses[:50]))
             choose = "choose the status column with" if has_status else "read it as the status with"
             raise InputError(
@@ -687,6 +706,42 @@ def _xlsx(rows: list[dict], layout: dict[str, str]) -> bytes:
         sheet.column_dimensions[letter].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def country_template(profile: Profile, fmt: str) -> bytes:
+    """A list in the shape `profile`'s administration publishes (its headers, words, identifiers and
+    dates), filled with its example rows: what `cert import --country CC` reads as it is."""
+    keys = [key for key in COLUMNS if any(key in example for example in profile.examples)]
+    if not keys:
+        shipped = ", ".join(profiles.shipped_countries())
+        raise InputError(f"no list shape for {profile.country}: profiles ship for {shipped}")
+    grid = [
+        [profile.headers.get(key, (COLUMNS[key],))[0] for key in keys],
+        *([str(example.get(key, "")) for key in keys] for example in profile.examples),
+    ]
+    if fmt == "csv":
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows([[_escape(cell) for cell in row] for row in grid])
+        return text.getvalue().encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise InputError(f"a template is a .xlsx or .csv file, not .{fmt}")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"OEA {profile.country}"
+    for number, row in enumerate(grid, start=1):
+        for position, value in enumerate(row, start=1):
+            cell = sheet.cell(number, position)
+            cell.value, cell.data_type = value, "s"
+            cell.font = Font(bold=number == 1)
+    for position in range(1, len(keys) + 1):
+        width = max(len(str(row[position - 1])) for row in grid)
+        sheet.column_dimensions[sheet.cell(1, position).column_letter].width = min(width + 2, 60)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
