@@ -1,0 +1,94 @@
+"""National lists imported as a new user would, on a real node: the trial's failures reproduced with
+lists in the administrations' shapes, and `cert import --json` one document whatever happens."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aeo_list_files import write_csv
+from click.testing import CliRunner
+from stdnum.pe import ruc
+from test_imports import chain, officer  # noqa: F401  (the reverted chain; an officer's client)
+
+from cadena_client.cli.main import cli
+from cadena_client.domain.model import CertificateStatus
+
+PERU = ["RUC", "Razón Social", "Dirección", "Tipo de Operador", "Fecha de Certificación", "Situación del OEA"]
+
+
+@pytest.fixture
+def cadena_cli(node, pilot_record, chain, tmp_path):  # noqa: F811
+    """Runs `cadena` as officer `dev`: (exit code, stdout, stderr)."""
+
+    def invoke(*args, dev=4):
+        options = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(tmp_path / "m.sqlite")]
+        result = CliRunner().invoke(cli, [*options, "--dev-account", str(dev), *args])
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke
+
+
+def rucs(count: int) -> list[str]:
+    return [f"20{n:08d}" + ruc.calc_check_digit(f"20{n:08d}") for n in range(200000, 200000 + count)]
+
+
+def peruvian_list(tmp_path, statuses: list[str], extra: list[list] = ()):
+    rows = [
+        [number, f"Operador Andino {n} S.A.C.", "Av. Argentina 100, Callao", "Exportador", "15/03/2024", status]
+        for n, (number, status) in enumerate(zip(rucs(len(statuses)), statuses, strict=True))
+    ]
+    return write_csv(tmp_path / "oea-peru.csv", [PERU, *rows, *extra], ";", "cp1252")
+
+
+def test_a_status_column_of_an_unknown_name_stops_the_import_until_mapped(cadena_cli, chain, pilot_record, tmp_path):  # noqa: F811
+    """The trial: twelve suspended operators imported as active because the status column was left out."""
+    path = peruvian_list(tmp_path, ["Suspendido"] * 12 + ["Certificado"] * 3)
+    block = chain.w3.eth.block_number
+    code, out, err = cadena_cli("cert", "import", str(path), "--country", "PE", "--json")
+    document = json.loads(out)  # one document, nothing else on stdout
+    assert (
+        code == 1 and document["kind"] == "import" and "holds statuses (Suspendido, Certificado)" in document["refused"]
+    )
+    assert "--map status='Situación del OEA'" in err and chain.w3.eth.block_number == block
+    code, out, _ = cadena_cli(
+        "cert", "import", str(path), "--country", "PE", "--map", "status=Situación del OEA", "--json"
+    )
+    document = json.loads(out)
+    assert code == 0 and document["counts"]["issued"] == 15 and document["counts"]["suspended"] == 12
+    assert document["mapping"]["columns"]["status"] == {"header": "Situación del OEA", "found_by": "--map"}
+    cadena = officer(chain, pilot_record)
+    found = cadena.read_certificates([f"PE{number}" for number in rucs(15)])
+    assert [c.status for c in found] == [CertificateStatus.SUSPENDED] * 12 + [CertificateStatus.ACTIVE] * 3
+    recognised = [v.recognised for v in cadena.verify_many("MX", [c.tin for c in found])]
+    assert recognised == [False] * 12 + [True] * 3  # the partners see the suspensions at once
+
+
+def test_json_is_one_document_with_skip_invalid_and_ended_rows_never_on_chain_are_not_unchanged(
+    cadena_cli,
+    tmp_path,  # noqa: F811
+):
+    bad = [["PE20100070970-9", "Mal S.A.", "Lima", "Exportador", "15/03/2024", "Certificado"]]
+    bad += [["20100070971", "Dígito S.A.", "Lima", "Exportador", "15/03/2024", "Certificado"]]
+    path = peruvian_list(tmp_path, ["Certificado", "Cancelado", "Renuncia"], bad)
+    args = ("cert", "import", str(path), "--country", "PE", "--map", "status=Situación del OEA", "--json")
+    code, out, err = cadena_cli(*args)
+    document = json.loads(out)
+    assert code == 1 and [p["row"] for p in document["problems"]] == [5, 6] and "2 problems" in err
+    code, out, err = cadena_cli(*args, "--skip-invalid")
+    document = json.loads(out)  # the whole of stdout: no table, no line after it
+    assert code == 0 and document["refused"] is None and [p["row"] for p in document["problems"]] == [5, 6]
+    assert document["counts"]["issued"] == 1 and document["counts"]["ended, never on the chain"] == 2
+    assert document["counts"]["unchanged"] == 0 and "left out (--skip-invalid)" in err
+
+
+def test_malformed_and_foreign_identifiers_in_a_mexican_list_are_refused(cadena_cli, tmp_path):
+    grid = [
+        ["RFC", "Denominación o Razón Social", "Domicilio Fiscal", "Rubro", "Fecha de Autorización", "Estatus"],
+        ["MX-12 34", "Corto S.A. de C.V.", "Calle 1", "Importador y/o Exportador", "01/02/2024", "Vigente"],
+        ["PE20100070970", "Peruana S.A.C.", "Calle 2", "Agente Aduanal", "01/02/2024", "Vigente"],
+        ["EPA180101AB1", "Bien S.A. de C.V.", "Calle 3", "Agente Aduanal", "01/02/2024", "Vigente"],
+    ]
+    code, out, err = cadena_cli("cert", "import", str(write_csv(tmp_path / "mx.csv", grid)), "--country", "MX", dev=2)
+    assert code == 1 and "2 problems in mx.csv; nothing was sent" in err
+    assert "'MX-12 34': it is not a valid RFC" in out and "carries the prefix PE of Peru" in out
