@@ -129,7 +129,7 @@ class Mirror:
                 return
             tables = [row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
             for table in tables:
-                if table != "meta":
+                if table != "meta" and not table.startswith("usage_"):  # the service's records stay (report.usage)
                     self.db.execute(f"DROP TABLE {table}")
             self.db.execute("DELETE FROM meta WHERE key NOT IN ('chain_id', 'address', 'deploy_block')")
             for statement in SCHEMA.split(";"):

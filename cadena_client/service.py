@@ -32,6 +32,8 @@ from cadena_client.errors import CadenaError, InputError, NotFoundError
 from cadena_client.lists import files as aeo_files
 from cadena_client.mirror import Mirror, as_of, certificate_row
 from cadena_client.page import mount_page
+from cadena_client.report.routes import mount_report
+from cadena_client.report.usage import Usage
 from cadena_client.webhooks import Webhook
 
 LOG = logging.getLogger("cadena.serve")
@@ -96,8 +98,9 @@ class BodyLimit:
 class Follower:
     """The mirror and the thread that keeps it synced; readers and the syncer share one lock."""
 
-    def __init__(self, mirror: Mirror, cadena, poll: float = 1.0):
+    def __init__(self, mirror: Mirror, cadena, poll: float = 1.0, observer: str = ""):
         self.mirror, self.cadena, self.poll = mirror, cadena, poll
+        self.usage = Usage(mirror.db, observer)  # what the committees' reports read: changes seen, answers counted
         self.lock = threading.Lock()
         self.changed = threading.Condition()
         self.error: str | None = None
@@ -132,6 +135,8 @@ class Follower:
                         result = self.mirror.sync(self.cadena)
                     finally:  # a sync that fails half-way keeps what it committed
                         self.position = self.mirror.position()
+                    self.usage.seen(result.events)
+                    self.usage.flush()
                 self.error, self.head = None, result.to_block
                 if result.events or result.retracted:
                     with self.changed:
@@ -248,6 +253,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         with follower.lock:
             answers = [mirror.recognition.verify(code, t, day) for t in valid]
             reflects = follower.as_of()
+        follower.usage.answered(code, valid, [_VERDICTS[verdict] for _, _, verdict in answers])
         items = [
             {
                 "importing_country": code,
@@ -350,6 +356,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     mount_page(app, follower)
+    mount_report(app, follower)
     return app
 
 

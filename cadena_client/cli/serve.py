@@ -24,8 +24,11 @@ from cadena_client.errors import CadenaError
 @click.option(
     "--cors-origin", "cors", multiple=True, help="Let web pages of this origin call the API (none by default)."
 )
+@click.option(
+    "--observer", default="", help="The administration this service serves (CC): its committee reports name it."
+)
 @pass_session
-def serve(session, host, port, poll, webhooks, webhook_secret_file, cors):
+def serve(session, host, port, poll, webhooks, webhook_secret_file, cors, observer):
     """Serve verification, certificates, AEO lists and a live feed over HTTP (read-only, no keys), from the
     local mirror kept synced with the chain; the API's documentation is at /docs."""
     import uvicorn
@@ -33,7 +36,7 @@ def serve(session, host, port, poll, webhooks, webhook_secret_file, cors):
     from cadena_client.errors import PortTaken
     from cadena_client.service import Follower, create_app
 
-    follower = Follower(session.mirror(), session.cadena(), poll)
+    follower = Follower(session.mirror(), session.cadena(), poll, observer.upper())
     if webhooks:
         secret = (
             Path(webhook_secret_file).read_bytes().strip()

@@ -1,0 +1,119 @@
+"""What each service records for the joint committees, in its own store, never which company was asked
+about: the moment it first saw each change of the chain, and how many verifications it answered per
+day, importing country, issuing country and verdict.
+
+The tables live in the service's SQLite mirror file beside the chain's tables, but are the service's
+own observations: they cannot be rebuilt from the chain, so a mirror rebuild keeps them (their names
+start with `usage_`). The service calls two things: `seen(events)` after each sync, and
+`answered(importer, tins, verdicts)` for each verification it answers (counted in memory and written by
+`flush()`, which the sync loop calls, so a verification never waits for a disk write).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+from cadena_client.domain.event import Event
+
+PREFIX = "usage_"  # tables a mirror rebuild keeps
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS usage_seen (
+    block INTEGER NOT NULL, log_index INTEGER NOT NULL, observer TEXT NOT NULL, seen_at REAL NOT NULL,
+    PRIMARY KEY (block, log_index, observer)
+);
+CREATE TABLE IF NOT EXISTS usage_observers (observer TEXT PRIMARY KEY, since REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS usage_answers (
+    day INTEGER NOT NULL, observer TEXT NOT NULL, importer TEXT NOT NULL, issuer TEXT NOT NULL,
+    verdict TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (day, observer, importer, issuer, verdict)
+);
+"""
+
+
+class Usage:
+    """The recording of one service (`observer`: the administration it serves, e.g. "PE")."""
+
+    def __init__(self, db: sqlite3.Connection, observer: str = "", since: float | None = None):
+        self.db, self.observer = db, observer
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        moment = time.time() if since is None else since  # changes before are history it caught up on
+        db.execute("INSERT OR IGNORE INTO usage_observers VALUES (?, ?)", (observer, moment))
+        self._answers: Counter = Counter()
+        self._lock = threading.Lock()  # answers come from the event loop, the flush from the sync thread
+
+    def seen(self, events: Iterable[Event], at: float | None = None) -> None:
+        """Records that this service saw `events` now (or at `at`); the first time counts."""
+        moment = time.time() if at is None else at
+        rows = [(event.block, event.log_index, self.observer, moment) for event in events if not event.retracted]
+        if rows:
+            self.db.executemany("INSERT OR IGNORE INTO usage_seen VALUES (?, ?, ?, ?)", rows)
+
+    def answered(self, importer: str, tins: Iterable[str], verdicts: Iterable[str], at: float | None = None) -> None:
+        """Counts verifications answered for an import into `importer`: per issuing country (the TIN's
+        prefix) and verdict; the TINs themselves are not kept."""
+        day = int(time.time() if at is None else at) // 86400
+        counted = Counter((day, importer, tin[:2], verdict) for tin, verdict in zip(tins, verdicts, strict=True))
+        with self._lock:
+            self._answers.update(counted)
+
+    def flush(self) -> None:
+        """Writes the counts gathered since the last flush, in one transaction."""
+        with self._lock:
+            counts, self._answers = self._answers, Counter()
+        if not counts:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany(
+                "INSERT INTO usage_answers VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
+                "(day, observer, importer, issuer, verdict) DO UPDATE SET count = count + excluded.count",
+                [
+                    (day, self.observer, importer, issuer, verdict, n)
+                    for (day, importer, issuer, verdict), n in counts.items()
+                ],
+            )
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            with self._lock:
+                self._answers.update(counts)
+            raise
+        self.db.execute("COMMIT")
+
+
+def observations(db: sqlite3.Connection, start: float, end: float) -> dict:
+    """What a store recorded from `start` to `end` (seconds): {"observers": [[observer, since]...],
+    "seen": [[block, log_index, observer, seen_at]...], "answers": [[day, observer, importer, issuer,
+    verdict, count]...]}."""
+    for statement in SCHEMA.split(";"):  # the tables, if this store never recorded anything
+        if statement.strip():
+            db.execute(statement)
+    observers = db.execute("SELECT observer, since FROM usage_observers ORDER BY observer").fetchall()
+    seen = db.execute(
+        "SELECT block, log_index, observer, seen_at FROM usage_seen WHERE seen_at >= ? ORDER BY block, log_index",
+        (start,),
+    ).fetchall()
+    answers = db.execute(
+        "SELECT day, observer, importer, issuer, verdict, count FROM usage_answers WHERE day BETWEEN ? AND ? "
+        "ORDER BY day, observer, importer, issuer, verdict",
+        (int(start) // 86400, int(end) // 86400),
+    ).fetchall()
+    return {
+        "observers": [list(row) for row in observers],
+        "seen": [list(row) for row in seen],
+        "answers": [list(row) for row in answers],
+    }
+
+
+def merged(records: Iterable[dict]) -> dict:
+    """Several stores' observations as one (each row names its observer)."""
+    result: dict = {"observers": [], "seen": [], "answers": []}
+    for record in records:
+        for key in result:
+            result[key] += [list(row) for row in record.get(key, [])]
+    return result
