@@ -74,7 +74,7 @@ def _fetched(url: str, period: committee.Period) -> dict:
     """A partner service's records for `period` (GET /v1/usage)."""
     where = f"{url.rstrip('/')}/v1/usage"
     try:
-        answer = requests.get(where, params={"start": period.start, "end": period.end}, timeout=30)
+        answer = requests.get(where, params={"start": str(period.start), "end": str(period.end)}, timeout=30)
         answer.raise_for_status()
         return answer.json()
     except (requests.RequestException, json.JSONDecodeError) as exc:
