@@ -204,8 +204,8 @@ def _standing(events: list[Event], proposal: Event, parties: list[str], period: 
         or (e.name in ADMINISTRATION_STANDING and e.country in parties)
     ]
     return {
-        "opening": _mra_status(events, proposal, period.opening).label,
-        "closing": _mra_status(events, proposal, period.closing - 1).label,
+        "opening": _standing_label(_mra_status(events, proposal, period.opening)),
+        "closing": _standing_label(_mra_status(events, proposal, period.closing - 1)),
         "parties": {
             country: _party_status(events, proposal, country, period.closing).name.lower() for country in parties
         },
@@ -222,6 +222,10 @@ def _mra_status(events: list[Event], proposal: Event, moment: int) -> MRAStatus:
         proposal.args["benefits"], proposal.args["coveredTypes"], proposal.args["effectiveFrom"], parties, statuses
     )
     return state.status(moment // 86400)
+
+
+def _standing_label(status: MRAStatus) -> str:
+    return "Not proposed yet" if status == MRAStatus.NONE else status.label
 
 
 def _party_status(events: list[Event], proposal: Event, country: str, before: int) -> PartyStatus:

@@ -42,12 +42,8 @@ def tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
     return [
         (
             "Certificates by country and status",
-            [
-                "country",
-                *(f"{s} ({report['period']['from']})" for s in statuses),
-                *(f"{s} ({report['period']['to']})" for s in statuses),
-            ],
-            [[c, *(opening[c][s] for s in statuses), *(closing[c][s] for s in statuses)] for c in parties],
+            ["country", "status", f"on {report['period']['from']} (start)", f"on {report['period']['to']} (end)"],
+            [[c, s, opening[c][s], closing[c][s]] for c in parties for s in statuses if opening[c][s] or closing[c][s]],
         ),
         (
             "Changes between the dates",
