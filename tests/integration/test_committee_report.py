@@ -9,6 +9,7 @@ import sqlite3
 import time
 from datetime import date, datetime, timezone
 
+import jsonschema
 import pytest
 import requests
 from click.testing import CliRunner
@@ -19,6 +20,7 @@ from pypdf import PdfReader
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
+from cadena_client.document import json_schema
 from cadena_client.domain.lifecycle import Operation
 from cadena_client.domain.model import MasterData
 from cadena_client.mirror import Mirror
@@ -157,6 +159,7 @@ def test_cadena_report_on_the_command_line_and_from_the_service(node, pilot_reco
     result = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
+    jsonschema.validate(document, json_schema())
     assert document["kind"] == "report" and document["changes"]["total"] == 6
     for fmt in ("xlsx", "pdf"):
         result = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / f"r.{fmt}")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from aeo_list_files import write_csv
 from click.testing import CliRunner
@@ -12,6 +13,7 @@ from stdnum.pe import ruc
 from test_imports import chain, officer  # noqa: F401  (the reverted chain; an officer's client)
 
 from cadena_client.cli.main import cli
+from cadena_client.document import json_schema
 from cadena_client.domain.model import CertificateStatus
 
 PERU = ["RUC", "Razón Social", "Dirección", "Tipo de Operador", "Fecha de Certificación", "Situación del OEA"]
@@ -47,6 +49,7 @@ def test_a_status_column_of_an_unknown_name_stops_the_import_until_mapped(cadena
     block = chain.w3.eth.block_number
     code, out, err = cadena_cli("cert", "import", str(path), "--country", "PE", "--json")
     document = json.loads(out)  # one document, nothing else on stdout
+    jsonschema.validate(document, json_schema())
     assert (
         code == 1 and document["kind"] == "import" and "holds statuses (Suspendido, Certificado)" in document["refused"]
     )
@@ -77,6 +80,7 @@ def test_json_is_one_document_with_skip_invalid_and_ended_rows_never_on_chain_ar
     assert code == 1 and [p["row"] for p in document["problems"]] == [5, 6] and "2 problems" in err
     code, out, err = cadena_cli(*args, "--skip-invalid")
     document = json.loads(out)  # the whole of stdout: no table, no line after it
+    jsonschema.validate(document, json_schema())
     assert code == 0 and document["refused"] is None and [p["row"] for p in document["problems"]] == [5, 6]
     assert document["counts"]["issued"] == 1 and document["counts"]["ended, never on the chain"] == 2
     assert document["counts"]["unchanged"] == 0 and "left out (--skip-invalid)" in err

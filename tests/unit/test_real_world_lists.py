@@ -195,4 +195,11 @@ def test_any_bytes_as_a_list_file_end_in_a_clear_error_or_a_checked_list(tmp_pat
         assert str(exc) and "\n" not in str(exc) and "Traceback" not in str(exc)
         return
     checked = imports.check(table, "MX")
-    assert len(checked.entries) + len(checked.problems) >= 1 or table.rows == []
+    read = {number for number, _ in table.rows}
+    kept = {row for entry in checked.entries for row in (entry.row, *entry.merged)}
+    refused = {problem.row for problem in checked.problems}
+    assert kept | refused <= read and not kept & refused  # every row imported or refused with its number, once,
+    assert len(read - kept - refused) == checked.other_countries  # or left out as another country's
+    for entry in checked.entries:  # what is kept is a Mexican certificate whose identifier and types hold
+        assert entry.master.tin.startswith("MX") and entry.master.aeo_types and entry.master.name
+        assert entry.status == CertificateStatus.ACTIVE  # --all-active: no status column in these lists
