@@ -126,6 +126,7 @@ class Follower:
         for hook in self.webhooks:
             hook.stop()
         self.thread.join(timeout=10)
+        self.usage.flush(self.lock)  # the answers noted since the last sync
 
     def _run(self) -> None:
         while not self.stopping.is_set():
@@ -136,7 +137,7 @@ class Follower:
                     finally:  # a sync that fails half-way keeps what it committed
                         self.position = self.mirror.position()
                     self.usage.seen(result.events)
-                    self.usage.flush()
+                self.usage.flush(self.lock)  # counted outside the lock, written under it
                 self.error, self.head = None, result.to_block
                 if result.events or result.retracted:
                     with self.changed:
@@ -253,7 +254,7 @@ def create_app(follower: Follower, cors_origins: tuple[str, ...] = ()) -> FastAP
         with follower.lock:
             answers = [mirror.recognition.verify(code, t, day) for t in valid]
             reflects = follower.as_of()
-        follower.usage.answered(code, valid, [_VERDICTS[verdict] for _, _, verdict in answers])
+        follower.usage.answered(code, valid, [verdict for _, _, verdict in answers])
         items = [
             {
                 "importing_country": code,

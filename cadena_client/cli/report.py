@@ -105,7 +105,7 @@ def demo_report(cadena, mra_id: int, countries: tuple[str, ...], tins: list[str]
         recorder = usage.Usage(mirror.db, code, since=0)
         recorder.seen(mirror.sync(cadena).events, at=cadena.chain.w3.eth.get_block("latest")["timestamp"])
         answers = [mirror.verify(code, tin) for tin in tins if tin[:2] != code]
-        recorder.answered(code, [a.tin for a in answers], [a.verdict.name.lower() for a in answers])
+        recorder.answered(code, [a.tin for a in answers], [a.verdict for a in answers])
         recorder.flush()
         stores.append(mirror)
     events = stores[0].feed(0, limit=10**9)

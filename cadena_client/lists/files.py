@@ -232,10 +232,6 @@ class Mapping:
     all_active: bool = False
 
     @classmethod
-    def of(cls, code: str) -> Mapping:
-        return cls(profiles.shipped(code))
-
-    @classmethod
     def build(
         cls,
         code: str,
@@ -300,7 +296,7 @@ class Table:
 def read(path: Path, sheet: str | None = None, mapping: Mapping | None = None) -> Table:
     """The AEO list in `path` (.xlsx, .csv or .json), blank rows left out, read as `mapping` says
     (default: the common header names, and a status column required)."""
-    mapping = mapping or Mapping(profiles.Profile("ZZ"))
+    mapping = mapping or Mapping(Profile(""))  # the common header names only
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise InputError(

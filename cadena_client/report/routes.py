@@ -20,8 +20,8 @@ def mount_report(app: FastAPI, follower) -> None:
     def report(mra: int, start: date, end: date) -> JSONResponse:  # query: ?mra=1&start=YYYY-MM-DD&end=YYYY-MM-DD
         """The joint committee's report on MRA `mra` from `start` to `end` (days, UTC), from this service's view."""
         period = committee.Period(start, end)
+        follower.usage.flush(follower.lock)
         with follower.lock:
-            follower.usage.flush()
             events = follower.mirror.feed(0, limit=10**9)
             records = usage.observations(follower.mirror.db, period.opening, period.closing)
             reflects = follower.as_of()
@@ -32,7 +32,7 @@ def mount_report(app: FastAPI, follower) -> None:
         """What this service recorded from `start` to `end`: when it saw each change, and its verifications
         counted by day, importing and issuing country and verdict (no company named)."""
         period = committee.Period(start, end)
+        follower.usage.flush(follower.lock)
         with follower.lock:
-            follower.usage.flush()
             records = usage.observations(follower.mirror.db, period.opening, period.closing)
         return JSONResponse({**document("usage", records), "as_of": follower.as_of()})

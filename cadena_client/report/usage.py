@@ -16,6 +16,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 
 from cadena_client.domain.event import Event
 
@@ -44,7 +45,7 @@ class Usage:
                 db.execute(statement)
         moment = time.time() if since is None else since  # changes before are history it caught up on
         db.execute("INSERT OR IGNORE INTO usage_observers VALUES (?, ?)", (observer, moment))
-        self._answers: Counter = Counter()
+        self._answered: list[tuple[int, str, list[str], list]] = []  # counted by the next flush
         self._lock = threading.Lock()  # answers come from the event loop, the flush from the sync thread
 
     def seen(self, events: Iterable[Event], at: float | None = None) -> None:
@@ -54,20 +55,30 @@ class Usage:
         if rows:
             self.db.executemany("INSERT OR IGNORE INTO usage_seen VALUES (?, ?, ?, ?)", rows)
 
-    def answered(self, importer: str, tins: Iterable[str], verdicts: Iterable[str], at: float | None = None) -> None:
-        """Counts verifications answered for an import into `importer`: per issuing country (the TIN's
-        prefix) and verdict; the TINs themselves are not kept."""
+    def answered(self, importer: str, tins: list[str], verdicts: list, at: float | None = None) -> None:
+        """Notes verifications answered for an import into `importer` (`verdicts`: names or `Verdict`s),
+        to be counted by the next flush per issuing country (the TIN's prefix) and verdict: the TINs are
+        never written. Constant time: a verification never waits for the counting."""
         day = int(time.time() if at is None else at) // 86400
-        counted = Counter((day, importer, tin[:2], verdict) for tin, verdict in zip(tins, verdicts, strict=True))
         with self._lock:
-            self._answers.update(counted)
+            self._answered.append((day, importer, tins, verdicts))
 
-    def flush(self) -> None:
-        """Writes the counts gathered since the last flush, in one transaction."""
+    def flush(self, lock: AbstractContextManager | None = None) -> None:
+        """Counts the verifications noted since the last flush, then writes the counts in one
+        transaction, holding `lock` (the store's) only for the write."""
         with self._lock:
-            counts, self._answers = self._answers, Counter()
-        if not counts:
-            return
+            answered, self._answered = self._answered, []
+        counts: Counter = Counter()
+        for day, importer, tins, verdicts in answered:
+            for (issuer, verdict), count in Counter(
+                (tin[:2], v) for tin, v in zip(tins, verdicts, strict=True)
+            ).items():
+                counts[day, importer, issuer, _name(verdict)] += count
+        if counts:
+            with lock or nullcontext():
+                self._write(counts, answered)
+
+    def _write(self, counts: Counter, answered: list) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             self.db.executemany(
@@ -80,10 +91,14 @@ class Usage:
             )
         except BaseException:
             self.db.execute("ROLLBACK")
-            with self._lock:
-                self._answers.update(counts)
+            with self._lock:  # counted again by the next flush
+                self._answered[:0] = answered
             raise
         self.db.execute("COMMIT")
+
+
+def _name(verdict) -> str:
+    return verdict if isinstance(verdict, str) else verdict.name.lower()
 
 
 def observations(db: sqlite3.Connection, start: float, end: float) -> dict:

@@ -22,7 +22,7 @@ from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
 from cadena_client.document import json_schema
 from cadena_client.domain.lifecycle import Operation
-from cadena_client.domain.model import MasterData
+from cadena_client.domain.model import MasterData, Verdict
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.report import committee, usage
@@ -79,15 +79,15 @@ def scenario(node, pilot_record, tmp_path_factory):
     answers.answered(
         "PE",
         ["MXEPA180101AB1", "MXEPC180101AB1", "CR3101123456"],
-        ["not_active", "recognised", "recognised"],
+        [Verdict.NOT_ACTIVE, Verdict.RECOGNISED, Verdict.RECOGNISED],
         at("2027-02-10"),
     )
-    answers.answered("PE", ["PE20100070970"], ["same_country"], at("2027-02-10"))  # not between two parties
-    answers.answered("PE", ["MXEPC180101AB1"], ["recognised"], at("2027-04-15"))  # after the period
+    answers.answered("PE", ["PE20100070970"], [Verdict.SAME_COUNTRY], at("2027-02-10"))  # not between two parties
+    answers.answered("PE", ["MXEPC180101AB1"], [Verdict.RECOGNISED], at("2027-04-15"))  # after the period
     answers.flush()
     mexico = usage.Usage(stores["MX"], "MX")
-    mexico.answered("MX", ["PE20100070970", "PE20100070970"], ["recognised", "recognised"], at("2027-03-20"))
-    mexico.answered("CO", ["MXEPC180101AB1"], ["no_mra"], at("2027-03-20"))  # not a party
+    mexico.answered("MX", ["PE20100070970", "PE20100070970"], [Verdict.RECOGNISED] * 2, at("2027-03-20"))
+    mexico.answered("CO", ["MXEPC180101AB1"], [Verdict.NO_MRA], at("2027-03-20"))  # not a party
     mexico.flush()
     records = usage.merged(usage.observations(store, PERIOD.opening, PERIOD.closing) for store in stores.values())
     return mirror, records
