@@ -577,9 +577,10 @@ def _read_json(path: Path, mapping: Mapping) -> Table:
 # -- cells ----------------------------------------------------------------------------------------
 
 
-def parse_date(value, order: str = "dmy") -> date | None:
-    """A date from a date cell, an Excel serial number or common written forms (numbers day first,
-    or month first where the profile's `order` is "mdy"); blank -> None."""
+def parse_date(value, order: str = "dmy", decimal: str = ".") -> date | None:
+    """A date from a date cell, an Excel serial number (as text with the profile's `decimal` mark too:
+    45292,0) or common written forms (numbers day first, or month first where `order` is "mdy");
+    blank -> None."""
     if value is None or str(value).strip() == "":
         return None
     if isinstance(value, datetime):
@@ -591,8 +592,8 @@ def parse_date(value, order: str = "dmy") -> date | None:
             raise InputError(f"{value} is not a date; {DATE_HELP}")
         return _EXCEL_EPOCH + timedelta(days=int(value))
     text = re.sub(r"[ T]00:00(:00)?$", "", str(value).strip())  # a date written with a midnight time
-    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial number written as text
-        return parse_date(float(text), order)
+    if re.fullmatch(rf"\d{{5}}({re.escape(decimal)}0+)?", text):  # an Excel serial number written as text
+        return parse_date(float(text.replace(decimal, ".")), order)
     parts = [part for part in key_of(text).split("_") if part != "de"]
     try:
         if len(parts) != 3:

@@ -58,6 +58,11 @@ def to_tin(value, code: str, national: NationalId | None) -> str:
     written = _text(value)
     if not written:
         raise InputError("the identifier is empty")
+    if re.fullmatch(r"\d+([.,]\d+)?[eE][+]?\d+", written):  # what Excel makes of a long number column
+        raise InputError(
+            f"{written!r} is a number in scientific notation: the spreadsheet lost the identifier's digits; "
+            "format the column as text and export the list again"
+        )
     compact = SEPARATORS.sub("", written).upper()
     if not re.fullmatch(r"[A-Z0-9]+", compact):
         odd = "".join(dict.fromkeys(c for c in compact if not c.isascii() or not c.isalnum()))

@@ -114,8 +114,8 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
         "aeo_types": lambda value: (
             parse_types(value, profile) if "aeo_types" in table.columns else profile.default_types
         ),
-        "valid_from": lambda value: _validation_date(value, profile.date_order),
-        "expiry": lambda value: aeo_files.parse_date(value, profile.date_order),
+        "valid_from": lambda value: _validation_date(value, profile),
+        "expiry": lambda value: aeo_files.parse_date(value, profile.date_order, profile.decimal),
         "status": lambda value: aeo_files.parse_status(value, profile.statuses),
         "holder": _holder,
     }
@@ -232,8 +232,8 @@ def national_tin(value, code: str, form: str = "wco", national: NationalId | Non
     return identifiers.to_tin(value, code, national)
 
 
-def _validation_date(value, order: str = "dmy"):
-    day = aeo_files.parse_date(value, order)
+def _validation_date(value, profile: Profile):
+    day = aeo_files.parse_date(value, profile.date_order, profile.decimal)
     if day is None:
         raise InputError("the validation date is empty")
     to_day(day)

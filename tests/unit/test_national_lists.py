@@ -103,6 +103,18 @@ def test_malformed_and_foreign_identifiers_are_refused_with_their_rows(tmp_path)
     assert "holds '*'" in problems[5]
 
 
+@pytest.mark.parametrize("written", ["2,01001E+10", "2.01001e+10", "3.34143E13"])
+def test_an_identifier_a_spreadsheet_wrote_in_scientific_notation_is_refused(written):
+    with pytest.raises(InputError, match="scientific notation: the spreadsheet lost the identifier's digits"):
+        identifiers.to_tin(written, "PE", profiles.shipped("PE").national_id)
+
+
+def test_serial_dates_written_with_the_profiles_decimal_mark():
+    assert aeo_files.parse_date("45366,0", decimal=",") == aeo_files.parse_date("45366.0") == date(2024, 3, 15)
+    with pytest.raises(InputError, match="is not a date"):
+        aeo_files.parse_date("45366,0")  # a comma is no decimal mark where the profile says "."
+
+
 def test_a_left_out_column_of_status_words_is_an_error_not_a_note(tmp_path):
     """The trial's list: its status column had a name the importer did not know, and its twelve
     suspended operators were imported as active."""
