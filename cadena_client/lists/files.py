@@ -367,18 +367,18 @@ def _table(path: Path, grid: list[tuple], mapping: Mapping) -> Table:
             rows.append((number, {key: _cell(row, at) for key, at in positions.items()}))
     if not rows:
         raise InputError(f"{path.name}: no rows under the header (row {index + 1}); nothing to import, nothing sent")
-    how = {
-        key: "--map"
-        if key in mapping.columns
-        else f"profile {mapping.profile.country}"
-        if any(
-            header_key(part) in {header_key(n) for n in mapping.profile.headers.get(key, ())}
-            for part in header.split(" + ")
-        )
-        else "common name"
-        for key, header in columns.items()
-    }
+    how = {key: _found_by(key, header, mapping) for key, header in columns.items()}
     return Table(columns, rows, ignored, _tin_form(columns["tin"], mapping), mapping, assumed, how)
+
+
+def _found_by(key: str, header: str, mapping: Mapping) -> str:
+    """How the column `key` was found: by --map, by a name of the profile, or by a common name."""
+    if key in mapping.columns:
+        return "--map"
+    national = {header_key(name) for name in mapping.profile.headers.get(key, ())}
+    if any(header_key(part) in national for part in header.split(" + ")):
+        return f"profile {mapping.profile.country}"
+    return "common name"
 
 
 def _cell(row, at: list[int]):
