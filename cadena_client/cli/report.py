@@ -102,7 +102,7 @@ def demo_report(cadena, mra_id: int, countries: tuple[str, ...], tins: list[str]
     stores = []
     for code in countries:
         mirror = Mirror(":memory:", cadena.chain.chain_id, cadena.address, 0)
-        recorder = usage.Usage(mirror.db, code, since=0)
+        recorder = usage.Usage(mirror.db, code, since=cadena.chain.w3.eth.get_block(0)["timestamp"])
         recorder.seen(mirror.sync(cadena).events, at=cadena.chain.w3.eth.get_block("latest")["timestamp"])
         answers = [mirror.verify(code, tin) for tin in tins if tin[:2] != code]
         recorder.answered(code, [a.tin for a in answers], [a.verdict for a in answers])
