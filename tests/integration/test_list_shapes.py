@@ -146,3 +146,16 @@ def test_every_export_writes_formulas_as_text_through_the_service(node, pilot_re
             if e.master.tin == "MXEVIL00000001"
         ]
         assert (entry.master.name, entry.master.address) == (name, address)
+
+
+def test_a_template_in_a_countrys_shape_plans_as_it_is(cadena_cli, tmp_path):
+    path = tmp_path / "oea-pe.xlsx"
+    code, out, _ = cadena_cli("template", str(path), "--country", "PE")
+    assert code == 0 and "Superintendencia Nacional de Aduanas" in out
+    code, out, err = cadena_cli("cert", "import", str(path), "--country", "PE", "--plan", "--json")
+    document = json.loads(out)
+    assert code == 0 and document["counts"]["issued"] == 2 and document["counts"]["suspended"] == 1
+    assert {c["found_by"] for c in document["mapping"]["columns"].values()} == {"profile PE"}
+    assert document["mapping"]["identifiers"] == {"20100070970": "PE20100070970", "20131312955": "PE20131312955"}
+    code, out, err = cadena_cli("template", str(tmp_path / "us.csv"), "--country", "US")
+    assert code == 1 and "no list shape for US: profiles ship for AR, BO, BR" in err
