@@ -190,6 +190,12 @@ def test_the_service_records_what_it_saw_and_answered_and_serves_the_report(node
             ("PE", "MX", "recognised", 3),
         ]
         assert len(body["seen"]) == len(mirror.feed(0))  # every event of the chain, seen once by this service
+        base = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", mirror.path]
+        gathered = CliRunner().invoke(
+            cli, [*base, "report", "--mra", "1", "--from", today, "--to", today, "--service", url, "--format", "json"]
+        )
+        assert gathered.exit_code == 0, gathered.output
+        assert json.loads(gathered.stdout)["recognitions"]["total"] == 5  # the partner service's answers joined
         served = requests.get(f"{url}/v1/report", params={"mra": 1, "start": today, "end": today}).json()
         assert served["kind"] == "report" and served["recognitions"]["total"] == 5
         assert (
