@@ -293,3 +293,25 @@ def _rucs(count: int) -> list[str]:
     from stdnum.pe import ruc
 
     return [f"20{n:08d}" + ruc.calc_check_digit(f"20{n:08d}") for n in range(100000, 100000 + count)]
+
+
+def test_the_plan_prints_the_mapping_it_used(tmp_path):
+    from rich.console import Console
+
+    from cadena_client.cli.list_import import mapping_document, print_mapping
+
+    path = tmp_path / "oea-br.csv"
+    path.write_bytes(aeo_files.country_template(profiles.shipped("BR"), "csv"))
+    table = aeo_files.read(path, mapping=mapping("BR"))
+    checked = imports.check(table, "BR")
+    out = Console(record=True, width=200)
+    print_mapping(out, table, checked, path)
+    text = out.export_text()
+    assert "Columns of oea-br.csv (the shipped profile of BR)" in text and "Modalidade" in text
+    assert "33.414.297/0001-90" in text and "BR33414297000190" in text
+    assert "rows 2, 3 are one company, BR33414297000190: one certificate for importer, exporter, aeo-s, aeo-c" in text
+    document = mapping_document(table, checked)
+    assert document["merged"] == [
+        {"tin": "BR33414297000190", "rows": [2, 3], "aeo_types": ["importer", "exporter", "aeo-s", "aeo-c"]}
+    ]
+    assert document["columns"]["status"] == {"header": "Situação", "found_by": "profile BR"}
