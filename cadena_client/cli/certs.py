@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
-from rich.progress import MofNCompleteColumn, Progress
 
 from cadena_client.api.events import latest_master_data
 from cadena_client.cli.render import (
     certificate_table,
-    changes_table,
     console,
-    count_table,
-    counted,
-    failure_table,
     history_table,
-    identifier_table,
-    problem_table,
 )
 from cadena_client.cli.session import (
     Session,
@@ -33,9 +24,7 @@ from cadena_client.cli.session import (
 from cadena_client.document import plain
 from cadena_client.domain.lifecycle import LIFECYCLE, Operation
 from cadena_client.domain.model import MasterData
-from cadena_client.errors import CadenaError, MirrorError
-from cadena_client.lists import files as aeo_files
-from cadena_client.lists import imports
+from cadena_client.errors import MirrorError
 
 
 @click.group()
@@ -198,7 +187,9 @@ def cert_history(session, tin, as_json):
 @click.argument("file", type=click.Path(dir_okay=False))
 @country_option("--country", help="The importing administration; the file lists its AEOs.")
 @click.option("--sheet", help="Worksheet of an .xlsx file [default: the first].")
-@click.option("--plan", "plan_only", is_flag=True, help="Show what would change; send nothing.")
+@click.option(
+    "--plan", "plan_only", is_flag=True, help="Show what would change, and how the file was read; send nothing."
+)
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even when other rows have problems.")
 @click.option(
     "--reissue-ended",
@@ -206,105 +197,28 @@ def cert_history(session, tin, as_json):
     help="Issue again, as a new version, certificates the file lists as live "
     "that were cancelled or withdrawn by their holder.",
 )
+@click.option(
+    "--profile",
+    type=click.Path(dir_okay=False),
+    help="A TOML profile of your own (headers, words, identifier) extending the shipped one of --country.",
+)
+@click.option("--map", "maps", multiple=True, metavar="FIELD=HEADER", help="Read column HEADER as FIELD (repeat).")
+@click.option(
+    "--map-value",
+    "map_values",
+    multiple=True,
+    metavar="FIELD:WORD=VALUE",
+    help="Read WORD in the aeo_types or status column as VALUE, e.g. status:Baja=cancelled (repeat).",
+)
+@click.option("--default-types", help="AEO types of every row of a list without a types column.")
+@click.option("--all-active", is_flag=True, help="The list has no status column: every row is an active AEO.")
 @json_option
 @pass_session
-def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_ended, as_json):
-    """Bring the chain to the AEO list in FILE (.xlsx, .csv or .json): new TINs are issued, changed rows
-    updated, status changes sent; unchanged rows send nothing. Every row is checked before anything is
-    sent. Running it again after a failure completes the rest."""
-    path, out = Path(file), console(stderr=as_json)
-    table = aeo_files.read(path, sheet)
-    checked = imports.check(table, code)
-    if table.ignored:
-        out.print(f"columns not imported: {', '.join(table.ignored)}")
-    if checked.other_countries:
-        out.print(f"{counted(checked.other_countries, 'row')} of other countries (MRA partners' AEOs) left out")
-    if checked.warnings:
-        out.print(
-            problem_table(
-                checked.warnings,
-                f"{counted(len(checked.warnings), 'warning')}: rows marked active "
-                "whose expiry has passed (imported as they are)",
-            )
-        )
-    if checked.problems and not skip_invalid:
-        _refuse(checked.problems, path)
-    cadena = session.cadena(signing=not plan_only)
-    import_plan = imports.plan(cadena, code, checked, reissue_ended)
-    if import_plan.conflicts and not skip_invalid:
-        ended = (
-            f"; --reissue-ended issues the {counted(import_plan.ended, 'ended certificate')} again"
-            if import_plan.ended
-            else ""
-        )
-        _refuse(import_plan.conflicts, path, ended)
-    if skip_invalid and (skipped := checked.problems + import_plan.conflicts):
-        rows = counted(len({problem.row for problem in skipped}), "row")
-        out.print(problem_table(skipped, f"{rows} of {path.name} left out (--skip-invalid)"))
-    if plan_only:
-        if renamed := [entry for entry in checked.entries if entry.written]:
-            out.print(
-                identifier_table(renamed, f"{counted(len(renamed), 'identifier')} of {path.name} written as TINs")
-            )
-        if import_plan.changes:
-            out.print(changes_table(import_plan.changes, f"Changes {path.name} would send"))
-        counts = {
-            **{past: import_plan.count(action) for action, past in imports.ACTIONS.items()},
-            "unchanged": import_plan.unchanged,
-        }
-        emit(
-            as_json,
-            "import",
-            _import_report(path, code, True, counts, [], import_plan, checked),
-            lambda: out.print(count_table(counts, f"Plan for {counted(len(checked.entries), 'row')} (nothing sent)")),
-        )
-        _report_not_in_file(import_plan, code)
-        return
-    if import_plan.changes and not cadena.is_officer(code, cadena.signer.address):
-        raise CadenaError(f"{cadena.signer.address} is not a customs officer of {code}; nothing was sent")
-    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console(stderr=True)) as bar:
-        task = bar.add_task(f"importing {path.name}", total=import_plan.steps)
-        summary = imports.apply(cadena, import_plan, lambda count: bar.advance(task, count))
-    emit(
-        as_json,
-        "import",
-        _import_report(path, code, False, summary.counts(), summary.failures, import_plan, checked),
-        lambda: out.print(count_table(summary.counts(), f"Imported {path.name} as {code}")),
-    )
-    _report_not_in_file(import_plan, code)
-    if summary.failures:
-        out.print(failure_table(summary.failures, "Failed"))
-        raise CadenaError(
-            f"{counted(len(summary.failures), 'record')} failed; run the same command again to retry "
-            "(what is done is not sent again)"
-        )
+def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_ended, **reading):
+    """Bring the chain to the AEO list in FILE (.xlsx, .csv or .json), read with the profile of
+    --country's administration: new TINs are issued, changed rows updated, status changes sent;
+    unchanged rows send nothing. Every row is checked before anything is sent. Running it again after
+    a failure completes the rest."""
+    from cadena_client.cli.list_import import ImportOptions, run_import
 
-
-def _import_report(path: Path, code: str, plan_only: bool, counts: dict, failures: list, import_plan, checked) -> dict:
-    """The `import` document: what was (or would be) sent, and what failed."""
-    return {
-        "file": path.name,
-        "country": code,
-        "plan_only": plan_only,
-        "rows": len(checked.entries),
-        "counts": counts,
-        "not_in_file": import_plan.not_in_file,
-        "failures": failures,
-        "warnings": [str(warning) for warning in checked.warnings],
-    }
-
-
-def _refuse(problems, path: Path, more: str = ""):
-    """Lists the problems of an import and stops it before anything is sent; `more` adds a way out."""
-    found = f"{counted(len(problems), 'problem')} in {path.name}"
-    console().print(problem_table(problems, found))
-    raise CadenaError(f"{found}; nothing was sent. Fix them, or give --skip-invalid to import the valid rows{more}")
-
-
-def _report_not_in_file(import_plan, code: str) -> None:
-    if import_plan.not_in_file:
-        console().print(
-            f"{counted(import_plan.not_in_file, 'certificate')} of {code} on the chain "
-            f"{'is' if import_plan.not_in_file == 1 else 'are'} not in the file; left as "
-            "they are (to end one, list it with status Cancelled)"
-        )
+    run_import(session, ImportOptions(file, code, sheet, plan_only, skip_invalid, reissue_ended, **reading))

@@ -231,6 +231,10 @@ def run_demo(out: Console) -> None:
             {op.tin: (op.name, op.address) for op in OPERATORS},
         )
     )
+    story.chapter("10. The joint committee's view of the trilateral MRA")
+    from cadena_client.cli.report import demo_report
+
+    demo_report(story.cadena, 1, COUNTRIES, [op.tin for op in OPERATORS], out)
     out.print(
         "\n[bold green]Done.[/] Status changes reached every partner in the block that made them, not a month later."
     )

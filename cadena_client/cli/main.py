@@ -31,6 +31,7 @@ COMMANDS = {
     "network": ("network:network", "Deploy and inspect an MRA network."),
     "node": ("tooling:node", "Run a local anvil node whose chain lasts across restarts."),
     "officer": ("network:officer", "Grant and revoke the customs officers of your country."),
+    "report": ("report:report", "The joint committee's report on an MRA: changes, propagation, recognitions."),
     "serve": ("serve:serve", "Serve verification, AEO lists and a live feed over HTTP."),
     "sync": ("feed:sync", "Bring the local mirror up to the chain."),
     "template": ("tooling:template", "Write the AEO list template (.xlsx or .csv)."),

@@ -46,6 +46,9 @@ def _webhook_key(secret_file: str | None) -> bytes:
     type=click.IntRange(1),
     help="Event streams one client address may hold open.",
 )
+@click.option(
+    "--observer", default="", help="The administration this service serves (CC): its committee reports name it."
+)
 @pass_session
 def serve(
     session,
@@ -58,6 +61,7 @@ def serve(
     cors,
     max_streams,
     max_streams_per_client,
+    observer,
 ):
     """Serve verification, certificates, AEO lists and a live feed over HTTP (read-only, no keys), from the
     local mirror kept synced with the chain; the API's documentation is at /docs. Webhooks follow the
@@ -72,7 +76,7 @@ def serve(
     from cadena_client.errors import PortTaken
     from cadena_client.service import Follower, create_app
 
-    follower = Follower(session.mirror(), session.cadena(), poll)
+    follower = Follower(session.mirror(), session.cadena(), poll, observer.upper())
     if webhooks:
         key = _webhook_key(webhook_secret_file)
         for url in webhooks:

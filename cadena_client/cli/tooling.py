@@ -13,6 +13,7 @@ from cadena_client.cli.render import console
 from cadena_client.cli.session import address_callback, pass_session
 from cadena_client.errors import CadenaError, PortTaken
 from cadena_client.lists import files as aeo_files
+from cadena_client.lists import profiles
 
 
 @click.command("compile")
@@ -112,9 +113,13 @@ def demo():
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-def template(file):
+@click.option(
+    "--country",
+    help="Write a list in the shape this administration publishes (its profile's headers, words, identifiers).",
+)
+def template(file, country):
     """Write the AEO list template to FILE (.xlsx or .csv): the layout `cert import` reads; its columns and
-    accepted forms are documented in the README.md written beside it."""
+    accepted forms are documented in the README.md written beside it. With --country CC, a list in CC's shape."""
     path = Path(file)
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in ("xlsx", "csv"):
@@ -123,6 +128,11 @@ def template(file):
         raise CadenaError(f"{file} exists; refusing to overwrite it")
     if not path.parent.is_dir():
         raise CadenaError(f"the folder {path.parent} does not exist; create it first")
+    if country:
+        profile = profiles.shipped(country)
+        path.write_bytes(aeo_files.country_template(profile, suffix))
+        click.echo(f"a list in the shape of {profile.administration or profile.country} -> {file}")
+        return
     path.write_bytes((aeo_files.TEMPLATES / f"aeo-list.{suffix}").read_bytes())
     guide = path.with_name("AEO-list-columns.md")
     if not guide.exists():

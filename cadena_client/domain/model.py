@@ -356,7 +356,8 @@ class MasterData:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tin", parse_tin(self.tin))
         object.__setattr__(self, "name", clean_text(self.name, "operator name"))
-        object.__setattr__(self, "address", clean_text(self.address, "address"))
+        address = clean_text(self.address, "address") if str(self.address or "").strip() else ""  # lists may have none
+        object.__setattr__(self, "address", address)
         object.__setattr__(self, "aeo_types", AEOType.parse(self.aeo_types))
         valid_from = self.valid_from
         if isinstance(valid_from, str):

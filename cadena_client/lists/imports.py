@@ -23,7 +23,6 @@ from cadena_client.chain.signer import Outcome, Result
 from cadena_client.contract.codec import tin_to_bytes32
 from cadena_client.domain.lifecycle import ENDED, LIFECYCLE, LIVE, Operation
 from cadena_client.domain.model import (
-    TIN_PATTERN,
     AEOType,
     Certificate,
     CertificateStatus,
@@ -31,11 +30,15 @@ from cadena_client.domain.model import (
     MasterData,
     Reason,
     clean_text,
+    key_of,
     parse_country,
     parse_tin,
     to_day,
 )
 from cadena_client.lists import files as aeo_files
+from cadena_client.lists import identifiers
+from cadena_client.lists.identifiers import NationalId
+from cadena_client.lists.profiles import Profile, shipped
 
 REISSUE = "reissue"  # an issue of a certificate that was ended: counted apart
 ACTIONS = {
@@ -63,13 +66,14 @@ class Problem:
 
 @dataclass(frozen=True)
 class Entry:
-    """A valid row: the master data and the status the file asks for."""
+    """A valid row (or the rows of one company, merged): the master data and the status the file asks for."""
 
     row: int
     master: MasterData
     status: CertificateStatus
     holder_given: bool
     written: str | None = None  # the identifier as the file writes it, where it differs from the TIN
+    merged: tuple[int, ...] = ()  # the other rows of the same company, whose types it also holds
 
 
 @dataclass
@@ -81,22 +85,38 @@ class Checked:
     warnings: list[Problem] = field(default_factory=list)  # sent anyway, but worth a look (expired yet Active)
     other_countries: int = 0  # rows of MRA partners (an export lists them), left out of the import
     columns: dict[str, str] = field(default_factory=dict)  # key -> the header as written in the file
+    assumed: dict[str, str] = field(default_factory=dict)  # key -> what every row takes for a column the list lacks
+
+    @property
+    def merged(self) -> list[Entry]:
+        return [entry for entry in self.entries if entry.merged]
+
+
+MERGEABLE = {"aeo_types", "valid_from", "expiry"}  # where rows of one company may differ (one row per function)
 
 
 def check(table: aeo_files.Table, code: str, today: date | None = None) -> Checked:
-    """Checks every row of `table` as certificates of `code`; every problem is reported, and every row
-    marked active whose expiry has passed (by `today`) is a warning."""
+    """Checks every row of `table` as certificates of `code`, as its mapping's profile reads them;
+    every problem is reported, and every row marked active (not already "expired") whose expiry has
+    passed (by `today`) is a warning. The rows of one company (same TIN, name, address, status and
+    holder) become one certificate with the union of their types, the earliest validation date and
+    the latest expiry."""
     code, today = parse_country(code), today or datetime.now(timezone.utc).date()
-    checked = Checked(columns=table.columns)
+    profile = table.mapping.profile if table.mapping and table.mapping.profile.country == code else shipped(code)
+    national = profile.national_id
+    checked = Checked(columns=table.columns, assumed=table.assumed)
     first: dict[str, tuple[int, dict]] = {}
+    by_tin: dict[str, Entry] = {}
     parsers = {
-        "tin": lambda value: national_tin(value, code, table.tin_form),
+        "tin": lambda value: national_tin(value, code, table.tin_form, national),
         "name": lambda value: clean_text(value, "operator name"),
-        "address": lambda value: clean_text(value, "address"),
-        "aeo_types": lambda value: AEOType.parse(value or ""),
-        "valid_from": _validation_date,
-        "expiry": aeo_files.parse_date,
-        "status": aeo_files.parse_status,
+        "address": lambda value: clean_text(value, "address") if str(value or "").strip() else "",
+        "aeo_types": lambda value: (
+            parse_types(value, profile) if "aeo_types" in table.columns else profile.default_types
+        ),
+        "valid_from": lambda value: _validation_date(value, profile),
+        "expiry": lambda value: aeo_files.parse_date(value, profile.date_order, profile.decimal),
+        "status": lambda value: aeo_files.parse_status(value, profile.statuses),
         "holder": _holder,
     }
     for number, cells in table.rows:
@@ -123,28 +143,43 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
         if tin_ in first:
             kept, kept_values = first[tin_]
             differs = [
-                aeo_files.COLUMNS[key] for key in parsers if key != "tin" and values.get(key) != kept_values.get(key)
+                aeo_files.COLUMNS[key]
+                for key in parsers
+                if key not in MERGEABLE | {"tin"} and values.get(key) != kept_values.get(key)
             ]
-            how = f"it differs in {', '.join(differs)}" if differs else "with the same data"
-            fail(
-                "tin",
-                f"{tin_} is also on row {kept}, {how}; keep one row per TIN (skipping invalid rows keeps row {kept})",
-            )
-        elif tin_:
+            if differs:
+                fail(
+                    "tin",
+                    f"{tin_} is also on row {kept}, and it differs in {', '.join(differs)}; rows of one company "
+                    f"may differ only in types and dates (skipping invalid rows keeps row {kept})",
+                )
+        elif tin_ and not problems:
             first[tin_] = (number, values)
         if problems:
             checked.problems += problems
             continue
-        assert tin_ and valid_from  # required columns: a row without them has problems
+        assert tin_ and valid_from and values["aeo_types"]  # required: a row without them has problems
         master = MasterData(
             tin_, values["name"], values["address"], values["aeo_types"], valid_from, expiry, values["holder"]
         )
         written = str(cells.get("tin")).strip()
-        entry = Entry(
-            number, master, values["status"], values["holder"] is not None, written if written.upper() != tin_ else None
-        )
-        checked.entries.append(entry)
-        if entry.status == CertificateStatus.ACTIVE and expiry and expiry < today:
+        if tin_ in by_tin:  # another row of a company already read: one certificate for both
+            kept_entry = by_tin[tin_]
+            master = _union(kept_entry.master, master)
+            entry = replace(kept_entry, master=master, merged=(*kept_entry.merged, number))
+            checked.entries[checked.entries.index(kept_entry)] = entry
+        else:
+            entry = Entry(
+                number,
+                master,
+                values["status"],
+                values["holder"] is not None,
+                written if written.upper() != tin_ else None,
+            )
+            checked.entries.append(entry)
+        by_tin[tin_] = entry
+        expired_already = key_of(str(cells.get("status") or "")) in aeo_files.EXPIRED
+        if entry.status == CertificateStatus.ACTIVE and expiry and expiry < today and not expired_already:
             checked.warnings.append(
                 Problem(
                     number,
@@ -155,30 +190,50 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
     return checked
 
 
-def national_tin(value, code: str, form: str = "wco") -> str:
-    """The WCO TIN of an identifier as a national list writes it: the country prefix (unless the
-    column holds WCO TINs, or the value already starts with the list's country code) and the letters
-    and digits, without dots, dashes and spaces (RUT 76.123.456-K -> CL76123456K; NIT 900.123.456-7
-    -> CO9001234567)."""
-    written = str(value if value is not None else "").strip()
+def _union(kept: MasterData, more: MasterData) -> MasterData:
+    """One company's certificate from two of its rows: both rows' types, the earliest validation date,
+    the latest expiry (none if either row has none: a certification without a term)."""
+    expiry = None if kept.expiry is None or more.expiry is None else max(kept.expiry, more.expiry)
+    return replace(
+        kept,
+        aeo_types=kept.aeo_types | more.aeo_types,
+        valid_from=min(kept.valid_from, more.valid_from),
+        expiry=expiry,
+    )
+
+
+def parse_types(value, profile: Profile) -> AEOType:
+    """AEO types as a list writes them: a national phrase of the profile ("OEA Seguridad y
+    Facilitación", "Importador y/o Exportador"), or names and phrases separated by , ; / | + or line breaks."""
+    text = str(value if value is not None else "").strip()
+    if key_of(text) in profile.types:
+        return profile.types[key_of(text)]
+    types = AEOType(0)
+    for part in re.split(r"[,;|+\n]", text):
+        if key_of(part) in profile.types:
+            types |= profile.types[key_of(part)]
+        elif key_of(part):
+            try:
+                types |= AEOType.parse(part)
+            except InputError as exc:
+                raise InputError(f"{exc}; or give its meaning with --map-value aeo_types:WORD=TYPES") from None
+    if not types:
+        raise InputError("no AEO type given")
+    return types
+
+
+def national_tin(value, code: str, form: str = "wco", national: NationalId | None = None) -> str:
+    """The WCO TIN of an identifier as a list writes it. Under a TIN header ("wco") the value is a TIN
+    with the country prefix; under a national header (RFC, RUC, NIT...) or one naming both, it is
+    checked the way the administration defines it (the profile's `national` check) and prefixed:
+    RUT 76.123.456-0 -> CL761234560; NIT 900.123.456-8 -> CO9001234568."""
     if form == "wco":
-        return parse_tin(written, code)
-    compact = re.sub(r"[^A-Za-z0-9]", "", written).upper()
-    if not compact:
-        raise InputError("the identifier is empty")
-    if not (compact.startswith(code) and TIN_PATTERN.fullmatch(compact)):
-        compact = code + compact  # one that already starts with the list's country code is read as a WCO TIN
-    try:
-        return parse_tin(compact, code)
-    except InputError:
-        raise InputError(
-            f"{written!r} cannot be made a TIN of {code}: it has {len(compact) - len(code)} letters or "
-            "digits, a TIN has 1 to 15 after the country code"
-        ) from None
+        return parse_tin(str(value if value is not None else "").strip(), code)
+    return identifiers.to_tin(value, code, national)
 
 
-def _validation_date(value):
-    day = aeo_files.parse_date(value)
+def _validation_date(value, profile: Profile):
+    day = aeo_files.parse_date(value, profile.date_order, profile.decimal)
     if day is None:
         raise InputError("the validation date is empty")
     to_day(day)
@@ -218,9 +273,18 @@ class Plan:
     conflicts: list[Problem] = field(default_factory=list)
     not_in_file: int = 0  # certificates of the country on-chain that the file does not list (left as they are)
     ended: int = 0  # conflicts that are ended certificates listed as live (re-issued only when allowed)
+    never_issued: int = 0  # rows of ended certificates that were never on the chain: nothing to send, not "unchanged"
 
     def count(self, action: str) -> int:
         return sum(action in change.actions for change in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        """Records per action the plan would send, and those it leaves."""
+        return {
+            **{past: self.count(action) for action, past in ACTIONS.items()},
+            "unchanged": self.unchanged,
+            **({"ended, never on the chain": self.never_issued} if self.never_issued else {}),
+        }
 
     @property
     def steps(self) -> int:
@@ -240,6 +304,9 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
         if not entry.holder_given and on_chain.holder:  # the file does not say: the holder stays
             entry = replace(entry, master=replace(entry.master, holder=on_chain.holder))
         target, master = entry.status, entry.master
+        if current == CertificateStatus.NONE and target in ENDED:
+            result.never_issued += 1
+            continue
         if target == CertificateStatus.WITHDRAWN and current != CertificateStatus.WITHDRAWN:
             message = f"{master.tin} is {current.label}: only its holder can withdraw it; write Cancelled to end it"
             result.conflicts.append(Problem(entry.row, checked.columns.get("status", "Status"), message))
@@ -259,8 +326,8 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
             detail = f"was {ENDED_BY[current]}"
         elif target == CertificateStatus.CANCELLED and current in LIFECYCLE[Operation.CANCEL].allowed_from:
             actions.append(Operation.CANCEL)  # a withdrawn certificate too: customs records its cancellation
-        elif current not in LIVE:  # none yet, or ended as the file says
-            if target in LIVE:
+        elif current not in LIVE:  # none yet (the row is live: ended rows never on the chain left above), or ended
+            if current == CertificateStatus.NONE:
                 actions.append(Operation.ISSUE)
         elif on_chain.commitment != master.commitment:
             actions.append(Operation.UPDATE)
@@ -310,10 +377,13 @@ class Summary:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
 
+    never_issued: int = 0
+
     def counts(self) -> dict[str, int]:
         return {
             **{past: self.done[action] for action, past in ACTIONS.items()},
             "unchanged": self.unchanged,
+            **({"ended, never on the chain": self.never_issued} if self.never_issued else {}),
             "failed": len(self.failures),
         }
 
@@ -323,7 +393,7 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
     midway: first the cancellations and suspensions of live certificates, then the issues (those the
     file marks suspended issued suspended in the same transaction), the updates, and last the
     reinstatements. A record whose issue or update failed waits for a re-run for its other steps."""
-    summary = Summary(unchanged=import_plan.unchanged)
+    summary = Summary(unchanged=import_plan.unchanged, never_issued=import_plan.never_issued)
     by_tin = {change.tin: change for change in import_plan.changes}
     blocked: set[str] = set()
 

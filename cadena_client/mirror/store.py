@@ -56,7 +56,21 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_url ON webhook_deliveries (url)
 """
-VERSION = 4
+# version 5: what a service observes and the chain cannot tell (report.usage): when it first saw each
+# change, and its verifications counted by day, importing and issuing country and verdict
+SCHEMA_5 = """
+CREATE TABLE IF NOT EXISTS usage_seen (
+    block INTEGER NOT NULL, log_index INTEGER NOT NULL, observer TEXT NOT NULL, seen_at REAL NOT NULL,
+    PRIMARY KEY (block, log_index, observer)
+);
+CREATE TABLE IF NOT EXISTS usage_observers (observer TEXT PRIMARY KEY, since REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS usage_answers (
+    day INTEGER NOT NULL, observer TEXT NOT NULL, importer TEXT NOT NULL, issuer TEXT NOT NULL,
+    verdict TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (day, observer, importer, issuer, verdict)
+)
+"""
+VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,8 @@ class Store:
                 self._run(SCHEMA_4)
                 if version == 3 and replay is not None:
                     replay()  # the roles, from the events already stored
+            if version < 5:
+                self._run(SCHEMA_5)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(VERSION),))
 
     def _run(self, script: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from iso3166 import countries_by_alpha2
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.json_schema import models_json_schema
 
 from cadena_client.domain.governance import ProposalKind, ProposalState
@@ -177,6 +177,12 @@ class ImportFailure(BaseModel):
     reason: str
 
 
+class ImportProblem(BaseModel):
+    row: int | None
+    column: str | None
+    message: str
+
+
 class Import(BaseModel):
     file: str
     country: Country
@@ -186,6 +192,81 @@ class Import(BaseModel):
     not_in_file: int
     failures: list[ImportFailure]
     warnings: list[str]
+    problems: list[ImportProblem] | None = None
+    refused: str | None = Field(None, description="why nothing was sent, or null")
+    mapping: dict[str, Any] | None = Field(
+        None, description="how the list was read: columns, assumed values, identifiers made TINs, rows merged"
+    )
+
+
+class _Open(BaseModel):
+    """A record whose further fields are kept as they come (the report's details)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ReportMRA(_Open):
+    id: int
+    title: str
+    parties: list[Country]
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+
+
+class ReportCertificates(_Open):
+    opening: dict[str, dict[str, int]] = Field(description="by country, then status")
+    closing: dict[str, dict[str, int]]
+
+
+class ReportChanges(_Open):
+    total: int
+    by_country: dict[str, dict[str, int]]
+    by_month: list[dict[str, Any]]
+
+
+class ReportPropagation(_Open):
+    by_partner: dict[str, Any]
+    by_month: list[dict[str, Any]]
+
+
+class ReportRecognitions(_Open):
+    total: int
+    recognised: int
+    by: list[dict[str, Any]]
+    by_month: list[dict[str, Any]]
+
+
+class ReportStanding(_Open):
+    opening: Any
+    closing: Any
+    parties: Any
+    history: list[dict[str, Any]]
+
+
+class Report(_Open):
+    """A joint committee's report on one MRA over a period (`cadena report`, GET /v1/report)."""
+
+    mra: ReportMRA
+    period: Period
+    certificates: ReportCertificates
+    changes: ReportChanges
+    propagation: ReportPropagation
+    recognitions: ReportRecognitions
+    standing: ReportStanding
+
+
+class Usage(_Open):
+    """What one service recorded (GET /v1/usage): when it saw each change, and its verifications counted
+    by day, importing and issuing country and verdict (no company named)."""
+
+    observers: list[list[Any]] = Field(description="[observer, since]")
+    seen: list[list[Any]] = Field(description="[block, log_index, observer, seen_at]")
+    answers: list[list[Any]] = Field(description="[day, observer, importer, issuer, verdict, count]")
 
 
 class Rules(BaseModel):
@@ -258,6 +339,8 @@ DOCUMENTS: dict[str, Any] = {
     "import": _document("import", Import),
     "proposal": _document("proposal", Proposal),
     "proposals": _document("proposals", items=Proposal),
+    "report": _document("report", Report, **_AS_OF),
+    "usage": _document("usage", Usage, **_AS_OF),
 }
 # the documents the service answers with, by name
 CertificateDocument = DOCUMENTS["certificate"]
@@ -267,6 +350,8 @@ VerificationsDocument = DOCUMENTS["verifications"]
 EventsDocument = DOCUMENTS["events"]
 MrasDocument = DOCUMENTS["mras"]
 AdministrationsDocument = DOCUMENTS["administrations"]
+ReportDocument = DOCUMENTS["report"]
+UsageDocument = DOCUMENTS["usage"]
 
 
 def json_schema() -> dict:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from cadena_client.document import as_of
 from cadena_client.errors import CadenaError, NotReady
 from cadena_client.mirror import Mirror
+from cadena_client.report.usage import Usage
 from cadena_client.webhooks import Endpoint, Webhook
 
 LOG = logging.getLogger("cadena.serve")
@@ -19,8 +20,9 @@ class Follower:
     """The mirror and the thread that keeps it synced; readers and the syncer share one lock, and
     whoever waits for changes (the event streams, the webhooks) is told after each sync that made some."""
 
-    def __init__(self, mirror: Mirror, cadena, poll: float = 1.0):
+    def __init__(self, mirror: Mirror, cadena, poll: float = 1.0, observer: str = ""):
         self.mirror, self.cadena, self.poll = mirror, cadena, poll
+        self.usage = Usage(mirror.db, observer)  # what the committees' reports read: changes seen, answers counted
         self.lock = threading.Lock()
         self.changed = threading.Condition()
         self.listeners: list[Callable[[], None]] = []  # called from the sync thread after each change
@@ -52,6 +54,7 @@ class Follower:
         for hook in self.webhooks:
             hook.stop()
         self.thread.join(timeout=10)
+        self.usage.flush(self.lock)  # the answers noted since the last sync
 
     def _run(self) -> None:
         while not self.stopping.is_set():
@@ -61,6 +64,9 @@ class Follower:
                 finally:  # a sync that fails half-way keeps what it committed
                     with self.lock:
                         self.position, self.last_seq = self.mirror.position(), self.mirror.last_seq
+                with self.lock:
+                    self.usage.seen(result.events)
+                self.usage.flush(self.lock)  # counted outside the lock, written under it
                 self.failing, self.head = False, result.to_block
                 if result.events or result.retracted:
                     self._tell()

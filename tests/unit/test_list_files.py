@@ -9,7 +9,9 @@ from helpers import ROOT
 
 from cadena_client.domain.model import CertificateStatus, InputError
 from cadena_client.lists import files as aeo_files
-from cadena_client.lists import imports
+from cadena_client.lists import imports, profiles
+
+ALL_ACTIVE = aeo_files.Mapping(profiles.shipped("MX"), all_active=True)
 
 TEMPLATES = ROOT / "deploy" / "templates"
 
@@ -80,7 +82,7 @@ def test_every_bad_row_is_reported_with_row_and_column(tmp_path, kind):
         "is not after the validation date",
         "the operator name is empty",
         "unknown status 'Dudoso'",
-        "keep one row per TIN",
+        "may differ only in types and dates",
     ]:
         assert expected in messages
     assert {e.master.tin: e.master for e in checked.entries} == listed.masters  # accents, types and dates intact
@@ -93,7 +95,11 @@ def test_header_problems_name_the_fix(tmp_path):
         with pytest.raises(InputError, match=match):
             aeo_files.read(write_csv(tmp_path / name, grid))
 
-    fails([["RFC", "Razón social", "Tipo de OEA", "Fecha de validación"]], "row 1 has no column for Address")
+    fails(
+        [["RFC", "Razón social", "Tipo de OEA", "Fecha de validación", "Teléfono"]],
+        r"header row 1: no column for Status, and no header like it among 'Teléfono': give --map "
+        r"status=HEADER or --all-active",
+    )
     fails([["a", "b"], ["c", "d"]], "no header row in the first 20 rows")
     fails([["TIN", "RFC", "Razón social", "Domicilio"]], "columns 'TIN' and 'RFC' both give the TIN; keep one")
     fails([SPANISH], r"read \.xlsx, \.csv or \.json files, not \.txt", name="oea.txt")
@@ -111,8 +117,8 @@ def test_unknown_columns_are_named_and_blank_columns_read_as_blank(tmp_path):
         ["TIN", "Nombre", "Dirección", "Categoría", "Vigente desde", "Observaciones"],
         ["MXABC010101AB1", "Café Tláloc S.A.", "Calle Hidalgo 4, León", "Exportador", "01/02/2020"],
     ]
-    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid))
-    assert table.ignored == ["Observaciones"]
+    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid), mapping=ALL_ACTIVE)
+    assert table.ignored == ["Observaciones"] and table.assumed == {"status": "Active (--all-active)"}
     checked = imports.check(table, "MX")
     assert not checked.problems and checked.entries[0].master.valid_from == date(2020, 2, 1)
     assert checked.entries[0].status == CertificateStatus.ACTIVE and checked.entries[0].master.expiry is None

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from cadena_client.domain.model import AEOType, CertificateStatus, InputError
 from cadena_client.lists import files as aeo_files
-from cadena_client.lists import imports
+from cadena_client.lists import imports, profiles
+
+ALL_ACTIVE = aeo_files.Mapping(profiles.shipped("MX"), all_active=True)
 
 HEADERS = [
     "No.",
@@ -32,7 +34,7 @@ def test_identifier_headers_are_matched_tolerantly(tmp_path, header):
         [header, "Razão social", "Endereço", "Tipo de OEA", "Data de certificação"],
         ["EPA180101AB1", "A", "B", "Importador", "2024-01-01"],
     ]
-    table = aeo_files.read(write_csv(tmp_path / "lista.csv", grid))
+    table = aeo_files.read(write_csv(tmp_path / "lista.csv", grid), mapping=ALL_ACTIVE)
     assert table.columns["tin"] == header and set(table.columns) == {
         "tin",
         "name",
@@ -42,17 +44,18 @@ def test_identifier_headers_are_matched_tolerantly(tmp_path, header):
     }
 
 
-def test_a_missing_column_lists_the_headers_found_and_the_names_accepted(tmp_path):
+def test_a_missing_column_names_the_closest_headers_and_the_map_that_uses_them(tmp_path):
     with pytest.raises(InputError) as info:
         aeo_files.read(
             write_csv(
-                tmp_path / "lista.csv", [["RFC", "Razón social", "Modalidad", "Comentario"], ["X", "Y", "Z", "W"]]
-            )
+                tmp_path / "lista.csv",
+                [["RFC", "Razón social", "Modalidad", "F. Certificación OEA", "Comentario"], ["X", "Y", "Z", "W", "V"]],
+            ),
+            mapping=ALL_ACTIVE,
         )
     message = str(info.value)
-    assert "no column for Address, Validation date" in message
-    assert "headers found: 'RFC', 'Razón social', 'Modalidad', 'Comentario'" in message
-    assert "Domicilio" in message and "Fecha de validación" in message and "\n" not in message
+    assert "no column for Validation date: closest headers 'F. Certificación OEA'" in message
+    assert "give --map valid_from='F. Certificación OEA'" in message and "\n" not in message
 
 
 def test_national_identifiers_become_tins_and_the_plan_shows_them(tmp_path):
@@ -61,17 +64,18 @@ def test_national_identifiers_become_tins_and_the_plan_shows_them(tmp_path):
         ["Servicio Nacional de Aduanas — Chile"],
         [],
         ["RUT", "Razón social", "Dirección", "Tipo OEA", "Fecha de certificación", "Estado"],
-        ["76.123.456-K", "Viña Concha S.A.", "Av. Apoquindo 3000, Santiago", "OEA Seguridad", "45292", "VIGENTE"],
-        ["96 543 210-3", "Frutas del Sur Ltda.", "Ruta 5 km 12, Rancagua", "Exportador", "15/03/2024", "Suspendida"],
-        ["CL77111222K", "Ya con prefijo SpA", "Calle 1, Valparaíso", "exportador", "2024-01-01", "activa"],
+        ["76.123.456-0", "Viña Concha S.A.", "Av. Apoquindo 3000, Santiago", "OEA Seguridad", "45292", "VIGENTE"],
+        ["96 543 210-8", "Frutas del Sur Ltda.", "Ruta 5 km 12, Rancagua", "Exportador", "15/03/2024", "Suspendida"],
+        ["CL77111222-6", "Ya con prefijo SpA", "Calle 1, Valparaíso", "exportador", "2024-01-01", "activa"],
         ["76-ABC-!!", "", "", "", "", ""],
-        ["TOTAL OEA: 4", "", "", "", "", ""],
+        ["76.123.456-K", "Dígito mutado SpA", "Calle 2", "Exportador", "2024-01-01", "Vigente"],
+        ["TOTAL OEA: 5", "", "", "", "", ""],
     ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea-chile.csv", grid, ";", "cp1252")), "CL")
     assert {(e.row, e.written, e.master.tin) for e in checked.entries} == {
-        (5, "76.123.456-K", "CL76123456K"),
-        (6, "96 543 210-3", "CL965432103"),
-        (7, None, "CL77111222K"),
+        (5, "76.123.456-0", "CL761234560"),
+        (6, "96 543 210-8", "CL965432108"),
+        (7, "CL77111222-6", "CL771112226"),
     }
     assert [e.status for e in checked.entries] == [
         CertificateStatus.ACTIVE,
@@ -81,7 +85,9 @@ def test_national_identifiers_become_tins_and_the_plan_shows_them(tmp_path):
     assert checked.entries[0].master.aeo_types == AEOType.AEO_S and checked.entries[0].master.valid_from == date(
         2024, 1, 1
     )
-    assert {p.row for p in checked.problems} == {8}  # the totals row is not read as data
+    assert {p.row for p in checked.problems} == {8, 9}  # the totals row is not read as data
+    (mutated,) = [p for p in checked.problems if p.row == 9]
+    assert mutated.column == "RUT" and "is not a valid RUT" in mutated.message
 
 
 @pytest.mark.parametrize(
@@ -127,9 +133,9 @@ def test_duplicates_say_which_row_is_kept_and_how_they_differ(tmp_path):
         ["EPA180101AB1", "Alfa", "B", "Importador", "2024-01-01"],
         ["EPA-180101-AB1", "Alfa SA", "B", "Importador", "2024-02-01"],
     ]
-    checked = imports.check(aeo_files.read(write_csv(tmp_path / "l.csv", grid)), "MX")
+    checked = imports.check(aeo_files.read(write_csv(tmp_path / "l.csv", grid), mapping=ALL_ACTIVE), "MX")
     (problem,) = checked.problems
-    assert problem.row == 3 and "also on row 2, it differs in Operator name, Validation date" in problem.message
+    assert problem.row == 3 and "also on row 2, and it differs in Operator name;" in problem.message
     assert "keeps row 2" in problem.message and [e.row for e in checked.entries] == [2]
 
 
@@ -152,13 +158,13 @@ def test_broken_csv_files_give_one_clear_line(tmp_path, content, message):
     path = tmp_path / "lista.csv"
     path.write_bytes(content)
     if message is None:  # old Excel for Mac: CR-only line ends, Windows-1252
-        table = aeo_files.read(path)
+        table = aeo_files.read(path, mapping=ALL_ACTIVE)
         assert [cells["tin"] for _, cells in table.rows] == ["EPA180101AB1"] and table.columns[
             "valid_from"
         ] == "Fecha de validación"
         return
     with pytest.raises(InputError, match=message):
-        aeo_files.read(path)
+        aeo_files.read(path, mapping=ALL_ACTIVE)
 
 
 def test_an_empty_json_list_is_no_rows(tmp_path):
@@ -184,9 +190,16 @@ def test_any_bytes_as_a_list_file_end_in_a_clear_error_or_a_checked_list(tmp_pat
     path = tmp_path_factory.mktemp("fuzz") / f"lista{suffix}"
     path.write_bytes(content)
     try:
-        table = aeo_files.read(path)
+        table = aeo_files.read(path, mapping=ALL_ACTIVE)
     except InputError as exc:
         assert str(exc) and "\n" not in str(exc) and "Traceback" not in str(exc)
         return
     checked = imports.check(table, "MX")
-    assert len(checked.entries) + len(checked.problems) >= 1 or table.rows == []
+    read = {number for number, _ in table.rows}
+    kept = {row for entry in checked.entries for row in (entry.row, *entry.merged)}
+    refused = {problem.row for problem in checked.problems}
+    assert kept | refused <= read and not kept & refused  # every row imported or refused with its number, once,
+    assert len(read - kept - refused) == checked.other_countries  # or left out as another country's
+    for entry in checked.entries:  # what is kept is a Mexican certificate whose identifier and types hold
+        assert entry.master.tin.startswith("MX") and entry.master.aeo_types and entry.master.name
+        assert entry.status == CertificateStatus.ACTIVE  # --all-active: no status column in these lists

@@ -61,6 +61,7 @@ def _items(follower: Follower, importer: str, tins: list[str], locked: bool = Fa
     with nullcontext() if locked else follower.lock:
         answers = follower.mirror.recognition.verify_many(importer, tins, day)
         reflects = follower.as_of_json()
+    follower.usage.answered(importer, tins, [verdict for _, _, verdict in answers])
     head = f'{{"importing_country": "{importer}", "tin": "'
     return [
         head + tin + '"' + _tail(benefits, verdict) for tin, (_, benefits, verdict) in zip(tins, answers, strict=True)
