@@ -13,7 +13,7 @@ import requests
 from cadena_client.chain.logs import DEFAULT_CHUNK
 from cadena_client.cli.render import console, counted, history_table, verdict_exit_code, verification_line
 from cadena_client.cli.session import Session, country_option, emit, json_option, pass_session, tin_argument
-from cadena_client.document import dumps, plain
+from cadena_client.document import actor_label, aeo_row, as_of, dumps, plain
 from cadena_client.domain.model import parse_country, parse_tin
 from cadena_client.errors import CadenaError, ChainError, RpcError
 from cadena_client.lists import files as aeo_files
