@@ -289,7 +289,7 @@ def parse_tin(value: str, issuing_country: str | None = None) -> str:
             "1 to 15 letters A-Z or digits (e.g. MXAAA010101AAA)"
         )
     if text[:2] not in countries_by_alpha2:
-        raise BadTin(f"TIN {text} does not start with an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)")
+        raise BadTin(f"TIN {text}: {text[:2]!r} is not an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)")
     if issuing_country is not None and text[:2] != parse_country(issuing_country):
         raise InputError(
             f"TIN {text} starts with {text[:2]}, but the issuing country is {parse_country(issuing_country)}"
