@@ -198,6 +198,7 @@ def test_the_service_records_what_it_saw_and_answered_and_serves_the_report(node
         assert json.loads(gathered.stdout)["recognitions"]["total"] == 5  # the partner service's answers joined
         served = requests.get(f"{url}/v1/report", params={"mra": 1, "start": today, "end": today}).json()
         assert served["kind"] == "report" and served["recognitions"]["total"] == 5
-        assert (
-            requests.get(f"{url}/v1/report", params={"mra": 1, "start": today, "end": "2020-01-01"}).status_code == 400
-        )
+        reversed_period = requests.get(f"{url}/v1/report", params={"mra": 1, "start": today, "end": "2020-01-01"})
+        assert reversed_period.status_code == 404 and "before the start" in reversed_period.json()["error"]["message"]
+        unknown = requests.get(f"{url}/v1/report", params={"mra": 9, "start": today, "end": today})
+        assert unknown.status_code == 404 and "no MRA 9" in unknown.json()["error"]["message"]
