@@ -340,12 +340,13 @@ def test_a_version_3_mirror_is_migrated_in_place_keeping_its_feed_marks_and_deli
     mirror.close()
     old = sqlite3.connect(w.tmp / "mirror.sqlite")  # back to version 3, as that release left it
     old.executescript(
-        "DROP TABLE roles; DROP INDEX webhook_deliveries_by_url; UPDATE meta SET value = '3' WHERE key = 'schema';"
+        "DROP TABLE roles; DROP INDEX webhook_deliveries_by_url; DROP TABLE usage_seen; DROP TABLE usage_observers; "
+        "DROP TABLE usage_answers; UPDATE meta SET value = '3' WHERE key = 'schema';"
     )
     old.commit()
     old.close()
     reopened = w.mirror()
-    assert reopened.meta("schema") == "4" and (reopened.cursor, reopened.last_seq) == (cursor, last_seq)
+    assert reopened.meta("schema") == "5" and (reopened.cursor, reopened.last_seq) == (cursor, last_seq)
     assert reopened.marked("webhook:0123456789abcdef") == last_seq - 1
     assert reopened.deliveries("http://hook.example/x") == [
         {"seq": last_seq, "attempt": 1, "time": 1.0, "status": 204, "error": None}
@@ -353,3 +354,6 @@ def test_a_version_3_mirror_is_migrated_in_place_keeping_its_feed_marks_and_deli
     assert ("MX", "officer") in reopened.roles()[w.accounts.address(OFFICER["MX"])]
     assert [c.tin for c in reopened.all_certificates()] == ["MXOLD1"]
     assert reopened.sync(w.cadena).retracted == []
+    assert {"usage_seen", "usage_observers", "usage_answers"} <= {
+        name for (name,) in reopened.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
