@@ -324,6 +324,7 @@ def test_bad_configs(run, tmp_path, text, message):
     assert message in output and "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_demo_tells_the_story_and_exits_0():
     result = CliRunner().invoke(cli, ["demo"])
     assert result.exit_code == 0, result.output
@@ -423,6 +424,7 @@ SIGNING_STACK_PROBE = (
 )
 
 
+@pytest.mark.slow
 def test_commands_that_sign_nothing_import_no_signing_stack(run, node, pilot_record, tmp_path):
     """web3 brings eth-account, eth-keyfile and py_ecc's field arithmetic (a second of start-up): a
     command that reads imports none of it."""

@@ -233,6 +233,7 @@ def test_signer_refuses_another_chain(env):
         env.cadena.as_signer(signer).suspend("MX1")
 
 
+@pytest.mark.slow
 def test_keystores(tmp_path):
     path = tmp_path / "officer.json"
     address = create_keystore(path, "correct horse battery")
