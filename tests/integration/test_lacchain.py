@@ -1,0 +1,120 @@
+"""LACChain's gas model on anvil, through a stand-in of its relay hub built from the documented
+interface: an actor without ether signs for its writer node, the node relays, the recipient reads the
+actor from the hub; expired, forged, replayed and misrouted transactions are refused in one line each."""
+
+import time
+
+import pytest
+import rlp
+from eth_account import Account
+from eth_utils import function_signature_to_4byte_selector, keccak
+from lacchain_hub import deploy_hub, deploy_recipient
+
+from cadena_client.chain.connection import connect
+from cadena_client.chain.lacchain import LacchainSubmitter, is_hub, relay_call
+from cadena_client.chain.node import start_anvil
+from cadena_client.chain.relay import ForwarderSubmitter, relayed_submitter
+from cadena_client.chain.signer import Job, Result, Signer
+
+OWNER = Account.from_key("0x" + "5a" * 32)  # holds no ether
+RECORDED = "0x" + keccak(text="Recorded(address,bytes32)").hex()
+
+
+@pytest.fixture(scope="module")
+def lacchain():
+    """A Berlin-level anvil with the hub, a recipient owned by OWNER, and OWNER's submitter relayed by
+    its writer node (dev account 5)."""
+    with start_anvil(extra_args=("--hardfork", "berlin")) as node:
+        chain = connect(node.url)
+        deployer = Signer(chain, chain.dev_account(0))
+        hub = deploy_hub(deployer)
+        recipient = deploy_recipient(deployer, hub, OWNER.address)
+        submitter = LacchainSubmitter(chain, OWNER, hub, Signer(chain, chain.dev_account(5)))
+        yield chain, hub, recipient, submitter
+
+
+def record(recipient: str, value: int, key: str = "r") -> Job:
+    data = function_signature_to_4byte_selector("record(bytes32)") + value.to_bytes(32)
+    return Job([key], data, None, recipient)
+
+
+def signed(submitter: LacchainSubmitter, job: Job, expiration: int | None = None) -> bytes:
+    """The actor's raw transaction for `job` at its next nonce, simulated for its gas."""
+    job.gas = submitter.direct._simulate([job], 30_000_000)[0][0]
+    now = submitter.chain.w3.eth.get_block("latest")["timestamp"]
+    return submitter.sign(job, submitter.nonce(), now + 600 if expiration is None else expiration)
+
+
+def refusal(submitter: LacchainSubmitter, job: Job, raw: bytes) -> str:
+    outcome = submitter.relay([job], [raw])[0]
+    assert outcome.result is Result.FAILED
+    assert "\n" not in outcome.detail
+    return outcome.detail
+
+
+def test_the_hub_selector_is_the_deployed_one_and_the_hub_is_told_from_a_forwarder(lacchain):
+    chain, hub, recipient, submitter = lacchain
+    assert relay_call(signed(submitter, record(recipient, 1)))[:4].hex() == "1416862c"  # LACChain's hub
+    assert is_hub(chain, hub) and not is_hub(chain, recipient)
+    assert isinstance(relayed_submitter(chain, OWNER, hub, submitter.node), LacchainSubmitter)
+    assert isinstance(relayed_submitter(chain, OWNER, recipient, submitter.node), ForwarderSubmitter)
+
+
+def test_an_actor_without_ether_acts_through_its_node_and_the_recipient_names_it(lacchain):
+    chain, _, recipient, submitter = lacchain
+    outcomes = submitter.send([record(recipient, 7, "a"), record(recipient, 8, "b")])
+    assert [outcome.result for outcome in outcomes] == [Result.DONE, Result.DONE], [o.detail for o in outcomes]
+    for outcome, value in zip(outcomes, (7, 8), strict=True):
+        (log,) = [log for log in outcome.receipt.logs if log["topics"][0] == RECORDED]
+        assert log["topics"][1][-40:] == OWNER.address.lower()[2:]
+        assert int(log["data"], 16) == value
+    assert chain.w3.eth.get_balance(OWNER.address) == 0
+
+
+def test_an_expired_transaction_is_refused_in_one_line(lacchain):
+    _, _, recipient, submitter = lacchain
+    job = record(recipient, 2)
+    detail = refusal(submitter, job, signed(submitter, job, expiration=int(time.time()) - 60))
+    assert detail.startswith("LACChain refuses the transaction: it expired at ")
+
+
+def test_a_forged_signature_is_refused_in_one_line(lacchain):
+    _, _, recipient, submitter = lacchain
+    job = record(recipient, 3)
+    fields = rlp.decode(signed(submitter, job))
+    forged = rlp.encode([*fields[:7], b"", fields[8]])  # r = 0: no signer
+    assert "refused the transaction (InvalidSignature)" in refusal(submitter, job, forged)
+
+
+def test_a_transaction_altered_after_signing_is_refused_in_one_line(lacchain):
+    _, _, recipient, submitter = lacchain
+    job = record(recipient, 4)
+    fields = rlp.decode(signed(submitter, job))
+    altered = rlp.encode([*fields[:5], fields[5][:-65] + b"\x05" + fields[5][-64:], *fields[6:]])
+    assert "altered after it was signed" in refusal(submitter, job, altered)
+
+
+def test_a_replayed_transaction_is_refused_in_one_line(lacchain):
+    _, _, recipient, submitter = lacchain
+    job = record(recipient, 5)
+    raw = signed(submitter, job)
+    assert submitter.relay([job], [raw])[0].result is Result.DONE
+    assert "(BadNonce)" in refusal(submitter, job, raw)
+
+
+def test_a_transaction_signed_for_another_node_is_refused_in_one_line(lacchain):
+    chain, hub, recipient, submitter = lacchain
+    job = record(recipient, 6)
+    raw = signed(submitter, job)
+    other = LacchainSubmitter(chain, OWNER, hub, Signer(chain, chain.dev_account(6)))
+    detail = refusal(other, job, raw)
+    assert detail.startswith(f"LACChain refuses the transaction: it was signed for node {submitter.node.address}")
+
+
+def test_what_the_contract_refuses_is_refused_before_anything_is_signed(lacchain):
+    chain, hub, recipient, submitter = lacchain
+    stranger = LacchainSubmitter(chain, Account.from_key("0x" + "6b" * 32), hub, submitter.node)
+    sent = chain.w3.eth.get_transaction_count(submitter.node.address)
+    (outcome,) = stranger.send([record(recipient, 9)])
+    assert outcome.result is Result.FAILED and outcome.receipt is None
+    assert chain.w3.eth.get_transaction_count(submitter.node.address) == sent
