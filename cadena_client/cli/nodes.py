@@ -60,6 +60,6 @@ def network_check(session, as_json):
         for result in results:
             click.echo(f"{'ok' if result.passed else 'FIX':>4}  {result.name}: {result.detail}")
 
-    emit(as_json, "network-check", [result.__dict__ for result in results], render)
+    emit(as_json, "checks", [result.__dict__ for result in results], render)
     if not all(result.passed for result in results):
         click.get_current_context().exit(1)
