@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from eth_abi import encode as abi_encode
+from eth_utils import to_checksum_address
 
 from cadena_client.chain.signer import Job, Signer
 from cadena_client.dev import compiler
@@ -29,9 +30,11 @@ def bytecodes() -> dict[str, bytes]:
 
 
 def deploy_hub(deployer: Signer) -> str:
-    return str(deployer.transact(Job(["hub"], bytecodes()["LacchainHubStandIn"], "deploy")).contract_address)
+    return to_checksum_address(
+        str(deployer.transact(Job(["hub"], bytecodes()["LacchainHubStandIn"], "deploy")).contract_address)
+    )
 
 
 def deploy_recipient(deployer: Signer, hub: str, owner: str) -> str:
     code = bytecodes()["LacchainRecipientStandIn"] + abi_encode(["address", "address"], [hub, owner])
-    return str(deployer.transact(Job(["recipient"], code, "deploy")).contract_address)
+    return to_checksum_address(str(deployer.transact(Job(["recipient"], code, "deploy")).contract_address))

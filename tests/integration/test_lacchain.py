@@ -8,6 +8,7 @@ import pytest
 import rlp
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
+from helpers import PILOT
 from lacchain_hub import deploy_hub, deploy_recipient
 
 from cadena_client.chain.connection import connect
@@ -15,6 +16,7 @@ from cadena_client.chain.lacchain import LacchainSubmitter, is_hub, relay_call
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.relay import ForwarderSubmitter, relayed_submitter
 from cadena_client.chain.signer import Job, Result, Signer
+from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 OWNER = Account.from_key("0x" + "5a" * 32)  # holds no ether
 RECORDED = "0x" + keccak(text="Recorded(address,bytes32)").hex()
@@ -118,3 +120,22 @@ def test_what_the_contract_refuses_is_refused_before_anything_is_signed(lacchain
     (outcome,) = stranger.send([record(recipient, 9)])
     assert outcome.result is Result.FAILED and outcome.receipt is None
     assert chain.w3.eth.get_transaction_count(submitter.node.address) == sent
+
+
+def test_cadena_must_not_trust_the_hub_as_an_erc2771_forwarder(lacchain, tmp_path):
+    """Why deploy's check must know the hub's kind: CADENA's contract reads the actor from the last 20
+    bytes of its calldata (ERC-2771), where LACChain's hub leaves the expiration, which the signer
+    chooses. Trusting the hub so, anyone signs a transaction that expires "never" and whose low 160 bits
+    name an admin, and acts as that admin. (The contract would have to ask the hub's getMsgSender().)"""
+    chain, hub, _, submitter = lacchain
+    config = tmp_path / "pilot.toml"
+    config.write_text(PILOT.read_text().replace('deployer = "dev:0"', f'deployer = "dev:0"\nforwarder = "{hub}"', 1))
+    cadena = deploy_network(chain, load_config(config), Accounts(chain, PILOT.parent), None).cadena
+    attacker = LacchainSubmitter(chain, Account.from_key("0x" + "7c" * 32), hub, submitter.node)
+    job = cadena.job("grant", "grantRole", cadena.officer_role("MX"), attacker.address)
+    job.gas = 200_000
+    mx_admin = chain.dev_account(1).address
+    forged = attacker.sign(job, attacker.nonce(), (1 << 200) | int(mx_admin, 16))  # "expires" in 10^52 years
+    assert attacker.relay([job], [forged])[0].result is Result.DONE
+    assert cadena.is_officer("MX", attacker.address)  # the attacker acted as MX's admin
+    assert is_hub(chain, hub)  # what deploy's check tells such a forwarder by
