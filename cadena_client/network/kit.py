@@ -46,7 +46,7 @@ BESU_VERSION = "25.10.0"
 BESU_IMAGE = f"hyperledger/besu:{BESU_VERSION}"
 QBFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365"  # fixed by QBFT
 SUBNET = IPv4Network("172.16.239.0/24")  # the validators' peer-to-peer network; node n gets address 10 + n
-RPC_SUBNETS = IPv4Network("172.17.0.0/16")  # administration k's own network: 172.17.k.0/24
+RPC_SUBNETS = IPv4Network("172.30.0.0/16")  # administration k's own network: 172.30.k.0/24 (not docker0's 172.17)
 P2P_PORT, RPC_PORT = 30303, 8545
 BLOCK_PERIOD_SECONDS = 2
 JWT_ALGORITHM = "ES256"  # ECDSA on secp256r1, one of those Besu's JWT public key authentication takes
@@ -285,7 +285,7 @@ def _permissions(nodes: list[Node], accounts: list[str]) -> str:
 
 def _node_config(node: Node, bootnodes: list[str]) -> str:
     return f"""# Besu {BESU_VERSION} configuration of validator {node.name} (paths inside its container; see docker-compose.yml).
-data-path="/opt/besu/data"
+data-path="/var/lib/besu"
 genesis-file="/config/genesis.json"
 node-private-key-file="/keys/key"
 p2p-host="{node.ip}"
@@ -310,7 +310,8 @@ permissions-accounts-config-file="/config/permissions_config.toml"
 
 def _compose(nodes: list[Node], config: NetworkConfig) -> str:
     """One service per validator: in the validators' network, and in its administration's own network,
-    where its JSON-RPC listens (no port published on the host)."""
+    where its JSON-RPC listens (no port published on the host). Its data lives in a volume outside
+    /opt/besu, as Besu's Docker documentation asks."""
     lines = ["# Starts the whole network on one machine: docker compose up -d", "services:"]
     for node in nodes:
         folder, admin = node.folder.as_posix(), node.country.lower()
@@ -324,7 +325,9 @@ def _compose(nodes: list[Node], config: NetworkConfig) -> str:
             f"      - ./{folder}/config.toml:/config/config.toml:ro",
             f"      - ./{folder}/key:/keys/key:ro",
             f"      - ./{admin}/rpc-jwt-public.pem:/keys/rpc-jwt-public.pem:ro",
-            f"      - {node.name}-data:/opt/besu/data",
+            f"      - {node.name}-data:/var/lib/besu",
+            "    environment:  # the image sets BESU_RPC_HTTP_HOST=0.0.0.0, which would override config.toml",
+            f"      BESU_RPC_HTTP_HOST: {node.rpc_ip}",
             "    networks:",
             "      validators:",
             f"        ipv4_address: {node.ip}",

@@ -156,6 +156,7 @@ def test_the_kit_starts_as_written(written):
         assert node["rpc-http-host"] != "0.0.0.0" and "*" not in node["host-allowlist"] and "ports" not in service
         own = service["networks"][f"{path.parts[-3]}-rpc"]["ipv4_address"]
         assert node["rpc-http-host"] == own and node["host-allowlist"][0] == own
+        assert service["environment"]["BESU_RPC_HTTP_HOST"] == own  # the image's 0.0.0.0 outranks config.toml
         assert (
             node["rpc-http-authentication-enabled"] is True and node["rpc-http-authentication-jwt-algorithm"] == "ES256"
         )
