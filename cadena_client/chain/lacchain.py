@@ -150,6 +150,8 @@ class LacchainSubmitter(RelayedSubmitter):
     def _relayed(self, job: Job, receipt: Receipt) -> Outcome:
         """What the hub did with a relayed transaction, from its events."""
         for log in receipt.logs:
+            if int(_hex(log["address"]), 16) != int(self.hub, 16):
+                continue  # the contract's own events
             topic = _hex(log["topics"][0]) if log["topics"] else ""
             if topic == _BAD:
                 _, actor, code = abi_decode(["address", "address", "uint8"], _bytes(log["data"]))
