@@ -366,10 +366,11 @@ class Receiver:
 
 
 @contextmanager
-def front(target: str, screen=lambda headers: None, refuse=lambda call: None):
+def front(target: str, screen=lambda headers: None, refuse=lambda call: None, answer=lambda call: None):
     """A real HTTP server in front of a node. `screen(headers)` may answer (status, text) instead of
     forwarding the request; `refuse(call)` may give a JSON-RPC error for one call in place of the node's
-    answer. Yields (its URL, the calls it forwarded)."""
+    answer, `answer(call)` its whole answer ({"result": ...} or {"error": ...}). Yields (its URL, the
+    calls it forwarded)."""
     forwarded: list[dict] = []
 
     class Front(BaseHTTPRequestHandler):
@@ -383,14 +384,15 @@ def front(target: str, screen=lambda headers: None, refuse=lambda call: None):
                 return
             request = json.loads(body)
             calls = request if isinstance(request, list) else [request]
-            refused = {id(call): error for call in calls if (error := refuse(call)) is not None}
-            passed = [call for call in calls if id(call) not in refused]
+            answered = {id(call): {"error": error} for call in calls if (error := refuse(call)) is not None}
+            answered |= {id(call): reply for call in calls if id(call) not in answered and (reply := answer(call))}
+            passed = [call for call in calls if id(call) not in answered]
             forwarded.extend(passed)
-            answered = requests.post(target, json=passed, timeout=60).json() if passed else []
-            by_id = {reply["id"]: reply for reply in answered}
+            replied = requests.post(target, json=passed, timeout=60).json() if passed else []
+            by_id = {reply["id"]: reply for reply in replied}
             replies = [
-                {"jsonrpc": "2.0", "id": call["id"], "error": refused[id(call)]}
-                if id(call) in refused
+                {"jsonrpc": "2.0", "id": call["id"], **answered[id(call)]}
+                if id(call) in answered
                 else by_id[call["id"]]
                 for call in calls
             ]

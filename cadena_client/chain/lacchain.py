@@ -11,12 +11,14 @@ the contract, and reports `TransactionRelayed(relay, from, to, executed, output)
 `BadTransactionSent(node, originalSender, errorCode)`. (Sources: lacchain/gas-model-provider, the
 client's signer; lacchain/gas-management, the hub, the relay signer and `BaseRelayRecipient`.)
 
-`LacchainSubmitter` is that client with the writer node's key at hand (an administration's own node):
-it signs as the actor and relays as the node, in the same transactions the node's relay signer sends.
+`LacchainSubmitter` is that client: it signs as the actor and hands the transactions to the writer
+node's relay signer, or, with the node's key at hand (an administration's own node), relays them
+itself in the transactions that relay signer would send.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +30,8 @@ from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_
 
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.relay import RelayedSubmitter
-from cadena_client.chain.signer import Job, Outcome, Receipt, Result, Signer, _fields
-from cadena_client.contract.codec import quantity
+from cadena_client.chain.signer import Job, Outcome, Receipt, Result, Signer, _fields, _receipt
+from cadena_client.contract.codec import hex_text, quantity
 from cadena_client.errors import CadenaError, ChainError, InputError
 
 VALID_FOR = 600  # seconds a signed transaction may wait for its node (LACChain's relayers want 300 at least)
@@ -78,14 +80,28 @@ def is_hub(chain: Chain, address: str) -> bool:
 
 
 class LacchainSubmitter(RelayedSubmitter):
-    """Signs each job as `account`'s transaction for `node`'s address; `node` (the writer node's key)
-    relays them to `hub`, one `relayMetaTx` each. A job the contract would refuse from the actor is
-    refused before anything is signed, with the contract's error."""
+    """Signs each job as `account`'s transaction for writer node `node` and has it relayed to `hub`, one
+    `relayMetaTx` each: by `node` itself where it is the node's key (a `Signer`), else (the node's
+    address) by the node `chain` is connected to, whose relay signer takes the signed transactions as
+    `eth_sendRawTransaction`, as LACChain's gas-model provider sends them. A job the contract would
+    refuse from the actor is refused before anything is signed, with the contract's error."""
 
-    def __init__(self, chain: Chain, account: LocalAccount, hub: str, node: Signer, valid_for: int = VALID_FOR):
+    def __init__(
+        self,
+        chain: Chain,
+        account: LocalAccount,
+        hub: str,
+        node: Signer | str,
+        valid_for: int = VALID_FOR,
+        receipt_timeout: float = 300,
+    ):
         super().__init__(chain, account)
-        self.hub, self.valid_for = to_checksum_address(hub), valid_for
-        self.node = NodeSigner(chain, node.account, node.receipt_timeout, node.in_flight)
+        self.hub, self.valid_for, self.receipt_timeout = to_checksum_address(hub), valid_for, receipt_timeout
+        if isinstance(node, Signer):
+            self.node: NodeSigner | None = NodeSigner(chain, node.account, node.receipt_timeout, node.in_flight)
+            self.node_address = node.address
+        else:
+            self.node, self.node_address = None, to_checksum_address(node)
 
     def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]:
         """Simulates each job as the actor, signs the runnable ones and has the node relay them; one
@@ -109,7 +125,7 @@ class LacchainSubmitter(RelayedSubmitter):
 
     def nonce(self) -> int:
         """The actor's next nonce at the hub for transactions its node relays."""
-        call = {"from": self.node.address, "to": self.hub, "data": "0x" + (_GET_NONCE + _word(self.address)).hex()}
+        call = {"from": self.node_address, "to": self.hub, "data": "0x" + (_GET_NONCE + _word(self.address)).hex()}
         return quantity(self.chain.rpc.call("eth_call", [call, "latest"]))
 
     def sign(self, job: Job, nonce: int, expiration: int) -> bytes:
@@ -121,7 +137,7 @@ class LacchainSubmitter(RelayedSubmitter):
             "gas": job.gas,
             "to": to_checksum_address(str(job.to)),
             "value": 0,
-            "data": job.data + abi_encode(["address", "uint256"], [self.node.address, expiration]),
+            "data": job.data + abi_encode(["address", "uint256"], [self.node_address, expiration]),
         }
         return bytes(self.account.sign_transaction(transaction).raw_transaction)
 
@@ -131,7 +147,7 @@ class LacchainSubmitter(RelayedSubmitter):
         relays = [
             Job(job.keys, relay_call(raw), job.operation, self.hub) for job, raw in zip(jobs, signed, strict=True)
         ]
-        calls = [{"from": self.node.address, "to": self.hub, "data": "0x" + job.data.hex()} for job in relays]
+        calls = [{"from": self.node_address, "to": self.hub, "data": "0x" + job.data.hex()} for job in relays]
         checked = self.chain.rpc.many([("eth_call", [call, "latest"]) for call in calls])
         outcomes: dict[int, Outcome] = {}
         sendable = []
@@ -141,11 +157,43 @@ class LacchainSubmitter(RelayedSubmitter):
                 outcomes[i] = Outcome(jobs[i].keys[0], Result.FAILED, str(error), error=error)
             else:
                 sendable.append(i)
-        sent = self.node.send([relays[i] for i in sendable], progress)
+        if self.node is not None:
+            sent = self.node.send([relays[i] for i in sendable], progress)
+        else:
+            sent = self._through_node([jobs[i] for i in sendable], [signed[i] for i in sendable], progress)
         for i, outcome in zip(sendable, sent, strict=True):
             receipt = outcome.receipt if outcome.result is Result.DONE else None
             outcomes[i] = self._relayed(jobs[i], receipt) if receipt else outcome
         return [outcomes[i] for i in range(len(jobs))]
+
+    def _through_node(self, jobs: list[Job], signed: list[bytes], progress) -> list[Outcome]:
+        """Hands the signed transactions to the connected writer node, in nonce order, and waits for
+        the receipts of the transactions it relays them in."""
+        replies = self.chain.rpc.many([("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in signed])
+        outcomes: list[Outcome | None] = []
+        waiting: dict[str, int] = {}
+        for i, (job, reply) in enumerate(zip(jobs, replies, strict=True)):
+            if "error" in reply:
+                error = _permissioning(reply["error"])
+                outcomes.append(Outcome(job.keys[0], Result.NOT_SENT, str(error), error=error))
+            else:
+                outcomes.append(None)
+                waiting[hex_text(reply["result"])] = i
+        deadline = time.monotonic() + self.receipt_timeout
+        while waiting and time.monotonic() < deadline:
+            hashes = list(waiting)
+            replies = self.chain.rpc.many([("eth_getTransactionReceipt", [tx_hash]) for tx_hash in hashes])
+            for tx_hash, reply in zip(hashes, replies, strict=True):
+                if reply.get("result"):
+                    i = waiting.pop(tx_hash)
+                    outcomes[i] = Outcome(jobs[i].keys[0], Result.DONE, receipt=_receipt(reply["result"]))
+                    if progress:
+                        progress(len(jobs[i].keys))
+            time.sleep(0.05 if waiting else 0)
+        late = f"no receipt within {self.receipt_timeout:.0f} s from the writer node; run again"
+        return [
+            outcome or Outcome(job.keys[0], Result.NOT_SENT, late) for job, outcome in zip(jobs, outcomes, strict=True)
+        ]
 
     def _relayed(self, job: Job, receipt: Receipt) -> Outcome:
         """What the hub did with a relayed transaction, from its events."""

@@ -9,7 +9,7 @@ import rlp
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
 from helpers import PILOT
-from lacchain_hub import deploy_hub, deploy_recipient
+from lacchain_hub import deploy_hub, deploy_recipient, writer_node
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.lacchain import LacchainSubmitter, is_hub, relay_call
@@ -71,6 +71,22 @@ def test_an_actor_without_ether_acts_through_its_node_and_the_recipient_names_it
         assert log["topics"][1][-40:] == OWNER.address.lower()[2:]
         assert int(log["data"], 16) == value
     assert chain.w3.eth.get_balance(OWNER.address) == 0
+
+
+def test_an_actor_hands_its_signed_transactions_to_its_writer_node_s_relay_signer(lacchain):
+    """Without the node's key, as LACChain's gas-model provider does: raw transactions to the node."""
+    chain, hub, recipient, _ = lacchain
+    node = chain.dev_account(7)
+    with writer_node(chain.url, node, hub) as (url, forwarded):
+        actor = LacchainSubmitter(connect(url), OWNER, hub, node.address)
+        outcomes = actor.send([record(recipient, 11, "x"), record(recipient, 12, "y")])
+        assert [outcome.result for outcome in outcomes] == [Result.DONE, Result.DONE], [o.detail for o in outcomes]
+        recorded = [log for o in outcomes for log in o.receipt.logs if log["topics"][0] == RECORDED]
+        assert [log["topics"][1][-40:] for log in recorded] == [OWNER.address.lower()[2:]] * 2
+        expired = record(recipient, 13)
+        detail = refusal(actor, expired, signed(actor, expired, expiration=int(time.time()) - 60))
+        assert detail.startswith("LACChain refuses the transaction: it expired at ")
+    assert not any(call["method"] == "eth_sendRawTransaction" for call in forwarded)  # the node relayed them
 
 
 def test_an_expired_transaction_is_refused_in_one_line(lacchain):
