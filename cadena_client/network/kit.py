@@ -11,7 +11,8 @@ for Besu 25.10 (every option and file format checked against Besu's documentatio
   administration's own network), `permissions_config.toml` (the nodes and the accounts allowed to
   send: the config's), `deploy.toml` (the config with those keystores and addresses), a
   `docker-compose.yml` and a README for the operators.
-Keys already written are kept: a second run writes the same network again around them. With the
+Keys and the genesis already written are kept: a second run writes the same network again around
+them, and validators added later join by the others' votes. With the
 members read from the chain (`members`, after governance admits or expels one), the allowlists are
 those of the network as it stands.
 """
@@ -116,7 +117,9 @@ def write_kit(
         else {a for held in members.values() for a in held},
         key=str.lower,
     )
-    _write(out / "genesis.json", json.dumps(genesis(chain_id, nodes), indent=2) + "\n")
+    if not (out / "genesis.json").exists():  # the network's first block: never written again, since
+        # a validator added later joins by the others' votes, not by another genesis
+        _write(out / "genesis.json", json.dumps(genesis(chain_id, nodes), indent=2) + "\n")
     _write(out / "permissions_config.toml", _permissions(allowed, accounts_allowed))
     _write(out / "deploy.toml", _deploy_config(source.read_text(encoding="utf-8"), accounts))
     bootnodes = [node.enode for node in allowed if node.index == 1]  # each administration's first node

@@ -120,6 +120,10 @@ def test_a_second_run_keeps_the_keys_and_writes_the_same_network(config, tmp_pat
     kit(config, out)
     after = {p: p.read_text() for p in out.rglob("*") if p.is_file()}
     assert after == before
+    config.write_text(config.read_text().replace('country = "PE"', 'country = "PE"\nvalidators = 2', 1))
+    kit(config, out)  # one more validator for PE: voted in, not written into another genesis
+    assert (out / "genesis.json").read_text() == before[out / "genesis.json"] and (out / "pe/node-2/key").exists()
+    assert len(tomllib.loads((out / "permissions_config.toml").read_text())["nodes-allowlist"]) == 5
     (out / "pe/node-1/key").write_text("not a key")
     assert "pe/node-1/key is not a node key" in kit(config, out, expect=1)
 
