@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from eth_account import Account
 from eth_utils import to_checksum_address
 
+from cadena_client.chain import lacchain
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.logs import DEFAULT_CHUNK
 from cadena_client.chain.signer import DEFAULT_IN_FLIGHT
-from cadena_client.contract.artifact import load_artifact
+from cadena_client.contract.artifact import FORWARDER, deployed_code, load_artifact, without_metadata
 from cadena_client.contract.codec import quantity
 from cadena_client.errors import CadenaError
 from cadena_client.network.deploy import DeploymentRecord
@@ -219,9 +220,25 @@ def _deployment(chain: Chain, record: DeploymentRecord) -> Check:
         record.check(chain)
     except CadenaError as exc:
         return Check("deployment", False, str(exc))
-    relay = ""
-    if record.forwarder:
-        if not chain.w3.eth.get_code(to_checksum_address(record.forwarder)):
-            return Check("deployment", False, f"the record's forwarder {record.forwarder} holds no contract here")
-        relay = f", relaying through {record.forwarder}"
-    return Check("deployment", True, f"CADENA at {record.address} holds the expected code{relay}")
+    found = f"CADENA at {record.address} holds the expected code"
+    if not record.forwarder:
+        return Check("deployment", True, found)
+    code = bytes(chain.w3.eth.get_code(to_checksum_address(record.forwarder)))
+    if not code:
+        return Check("deployment", False, f"the record's forwarder {record.forwarder} holds no contract here")
+    if lacchain.is_hub(chain, record.forwarder):
+        return Check(
+            "deployment",
+            False,
+            f"CADENA trusts LACChain's relay hub {record.forwarder} as its ERC-2771 forwarder, and reads its actors "
+            "where the hub leaves the expiration each signer chooses: anyone can act as anyone. Deploy it anew "
+            "without that forwarder",
+        )
+    forwarder = load_artifact(FORWARDER)
+    if deployed_code(code, forwarder) != without_metadata(forwarder["deployedBytecode"]):
+        return Check(
+            "deployment",
+            True,
+            f"{found}; its forwarder {record.forwarder} is not CADENA's: make sure it is the one the network trusts",
+        )
+    return Check("deployment", True, f"{found}, relaying through CadenaForwarder at {record.forwarder}")

@@ -16,6 +16,7 @@ from cadena_client.chain.lacchain import LacchainSubmitter, is_hub, relay_call
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.relay import ForwarderSubmitter, relayed_submitter
 from cadena_client.chain.signer import Job, Result, Signer
+from cadena_client.network.check import check_node
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 OWNER = Account.from_key("0x" + "5a" * 32)  # holds no ether
@@ -146,7 +147,8 @@ def test_cadena_must_not_trust_the_hub_as_an_erc2771_forwarder(lacchain, tmp_pat
     chain, hub, _, submitter = lacchain
     config = tmp_path / "pilot.toml"
     config.write_text(PILOT.read_text().replace('deployer = "dev:0"', f'deployer = "dev:0"\nforwarder = "{hub}"', 1))
-    cadena = deploy_network(chain, load_config(config), Accounts(chain, PILOT.parent), None).cadena
+    report = deploy_network(chain, load_config(config), Accounts(chain, PILOT.parent), tmp_path / "record.json")
+    cadena = report.cadena
     attacker = LacchainSubmitter(chain, Account.from_key("0x" + "7c" * 32), hub, submitter.node)
     job = cadena.job("grant", "grantRole", cadena.officer_role("MX"), attacker.address)
     job.gas = 200_000
@@ -155,3 +157,5 @@ def test_cadena_must_not_trust_the_hub_as_an_erc2771_forwarder(lacchain, tmp_pat
     assert attacker.relay([job], [forged])[0].result is Result.DONE
     assert cadena.is_officer("MX", attacker.address)  # the attacker acted as MX's admin
     assert is_hub(chain, hub)  # what deploy's check tells such a forwarder by
+    (found,) = [check for check in check_node(chain, report.record) if check.name == "deployment"]
+    assert not found.passed and "anyone can act as anyone" in found.detail  # and `cadena network check` says so
