@@ -85,7 +85,7 @@ class NodeUnreachable(ChainError):
 class NodeUnauthorized(ChainError):
     """The node (or the gateway before it) refuses requests without the right credentials."""
 
-    hint = "give them with --rpc-header 'Name: value', e.g. an API key"
+    hint = "give --rpc-jwt FILE for Besu's JWT authentication, or --rpc-header 'Name: value' for an API key"
 
 
 class WrongChain(ChainError):

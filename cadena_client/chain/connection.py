@@ -109,9 +109,13 @@ def connect(
     expected_chain_id: int | None = None,
     timeout: float = 30,
     headers: dict[str, str] | None = None,
+    jwt: str | None = None,
 ) -> Chain:
     """Connects to `url` (None or "embedded": a new in-process eth-tester chain) and checks the chain id.
-    `headers` (an API key, say) and `timeout` go with every request to the node."""
+    `headers` (an API key, say), `jwt` (a JSON Web Token, for Besu's JWT authentication) and `timeout`
+    go with every request to the node."""
+    if jwt:
+        headers = {**(headers or {}), "Authorization": f"Bearer {jwt.strip()}"}
     if url in (None, "", EMBEDDED):
         chain = _embedded()
         _check_chain_id(EMBEDDED, chain.chain_id, expected_chain_id)

@@ -70,9 +70,15 @@ class Rpc:
         assert self.url is not None  # only batching connections post
         response = self._session().post(self.url, json=payload, headers=self.headers, timeout=self.timeout)
         if response.status_code in (401, 403):
+            bearer = str(self.headers.get("Authorization", "")).startswith("Bearer ")
             raise NodeUnauthorized(
-                f"the node at {self.url} refused the request: HTTP {response.status_code} {response.reason}; "
-                "it wants credentials"
+                f"the node at {self.url} refused the "
+                + (
+                    f"JSON Web Token: HTTP {response.status_code} {response.reason}; "
+                    "it has expired, or another administration's key signed it"
+                    if bearer
+                    else f"request: HTTP {response.status_code} {response.reason}; it wants credentials"
+                )
             )
         if response.status_code >= 400 and not response.content.lstrip().startswith((b"[", b"{")):
             raise RpcError(f"the node answered HTTP {response.status_code} {response.reason}: {response.text[:200]}")

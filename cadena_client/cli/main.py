@@ -121,6 +121,12 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
     help="An HTTP header for every request to the node, e.g. an API key (repeat for more).",
 )
 @click.option(
+    "--rpc-jwt",
+    envvar="CADENA_RPC_JWT",
+    type=click.File("r"),
+    help="File with a JSON Web Token the node's JSON-RPC wants (Besu's JWT authentication), sent with every request.",
+)
+@click.option(
     "--deployment",
     envvar="CADENA_DEPLOYMENT",
     type=click.Path(dir_okay=False),
@@ -168,6 +174,7 @@ def cli(
     ctx,
     rpc_url,
     headers,
+    rpc_jwt,
     deployment,
     chain_id,
     keystore,
@@ -181,6 +188,8 @@ def cli(
     """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
     from cadena_client.cli.session import Session
 
+    if rpc_jwt:
+        headers = {**headers, "Authorization": f"Bearer {rpc_jwt.read().strip()}"}
     ctx.obj = Session(rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file)
     if max_in_flight:
         ctx.obj.max_in_flight = max_in_flight

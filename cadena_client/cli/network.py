@@ -8,7 +8,6 @@ import click
 
 from cadena_client.cli.render import administration_table, console, mra_table
 from cadena_client.cli.session import address_callback, country_option, emit, json_option, pass_session, report_write
-from cadena_client.errors import ConfigError
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 
@@ -37,25 +36,6 @@ def network_deploy(session, config):
     out.print(
         f"{parsed.name}: {report.count('done')} done, {report.count('already')} already in place, "
         f"{report.count('pending')} pending; record {record_path}"
-    )
-
-
-@network.command("kit")
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the kit into.")
-def network_kit(config, out):
-    """Write a Besu QBFT network kit for CONFIG's administrations: validator keys (each in its
-    administration's folder, mode 0600), genesis, node configs, allowlists, docker-compose and a README."""
-    from cadena_client.network.kit import write_kit
-
-    parsed = load_config(Path(config))
-    if parsed.chain_id is None:
-        raise ConfigError(f"{config}: give the new network's chain id as network.chain_id")
-    validators = {entry.country: entry.validators for entry in parsed.administrations}
-    nodes = write_kit(parsed, Path(out), parsed.chain_id, validators)
-    click.echo(
-        f"{len(nodes)} validators of {len(validators)} administrations, chain id {parsed.chain_id}: "
-        f"{out}/README.md tells each operator what to do; each <country>/ folder goes to its administration only"
     )
 
 
@@ -112,3 +92,9 @@ def role_group(role: str, one: str, many: str) -> click.Group:
 
 officer = role_group("officer", "a customs officer", "customs officers")
 admin = role_group("admin", "an administration admin", "administration admins")
+
+
+from cadena_client.cli.nodes import network_check, network_kit  # noqa: E402  (the operator's commands)
+
+network.add_command(network_kit)
+network.add_command(network_check)

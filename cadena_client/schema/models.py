@@ -296,6 +296,16 @@ class Proposal(BaseModel):
     voters: list[Country]
 
 
+class Check(BaseModel):
+    """One check of a node by `cadena network check`: pass, or what to fix."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    passed: bool
+    detail: str
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(pattern="^[a-z-]+$")
     message: str
@@ -339,6 +349,7 @@ DOCUMENTS: dict[str, Any] = {
     "import": _document("import", Import),
     "proposal": _document("proposal", Proposal),
     "proposals": _document("proposals", items=Proposal),
+    "checks": _document("checks", items=Check),
     "report": _document("report", Report, **_AS_OF),
     "usage": _document("usage", Usage, **_AS_OF),
 }
