@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from eth_utils import to_checksum_address
+
 from cadena_client.api.events import certificate_history
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.relay import Submitter
@@ -50,6 +52,7 @@ from cadena_client.errors import InputError, NotFoundError, RpcError, SignerRequ
 CERTIFICATES_PER_CALL = 200  # one `certificates` call reads this many (about 1M gas of eth_call)
 
 
+IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc"  # ERC-1967
 GOVERNANCE = frozenset(e["name"] for e in load_artifact(CONSORTIUM)["abi"] if e["type"] == "function")
 LENS_VIEWS = frozenset(e["name"] for e in load_artifact(LENS)["abi"] if e["type"] == "function") - {"cadena"}
 
@@ -74,14 +77,32 @@ class Cadena:
     def consortium_address(self) -> str:
         """The consortium of the members, the contract's only authority."""
         if "consortium" not in self._addresses:
-            self._addresses["consortium"] = self.read("authority")[0]
+            self._addresses["consortium"] = to_checksum_address(self.read("authority")[0])
         return self._addresses["consortium"]
 
     @property
     def lens_address(self) -> str:
         if "lens" not in self._addresses:
-            self._addresses["lens"] = self.read("lens")[0]
+            self._addresses["lens"] = to_checksum_address(self.read("lens")[0])
         return self._addresses["lens"]
+
+    def implementation(self) -> str:
+        """The implementation the proxy runs now (its ERC-1967 slot), which the members upgrade."""
+        word = self.chain.rpc.call("eth_getStorageAt", [self.address, IMPLEMENTATION_SLOT, "latest"])
+        return to_checksum_address("0x" + hex_text(word)[-40:])
+
+    def version(self) -> int:
+        """The version of the implementation the proxy runs (1 for this release's)."""
+        return self.read("version")[0]
+
+    def pending_upgrades(self) -> list[Proposal]:
+        """Upgrade proposals still open or queued, newest first."""
+        found = (self.proposal(i) for i in range(self.consortium()[2], 0, -1))
+        return [
+            p
+            for p in found
+            if p.decision is ProposalKind.UPGRADE and p.state in (ProposalState.OPEN, ProposalState.QUEUED)
+        ]
 
     def _to(self, function: str) -> str:
         """The address of the contract that declares `function`."""

@@ -122,30 +122,40 @@ def _compile(root: Path, compiler: Compiler | None, extra: tuple[Path, ...] = ()
 
 def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = None) -> dict[str, dict]:
     """Compiles the contracts of `root`; returns the artifact of each deployable one (CADENA's
-    implementation, the consortium and the forwarder) by name."""
+    implementation, the consortium, the lens and the forwarder) by name."""
     output = _compile(root, compiler)
-    sources = {name: "0x" + keccak(_source_text(root, name).encode()).hex() for name in sorted(output["sources"])}
-    artifacts = {}
-    for name in DEPLOYED:
-        contract = output["contracts"][f"contracts/{name}.sol"][name]
-        artifacts[name] = {
-            "contractName": name,
-            "compiler": {
-                "version": SOLC_VERSION,
-                "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
-            },
-            "sourceHashes": sources,
-            "abi": contract["abi"],
-            "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
-            "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
-            # where the constructor writes immutables (the forwarder's address) into the deployed code
-            "immutables": sorted(
-                [ref["start"], ref["length"]]
-                for refs in contract["evm"]["deployedBytecode"].get("immutableReferences", {}).values()
-                for ref in refs
-            ),
-        }
-    return artifacts
+    return {name: _artifact(root, output, f"contracts/{name}.sol", name) for name in DEPLOYED}
+
+
+def compile_contract(name: str, root: Path = PROJECT_ROOT) -> dict:
+    """The artifact of contract `name` in `root`/contracts/`name`.sol (a source tree such as a release's)."""
+    return _artifact(root, _compile(root, None), f"contracts/{name}.sol", name)
+
+
+def _artifact(root: Path, output: dict, source: str, name: str) -> dict:
+    """What the package ships of contract `name`: ABI, both bytecodes, where immutables sit, compiler
+    version and settings, and the hash of every source."""
+    try:
+        contract = output["contracts"][source][name]
+    except KeyError:
+        raise CompilerError(f"{root / source} declares no contract {name}") from None
+    return {
+        "contractName": name,
+        "compiler": {
+            "version": SOLC_VERSION,
+            "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
+        },
+        "sourceHashes": {n: "0x" + keccak(_source_text(root, n).encode()).hex() for n in sorted(output["sources"])},
+        "abi": contract["abi"],
+        "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
+        "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
+        # where the constructor writes immutables (the forwarder's address) into the deployed code
+        "immutables": sorted(
+            [ref["start"], ref["length"]]
+            for refs in contract["evm"]["deployedBytecode"].get("immutableReferences", {}).values()
+            for ref in refs
+        ),
+    }
 
 
 def compile_harness(source: Path, name: str, root: Path = PROJECT_ROOT) -> dict:

@@ -400,7 +400,7 @@ class DeploymentRecord:
             authority = Cadena(chain, to_checksum_address(self.address)).consortium_address
         except CadenaError:
             authority = None
-        if authority is None or (self.consortium and authority != self.consortium):
+        if authority is None or (self.consortium and authority != to_checksum_address(self.consortium)):
             raise RecordError(
                 f"the contract at {self.address} is not a CADENA network governed by "
                 f"{self.consortium or 'a consortium'}: check the record"
