@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from eth_utils import keccak
-from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, Network, rpc, serving
+from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, Network, deploy, rpc, serving
 from web3 import EthereumTesterProvider, Web3
 
 from cadena_client.chain.node import start_anvil
@@ -39,13 +39,6 @@ def accounts(w3):
 
 
 RULES = (5001, 6666, 14 * 86400, 7 * 86400)  # more than half; two thirds; two weeks to vote; a week to veto
-
-
-def deploy(w3, name: str, *args, sender: str) -> str:
-    """Deploys the shipped contract `name` with constructor `args`; returns its address."""
-    artifact = load_artifact(name)
-    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    return w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": sender})).contractAddress
 
 
 @pytest.fixture(scope="session")

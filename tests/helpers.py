@@ -25,6 +25,7 @@ from web3.logs import DISCARD
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
+from cadena_client.contract.artifact import load_artifact
 from cadena_client.contract.codec import codec
 from cadena_client.domain.model import MasterData, country_to_bytes2, tin_to_bytes32
 from cadena_client.errors import ContractError
@@ -240,6 +241,29 @@ class Network:
         tester = self.w3.provider.ethereum_tester
         tester.time_travel(self.now() + max(seconds, 1))
         tester.mine_blocks(1)
+
+
+def deploy(w3, name: str, *args, sender: str) -> str:
+    """Deploys the shipped contract `name` with constructor `args`; returns its address."""
+    artifact = load_artifact(name)
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    return w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": sender})).contractAddress
+
+
+def carry_out(cadena, proposal: int) -> None:
+    """Queues `proposal` (it has its votes), moves the chain's clock past its delay and executes it:
+    on the embedded chain or on anvil."""
+    cadena.execute(proposal)
+    until = int(cadena.proposal(proposal).executable_from.timestamp()) + 1
+    chain = cadena.chain
+    if chain.embedded:
+        tester = chain.w3.provider.ethereum_tester
+        tester.time_travel(max(until, chain.w3.eth.get_block("latest")["timestamp"] + 1))
+        tester.mine_blocks(1)
+    else:
+        rpc(chain.url, "evm_increaseTime", max(until - chain.w3.eth.get_block("latest")["timestamp"], 1))
+        rpc(chain.url, "evm_mine")
+    cadena.execute(proposal)
 
 
 def master_data(tin: str, **fields) -> tuple:

@@ -367,3 +367,40 @@ def test_thirty_administrations_admit_a_thirty_first_at_a_constant_cost_per_vote
             f"\n31st administration admitted by 20 of 30: vote {gas[1]:,} gas, queue {queued:,}, "
             f"execution {execution:,} gas"
         )
+
+
+def test_an_upgrade_passes_by_supermajority_then_a_7_day_window_any_member_can_veto(net):
+    implementation = net.implementation
+    code_hash = net.w3.keccak(net.w3.eth.get_code(implementation))
+    with reverts("GovernanceInvalidImplementation"):  # the hash members checked must be the code's
+        net.propose_motion("upgrade", account=implementation, code_hash=bytes(32))
+    upgrade = net.propose_motion("upgrade", account=implementation, code_hash=code_hash)
+    net.vote(upgrade, "MX")
+    with reverts("GovernanceBelowThreshold", votes=1, needed=2):
+        queue(net, upgrade)
+    net.vote(upgrade, "PE")
+    (queued,) = net.events(queue(net, upgrade), "ProposalQueued")
+    assert queued.args.executableFrom - net.now() >= 7 * DAY - 5  # the floor, whatever the rules
+    net.travel_days(6)
+    with reverts("GovernanceInVetoWindow"):
+        queue(net, upgrade)
+    net.decide("suspension", "CR")  # even a suspended member can stop an upgrade on its own
+    with reverts("GovernanceNotAdmin"):
+        net.tx(net.fn("veto", upgrade, b"CR"), "stranger")
+    (vetoed,) = net.events(net.tx(net.fn("veto", upgrade, b"CR"), "cr_admin"), "ProposalVetoed")
+    assert (vetoed.args.country, vetoed.args.actor) == (b"CR", net.a["cr_admin"])
+    net.travel_days(2)
+    with reverts("GovernanceClosed"):
+        queue(net, upgrade)
+
+
+def test_an_upgrade_that_passed_its_window_is_carried_out_by_the_consortium(net):
+    implementation = net.implementation
+    upgrade = net.propose_motion(
+        "upgrade", account=implementation, code_hash=net.w3.keccak(net.w3.eth.get_code(implementation))
+    )
+    net.vote(upgrade, "MX")
+    net.vote(upgrade, "PE")
+    receipt = net.carry_out(upgrade)
+    assert [e.args.implementation for e in net.contract.events.Upgraded().process_receipt(receipt)] == [implementation]
+    assert net.fn("getProposal", upgrade).call()[1] == EXECUTED
