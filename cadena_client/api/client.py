@@ -268,7 +268,7 @@ class Cadena:
             state=ProposalState(state),
             proposer=country_from_bytes2(proposer),
             country=country_from_bytes2(country) if kind not in (ProposalKind.RULES, ProposalKind.UPGRADE) else None,
-            account=account if int(account, 16) else None,
+            account=to_checksum_address(account) if int(account, 16) else None,
             name=name,
             rules=Rules(*new_rules) if kind is ProposalKind.RULES else None,
             votes=self.read("countedVotes", proposal_id)[0],
