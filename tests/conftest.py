@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from eth_utils import keccak
-from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, Network, deploy, rpc, serving
+from helpers import ADMINISTRATIONS, PILOT, ROLES, RULES, STARTED, Network, deploy, rpc, serving
 from web3 import EthereumTesterProvider, Web3
 
 from cadena_client.chain.node import start_anvil
@@ -36,9 +36,6 @@ def accounts(w3):
         w3.eth.send_transaction({"from": funder, "to": address, "value": 10**21})
         named[role] = address
     return named
-
-
-RULES = (5001, 6666, 14 * 86400, 7 * 86400)  # more than half; two thirds; two weeks to vote; a week to veto
 
 
 @pytest.fixture(scope="session")

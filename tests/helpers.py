@@ -71,6 +71,7 @@ def free_port() -> int:
 STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
 
 
+RULES = (5001, 6666, 14 * 86400, 7 * 86400)  # more than half; two thirds; two weeks to vote; a week to veto
 KINDS = {"admission": 0, "suspension": 1, "expulsion": 2, "reinstatement": 3, "recovery": 4, "rules": 5, "upgrade": 6}
 NO_RULES = (0, 0, 0, 0)
 ZERO_ADDRESS = "0x" + "00" * 20

@@ -23,6 +23,8 @@ def build_info(tree: Path, out: Path) -> Path:
     standard = {**compiler.standard_input(tree), "settings": settings}
     output = compiler.find_compiler(ROOT).compile(standard, tree)
     assert not [e for e in output.get("errors", []) if e["severity"] == "error"], output["errors"]
+    # the input as compiled, with the imported sources the compiler read through its callback
+    standard["sources"] = {name: {"content": compiler._source_text(tree, name)} for name in output["sources"]}
     out.mkdir(parents=True)
     info = {
         "_format": "hh-sol-build-info-1",
