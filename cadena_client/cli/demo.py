@@ -201,6 +201,7 @@ def run_demo(out: Console) -> None:
         out.print(f"{voter} votes: proposal {proposal} has {ballot.votes} of the {ballot.needed} votes it needs")
     story.as_("dev:8").execute(proposal)
     delay = story.cadena.proposal(proposal).executable_from
+    assert delay is not None  # queued
     out.print(f"anyone queues the decision; it waits until {delay:%Y-%m-%d %H:%M} UTC (the embedded chain skips ahead)")
     tester = story.chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
     tester.time_travel(int(delay.timestamp()) + 1)
