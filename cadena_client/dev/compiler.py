@@ -145,7 +145,7 @@ def _artifact(root: Path, output: dict, source: str, name: str) -> dict:
             "version": SOLC_VERSION,
             "settings": {k: v for k, v in SETTINGS.items() if k != "outputSelection"},
         },
-        "sourceHashes": {n: "0x" + keccak(_source_text(root, n).encode()).hex() for n in sorted(output["sources"])},
+        "sourceHashes": {n: "0x" + keccak(source_text(root, n).encode()).hex() for n in sorted(output["sources"])},
         "abi": contract["abi"],
         "bytecode": "0x" + contract["evm"]["bytecode"]["object"],
         "deployedBytecode": "0x" + contract["evm"]["deployedBytecode"]["object"],
@@ -164,7 +164,8 @@ def compile_harness(source: Path, name: str, root: Path = PROJECT_ROOT) -> dict:
     return {"abi": contract["abi"], "bytecode": "0x" + contract["evm"]["bytecode"]["object"]}
 
 
-def _source_text(root: Path, name: str) -> str:
+def source_text(root: Path, name: str) -> str:
+    """The text of source unit `name` of the tree at `root` (remappings applied)."""
     for remap in SETTINGS["remappings"]:
         prefix, target = remap.split("=")
         if name.startswith(prefix):

@@ -24,7 +24,7 @@ def build_info(tree: Path, out: Path) -> Path:
     output = compiler.find_compiler(ROOT).compile(standard, tree)
     assert not [e for e in output.get("errors", []) if e["severity"] == "error"], output["errors"]
     # the input as compiled, with the imported sources the compiler read through its callback
-    standard["sources"] = {name: {"content": compiler._source_text(tree, name)} for name in output["sources"]}
+    standard["sources"] = {name: {"content": compiler.source_text(tree, name)} for name in output["sources"]}
     out.mkdir(parents=True)
     info = {
         "_format": "hh-sol-build-info-1",
@@ -61,7 +61,17 @@ def release(tmp_path_factory):
 
 
 def test_the_second_implementation_is_a_safe_upgrade_of_the_shipped_one(release, capsys):
-    checked = validate(release, "--contract", "CadenaV2", "--reference", "Cadena", "--requireReference")
+    # CadenaV2 adds no state, so it needs no initializer of its own (Cadena's `initialize` ran once)
+    checked = validate(
+        release,
+        "--contract",
+        "CadenaV2",
+        "--reference",
+        "Cadena",
+        "--requireReference",
+        "--unsafeAllow",
+        "missing-initializer",
+    )
     with capsys.disabled():
         print("\n" + checked.stdout.strip())
     assert checked.returncode == 0, checked.stdout + checked.stderr
