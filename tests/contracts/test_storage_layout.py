@@ -93,4 +93,4 @@ def test_a_release_that_moves_a_namespaced_field_is_refused(release, tmp_path, c
     with capsys.disabled():
         print("\n" + checked.stdout.strip()[-600:])
     assert checked.returncode != 0
-    assert "records" in checked.stdout and "issuers" in checked.stdout
+    assert "AEORegistry: Deleted `records`" in checked.stdout and "Inserted `records`" in checked.stdout
