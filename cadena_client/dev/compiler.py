@@ -111,13 +111,20 @@ def standard_input(root: Path = PROJECT_ROOT, extra: tuple[Path, ...] = ()) -> d
     return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
 
 
+_OUTPUTS: dict[bytes, dict] = {}  # compiler outputs by their input's hash: one compile per sources a process
+
+
 def _compile(root: Path, compiler: Compiler | None, extra: tuple[Path, ...] = ()) -> dict:
     """The compiler's output for the contracts (and `extra` sources); compile errors raise."""
-    output = (compiler or find_compiler(root)).compile(standard_input(root, extra), root)
-    errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
-    if errors:
-        raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
-    return output
+    standard = standard_input(root, extra)
+    key = keccak(text=json.dumps(standard, sort_keys=True))
+    if key not in _OUTPUTS:
+        output = (compiler or find_compiler(root)).compile(standard, root)
+        errors = [e for e in output.get("errors", []) if e["severity"] == "error"]
+        if errors:
+            raise CompilerError("\n".join(e.get("formattedMessage", e["message"]) for e in errors))
+        _OUTPUTS[key] = output
+    return _OUTPUTS[key]
 
 
 def compile_contracts(root: Path = PROJECT_ROOT, compiler: Compiler | None = None) -> dict[str, dict]:

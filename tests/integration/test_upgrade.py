@@ -137,6 +137,12 @@ def test_the_members_upgrade_the_network_and_nothing_partners_rely_on_changes(
         [upgrade],
         [],
     )
+    running = CliRunner().invoke(  # the code running now is not what the proposal's source compiles to
+        cli,
+        ["--rpc-url", node.url, "--deployment", str(pilot_record), "network", "verify-code", cadena.implementation()]
+        + ["--source", str(source), "--contract", "CadenaV2"],
+    )
+    assert running.exit_code == 1 and "is not what CadenaV2 of the source compiles to" in running.output
     admins["PE"].vote(upgrade, "PE")
     admins["CR"].vote(upgrade, "CR")
     admins["PE"].execute(upgrade)  # queued: the public window opens
