@@ -229,6 +229,10 @@ class AccessControlUnauthorizedAccount(ContractError):
     """AccessControlUnauthorizedAccount(address account, bytes32 neededRole)"""
 
 
+class AddressEmptyCode(ContractError):
+    """AddressEmptyCode(address target)"""
+
+
 class AddressInsufficientBalance(ContractError):
     """AddressInsufficientBalance(address account)"""
 
@@ -253,8 +257,20 @@ class CustomsLastAdmin(ContractError):
     """CustomsLastAdmin(bytes2 country)"""
 
 
+class CustomsUnauthorized(ContractError):
+    """CustomsUnauthorized(address caller)"""
+
+
 class CustomsUnknownAdministration(ContractError):
     """CustomsUnknownAdministration(bytes2 country)"""
+
+
+class ERC1967InvalidImplementation(ContractError):
+    """ERC1967InvalidImplementation(address implementation)"""
+
+
+class ERC1967NonPayable(ContractError):
+    """ERC1967NonPayable()"""
 
 
 class ERC2771ForwarderExpiredRequest(ContractError):
@@ -297,6 +313,10 @@ class GovernanceInVetoWindow(ContractError):
     """GovernanceInVetoWindow(uint256 id, uint48 executableFrom)"""
 
 
+class GovernanceInvalidImplementation(ContractError):
+    """GovernanceInvalidImplementation(address implementation, bytes32 codeHash)"""
+
+
 class GovernanceInvalidRules(ContractError):
     """GovernanceInvalidRules(uint16 quorum, uint16 supermajority, uint32 votingPeriod, uint32 recoveryDelay)"""
 
@@ -305,8 +325,24 @@ class GovernanceInvalidStatus(ContractError):
     """GovernanceInvalidStatus(bytes2 country, uint8 status)"""
 
 
+class GovernanceLastMember(ContractError):
+    """GovernanceLastMember(bytes2 country)"""
+
+
+class GovernanceNotAdmin(ContractError):
+    """GovernanceNotAdmin(bytes2 country, address account)"""
+
+
+class GovernanceNotElector(ContractError):
+    """GovernanceNotElector(uint256 id, bytes2 country)"""
+
+
 class GovernanceNotMember(ContractError):
     """GovernanceNotMember(bytes2 country)"""
+
+
+class GovernanceNotVetoable(ContractError):
+    """GovernanceNotVetoable(uint256 id, bytes2 country)"""
 
 
 class GovernanceNotVoted(ContractError):
@@ -319,6 +355,10 @@ class GovernanceUnknownProposal(ContractError):
 
 class InvalidAccountNonce(ContractError):
     """InvalidAccountNonce(address account, uint256 currentNonce)"""
+
+
+class InvalidInitialization(ContractError):
+    """InvalidInitialization()"""
 
 
 class InvalidShortString(ContractError):
@@ -361,5 +401,17 @@ class MRAUnknown(ContractError):
     """MRAUnknown(uint32 id)"""
 
 
+class NotInitializing(ContractError):
+    """NotInitializing()"""
+
+
 class StringTooLong(ContractError):
     """StringTooLong(string str)"""
+
+
+class UUPSUnauthorizedCallContext(ContractError):
+    """UUPSUnauthorizedCallContext()"""
+
+
+class UUPSUnsupportedProxiableUUID(ContractError):
+    """UUPSUnsupportedProxiableUUID(bytes32 slot)"""

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
+import {StorageSlots} from "./libraries/StorageSlots.sol";
 import {IAEORegistry} from "./interfaces/IAEORegistry.sol";
 import {CertificateWord, CertificateWords} from "./libraries/CertificateWord.sol";
 import {Identifiers} from "./libraries/Identifiers.sol";
@@ -37,9 +38,19 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         uint64 count;
     }
 
-    mapping(bytes32 tin => Record) private _records;
-    mapping(bytes2 country => Issuer) private _issuers;
-    mapping(bytes2 country => mapping(uint256 index => bytes32 tin)) private _certificateIndex;
+    /// @custom:storage-location erc7201:cadena.storage.AEORegistry
+    struct AEORegistryStorage {
+        mapping(bytes32 tin => Record) records;
+        mapping(bytes2 country => Issuer) issuers;
+        mapping(bytes2 country => mapping(uint256 index => bytes32 tin)) certificateIndex;
+    }
+
+    function _aeoStorage() private pure returns (AEORegistryStorage storage $) {
+        bytes32 slot = StorageSlots.AEO_REGISTRY;
+        assembly ("memory-safe") {
+            $.slot := slot
+        }
+    }
 
     /// @inheritdoc IAEORegistry
     function issueCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external {
@@ -68,7 +79,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     function updateCertificate(bytes32 tin, MasterData calldata data, uint16 reason) external {
         address actor = _checkOfficer(bytes2(tin));
         _checkMasterData(data);
-        Record storage record = _records[tin];
+        Record storage record = _aeoStorage().records[tin];
         (, uint8 status, , , , uint24 version) = record.word.unpack();
         _requireStatus(tin, _existing(tin, status), _ACTIVE | _SUSPENDED);
         record.word = _word(data, status, version);
@@ -118,7 +129,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
 
     /// @inheritdoc IAEORegistry
     function certificate(bytes32 tin) public view returns (Certificate memory) {
-        Record storage record = _records[tin];
+        Record storage record = _aeoStorage().records[tin];
         (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint24 version) = record
             .word
             .unpack();
@@ -135,38 +146,17 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IAEORegistry
-    function certificates(bytes32[] calldata tins) external view returns (Certificate[] memory found) {
-        found = new Certificate[](tins.length);
-        for (uint256 i = 0; i < tins.length; ++i) {
-            found[i] = certificate(tins[i]);
-        }
-    }
-
-    /// @inheritdoc IAEORegistry
     function certificateCount(bytes2 country) external view returns (uint256) {
-        return _issuers[country].count;
-    }
-
-    /// @inheritdoc IAEORegistry
-    function certificatesOf(
-        bytes2 country,
-        uint256 offset,
-        uint256 limit
-    ) external view returns (bytes32[] memory page) {
-        _requireRegistered(country);
-        page = new bytes32[](_pageLength(_issuers[country].count, offset, limit));
-        for (uint256 i = 0; i < page.length; ++i) {
-            page[i] = _certificateIndex[country][offset + i];
-        }
+        return _aeoStorage().issuers[country].count;
     }
 
     function _onRegistered(bytes2 country) internal virtual override {
-        _issuers[country].open = true;
+        _aeoStorage().issuers[country].open = true;
     }
 
     function _onStatusChanged(bytes2 country, bool suspended) internal virtual override {
         super._onStatusChanged(country, suspended);
-        _issuers[country].suspended = suspended;
+        _aeoStorage().issuers[country].suspended = suspended;
     }
 
     /// @dev What decides whether the certificate of `tin` is valid, read from one slot; the status
@@ -174,7 +164,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     function _validity(
         bytes32 tin
     ) internal view returns (uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry) {
-        (, status, aeoTypes, validFrom, expiry, ) = _records[tin].word.unpack();
+        (, status, aeoTypes, validFrom, expiry, ) = _aeoStorage().records[tin].word.unpack();
     }
 
     /// @dev Issues the certificate of `tin` as the caller, an officer of its country; returns the caller.
@@ -182,15 +172,15 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         if (!Identifiers.isTIN(tin)) revert AEOInvalidTIN(tin); // before the role check, whose role the TIN names
         bytes2 country = bytes2(tin);
         actor = _msgSender();
-        _checkRole(officerRole(country), actor);
+        _checkOfficerRole(country, actor);
         _checkMasterData(data);
-        Record storage record = _records[tin];
+        Record storage record = _aeoStorage().records[tin];
         (, uint8 status, , , , uint24 version) = record.word.unpack();
         if (status == uint8(CertificateStatus.None)) {
-            Issuer storage issuer = _issuers[country];
+            Issuer storage issuer = _aeoStorage().issuers[country];
             if (!issuer.open) revert CustomsUnknownAdministration(country);
             if (issuer.suspended) revert CustomsAdministrationSuspended(country);
-            _certificateIndex[country][issuer.count++] = tin;
+            _aeoStorage().certificateIndex[country][issuer.count++] = tin;
             version = 1;
         } else if (status == uint8(CertificateStatus.Cancelled) || status == uint8(CertificateStatus.Withdrawn)) {
             _checkNotSuspended(country);
@@ -219,18 +209,18 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     /// @dev The caller, an officer of `country`, whose administration is not suspended.
     function _checkOfficer(bytes2 country) private view returns (address actor) {
         actor = _msgSender();
-        _checkRole(officerRole(country), actor);
+        _checkOfficerRole(country, actor);
         _checkNotSuspended(country);
     }
 
     function _checkNotSuspended(bytes2 country) private view {
-        if (_issuers[country].suspended) revert CustomsAdministrationSuspended(country);
+        if (_aeoStorage().issuers[country].suspended) revert CustomsAdministrationSuspended(country);
     }
 
     /// @dev Moves the certificate of `tin` to `next` if its status is one of `allowed`; only the
     /// holder (`actor`) may withdraw.
     function _transition(bytes32 tin, uint256 allowed, CertificateStatus next, address actor) private {
-        Record storage record = _records[tin];
+        Record storage record = _aeoStorage().records[tin];
         CertificateWord word = record.word;
         (address holder, uint8 status, , , , ) = word.unpack();
         CertificateStatus current = _existing(tin, status);

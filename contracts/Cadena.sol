@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
-import {Context} from "@openzeppelin/contracts/utils/Context.sol";
+import {ERC2771ContextUpgradeable} from "@openzeppelin/contracts-upgradeable/metatx/ERC2771ContextUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {ContextUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ContextUpgradeable.sol";
 import {AEORegistry} from "./AEORegistry.sol";
-import {Consortium} from "./Consortium.sol";
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
 import {MRARegistry} from "./MRARegistry.sol";
 import {IRecognition} from "./interfaces/IRecognition.sol";
@@ -13,42 +13,28 @@ import {IRecognition} from "./interfaces/IRecognition.sol";
  * @title CADENA
  * @dev The shared AEO registry and MRA rules of a network of customs administrations, and the
  * recognition that joins them: the automatic verification of a foreign AEO for an importing country.
- * Every actor is read through `_msgSender()`: the caller, or the signer of a request relayed by the
- * trusted forwarder (ERC-2771; none if deployed with the zero address), so that officers, admins and
- * companies can act on networks where only a relayer sends transactions.
+ * It runs behind an ERC-1967 proxy (UUPS): each module keeps its state in its own ERC-7201 namespace,
+ * and only the network's authority, the members' {Consortium}, upgrades it, after an upgrade
+ * proposal passed and its veto window ended. Every actor is read through `_msgSender()`: the caller,
+ * or the signer of a request relayed by the trusted forwarder (ERC-2771; none if the zero address).
  */
-contract Cadena is IRecognition, ERC2771Context, AEORegistry, MRARegistry, Consortium {
-    /// @dev Seats the founding administrations (country, name, first admin) under the governance
-    /// `rules`, and trusts `forwarder` (or no forwarder: the zero address) to relay signed requests.
-    constructor(
-        bytes2[] memory countries,
-        string[] memory names,
-        address[] memory admins,
-        Rules memory rules,
-        address forwarder
-    ) ERC2771Context(forwarder) Consortium(countries, names, admins, rules) {}
-
-    function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
-        return ERC2771Context._msgSender();
+contract Cadena is IRecognition, ERC2771ContextUpgradeable, UUPSUpgradeable, AEORegistry, MRARegistry {
+    /// @dev The implementation behind the proxy trusts `forwarder` (an immutable of its code) and
+    /// cannot be initialized itself.
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor(address forwarder) ERC2771ContextUpgradeable(forwarder) {
+        _disableInitializers();
     }
 
-    function _msgData() internal view override(Context, ERC2771Context) returns (bytes calldata) {
-        return ERC2771Context._msgData();
+    /// @dev Puts the contract under `authority`, the consortium of the members, which seats the
+    /// founding administrations next and alone governs from then on; no other account has any power.
+    function initialize(address authority_) external initializer {
+        __CustomsAdministrations_init(authority_);
     }
 
-    function _contextSuffixLength() internal view override(Context, ERC2771Context) returns (uint256) {
-        return ERC2771Context._contextSuffixLength();
-    }
-
-    function _onRegistered(bytes2 country) internal override(AEORegistry, CustomsAdministrations) {
-        super._onRegistered(country);
-    }
-
-    function _onStatusChanged(
-        bytes2 country,
-        bool suspended
-    ) internal override(AEORegistry, MRARegistry, CustomsAdministrations) {
-        super._onStatusChanged(country, suspended);
+    /// @dev The implementation's version: 1 for this code; every upgrade that changes behaviour raises it.
+    function version() external pure virtual returns (uint256) {
+        return 1;
     }
 
     /// @inheritdoc IRecognition
@@ -66,5 +52,52 @@ contract Cadena is IRecognition, ERC2771Context, AEORegistry, MRARegistry, Conso
         if (expiry != 0 && today > expiry) return (false, 0, Verdict.Expired);
         (benefits, verdict) = _recognition(importingCountry, exporter, aeoTypes, today);
         recognised = verdict == Verdict.Recognised;
+    }
+
+    /// @dev The words of storage at `slots` (what any node's eth_getStorageAt tells), so that paged
+    /// and batch views live in {CadenaLens}, outside this contract's code size.
+    function extsload(bytes32[] calldata slots) external view returns (bytes32[] memory values) {
+        values = new bytes32[](slots.length);
+        for (uint256 i = 0; i < slots.length; ++i) {
+            bytes32 slot = slots[i];
+            bytes32 value;
+            assembly ("memory-safe") {
+                value := sload(slot)
+            }
+            values[i] = value;
+        }
+    }
+
+    /// @dev Only the authority upgrades, when it carries out an upgrade the members decided.
+    function _authorizeUpgrade(address) internal view override onlyAuthority {}
+
+    function _msgSender() internal view override(ContextUpgradeable, ERC2771ContextUpgradeable) returns (address) {
+        return ERC2771ContextUpgradeable._msgSender();
+    }
+
+    function _msgData()
+        internal
+        view
+        override(ContextUpgradeable, ERC2771ContextUpgradeable)
+        returns (bytes calldata)
+    {
+        return ERC2771ContextUpgradeable._msgData();
+    }
+
+    function _contextSuffixLength()
+        internal
+        view
+        override(ContextUpgradeable, ERC2771ContextUpgradeable)
+        returns (uint256)
+    {
+        return ERC2771ContextUpgradeable._contextSuffixLength();
+    }
+
+    function _onRegistered(bytes2 country) internal override(AEORegistry, CustomsAdministrations) {
+        super._onRegistered(country);
+    }
+
+    function _onStatusChanged(bytes2 country, bool suspended) internal override(AEORegistry, MRARegistry) {
+        super._onStatusChanged(country, suspended);
     }
 }

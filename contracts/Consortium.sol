@@ -1,115 +1,184 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {CustomsAdministrations} from "./CustomsAdministrations.sol";
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+import {CadenaLens} from "./CadenaLens.sol";
+import {ICadena} from "./interfaces/ICadena.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
+import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
+import {Countries} from "./libraries/Countries.sol";
 
 /**
- * @dev The member administrations govern the network by vote; see {IConsortium}. Votes are counted
- * as they are cast (no loop over members); the member count is kept as administrations are
- * admitted, suspended, expelled and reinstated. A decision changes an administration's status or
- * seats one; it never grants or revokes a role of a seated country, except the first admin a
- * recovery appoints after its veto window.
+ * @dev The members' consortium: the only authority of the CADENA contract, which it creates behind
+ * an ERC-1967 proxy; see {IConsortium}. Votes are kept as bit sets of members (at most 256, one per
+ * ISO country code), so an electorate is one word and counting one is a loop over its bits, never a
+ * loop over a stored list. The delays' floors are constants: no rules change can lower them.
  */
-abstract contract Consortium is IConsortium, CustomsAdministrations {
+contract Consortium is IConsortium, ERC2771Context {
     uint16 private constant _ALL = 10_000; // basis points
 
+    /// @dev How long a decision on membership or the rules waits once it has its votes.
+    uint32 public constant DECISION_DELAY = 2 days;
+    /// @dev The shortest veto window of a key recovery, whatever the rules say.
+    uint32 public constant MIN_RECOVERY_DELAY = 7 days;
+    /// @dev The public window of an upgrade once it has its votes, in which any single member can veto it.
+    uint32 public constant UPGRADE_WINDOW = 7 days;
+    /// @dev Bounds of the voting period, and the lowest supermajority the rules may set (two thirds).
+    uint32 public constant MIN_VOTING_PERIOD = 1 days;
+    uint32 public constant MAX_VOTING_PERIOD = 90 days;
+    uint16 public constant MIN_SUPERMAJORITY = 6666;
+
+    ICadena private immutable _cadena;
+    address private immutable _lens;
+
     Rules private _rules;
-    uint256 private _memberCount;
     uint256 private _proposalCount;
     mapping(uint256 id => Proposal) private _proposals;
-    mapping(uint256 id => mapping(bytes2 country => bool)) private _voted;
 
-    /// @dev Seats the founding members and sets the rules; no account keeps any power after this.
-    constructor(bytes2[] memory countries, string[] memory names, address[] memory admins, Rules memory initial) {
-        _setRules(initial);
+    /// @dev Sets the rules, and creates the CADENA contract, an ERC-1967 proxy of `implementation`
+    /// seating the founding members under this consortium, and its lens. No account keeps any power
+    /// after this.
+    constructor(
+        address implementation,
+        bytes2[] memory countries,
+        string[] memory names,
+        address[] memory admins,
+        Rules memory initial,
+        address forwarder
+    ) ERC2771Context(forwarder) {
+        _checkRules(initial);
+        _rules = initial;
+        ICadena created = ICadena(
+            address(new ERC1967Proxy(implementation, abi.encodeCall(ICadena.initialize, (address(this)))))
+        );
         for (uint256 i = 0; i < countries.length; ++i) {
-            _admit(countries[i], names[i], admins[i]);
+            created.admitAdministration(countries[i], names[i], admins[i], 0);
         }
+        _cadena = created;
+        _lens = address(new CadenaLens(address(created)));
     }
 
     /// @inheritdoc IConsortium
     function propose(bytes2 proposer, Motion calldata motion) external returns (uint256 id) {
         _requireMember(proposer);
+        _checkMotion(motion);
         ProposalKind kind = motion.kind;
-        bytes2 country = motion.country;
-        if (kind == ProposalKind.Admission) _checkAdmissible(country, motion.account);
-        else if (kind == ProposalKind.Suspension) _checkSuspendable(country);
-        else if (kind == ProposalKind.Expulsion) _checkExpellable(country);
-        else if (kind == ProposalKind.Reinstatement) _checkReinstatable(country);
-        else if (kind == ProposalKind.Recovery) _checkRecoverable(country, motion.account);
-        else _checkRules(motion.rules);
+        uint256 electorate = _cadena.activeMembers();
+        uint256 threshold = kind == ProposalKind.Reinstatement ? _rules.quorum : _rules.supermajority;
+        uint256 needed = (_bitCount(electorate) * threshold + _ALL - 1) / _ALL;
         id = ++_proposalCount;
         Proposal storage created = _proposals[id];
         created.motion = motion;
         created.state = ProposalState.Open;
         created.proposer = proposer;
+        created.needed = uint16(needed == 0 ? 1 : needed);
         created.expires = uint48(block.timestamp) + _rules.votingPeriod;
-        if (kind == ProposalKind.Recovery) created.executableFrom = uint48(block.timestamp) + _rules.recoveryDelay;
-        emit ProposalCreated(id, kind, proposer, country, _msgSender());
+        created.electorate = electorate;
+        emit ProposalCreated(id, kind, proposer, motion.country, _msgSender());
     }
 
     /// @inheritdoc IConsortium
     function vote(uint256 id, bytes2 voter, bool support) external {
         _requireMember(voter);
-        Proposal storage open = _open(id);
-        if (_voted[id][voter] == support) {
+        Proposal storage found = _live(id);
+        uint256 bit = _cadena.memberBit(voter);
+        if (found.electorate & bit == 0) revert GovernanceNotElector(id, voter);
+        if ((found.ballots & bit != 0) == support) {
             if (support) revert GovernanceAlreadyVoted(id, voter);
             revert GovernanceNotVoted(id, voter);
         }
-        _voted[id][voter] = support;
-        if (support) emit VoteCast(id, voter, _msgSender(), ++open.votes);
-        else emit VoteWithdrawn(id, voter, _msgSender(), --open.votes);
+        if (support) {
+            found.ballots |= bit;
+            emit VoteCast(id, voter, _msgSender(), ++found.votes);
+        } else {
+            found.ballots &= ~bit;
+            emit VoteWithdrawn(id, voter, _msgSender(), --found.votes);
+        }
     }
 
     /// @inheritdoc IConsortium
-    function vetoRecovery(uint256 id) external {
+    function veto(uint256 id, bytes2 country) external {
         Proposal storage found = _known(id);
-        if (found.motion.kind != ProposalKind.Recovery || found.state != ProposalState.Open) {
+        if (found.state != ProposalState.Open && found.state != ProposalState.Queued) {
             revert GovernanceClosed(id, found.state);
         }
-        bytes2 country = found.motion.country;
-        _checkRole(adminRole(country)); // an admin of the country whose keys were said lost
+        ProposalKind kind = found.motion.kind;
+        _requireAdmin(country);
+        if (kind == ProposalKind.Recovery) {
+            if (country != found.motion.country) revert GovernanceNotVetoable(id, country);
+        } else if (kind == ProposalKind.Upgrade) {
+            ICustomsAdministrations.AdministrationStatus status = _status(country);
+            if (status != ICustomsAdministrations.AdministrationStatus.Active && status != ICustomsAdministrations.AdministrationStatus.Suspended) {
+                revert GovernanceNotMember(country);
+            }
+        } else {
+            revert GovernanceNotVetoable(id, country);
+        }
         found.state = ProposalState.Vetoed;
         emit ProposalVetoed(id, country, _msgSender());
     }
 
     /// @inheritdoc IConsortium
     function execute(uint256 id) external {
-        Proposal storage found = _open(id);
-        if (block.timestamp < found.executableFrom) revert GovernanceInVetoWindow(id, found.executableFrom);
+        Proposal storage found = _live(id);
+        uint256 votes = countedVotes(id);
+        if (votes < found.needed) revert GovernanceBelowThreshold(id, votes, found.needed);
         Motion storage motion = found.motion;
         ProposalKind kind = motion.kind;
-        uint256 needed = _needed(kind);
-        if (found.votes < needed) revert GovernanceBelowThreshold(id, found.votes, needed);
+        if (found.state == ProposalState.Open) {
+            uint48 executableFrom = uint48(block.timestamp + delayOf(kind));
+            found.state = ProposalState.Queued;
+            found.executableFrom = executableFrom;
+            found.expires = executableFrom + _rules.votingPeriod;
+            emit ProposalQueued(id, executableFrom, found.expires);
+            return;
+        }
+        if (block.timestamp < found.executableFrom) revert GovernanceInVetoWindow(id, found.executableFrom);
+        _checkMotion(motion);
         found.state = ProposalState.Executed;
         bytes2 country = motion.country;
         if (kind == ProposalKind.Admission) {
-            _admit(country, motion.name, motion.account);
+            _cadena.admitAdministration(country, motion.name, motion.account, id);
         } else if (kind == ProposalKind.Suspension) {
-            _checkSuspendable(country);
-            --_memberCount;
-            _setStatus(country, AdministrationStatus.Suspended);
-            emit AdministrationSuspended(country, id);
+            _cadena.setAdministrationStatus(country, ICustomsAdministrations.AdministrationStatus.Suspended, id);
         } else if (kind == ProposalKind.Expulsion) {
-            _checkExpellable(country);
-            if (_status(country) == AdministrationStatus.Active) --_memberCount;
-            _setStatus(country, AdministrationStatus.Expelled);
-            emit AdministrationExpelled(country, id);
+            _cadena.setAdministrationStatus(country, ICustomsAdministrations.AdministrationStatus.Expelled, id);
         } else if (kind == ProposalKind.Reinstatement) {
-            _checkReinstatable(country);
-            ++_memberCount;
-            _setStatus(country, AdministrationStatus.Active);
-            emit AdministrationReinstated(country, id);
+            _cadena.setAdministrationStatus(country, ICustomsAdministrations.AdministrationStatus.Active, id);
         } else if (kind == ProposalKind.Recovery) {
-            _grantRole(adminRole(country), motion.account);
-            emit AdministrationRecovered(country, motion.account, id);
-        } else {
+            _cadena.recoverAdministration(country, motion.account, id);
+        } else if (kind == ProposalKind.Rules) {
             Rules memory set = motion.rules;
-            _setRules(set);
+            _rules = set;
             emit RulesChanged(id, set.quorum, set.supermajority, set.votingPeriod, set.recoveryDelay);
+        } else {
+            _cadena.upgradeToAndCall(motion.account, "");
         }
         emit ProposalExecuted(id, kind, country, _msgSender());
+    }
+
+    /// @inheritdoc IConsortium
+    function cadena() external view returns (address) {
+        return address(_cadena);
+    }
+
+    /// @inheritdoc IConsortium
+    function lens() external view returns (address) {
+        return _lens;
+    }
+
+    /// @inheritdoc IConsortium
+    function delayOf(ProposalKind kind) public view returns (uint256) {
+        if (kind == ProposalKind.Recovery) return _rules.recoveryDelay;
+        if (kind == ProposalKind.Upgrade) return UPGRADE_WINDOW;
+        return DECISION_DELAY;
+    }
+
+    /// @inheritdoc IConsortium
+    function countedVotes(uint256 id) public view returns (uint256) {
+        Proposal storage found = _known(id);
+        return _bitCount(found.ballots & found.electorate & _cadena.activeMembers());
     }
 
     /// @inheritdoc IConsortium
@@ -119,26 +188,20 @@ abstract contract Consortium is IConsortium, CustomsAdministrations {
 
     /// @inheritdoc IConsortium
     function consortium() external view returns (ConsortiumState memory) {
-        return ConsortiumState(_rules, _memberCount, _proposalCount);
+        return ConsortiumState(_rules, _bitCount(_cadena.activeMembers()), _proposalCount);
     }
 
     /// @inheritdoc IConsortium
     function hasVoted(uint256 id, bytes2 country) external view returns (bool) {
-        return _voted[id][country];
+        return _known(id).ballots & _cadena.memberBit(country) != 0;
     }
 
-    /// @dev Votes a proposal of `kind` needs from the current members: its threshold, rounded up.
-    function _needed(ProposalKind kind) private view returns (uint256) {
-        uint256 threshold = kind == ProposalKind.Admission || kind == ProposalKind.Reinstatement
-            ? _rules.quorum
-            : _rules.supermajority;
-        return (_memberCount * threshold + _ALL - 1) / _ALL;
-    }
-
-    /// @dev The open, unexpired proposal `id`.
-    function _open(uint256 id) private view returns (Proposal storage found) {
+    /// @dev The open or queued, unexpired proposal `id`.
+    function _live(uint256 id) private view returns (Proposal storage found) {
         found = _known(id);
-        if (found.state != ProposalState.Open) revert GovernanceClosed(id, found.state);
+        if (found.state != ProposalState.Open && found.state != ProposalState.Queued) {
+            revert GovernanceClosed(id, found.state);
+        }
         if (block.timestamp > found.expires) revert GovernanceExpired(id, found.expires);
     }
 
@@ -149,45 +212,65 @@ abstract contract Consortium is IConsortium, CustomsAdministrations {
 
     /// @dev The caller is an admin of `country`, an active member.
     function _requireMember(bytes2 country) private view {
-        _checkRole(adminRole(country));
-        if (_status(country) != AdministrationStatus.Active) revert GovernanceNotMember(country);
+        _requireAdmin(country);
+        if (_status(country) != ICustomsAdministrations.AdministrationStatus.Active) revert GovernanceNotMember(country);
     }
 
-    function _checkSuspendable(bytes2 country) private view {
-        if (_status(country) != AdministrationStatus.Active) revert GovernanceInvalidStatus(country, _status(country));
+    /// @dev The caller is an admin of `country` (of its current generation of admins).
+    function _requireAdmin(bytes2 country) private view {
+        address caller = _msgSender();
+        if (!_cadena.hasRole(_cadena.adminRole(country), caller)) revert GovernanceNotAdmin(country, caller);
     }
 
-    function _checkExpellable(bytes2 country) private view {
-        AdministrationStatus status = _status(country);
-        if (status != AdministrationStatus.Active && status != AdministrationStatus.Suspended) {
-            revert GovernanceInvalidStatus(country, status);
+    function _status(bytes2 country) private view returns (ICustomsAdministrations.AdministrationStatus) {
+        return _cadena.administration(country).status;
+    }
+
+    /// @dev Reverts unless `motion` can be carried out now.
+    function _checkMotion(Motion memory motion) private view {
+        ProposalKind kind = motion.kind;
+        bytes2 country = motion.country;
+        if (kind == ProposalKind.Rules) {
+            _checkRules(motion.rules);
+            return;
         }
-    }
-
-    function _checkRecoverable(bytes2 country, address admin) private view {
-        _requireRegistered(country);
-        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
-    }
-
-    function _checkReinstatable(bytes2 country) private view {
-        if (_status(country) != AdministrationStatus.Suspended) revert GovernanceInvalidStatus(country, _status(country));
-    }
-
-    function _admit(bytes2 country, string memory name, address admin) private {
-        _register(country, name, admin);
-        ++_memberCount;
-    }
-
-    function _setRules(Rules memory newRules) private {
-        _checkRules(newRules);
-        _rules = newRules;
+        if (kind == ProposalKind.Upgrade) {
+            address implementation = motion.account;
+            if (motion.codeHash == bytes32(0) || implementation.code.length == 0 || implementation.codehash != motion.codeHash) {
+                revert GovernanceInvalidImplementation(implementation, motion.codeHash);
+            }
+            return;
+        }
+        ICustomsAdministrations.AdministrationStatus status = _status(country);
+        bool valid;
+        if (kind == ProposalKind.Admission) {
+            if (!Countries.isAssigned(country)) revert ICustomsAdministrations.CustomsInvalidCountry(country);
+            if (motion.account == address(0)) revert ICustomsAdministrations.CustomsInvalidAdmin(motion.account);
+            valid = status == ICustomsAdministrations.AdministrationStatus.None || status == ICustomsAdministrations.AdministrationStatus.Expelled;
+            if (!valid) revert ICustomsAdministrations.CustomsAdministrationExists(country);
+        } else if (kind == ProposalKind.Reinstatement) {
+            valid = status == ICustomsAdministrations.AdministrationStatus.Suspended;
+        } else if (kind == ProposalKind.Recovery) {
+            if (motion.account == address(0)) revert ICustomsAdministrations.CustomsInvalidAdmin(motion.account);
+            valid = status == ICustomsAdministrations.AdministrationStatus.Active || status == ICustomsAdministrations.AdministrationStatus.Suspended;
+        } else {
+            valid = status == ICustomsAdministrations.AdministrationStatus.Active || (kind == ProposalKind.Expulsion && status == ICustomsAdministrations.AdministrationStatus.Suspended);
+            if (valid && status == ICustomsAdministrations.AdministrationStatus.Active && _cadena.activeMembers() == _cadena.memberBit(country)) {
+                revert GovernanceLastMember(country);
+            }
+        }
+        if (!valid) revert GovernanceInvalidStatus(country, status);
     }
 
     function _checkRules(Rules memory candidate) private pure {
         bool valid = candidate.quorum > _ALL / 2 &&
             candidate.quorum <= candidate.supermajority &&
+            candidate.supermajority >= MIN_SUPERMAJORITY &&
             candidate.supermajority <= _ALL &&
-            candidate.votingPeriod > 0;
+            candidate.votingPeriod >= MIN_VOTING_PERIOD &&
+            candidate.votingPeriod <= MAX_VOTING_PERIOD &&
+            candidate.recoveryDelay >= MIN_RECOVERY_DELAY &&
+            candidate.recoveryDelay <= candidate.votingPeriod;
         if (!valid) {
             revert GovernanceInvalidRules(
                 candidate.quorum,
@@ -196,5 +279,10 @@ abstract contract Consortium is IConsortium, CustomsAdministrations {
                 candidate.recoveryDelay
             );
         }
+    }
+
+    /// @dev Members in a bit set (at most 256 iterations, one per member).
+    function _bitCount(uint256 set) private pure returns (uint256 count) {
+        for (; set != 0; set &= set - 1) ++count;
     }
 }

@@ -1,54 +1,102 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {StorageSlots} from "./libraries/StorageSlots.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
-import {Identifiers} from "./libraries/Identifiers.sol";
+import {Countries} from "./libraries/Countries.sol";
 
 /**
- * @dev The network's customs administrations and their country-scoped roles. Governance seats an
- * administration with its first admin and sets its status; nothing else: a country's admin role
- * administers itself and the country's officer role, so only a country's own admins appoint, rotate
- * and revoke its admins and officers, and its last admin cannot be removed. No role of a country
- * exists before it is seated, and no other role exists at all (no default admin). What the other
- * modules keep per country (certificates, MRAs) they keep themselves, told of status changes by
- * {_onStatusChanged}.
+ * @dev The network's customs administrations and their country-scoped roles. The authority (the
+ * members' consortium) seats an administration with its first admin, sets its standing and recovers
+ * its keys; nothing else: a country's admin role administers itself and the country's officer role,
+ * so only a country's own admins appoint, rotate and revoke its admins and officers, and its last
+ * admin cannot be removed. No role of a country exists before it is seated, and no other role
+ * exists at all (no default admin). A recovery starts a new admin generation of the country: the
+ * grants of earlier generations stop counting without a loop over them. What the other modules keep
+ * per country (certificates, MRAs) they keep themselves, told of status changes by {_onStatusChanged}.
  */
-abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControl {
-    /// @dev Most entries a paged read returns.
-    uint256 internal constant _MAX_PAGE = 500;
-
+abstract contract CustomsAdministrations is ICustomsAdministrations, AccessControlUpgradeable {
     /// @dev AEO types, one bit each: importer, exporter, manufacturer, warehouse, customs broker,
     /// carrier, logistics operator, AEO-S (security), AEO-C (customs simplifications).
     uint16 internal constant _AEO_TYPES_MASK = 0x01FF;
 
-    /// @dev The country whose admin or officer role a role is (zero for any other role).
+    /// @dev The country whose admin or officer role a role is, and for an admin role the generation
+    /// of grants that count (zero for any other role).
     struct CountryRole {
         bytes2 country;
         bool admin;
+        uint32 generation;
     }
 
-    mapping(bytes2 country => Administration) private _administrations;
-    bytes2[] private _countries;
-    mapping(bytes32 role => CountryRole) private _countryRoles;
-    mapping(bytes2 country => uint256) private _adminCount;
+    /// @dev An administration: its standing, its bit among the members (registration order) and name.
+    struct AdministrationRecord {
+        AdministrationStatus status;
+        uint8 index;
+        string name;
+    }
 
-    /// @dev Registers the administration of `country` with its first `admin` (at bootstrap, or when
-    /// the members admit it).
-    function _register(bytes2 country, string memory name, address admin) internal {
-        _checkAdmissible(country, admin);
-        Administration storage record = _administrations[country];
-        record.status = AdministrationStatus.Active;
-        record.name = name;
-        _countries.push(country);
-        bytes32 admins = adminRole(country);
-        _countryRoles[admins] = CountryRole(country, true);
-        _countryRoles[officerRole(country)] = CountryRole(country, false);
-        _setRoleAdmin(admins, admins);
-        _setRoleAdmin(officerRole(country), admins);
-        _onRegistered(country);
-        emit AdministrationRegistered(country, admin, name);
-        _grantRole(adminRole(country), admin);
+    /// @custom:storage-location erc7201:cadena.storage.CustomsAdministrations
+    struct CustomsAdministrationsStorage {
+        address authority;
+        uint256 activeMembers;
+        mapping(bytes2 country => AdministrationRecord) administrations;
+        bytes2[] countries;
+        mapping(bytes32 role => CountryRole) countryRoles;
+        mapping(bytes2 country => uint256) adminCount;
+        mapping(bytes32 role => mapping(address account => uint32 generation)) grantGeneration;
+    }
+
+    function _administrationsStorage() private pure returns (CustomsAdministrationsStorage storage $) {
+        bytes32 slot = StorageSlots.ADMINISTRATIONS;
+        assembly ("memory-safe") {
+            $.slot := slot
+        }
+    }
+
+    modifier onlyAuthority() {
+        if (msg.sender != _administrationsStorage().authority) revert CustomsUnauthorized(msg.sender);
+        _;
+    }
+
+    /// @dev Puts the administrations under `authority_`, which seats them.
+    function __CustomsAdministrations_init(address authority_) internal onlyInitializing {
+        _administrationsStorage().authority = authority_;
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function admitAdministration(
+        bytes2 country,
+        string calldata name,
+        address admin,
+        uint256
+    ) external onlyAuthority {
+        _admit(country, name, admin);
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function setAdministrationStatus(
+        bytes2 country,
+        AdministrationStatus status,
+        uint256 proposal
+    ) external onlyAuthority {
+        _requireRegistered(country);
+        _setStatus(country, status);
+        if (status == AdministrationStatus.Suspended) emit AdministrationSuspended(country, proposal);
+        else if (status == AdministrationStatus.Expelled) emit AdministrationExpelled(country, proposal);
+        else emit AdministrationReinstated(country, proposal);
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function recoverAdministration(bytes2 country, address admin, uint256 proposal) external onlyAuthority {
+        _requireRegistered(country);
+        _newAdminGeneration(country, admin);
+        emit AdministrationRecovered(country, admin, proposal);
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function authority() external view returns (address) {
+        return _administrationsStorage().authority;
     }
 
     /// @inheritdoc ICustomsAdministrations
@@ -63,47 +111,118 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
 
     /// @inheritdoc ICustomsAdministrations
     function administration(bytes2 country) external view returns (Administration memory) {
-        return _administrations[country];
+        AdministrationRecord storage record = _administrationsStorage().administrations[country];
+        return Administration(record.status, record.name);
     }
 
     /// @inheritdoc ICustomsAdministrations
     function administrationCount() external view returns (uint256) {
-        return _countries.length;
-    }
-
-    /// @inheritdoc ICustomsAdministrations
-    function administrations(uint256 offset, uint256 limit) external view returns (bytes2[] memory page) {
-        page = new bytes2[](_pageLength(_countries.length, offset, limit));
-        for (uint256 i = 0; i < page.length; ++i) {
-            page[i] = _countries[offset + i];
-        }
+        return _administrationsStorage().countries.length;
     }
 
     /// @inheritdoc ICustomsAdministrations
     function adminCount(bytes2 country) external view returns (uint256) {
-        return _adminCount[country];
+        return _administrationsStorage().adminCount[country];
     }
 
-    /// @dev Grants a role and counts each country's admins. Only a country's admins hold the admin
-    /// role of its roles, and no account holds the default admin role (the admin of every role of a
-    /// country not seated), so no role of a country can be granted before it is seated.
+    /// @inheritdoc ICustomsAdministrations
+    function activeMembers() external view returns (uint256) {
+        return _administrationsStorage().activeMembers;
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function memberBit(bytes2 country) public view returns (uint256) {
+        AdministrationRecord storage record = _administrationsStorage().administrations[country];
+        return record.status == AdministrationStatus.None ? 0 : 1 << record.index;
+    }
+
+    /// @dev Whether `account` holds `role`; for a country's admin role, granted in its current generation.
+    function hasRole(bytes32 role, address account) public view virtual override returns (bool) {
+        if (!super.hasRole(role, account)) return false;
+        CustomsAdministrationsStorage storage $ = _administrationsStorage();
+        CountryRole memory owner = $.countryRoles[role];
+        return !owner.admin || $.grantGeneration[role][account] == owner.generation;
+    }
+
+    /// @dev Reverts unless `account` is an officer of `country`: the cheap check of the certificate
+    /// paths (officer grants have no generation).
+    function _checkOfficerRole(bytes2 country, address account) internal view {
+        bytes32 role = officerRole(country);
+        if (!super.hasRole(role, account)) revert AccessControlUnauthorizedAccount(account, role);
+    }
+
+    /// @dev Grants a role and counts each country's admins, recording an admin's generation. Only a
+    /// country's admins hold the admin role of its roles, and no account holds the default admin role
+    /// (the admin of every role of a country not seated), so no role of a country can be granted
+    /// before it is seated.
     function _grantRole(bytes32 role, address account) internal virtual override returns (bool granted) {
         granted = super._grantRole(role, account);
-        CountryRole memory owner = _countryRoles[role];
-        if (granted && owner.admin) ++_adminCount[owner.country];
+        CustomsAdministrationsStorage storage $ = _administrationsStorage();
+        CountryRole memory owner = $.countryRoles[role];
+        if (granted && owner.admin) {
+            ++$.adminCount[owner.country];
+            if (owner.generation != 0) $.grantGeneration[role][account] = owner.generation;
+        }
     }
 
     /// @dev Revokes a role (renouncing one too), but never a country's last admin.
     function _revokeRole(bytes32 role, address account) internal virtual override returns (bool revoked) {
         revoked = super._revokeRole(role, account);
-        CountryRole memory owner = _countryRoles[role];
-        if (revoked && owner.admin && --_adminCount[owner.country] == 0) revert CustomsLastAdmin(owner.country);
+        CustomsAdministrationsStorage storage $ = _administrationsStorage();
+        CountryRole memory owner = $.countryRoles[role];
+        if (revoked && owner.admin && --$.adminCount[owner.country] == 0) revert CustomsLastAdmin(owner.country);
+    }
+
+    /// @dev Seats `country` (new, or expelled before) with its first `admin`.
+    function _admit(bytes2 country, string calldata name, address admin) private {
+        if (!Countries.isAssigned(country)) revert CustomsInvalidCountry(country);
+        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
+        CustomsAdministrationsStorage storage $ = _administrationsStorage();
+        AdministrationRecord storage record = $.administrations[country];
+        AdministrationStatus status = record.status;
+        if (status == AdministrationStatus.None) {
+            record.index = uint8($.countries.length); // at most 256 ISO codes
+            $.countries.push(country);
+            bytes32 admins = adminRole(country);
+            $.countryRoles[admins] = CountryRole(country, true, 0);
+            $.countryRoles[officerRole(country)] = CountryRole(country, false, 0);
+            _setRoleAdmin(admins, admins);
+            _setRoleAdmin(officerRole(country), admins);
+            record.status = AdministrationStatus.Active;
+            $.activeMembers |= 1 << record.index;
+            record.name = name;
+            _onRegistered(country);
+            emit AdministrationRegistered(country, admin, name);
+            _grantRole(admins, admin);
+        } else if (status == AdministrationStatus.Expelled) {
+            record.name = name;
+            _setStatus(country, AdministrationStatus.Active);
+            emit AdministrationRegistered(country, admin, name);
+            _newAdminGeneration(country, admin);
+        } else {
+            revert CustomsAdministrationExists(country);
+        }
+    }
+
+    /// @dev Makes `admin` the only admin of `country`: a new generation, in which earlier grants do not count.
+    function _newAdminGeneration(bytes2 country, address admin) private {
+        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
+        CustomsAdministrationsStorage storage $ = _administrationsStorage();
+        bytes32 admins = adminRole(country);
+        ++$.countryRoles[admins].generation;
+        $.adminCount[country] = 0;
+        _grantRole(admins, admin);
     }
 
     /// @dev Sets the status of a seated administration and tells the modules whether it may act.
-    function _setStatus(bytes2 country, AdministrationStatus status) internal {
-        _administrations[country].status = status;
-        _onStatusChanged(country, status != AdministrationStatus.Active);
+    function _setStatus(bytes2 country, AdministrationStatus status) private {
+        CustomsAdministrationsStorage storage $ = _administrationsStorage();
+        AdministrationRecord storage record = $.administrations[country];
+        record.status = status;
+        uint256 bit = 1 << record.index;
+        bool active = status == AdministrationStatus.Active;
+        $.activeMembers = active ? $.activeMembers | bit : $.activeMembers & ~bit;
+        _onStatusChanged(country, !active);
     }
 
     /// @dev Called when `country` is registered, for the modules that keep state per country.
@@ -112,15 +231,8 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     /// @dev Called when `country` is suspended or expelled (`suspended`) or reinstated.
     function _onStatusChanged(bytes2 country, bool suspended) internal virtual {}
 
-    /// @dev Reverts unless `country` is a country code without an administration and `admin` an account.
-    function _checkAdmissible(bytes2 country, address admin) internal view {
-        if (!Identifiers.isCountryCode(country)) revert CustomsInvalidCountry(country);
-        if (_isRegistered(country)) revert CustomsAdministrationExists(country);
-        if (admin == address(0)) revert CustomsInvalidAdmin(admin);
-    }
-
     function _status(bytes2 country) internal view returns (AdministrationStatus) {
-        return _administrations[country].status;
+        return _administrationsStorage().administrations[country].status;
     }
 
     function _isRegistered(bytes2 country) internal view returns (bool) {
@@ -136,13 +248,5 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
     function _requireActive(bytes2 country) internal view {
         _requireRegistered(country);
         if (_status(country) != AdministrationStatus.Active) revert CustomsAdministrationSuspended(country);
-    }
-
-    /// @dev Entries a page of a list of `total` holds from `offset`, with `limit` capped at {_MAX_PAGE}.
-    function _pageLength(uint256 total, uint256 offset, uint256 limit) internal pure returns (uint256) {
-        if (offset >= total) return 0;
-        uint256 remaining = total - offset;
-        if (limit > _MAX_PAGE) limit = _MAX_PAGE;
-        return remaining < limit ? remaining : limit;
     }
 }

@@ -2,6 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
+import {MRARecord, MRARecords} from "./libraries/MRARecords.sol";
+import {StorageSlots} from "./libraries/StorageSlots.sol";
 import {IMRARegistry} from "./interfaces/IMRARegistry.sol";
 import {IRecognition} from "./interfaces/IRecognition.sol";
 
@@ -23,18 +25,6 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     /// priority treatment, simplified procedures, business continuity, lower risk score.
     uint16 internal constant _BENEFITS_MASK = 0x003F;
 
-    struct MRARecord {
-        bytes2 proposer;
-        uint16 benefits;
-        uint16 coveredTypes;
-        uint24 effectiveFrom;
-        uint8 memberCount;
-        uint8 unsignedCount;
-        uint32 signedMask; // signed and taking part
-        uint32 suspendedMask; // signed, participation suspended
-        uint32 leftMask;
-    }
-
     uint256 private constant _ENTRY_BITS = 48;
     uint256 private constant _ENTRY_MASK = (1 << _ENTRY_BITS) - 1;
     uint256 private constant _ENTRIES_PER_SLOT = 5;
@@ -45,18 +35,28 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     uint256 private constant _FIRST_SUSPENDED = 1 << 241;
     uint256 private constant _SECOND_SUSPENDED = 1 << 242;
 
-    uint32 private _mraCount;
-    mapping(bytes2 country => uint256) private _mraCountOf;
-    mapping(uint32 id => MRARecord) private _mras;
-    mapping(uint32 id => bytes2[]) private _parties;
-    mapping(uint32 id => mapping(bytes2 country => uint256 indexPlusOne)) private _partyIndex;
-    mapping(uint32 id => string) private _titles;
-    mapping(bytes2 country => mapping(uint256 index => uint32 id)) private _mrasOf;
-    mapping(bytes4 pair => uint256) private _pairLength;
-    /// @dev Entries of a pair, five to a slot; the list ends at the first zero entry (ids start at 1).
-    mapping(bytes4 pair => mapping(uint256 slot => uint256 entries)) private _pairEntries;
-    /// @dev The countries a country has ever had an MRA in force with, both signed (at most the members).
-    mapping(bytes2 country => bytes2[]) private _partners;
+    /// @custom:storage-location erc7201:cadena.storage.MRARegistry
+    struct MRARegistryStorage {
+        uint32 mraCount;
+        mapping(bytes2 country => uint256) mraCountOf;
+        mapping(uint32 id => MRARecord) mras;
+        mapping(uint32 id => bytes2[]) parties;
+        mapping(uint32 id => mapping(bytes2 country => uint256 indexPlusOne)) partyIndex;
+        mapping(uint32 id => string) titles;
+        mapping(bytes2 country => mapping(uint256 index => uint32 id)) mrasOf;
+        mapping(bytes4 pair => uint256) pairLength;
+        /// @dev Entries of a pair, five to a slot; the list ends at the first zero entry (ids start at 1).
+        mapping(bytes4 pair => mapping(uint256 slot => uint256 entries)) pairEntries;
+        /// @dev The countries a country has ever had an MRA in force with, both signed (at most the members).
+        mapping(bytes2 country => bytes2[]) partners;
+    }
+
+    function _mraStorage() private pure returns (MRARegistryStorage storage $) {
+        bytes32 slot = StorageSlots.MRA_REGISTRY;
+        assembly ("memory-safe") {
+            $.slot := slot
+        }
+    }
 
     /// @inheritdoc IMRARegistry
     function proposeMRA(
@@ -72,18 +72,18 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         if (count < 2 || count > _MAX_PARTIES) revert MRAInvalidPartyCount(count);
         if (benefits == 0 || benefits & ~_BENEFITS_MASK != 0) revert MRAInvalidBenefits(benefits);
         if (coveredTypes == 0 || coveredTypes & ~_AEO_TYPES_MASK != 0) revert MRAInvalidCoveredTypes(coveredTypes);
-        id = ++_mraCount;
+        id = ++_mraStorage().mraCount;
         for (uint256 i = 0; i < count; ++i) {
             bytes2 party = parties[i];
             _requireRegistered(party);
-            if (_partyIndex[id][party] != 0) revert MRADuplicateParty(party);
-            _partyIndex[id][party] = i + 1;
-            _mrasOf[party][_mraCountOf[party]++] = id;
+            if (_mraStorage().partyIndex[id][party] != 0) revert MRADuplicateParty(party);
+            _mraStorage().partyIndex[id][party] = i + 1;
+            _mraStorage().mrasOf[party][_mraStorage().mraCountOf[party]++] = id;
         }
-        if (_partyIndex[id][proposer] == 0) revert MRAProposerNotParty(proposer);
-        _parties[id] = parties;
-        _titles[id] = title;
-        _mras[id] = MRARecord({
+        if (_mraStorage().partyIndex[id][proposer] == 0) revert MRAProposerNotParty(proposer);
+        _mraStorage().parties[id] = parties;
+        _mraStorage().titles[id] = title;
+        _mraStorage().mras[id] = MRARecord({
             proposer: proposer,
             benefits: benefits,
             coveredTypes: coveredTypes,
@@ -106,10 +106,10 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     ) external onlyRole(adminRole(party)) {
         MRARecord storage record = _known(id);
         if (record.memberCount < 2) revert MRAHasTerminated(id);
-        uint256 index = _partyIndex[id][party];
+        uint256 index = _mraStorage().partyIndex[id][party];
         if (index == 0) revert MRANotParty(id, party);
         uint32 bit = uint32(1 << (index - 1));
-        PartyStatus current = _partyStatus(record, bit);
+        PartyStatus current = MRARecords.partyStatus(record, bit);
         if (current != from) revert MRAInvalidPartyStatus(id, party, current);
         if (to == PartyStatus.Signed && (from == PartyStatus.Pending || from == PartyStatus.Suspended)) {
             _requireActive(party);
@@ -156,43 +156,13 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IMRARegistry
-    function mra(uint32 id) external view returns (MRA memory view_) {
-        MRARecord storage record = _known(id);
-        bytes2[] memory parties = _parties[id];
-        PartyStatus[] memory statuses = new PartyStatus[](parties.length);
-        for (uint256 i = 0; i < parties.length; ++i) {
-            statuses[i] = _partyStatus(record, uint32(1 << i));
-        }
-        view_ = MRA({
-            id: id,
-            proposer: record.proposer,
-            status: _mraStatus(record),
-            benefits: record.benefits,
-            coveredTypes: record.coveredTypes,
-            effectiveFrom: record.effectiveFrom,
-            title: _titles[id],
-            parties: parties,
-            partyStatus: statuses
-        });
-    }
-
-    /// @inheritdoc IMRARegistry
     function mraCount() external view returns (uint256) {
-        return _mraCount;
+        return _mraStorage().mraCount;
     }
 
     /// @inheritdoc IMRARegistry
     function mraCountOf(bytes2 country) external view returns (uint256) {
-        return _mraCountOf[country];
-    }
-
-    /// @inheritdoc IMRARegistry
-    function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory page) {
-        _requireRegistered(country);
-        page = new uint32[](_pageLength(_mraCountOf[country], offset, limit));
-        for (uint256 i = 0; i < page.length; ++i) {
-            page[i] = _mrasOf[country][offset + i];
-        }
+        return _mraStorage().mraCountOf[country];
     }
 
     /**
@@ -209,10 +179,10 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     ) internal view returns (uint16 benefits, IRecognition.Verdict verdict) {
         verdict = IRecognition.Verdict.NoMRA;
         (bytes4 pair, bool importerFirst) = _pairKey(importer, exporter);
-        uint256 head = _pairEntries[pair][0];
+        uint256 head = _mraStorage().pairEntries[pair][0];
         uint256 entries = head & _ENTRIES_MASK;
         for (uint256 read = 1; entries != 0; ++read) {
-            MRARecord storage record = _mras[uint32(entries)];
+            MRARecord storage record = _mraStorage().mras[uint32(entries)];
             uint32 both = uint32((1 << uint8(entries >> 32)) | (1 << uint8(entries >> 40)));
             if (record.unsignedCount != 0 || today < record.effectiveFrom || record.signedMask & both != both) {
                 if (verdict == IRecognition.Verdict.NoMRA) verdict = IRecognition.Verdict.MRANotInForce;
@@ -223,7 +193,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
                 verdict = IRecognition.Verdict.Recognised;
             }
             entries >>= _ENTRY_BITS;
-            if (read % _ENTRIES_PER_SLOT == 0) entries = _pairEntries[pair][read / _ENTRIES_PER_SLOT];
+            if (read % _ENTRIES_PER_SLOT == 0) entries = _mraStorage().pairEntries[pair][read / _ENTRIES_PER_SLOT];
         }
         if (verdict == IRecognition.Verdict.Recognised && head & (importerFirst ? _SECOND_SUSPENDED : _FIRST_SUSPENDED) != 0) {
             return (0, IRecognition.Verdict.IssuerSuspended);
@@ -235,7 +205,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
      * with each party in `others`: at most 31, the MRA's own parties.
      */
     function _forEachPair(uint32 id, bytes2 party, uint32 bit, uint32 others, bool link) private {
-        bytes2[] storage parties = _parties[id];
+        bytes2[] storage parties = _mraStorage().parties[id];
         uint256 index = _bitIndex(bit);
         for (uint256 j = 0; others >> j != 0; ++j) {
             if ((others >> j) & 1 == 0) continue;
@@ -249,29 +219,29 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     function _addPairEntry(bytes2 a, uint256 ia, bytes2 b, uint256 ib, uint32 id) private {
         (bytes4 pair, bool aFirst) = _pairKey(a, b);
         (uint256 first, uint256 second) = aFirst ? (ia, ib) : (ib, ia);
-        uint256 k = _pairLength[pair]++;
+        uint256 k = _mraStorage().pairLength[pair]++;
         uint256 entry = uint256(id) | (first << 32) | (second << 40);
-        _pairEntries[pair][k / _ENTRIES_PER_SLOT] |= entry << (_ENTRY_BITS * (k % _ENTRIES_PER_SLOT));
-        if (_pairEntries[pair][0] & _LISTED == 0) {
-            _partners[a].push(b);
-            _partners[b].push(a);
+        _mraStorage().pairEntries[pair][k / _ENTRIES_PER_SLOT] |= entry << (_ENTRY_BITS * (k % _ENTRIES_PER_SLOT));
+        if (_mraStorage().pairEntries[pair][0] & _LISTED == 0) {
+            _mraStorage().partners[a].push(b);
+            _mraStorage().partners[b].push(a);
             (bytes2 low, bytes2 high) = aFirst ? (a, b) : (b, a);
             uint256 flags = _LISTED;
             if (_status(low) != AdministrationStatus.Active) flags |= _FIRST_SUSPENDED;
             if (_status(high) != AdministrationStatus.Active) flags |= _SECOND_SUSPENDED;
-            _pairEntries[pair][0] |= flags;
+            _mraStorage().pairEntries[pair][0] |= flags;
         }
     }
 
     /// @dev Marks `country` suspended or not in the pairs of all its partners.
     function _onStatusChanged(bytes2 country, bool suspended) internal virtual override {
         super._onStatusChanged(country, suspended);
-        bytes2[] storage partners = _partners[country];
+        bytes2[] storage partners = _mraStorage().partners[country];
         for (uint256 i = 0; i < partners.length; ++i) {
             (bytes4 pair, bool first) = _pairKey(country, partners[i]);
             uint256 flag = first ? _FIRST_SUSPENDED : _SECOND_SUSPENDED;
-            uint256 head = _pairEntries[pair][0];
-            _pairEntries[pair][0] = suspended ? head | flag : head & ~flag;
+            uint256 head = _mraStorage().pairEntries[pair][0];
+            _mraStorage().pairEntries[pair][0] = suspended ? head | flag : head & ~flag;
         }
     }
 
@@ -281,8 +251,8 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
      */
     function _removePairEntry(bytes2 a, bytes2 b, uint32 id) private {
         (bytes4 pair, ) = _pairKey(a, b);
-        mapping(uint256 => uint256) storage entries = _pairEntries[pair];
-        uint256 last = --_pairLength[pair];
+        mapping(uint256 => uint256) storage entries = _mraStorage().pairEntries[pair];
+        uint256 last = --_mraStorage().pairLength[pair];
         uint256 lastShift = _ENTRY_BITS * (last % _ENTRIES_PER_SLOT);
         uint256 lastSlot = entries[last / _ENTRIES_PER_SLOT];
         uint256 moved = (lastSlot >> lastShift) & _ENTRY_MASK;
@@ -311,27 +281,7 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
     }
 
     function _known(uint32 id) private view returns (MRARecord storage record) {
-        if (id == 0 || id > _mraCount) revert MRAUnknown(id);
-        record = _mras[id];
-    }
-
-    function _partyStatus(MRARecord storage record, uint32 bit) private view returns (PartyStatus) {
-        if (record.leftMask & bit != 0) return PartyStatus.Left;
-        if (record.suspendedMask & bit != 0) return PartyStatus.Suspended;
-        if (record.signedMask & bit != 0) return PartyStatus.Signed;
-        return PartyStatus.Pending;
-    }
-
-    /// @dev The MRA's status as `verify` sees it: in force only while at least two parties take part.
-    function _mraStatus(MRARecord storage record) private view returns (MRAStatus) {
-        if (record.memberCount < 2) return MRAStatus.Terminated;
-        if (record.unsignedCount != 0) return MRAStatus.Proposed;
-        if (block.timestamp / 1 days < record.effectiveFrom) return MRAStatus.Concluded;
-        if (_bitCount(record.signedMask) < 2) return MRAStatus.Suspended;
-        return MRAStatus.InForce;
-    }
-
-    function _bitCount(uint32 mask) private pure returns (uint256 count) {
-        for (; mask != 0; mask &= mask - 1) ++count;
+        if (id == 0 || id > _mraStorage().mraCount) revert MRAUnknown(id);
+        record = _mraStorage().mras[id];
     }
 }

@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from eth_utils import keccak
-from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, Network, rpc, serving
+from helpers import ADMINISTRATIONS, PILOT, ROLES, RULES, STARTED, Network, deploy, rpc, serving
 from web3 import EthereumTesterProvider, Web3
 
 from cadena_client.chain.node import start_anvil
 from cadena_client.cli.main import cli
-from cadena_client.dev import compiler
+from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, LENS, load_artifact
 
 
 @pytest.fixture(scope="session")
 def artifact():
-    """The contracts compiled once for the whole session with the pinned compiler."""
-    return compiler.compile_contracts()["Cadena"]
+    """The shipped implementation's artifact (test_compiler proves it equals a fresh compile)."""
+    return load_artifact(CONTRACT)
 
 
 @pytest.fixture(scope="session")
@@ -38,24 +38,31 @@ def accounts(w3):
     return named
 
 
-RULES = (5001, 6666, 7 * 86400, 3 * 86400)  # more than half; two thirds; a week to vote; three days to veto
-
-
 @pytest.fixture(scope="session")
 def deployed(w3, accounts, artifact):
-    """MX, PE and CR seated as founders by the deployer (who keeps no power), with their officers."""
-    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    """MX, PE and CR seated as founders by the deployer (who keeps no power), with their officers: the
+    implementation, and the consortium, which creates the CADENA proxy and its lens."""
     founders = list(ADMINISTRATIONS)
-    receipt = w3.eth.wait_for_transaction_receipt(
-        factory.constructor(
+    deployer = accounts["governance"]
+    implementation = deploy(w3, CONTRACT, "0x" + "00" * 20, sender=deployer)  # no forwarder
+    consortium = w3.eth.contract(
+        address=deploy(
+            w3,
+            CONSORTIUM,
+            implementation,
             [c.encode() for c in founders],
             [ADMINISTRATIONS[c] for c in founders],
             [accounts[f"{c.lower()}_admin"] for c in founders],
             RULES,
-            "0x" + "00" * 20,  # no forwarder
-        ).transact({"from": accounts["governance"]})
+            "0x" + "00" * 20,
+            sender=deployer,
+        ),
+        abi=load_artifact(CONSORTIUM)["abi"],
     )
-    net = Network(w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"]), accounts)
+    proxy = consortium.functions.cadena().call()
+    lens = w3.eth.contract(address=consortium.functions.lens().call(), abi=load_artifact(LENS)["abi"])
+    net = Network(w3, w3.eth.contract(address=proxy, abi=artifact["abi"]), accounts, consortium, lens)
+    net.implementation = implementation
     for code in ("MX", "PE", "CR"):
         net.tx(
             net.fn("grantRole", net.officer_role(code), accounts[f"{code.lower()}_officer"]), f"{code.lower()}_admin"

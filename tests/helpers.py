@@ -23,6 +23,7 @@ from web3.logs import DISCARD
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
+from cadena_client.contract.artifact import load_artifact
 from cadena_client.contract.codec import codec, country_to_bytes2, master_struct, tin_to_bytes32
 from cadena_client.domain.model import MasterData
 from cadena_client.errors import ContractError
@@ -68,17 +69,20 @@ def free_port() -> int:
 STARTED: list[subprocess.Popen] = []  # every process a test started, killed at its end
 
 
-KINDS = {"admission": 0, "suspension": 1, "expulsion": 2, "reinstatement": 3, "recovery": 4, "rules": 5}
+RULES = (5001, 6666, 14 * 86400, 7 * 86400)  # more than half; two thirds; two weeks to vote; a week to veto
+KINDS = {"admission": 0, "suspension": 1, "expulsion": 2, "reinstatement": 3, "recovery": 4, "rules": 5, "upgrade": 6}
 NO_RULES = (0, 0, 0, 0)
 ZERO_ADDRESS = "0x" + "00" * 20
 MRA_STEPS = {"sign": (1, 2), "suspend": (2, 3), "resume": (3, 2), "leave": (None, 4)}  # from, to; None: as it is
 
 
 class Network:
-    """The deployed contract with MX, PE and CR registered, and shortcuts for the tests."""
+    """The deployed contracts with MX, PE and CR registered, and shortcuts for the tests: `fn` finds a
+    function on the CADENA contract, its consortium or its lens."""
 
-    def __init__(self, w3: Web3, contract, accounts: dict):
+    def __init__(self, w3: Web3, contract, accounts: dict, consortium=None, lens=None):
         self.w3, self.contract, self.a = w3, contract, accounts
+        self.consortium, self.lens = consortium, lens
         self.admins = {code: f"{code.lower()}_admin" for code in ("MX", "PE", "CR")}  # country -> admin account
 
     def tx(self, call, sender: str):
@@ -86,10 +90,17 @@ class Network:
         return self.w3.eth.wait_for_transaction_receipt(call.transact({"from": self.a.get(sender, sender)}))
 
     def fn(self, name: str, *args):
-        return getattr(self.contract.functions, name)(*args)
+        return getattr(self._holder(name, "functions").functions, name)(*args)
 
     def events(self, receipt, name: str):
-        return getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)
+        return getattr(self._holder(name, "events").events, name)().process_receipt(receipt, errors=DISCARD)
+
+    def _holder(self, name: str, kind: str):
+        """The contract that declares function or event `name`: CADENA first, then its consortium and lens."""
+        for contract in (self.contract, self.consortium, self.lens):
+            if contract is not None and name in {entry.get("name") for entry in contract.abi}:
+                return contract
+        return self.contract
 
     def issue(self, tin: str = "MXAAA010101AAA", sender: str = "mx_officer", reason: int = 1, **fields):
         return self.tx(self.fn("issueCertificate", tin_to_bytes32(tin), master_data(tin, **fields), reason), sender)
@@ -150,6 +161,7 @@ class Network:
         *,
         proposer: str = "MX",
         sender: str | None = None,
+        code_hash: bytes = bytes(32),
     ) -> int:
         """Proposal `kind` (admission, suspension, ...) made by `proposer`'s admin; returns its id."""
         motion = (
@@ -158,6 +170,7 @@ class Network:
             self.a.get(account, account) if account else ZERO_ADDRESS,
             name,
             rules,
+            code_hash,
         )
         receipt = self.tx(
             self.fn("propose", country_to_bytes2(proposer), motion), sender or f"{proposer.lower()}_admin"
@@ -170,13 +183,20 @@ class Network:
         )
 
     def decide(self, kind: str, country: str = "", account: str | None = None, name: str = "", rules=NO_RULES):
-        """Proposes, votes with just enough members (founders first) and executes; returns the receipt."""
+        """Proposes, votes with just enough members (founders first), queues, waits out the delay and
+        executes; returns the execution's receipt."""
         voters = [member for member in self.members() if member != country]
         proposal = self.propose_motion(
             kind, country, account, name, rules, proposer=voters[0], sender=self.admins[voters[0]]
         )
-        for member in voters[: self.needed(kind)]:
+        for member in voters[: self.needed(proposal)]:
             self.vote(proposal, member, sender=self.admins[member])
+        return self.carry_out(proposal)
+
+    def carry_out(self, proposal: int):
+        """Queues `proposal`, waits out its delay and executes it; returns the execution's receipt."""
+        self.tx(self.fn("execute", proposal), "stranger")
+        self.travel_seconds(self.fn("getProposal", proposal).call()[6] - self.now())
         return self.tx(self.fn("execute", proposal), "stranger")
 
     def new_account(self, name: str) -> str:
@@ -190,11 +210,9 @@ class Network:
         self.a[name] = address
         return address
 
-    def needed(self, kind: str) -> int:
-        """Votes a proposal of `kind` needs now: its threshold of the active members, rounded up."""
-        (quorum, supermajority, _, _), members, _ = self.fn("consortium").call()
-        threshold = quorum if kind in ("admission", "reinstatement") else supermajority
-        return -(-members * threshold // 10_000)
+    def needed(self, proposal: int) -> int:
+        """Votes `proposal` needs: its threshold of its electorate, rounded up, fixed when it was made."""
+        return self.fn("getProposal", proposal).call()[4]
 
     def members(self) -> list[str]:
         """The active members whose admin key the tests hold, founders first."""
@@ -216,9 +234,35 @@ class Network:
         return self.w3.eth.get_block("latest")["timestamp"]
 
     def travel_days(self, days: int):
+        self.travel_seconds(days * 86400)
+
+    def travel_seconds(self, seconds: int):
         tester = self.w3.provider.ethereum_tester
-        tester.time_travel(self.now() + days * 86400)
+        tester.time_travel(self.now() + max(seconds, 1))
         tester.mine_blocks(1)
+
+
+def deploy(w3, name: str, *args, sender: str) -> str:
+    """Deploys the shipped contract `name` with constructor `args`; returns its address."""
+    artifact = load_artifact(name)
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    return w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": sender})).contractAddress
+
+
+def carry_out(cadena, proposal: int) -> None:
+    """Queues `proposal` (it has its votes), moves the chain's clock past its delay and executes it:
+    on the embedded chain or on anvil."""
+    cadena.execute(proposal)
+    until = int(cadena.proposal(proposal).executable_from.timestamp()) + 1
+    chain = cadena.chain
+    if chain.embedded:
+        tester = chain.w3.provider.ethereum_tester
+        tester.time_travel(max(until, chain.w3.eth.get_block("latest")["timestamp"] + 1))
+        tester.mine_blocks(1)
+    else:
+        rpc(chain.url, "evm_increaseTime", max(until - chain.w3.eth.get_block("latest")["timestamp"], 1))
+        rpc(chain.url, "evm_mine")
+    cadena.execute(proposal)
 
 
 def master_data(tin: str, **fields) -> tuple:

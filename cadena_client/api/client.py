@@ -9,20 +9,24 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from eth_utils import to_checksum_address
+
 from cadena_client.api.events import certificate_history
 from cadena_client.chain.connection import Chain
 from cadena_client.chain.relay import Submitter
 from cadena_client.chain.signer import Job, Outcome, Receipt
 from cadena_client.chain.transport import READ_WORKERS
+from cadena_client.contract.artifact import CONSORTIUM, LENS, load_artifact
 from cadena_client.contract.codec import (
     codec,
     country_from_bytes2,
     country_to_bytes2,
+    hex_text,
     master_struct,
     tin_from_bytes32,
     tin_to_bytes32,
 )
-from cadena_client.domain.governance import NO_RULES, Proposal, ProposalKind, ProposalState, Rules
+from cadena_client.domain.governance import NO_CODE_HASH, NO_RULES, Proposal, ProposalKind, ProposalState, Rules
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
 from cadena_client.domain.model import (
     MAX_PAGE,
@@ -52,28 +56,79 @@ from cadena_client.errors import InputError, NotFoundError, RpcError, SignerRequ
 CERTIFICATES_PER_CALL = 200  # one `certificates` call reads this many (about 1M gas of eth_call)
 
 
+IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc"  # ERC-1967
+GOVERNANCE = frozenset(e["name"] for e in load_artifact(CONSORTIUM)["abi"] if e["type"] == "function")
+LENS_VIEWS = frozenset(e["name"] for e in load_artifact(LENS)["abi"] if e["type"] == "function") - {"cadena"}
+
+
 class Cadena:
-    """One deployed CADENA contract on one chain, optionally with a signer for writes."""
+    """One deployed CADENA network on one chain, optionally with a signer for writes: its contract (the
+    proxy at `address`), the consortium of its members that governs it and the lens of its lists, both
+    found from the contract. A function goes to whichever of the three declares it."""
 
     def __init__(self, chain: Chain, address: str, signer: Submitter | None = None, deploy_block: int = 0):
         self.chain, self.address, self.signer, self.deploy_block = chain, address, signer, deploy_block
         self.codec = codec()
+        self._addresses: dict[str, str] = {}
 
     def as_signer(self, signer: Submitter) -> Cadena:
         """The same contract, writing as `signer` (a `Signer`, or a `ForwarderSubmitter` to be relayed)."""
-        return Cadena(self.chain, self.address, signer, self.deploy_block)
+        same = Cadena(self.chain, self.address, signer, self.deploy_block)
+        same._addresses = self._addresses
+        return same
+
+    @property
+    def consortium_address(self) -> str:
+        """The consortium of the members, the contract's only authority."""
+        if "consortium" not in self._addresses:
+            self._addresses["consortium"] = to_checksum_address(self.read("authority")[0])
+        return self._addresses["consortium"]
+
+    @property
+    def lens_address(self) -> str:
+        if "lens" not in self._addresses:
+            self._addresses["lens"] = to_checksum_address(self.read("lens")[0])
+        return self._addresses["lens"]
+
+    def implementation(self) -> str:
+        """The implementation the proxy runs now (its ERC-1967 slot), which the members upgrade."""
+        word = self.chain.rpc.call("eth_getStorageAt", [self.address, IMPLEMENTATION_SLOT, "latest"])
+        return to_checksum_address("0x" + hex_text(word)[-40:])
+
+    def version(self) -> int:
+        """The version of the implementation the proxy runs (1 for this release's)."""
+        return self.read("version")[0]
+
+    def pending_upgrades(self) -> list[Proposal]:
+        """Upgrade proposals still open or queued, newest first."""
+        found = (self.proposal(i) for i in range(self.consortium()[2], 0, -1))
+        return [
+            p
+            for p in found
+            if p.decision is ProposalKind.UPGRADE and p.state in (ProposalState.OPEN, ProposalState.QUEUED)
+        ]
+
+    def _to(self, function: str) -> str:
+        """The address of the contract that declares `function`."""
+        if function in LENS_VIEWS:
+            return self.lens_address
+        if function in GOVERNANCE and function not in ("trustedForwarder", "isTrustedForwarder"):
+            return self.consortium_address
+        return self.address
 
     # -- the two ways to the chain ---------------------------------------------------------------
 
     def read(self, function: str, *args, operation=None) -> tuple:
         """The decoded return values of `function(*args)` at the latest block."""
-        return self.codec.decode(function, self._call_many([self.codec.encode(function, *args)], operation)[0])
+        answer = self._call_many([self.codec.encode(function, *args)], operation, self._to(function))[0]
+        return self.codec.decode(function, answer)
 
-    def _call_many(self, calldata: list[bytes], operation=None) -> list:
-        """Raw answers of many eth_calls to the contract, batched; a revert raises the contract's error."""
+    def _call_many(self, calldata: list[bytes], operation=None, to: str | None = None) -> list:
+        """Raw answers of many eth_calls to the contract (or `to`), batched; a revert raises the contract's error."""
         sender = {"from": self.chain.reader} if self.chain.reader else {}
         calls = [
-            ("eth_call", [{**sender, "to": self.address, "data": "0x" + data.hex()}, "latest"]) for data in calldata
+            ("eth_call", [{**sender, "to": to or self.address, "data": "0x" + data.hex()}, "latest"])
+            for data in calldata
         ]
         answers = []
         for reply in self.chain.rpc.many(calls, workers=READ_WORKERS):
@@ -84,7 +139,7 @@ class Cadena:
 
     def job(self, operation, function: str, *args, keys: list[str] | None = None) -> Job:
         """A transaction calling `function(*args)` on the contract, for the signer to send."""
-        return Job(keys or [function], self.codec.encode(function, *args), operation, self.address)
+        return Job(keys or [function], self.codec.encode(function, *args), operation, self._to(function))
 
     def send(self, jobs: list[Job], progress=None) -> list[Outcome]:
         """Sends many jobs through the signer (see `Signer.send`)."""
@@ -155,24 +210,28 @@ class Cadena:
         account: str | None = None,
         name: str = "",
         rules: Rules | None = None,
+        code_hash: str | None = None,
     ) -> int:
         """An admin of the member `proposer` proposes a decision of the members; returns its id."""
         kind = ProposalKind[kind.upper()] if isinstance(kind, str) else ProposalKind(kind)
-        if kind is not ProposalKind.RULES and not country:
+        if kind not in (ProposalKind.RULES, ProposalKind.UPGRADE) and not country:
             raise InputError(f"a {kind.label} proposal names the country it concerns")
-        code = parse_country(country) if country and kind is not ProposalKind.RULES else None
+        code = parse_country(country) if country and kind not in (ProposalKind.RULES, ProposalKind.UPGRADE) else None
         if kind in (ProposalKind.ADMISSION, ProposalKind.RECOVERY) and not account:
             raise InputError(f"a {kind.label} proposal names the first admin's account")
         if kind is ProposalKind.ADMISSION:
             name = clean_text(name, "administration's name")
         if kind is ProposalKind.RULES and rules is None:
             raise InputError("a rules proposal gives the new rules")
+        if kind is ProposalKind.UPGRADE and not (account and code_hash):
+            raise InputError("an upgrade proposal names the implementation and its code hash (--code-hash)")
         motion = (
             int(kind),
             code.encode() if code else b"\0\0",
             account or ZERO_ADDRESS,
             name,
             rules.as_tuple() if rules else NO_RULES,
+            _code_hash(code_hash) if code_hash else NO_CODE_HASH,
         )
         receipt = self._transact("propose", "propose", country_to_bytes2(proposer), motion)
         decoded = [self.codec.logs.decode(log) for log in receipt.logs]
@@ -182,12 +241,12 @@ class Cadena:
         """An admin of the member `voter` casts its vote on a proposal, or (`support=False`) withdraws it."""
         return self._transact("vote", "vote", _proposal_id(proposal_id), country_to_bytes2(voter), support)
 
-    def veto(self, proposal_id: int) -> Receipt:
-        """An admin of the country a key recovery names stops it."""
-        return self._transact("veto", "vetoRecovery", _proposal_id(proposal_id))
+    def veto(self, proposal_id: int, country: str) -> Receipt:
+        """An admin of `country` stops a recovery of its own keys, or (any member) an upgrade."""
+        return self._transact("veto", "veto", _proposal_id(proposal_id), country_to_bytes2(country))
 
     def execute(self, proposal_id: int) -> Receipt:
-        """Carries out a proposal that has its votes (anyone may)."""
+        """Queues a proposal that has its votes, or carries out a queued one after its delay (anyone may)."""
         return self._transact("execute", "execute", _proposal_id(proposal_id))
 
     def consortium(self) -> tuple[Rules, int, int]:
@@ -196,33 +255,34 @@ class Cadena:
         return Rules(*rules), members, proposals
 
     def proposal(self, proposal_id: int) -> Proposal:
-        """A proposal, who voted for it and how many votes it needs from the current members."""
+        """A proposal, who voted for it, its votes that count and the votes it needs."""
         proposal_id = _proposal_id(proposal_id)
-        rules, members, count = self.consortium()
-        if proposal_id > count:
+        if proposal_id > self.consortium()[2]:
             raise NotFoundError(f"there is no proposal {proposal_id}")
-        (kind, country, account, name, new_rules), state, proposer, votes, expires, executable = self.read(
-            "getProposal", proposal_id
-        )[0]
+        motion, state, proposer, _, needed, expires, executable, _, _ = self.read("getProposal", proposal_id)[0]
+        kind, country, account, name, new_rules, code_hash = motion
         kind = ProposalKind(kind)
         codes = [a.country for a in self.administrations()]
-        voted = self._call_many([self.codec.encode("hasVoted", proposal_id, code.encode()) for code in codes])
+        voted = self._call_many(
+            [self.codec.encode("hasVoted", proposal_id, code.encode()) for code in codes], to=self.consortium_address
+        )
         return Proposal(
             id=proposal_id,
             decision=kind,
             state=ProposalState(state),
             proposer=country_from_bytes2(proposer),
-            country=country_from_bytes2(country) if kind is not ProposalKind.RULES else None,
-            account=account if int(account, 16) else None,
+            country=country_from_bytes2(country) if kind not in (ProposalKind.RULES, ProposalKind.UPGRADE) else None,
+            account=to_checksum_address(account) if int(account, 16) else None,
             name=name,
             rules=Rules(*new_rules) if kind is ProposalKind.RULES else None,
-            votes=votes,
-            needed=rules.needed(kind, members),
+            votes=self.read("countedVotes", proposal_id)[0],
+            needed=needed,
             expires=datetime.fromtimestamp(expires, timezone.utc),
             executable_from=datetime.fromtimestamp(executable, timezone.utc) if executable else None,
             voters=tuple(
                 code for code, answer in zip(codes, voted, strict=True) if self.codec.decode("hasVoted", answer)[0]
             ),
+            code_hash=hex_text(code_hash) if kind is ProposalKind.UPGRADE else None,
         )
 
     def proposals(self) -> list[Proposal]:
@@ -274,7 +334,8 @@ class Cadena:
         valid = [parse_tin(t) for t in tins]
         chunks = [valid[i : i + CERTIFICATES_PER_CALL] for i in range(0, len(valid), CERTIFICATES_PER_CALL)]
         answers = self._call_many(
-            [self.codec.encode("certificates", [tin_to_bytes32(t) for t in chunk]) for chunk in chunks]
+            [self.codec.encode("certificates", [tin_to_bytes32(t) for t in chunk]) for chunk in chunks],
+            to=self.lens_address,
         )
         return [
             found
@@ -397,12 +458,21 @@ class Cadena:
             self.codec.encode(function, *args, offset, min(MAX_PAGE, end - offset))
             for offset in range(start, end, MAX_PAGE)
         ]
-        items = [item for answer in self._call_many(pages) for item in self.codec.decode(function, answer)[0]]
+        answers = self._call_many(pages, to=self._to(function))
+        items = [item for answer in answers for item in self.codec.decode(function, answer)[0]]
         if len(items) != end - start:
             raise RpcError(
                 f"{function} returned {len(items)} entries, not {end - start}: the chain changed meanwhile; try again"
             )
         return items
+
+
+def _code_hash(value: str) -> bytes:
+    """A code hash given as 0x and 64 hex digits."""
+    text = str(value).strip().lower().removeprefix("0x")
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise InputError(f"{value!r} is not a code hash (0x and 64 hex digits, as `cadena network verify-code` prints)")
+    return bytes.fromhex(text)
 
 
 def _proposal_id(value) -> int:

@@ -201,6 +201,13 @@ def run_demo(out: Console) -> None:
         story.as_admin(voter).vote(proposal, voter)
         standing = story.cadena.proposal(proposal)
         out.print(f"{voter} votes: proposal {proposal} has {ballot(standing.votes, standing.needed)}")
+    story.as_("dev:8").execute(proposal)
+    delay = story.cadena.proposal(proposal).executable_from
+    assert delay is not None  # queued
+    out.print(f"anyone queues the decision; it waits until {delay:%Y-%m-%d %H:%M} UTC (the embedded chain skips ahead)")
+    tester = story.chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
+    tester.time_travel(int(delay.timestamp()) + 1)
+    tester.mine_blocks(1)
     receipt = story.as_("dev:8").execute(proposal)
     story.tx_note(receipt, "anyone executes the decision; Colombia's first admin is seated")
     out.print(administration_table(story.cadena.administrations()))

@@ -6,12 +6,12 @@ import click
 
 from cadena_client.cli.render import console, counted, proposal_table
 from cadena_client.cli.session import address_callback, country_option, emit, json_option, pass_session, report_write
-from cadena_client.domain.governance import ProposalKind, Rules
+from cadena_client.domain.governance import ProposalKind, ProposalState, Rules
 
 
 @click.group()
 def governance():
-    """Decide as members: admit, suspend, expel, reinstate, recover keys, change the rules."""
+    """Decide as members: admit, suspend, expel, reinstate, recover keys, change the rules, upgrade."""
 
 
 def _proposed(session, as_json, proposer: str, kind: ProposalKind, **motion) -> None:
@@ -74,12 +74,10 @@ def propose_recovery(session, country, admin, code, as_json):
 
 
 @governance.command("propose-quorum")
-@click.option(
-    "--quorum", type=int, required=True, help="Basis points of the members to admit or reinstate (5001-10000)."
-)
-@click.option("--supermajority", type=int, required=True, help="Basis points to suspend, expel, recover, change rules.")
-@click.option("--voting-days", type=int, required=True, help="Days a proposal stays open.")
-@click.option("--veto-days", type=int, required=True, help="Days a key recovery waits for a veto.")
+@click.option("--quorum", type=int, required=True, help="Basis points of the electorate to reinstate (5001-10000).")
+@click.option("--supermajority", type=int, required=True, help="Basis points for every other decision (6666-10000).")
+@click.option("--voting-days", type=int, required=True, help="Days a proposal stays open (1-90).")
+@click.option("--veto-days", type=int, required=True, help="Days a key recovery waits for a veto (7 to voting days).")
 @proposer_option
 @json_option
 @pass_session
@@ -87,6 +85,19 @@ def propose_quorum(session, quorum, supermajority, voting_days, veto_days, code,
     """Propose new governance rules (decided at the supermajority in force)."""
     rules = Rules(quorum, supermajority, voting_days * 86_400, veto_days * 86_400)
     _proposed(session, as_json, code, ProposalKind.RULES, rules=rules)
+
+
+@governance.command("propose-upgrade")
+@click.argument("implementation", callback=address_callback)
+@click.option(
+    "--code-hash", required=True, help="The runtime code hash `cadena network verify-code IMPLEMENTATION` printed."
+)
+@proposer_option
+@json_option
+@pass_session
+def propose_upgrade(session, implementation, code_hash, code, as_json):
+    """Propose to upgrade the CADENA contract to IMPLEMENTATION (supermajority, then a 7-day veto window)."""
+    _proposed(session, as_json, code, ProposalKind.UPGRADE, account=implementation, code_hash=code_hash)
 
 
 def _ballot_command(name: str, support: bool, doc: str, done: str) -> None:
@@ -106,12 +117,13 @@ _ballot_command("unvote", False, "Withdraw your administration's vote before exe
 
 @governance.command("veto")
 @click.argument("proposal_id", type=int)
+@country_option("--country", help="Your administration's country.")
 @json_option
 @pass_session
-def veto(session, proposal_id, as_json):
-    """Stop a key recovery of your own country (as one of its admins: the keys were not lost)."""
-    receipt = session.cadena(signing=True).veto(proposal_id)
-    report_write(as_json, "veto", str(proposal_id), receipt, f"proposal {proposal_id} vetoed")
+def veto(session, proposal_id, code, as_json):
+    """Stop a key recovery of your own country (its keys were not lost), or any upgrade (as any member)."""
+    receipt = session.cadena(signing=True).veto(proposal_id, code)
+    report_write(as_json, "veto", str(proposal_id), receipt, f"{code} vetoed proposal {proposal_id}")
 
 
 @governance.command("execute")
@@ -119,9 +131,18 @@ def veto(session, proposal_id, as_json):
 @json_option
 @pass_session
 def execute(session, proposal_id, as_json):
-    """Carry out a proposal that has its votes (anyone may)."""
-    receipt = session.cadena(signing=True).execute(proposal_id)
-    report_write(as_json, "execute", str(proposal_id), receipt, f"proposal {proposal_id} executed")
+    """Queue a proposal that has its votes, or carry out a queued one after its delay (anyone may)."""
+    cadena = session.cadena(signing=True)
+    receipt = cadena.execute(proposal_id)
+    found = cadena.proposal(proposal_id)
+    if found.state is ProposalState.QUEUED:
+        done = (
+            f"proposal {proposal_id} queued: run `cadena governance execute {proposal_id}` again from "
+            f"{found.executable_from:%Y-%m-%d %H:%M} UTC"
+        )
+    else:
+        done = f"proposal {proposal_id} executed"
+    report_write(as_json, "execute", str(proposal_id), receipt, done)
 
 
 @governance.command("show")
@@ -146,7 +167,7 @@ def list_(session, as_json):
     def render():
         out = console()
         out.print(
-            f"{members} active members; admission and reinstatement need {rules.quorum / 100:g}%, "
+            f"{members} active members; reinstatement needs {rules.quorum / 100:g}% of a proposal's electorate, "
             f"the rest {rules.supermajority / 100:g}%; proposals stay open {rules.voting_period // 86400} days"
         )
         out.print(proposal_table(found))

@@ -6,8 +6,11 @@ import json
 from functools import cache
 from importlib import resources
 
-CONTRACT = "Cadena"
+CONTRACT = "Cadena"  # the implementation of the network's contract, behind an ERC-1967 proxy
+CONSORTIUM = "Consortium"  # the members' governance: the contract's only authority, which creates its proxy
 FORWARDER = "CadenaForwarder"  # OpenZeppelin's ERC2771Forwarder, for networks where a relayer sends
+LENS = "CadenaLens"  # paged and batch views of the contract, read from its storage
+DEPLOYED = (CONTRACT, CONSORTIUM, LENS, FORWARDER)  # the contracts a network deploys, whose artifacts the package ships
 
 
 @cache

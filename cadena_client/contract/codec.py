@@ -15,7 +15,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, keccak, to_checksum_address
 
 from cadena_client import errors
-from cadena_client.contract.artifact import FORWARDER, load_artifact
+from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, FORWARDER, LENS, load_artifact
 from cadena_client.domain.event import Event
 from cadena_client.domain.governance import ProposalState
 from cadena_client.domain.lifecycle import LIFECYCLE, PARTICIPATION, MRAAction, Operation
@@ -175,9 +175,11 @@ class Codec:
 
 @cache
 def codec() -> Codec:
-    """The codec of the shipped artifact."""
+    """The codec of the shipped artifacts: the CADENA contract, its consortium and lens (whose function
+    names do not clash), and the forwarder's errors."""
     forwarder_errors = [entry for entry in load_artifact(FORWARDER)["abi"] if entry["type"] == "error"]
-    return Codec(load_artifact()["abi"] + forwarder_errors)
+    abi = [entry for name in (CONTRACT, CONSORTIUM, LENS) for entry in load_artifact(name)["abi"]]
+    return Codec(abi + forwarder_errors)
 
 
 def _abi_type(entry: dict) -> str:
@@ -295,7 +297,7 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
             role = role_names().get(args["neededRole"], "0x" + args["neededRole"].hex())
             return f"{args['account']} is not {role}, which this operation requires"
         case "CustomsInvalidCountry":
-            return f"{code!r} is not a country code of two letters A-Z"
+            return f"{code!r} is not an ISO 3166-1 alpha-2 country code (e.g. MX, PE, CR)"
         case "CustomsAdministrationExists":
             return f"{code} already has a customs administration on the network"
         case "CustomsUnknownAdministration":
@@ -342,8 +344,30 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
         case "GovernanceInvalidRules":
             return (
                 "invalid rules: the quorum must be more than half (over 5000 basis points), the supermajority "
-                "at least the quorum and at most 10000, and the voting period longer than zero"
+                "at least two thirds (6666), at least the quorum and at most 10000, the voting period 1 to 90 "
+                "days, and the recovery delay at least 7 days and at most the voting period"
             )
+        case "GovernanceNotAdmin":
+            return f"{args['account']} is not an admin of {code}: only its admins act for it in governance"
+        case "GovernanceNotElector":
+            return (
+                f"{code} was not an active member when proposal {args['id']} was made: its electorate is fixed "
+                "then, so it cannot vote on it"
+            )
+        case "GovernanceLastMember":
+            return f"{code} is the last active member: suspending or expelling it would leave no one to govern"
+        case "GovernanceNotVetoable":
+            return (
+                f"{code} cannot veto proposal {args['id']}: only the country a recovery concerns vetoes it, and any "
+                "member vetoes an upgrade; other decisions are stopped by withdrawing votes"
+            )
+        case "GovernanceInvalidImplementation":
+            return (
+                f"{args['implementation']} has no code whose hash is {args['codeHash']}: check the address and "
+                "the hash `cadena network verify-code` prints"
+            )
+        case "CustomsUnauthorized":
+            return f"{args['caller']} is not the network's consortium: only a decision of the members does this"
         case "GovernanceUnknownProposal":
             return f"there is no proposal {args['id']}"
         case "GovernanceClosed":
@@ -360,8 +384,8 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
             return f"proposal {args['id']} has {args['votes']} of the {needed} it needs"
         case "GovernanceInVetoWindow":
             return (
-                f"proposal {args['id']} is a key recovery: it can be executed from {_when(args['executableFrom'])}, "
-                "after the window in which the country's own admins can veto it"
+                f"proposal {args['id']} is queued: it can be executed from {_when(args['executableFrom'])}, after "
+                "its delay (for a recovery or an upgrade, the window in which it can be vetoed)"
             )
         case "GovernanceInvalidStatus":
             status = AdministrationStatus(args["status"]).label

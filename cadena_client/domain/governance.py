@@ -1,5 +1,6 @@
 """Governance by the member administrations: what a proposal asks, where it stands, and the rules
-that decide it (thresholds in basis points of the active members, periods in seconds)."""
+that decide it (thresholds in basis points of a proposal's electorate, periods in seconds). The
+delays' floors are the consortium contract's constants, repeated here to check input early."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class ProposalKind(IntEnum):
     REINSTATEMENT = 3
     RECOVERY = 4
     RULES = 5
+    UPGRADE = 6
 
     @property
     def label(self) -> str:
@@ -26,7 +28,12 @@ class ProposalKind(IntEnum):
 
     @property
     def needs_supermajority(self) -> bool:
-        return self not in (ProposalKind.ADMISSION, ProposalKind.REINSTATEMENT)
+        return self is not ProposalKind.REINSTATEMENT
+
+    @property
+    def vetoable(self) -> bool:
+        """A recovery (by the country concerned) and an upgrade (by any member) can be vetoed."""
+        return self in (ProposalKind.RECOVERY, ProposalKind.UPGRADE)
 
 
 class ProposalState(IntEnum):
@@ -34,6 +41,7 @@ class ProposalState(IntEnum):
     OPEN = 1
     EXECUTED = 2
     VETOED = 3
+    QUEUED = 4  # it had its votes; executable once its delay is over
 
     @property
     def label(self) -> str:
@@ -50,51 +58,64 @@ class Rules:
     recovery_delay: int
 
     def __post_init__(self):
-        if not BASIS_POINTS // 2 < self.quorum <= self.supermajority <= BASIS_POINTS:
+        if not (
+            BASIS_POINTS // 2 < self.quorum <= self.supermajority <= BASIS_POINTS
+            and self.supermajority >= MIN_SUPERMAJORITY
+        ):
             raise InputError(
-                f"quorum {self.quorum} and supermajority {self.supermajority} must satisfy "
-                "5000 < quorum <= supermajority <= 10000 (basis points of the active members)"
+                f"quorum {self.quorum} and supermajority {self.supermajority} must satisfy 5000 < quorum <= "
+                f"supermajority <= 10000 and supermajority >= {MIN_SUPERMAJORITY} (basis points)"
             )
-        if not 0 < self.voting_period < 2**32 or not 0 <= self.recovery_delay < 2**32:
-            raise InputError("the voting period must be a positive number of seconds, the recovery delay not negative")
+        if not MIN_VOTING_PERIOD <= self.voting_period <= MAX_VOTING_PERIOD:
+            raise InputError("the voting period must be 1 to 90 days")
+        if not MIN_RECOVERY_DELAY <= self.recovery_delay <= self.voting_period:
+            raise InputError(
+                "the recovery delay (the veto window of a key recovery) must be at least 7 days and at most the "
+                "voting period"
+            )
 
     def as_tuple(self) -> tuple[int, int, int, int]:
         return self.quorum, self.supermajority, self.voting_period, self.recovery_delay
 
-    def needed(self, kind: ProposalKind, members: int) -> int:
-        """Votes a proposal of `kind` needs from `members` active members (the contract's rounding up)."""
-        threshold = self.supermajority if kind.needs_supermajority else self.quorum
-        return -(-members * threshold // BASIS_POINTS)
 
-
+DAY = 86_400
+MIN_SUPERMAJORITY = 6666
+MIN_VOTING_PERIOD, MAX_VOTING_PERIOD = DAY, 90 * DAY
+MIN_RECOVERY_DELAY = 7 * DAY
 NO_RULES = (0, 0, 0, 0)
+NO_CODE_HASH = bytes(32)
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """A proposal as the chain holds it, with the votes it still needs against the current members."""
+    """A proposal as the chain holds it: its votes that count (of its electorate's members still
+    active) against the votes it needs, fixed on its electorate when it was made."""
 
     id: int
     decision: ProposalKind  # what it asks ("kind" is the JSON envelope's)
     state: ProposalState
     proposer: str
     country: str | None  # admitted, suspended, expelled, reinstated or recovered
-    account: str | None  # the first admin of an admission or a recovery
+    account: str | None  # the first admin of an admission or a recovery; an upgrade's implementation
     name: str
     rules: Rules | None  # the new rules of a rules proposal
     votes: int
     needed: int
-    expires: datetime
-    executable_from: datetime | None  # a recovery's veto window ends here
+    expires: datetime  # until then it can be queued, or once queued executed
+    executable_from: datetime | None  # once queued: the end of its delay (a veto window for some)
     voters: tuple[str, ...] = ()
+    code_hash: str | None = None  # an upgrade's implementation's runtime code hash
 
     @property
     def status(self) -> str:
-        """open, executable, expired, executed or vetoed, as of now."""
+        """open, queued, executable, expired, executed or vetoed, as of now."""
         now = datetime.now(timezone.utc)
-        if self.state != ProposalState.OPEN:
+        if self.state not in (ProposalState.OPEN, ProposalState.QUEUED):
             return self.state.label
         if now > self.expires:
             return "expired"
-        waiting = self.executable_from is not None and now < self.executable_from
-        return "executable" if self.votes >= self.needed and not waiting else "open"
+        if self.votes < self.needed:
+            return "open" if self.state is ProposalState.OPEN else "queued"
+        if self.state is ProposalState.OPEN:
+            return "executable"  # executing it queues it
+        return "executable" if self.executable_from and now >= self.executable_from else "queued"

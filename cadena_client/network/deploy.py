@@ -1,8 +1,10 @@
 """MRA network deployment from a TOML config, idempotent, with a deployment record per chain.
 
-`deploy_network` deploys the contract (or finds the one the record names) with the config's
-administrations as its founding members and its governance rules, so that the deployer keeps no
-power once the contract exists; then it appoints the officers and proposes and signs the configured
+`deploy_network` deploys the network (or finds the one the record names): the implementation of the
+CADENA contract, then the consortium of the members, which creates the contract (an ERC-1967 proxy of
+that implementation, at an address that never changes) and its lens, seats the config's
+administrations as founding members and sets its governance rules, so that the deployer keeps no
+power once the network exists; then it appoints the officers and proposes and signs the configured
 MRAs wherever the country's admin key is at hand. An administration added to the config later is
 not seated by anyone's key: the members admit it by vote (`cadena governance propose-admission`).
 Each step first checks the chain, so running it again changes nothing that is already in place, and
@@ -22,8 +24,15 @@ import tomllib
 from eth_abi import encode as abi_encode
 from eth_utils import is_address, keccak, to_checksum_address
 
-from cadena_client.contract.artifact import FORWARDER, deployed_code, load_artifact, without_metadata
-from cadena_client.contract.codec import hex_text
+from cadena_client.contract.artifact import (
+    CONSORTIUM,
+    CONTRACT,
+    FORWARDER,
+    deployed_code,
+    load_artifact,
+    without_metadata,
+)
+from cadena_client.contract.codec import codec, hex_text
 from cadena_client.domain.governance import Rules
 from cadena_client.domain.model import ZERO_ADDRESS, AEOType, Benefit, PartyStatus, parse_country, to_day
 from cadena_client.errors import (
@@ -41,7 +50,7 @@ if TYPE_CHECKING:  # a record is read without the chain's stack (`verify --offli
     from cadena_client.api.client import Cadena
     from cadena_client.chain.connection import Chain
     from cadena_client.chain.relay import Submitter
-    from cadena_client.chain.signer import Signer
+    from cadena_client.chain.signer import Receipt, Signer
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class MRAConfig:
     effective_from: date | None
 
 
-DEFAULT_RULES = Rules(quorum=5001, supermajority=6666, voting_period=7 * 86_400, recovery_delay=3 * 86_400)
+DEFAULT_RULES = Rules(quorum=5001, supermajority=6666, voting_period=14 * 86_400, recovery_delay=7 * 86_400)
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class NetworkConfig:
     rules: Rules
     chain_id: int | None
     forwarder: str | None  # "deploy" (a CadenaForwarder on this chain), an address, or None: no relaying
+    forwarder_kind: str  # what the forwarder at an address must be: a key of FORWARDER_KINDS
     administrations: tuple[AdministrationConfig, ...]
     mras: tuple[MRAConfig, ...]
 
@@ -139,6 +149,7 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
         rules=_rules(data.get("governance", {})),
         chain_id=_whole(network["chain_id"], "network.chain_id", 1, 2**32) if "chain_id" in network else None,
         forwarder=_forwarder(network.get("forwarder")),
+        forwarder_kind=_forwarder_kind(network.get("forwarder_kind", CADENA_FORWARDER)),
         administrations=administrations,
         mras=tuple(mras),
     )
@@ -176,6 +187,45 @@ def _forwarder(value) -> str | None:
     if isinstance(value, str) and is_address(value):
         return to_checksum_address(value)
     raise InputError(f'network.forwarder {value!r} is neither "deploy" nor an address')
+
+
+def _forwarder_kind(value) -> str:
+    if value not in FORWARDER_KINDS:
+        raise InputError(f"network.forwarder_kind {value!r} is not one of {', '.join(sorted(FORWARDER_KINDS))}")
+    return value
+
+
+# -- the trust boundary of relayed calls -----------------------------------------------------------
+
+CADENA_FORWARDER = "cadena"
+
+
+def _is_cadena_forwarder(chain: Chain, address: str) -> str | None:
+    """None if `address` runs CadenaForwarder's code (its immutables masked, metadata aside), else why not."""
+    artifact = load_artifact(FORWARDER)
+    if deployed_code(bytes(chain.w3.eth.get_code(to_checksum_address(address))), artifact) != without_metadata(
+        artifact["deployedBytecode"]
+    ):
+        return "its code is not CadenaForwarder's"
+    return None
+
+
+# What a trusted forwarder must be, by `network.forwarder_kind`: each checks the code at the address.
+# A relay hub of another network (LACChain's) adds its kind here.
+FORWARDER_KINDS: dict[str, Callable[[Chain, str], str | None]] = {CADENA_FORWARDER: _is_cadena_forwarder}
+
+
+def check_forwarder(chain: Chain, address: str, kind: str = CADENA_FORWARDER) -> None:
+    """Refuses a forwarder the contract must not trust: an address without code (an ordinary account would
+    append any actor's address to its calldata and act as them), or code other than its kind's."""
+    if not chain.w3.eth.get_code(to_checksum_address(address)):
+        raise ConfigError(
+            f"network.forwarder {address} has no code: an account there could act as anyone; deploy a "
+            'CadenaForwarder (forwarder = "deploy") or give the address of one'
+        )
+    problem = FORWARDER_KINDS[kind](chain, address)
+    if problem:
+        raise ConfigError(f"network.forwarder {address} is not a {kind} forwarder: {problem}; nothing was deployed")
 
 
 def _whole(value, where: str, least: int, most: int) -> int:
@@ -313,6 +363,7 @@ class DeploymentRecord:
     deploy_block_hash: str | None = None  # tells a reset node with the same chain id from the original
     administrations: dict[str, str] = field(default_factory=dict)  # country -> admin address, as deployed
     forwarder: str | None = None  # the trusted ERC-2771 forwarder the contract was deployed with
+    consortium: str | None = None  # the members' consortium, the contract's only authority
 
     def save(self, path: Path) -> None:
         """Writes the record atomically (a temporary file renamed over it)."""
@@ -351,11 +402,14 @@ class DeploymentRecord:
                 f"the contract at {self.address} has another interface than this version of CADENA: "
                 "use the CADENA release that deployed it"
             )
-        artifact = load_artifact()
-        if deployed_code(bytes(code), artifact) != without_metadata(artifact["deployedBytecode"]):
+        try:  # the members upgrade the implementation; the proxy answers to its consortium whatever it runs
+            authority = Cadena(chain, to_checksum_address(self.address)).consortium_address
+        except CadenaError:
+            authority = None
+        if authority is None or (self.consortium and authority != to_checksum_address(self.consortium)):
             raise RecordError(
-                f"the contract at {self.address} is not this version of CADENA (its code differs, "
-                "beyond the compiler's metadata)"
+                f"the contract at {self.address} is not a CADENA network governed by "
+                f"{self.consortium or 'a consortium'}: check the record"
             )
         if self.deploy_block_hash:
             block = chain.rpc.call("eth_getBlockByNumber", [hex(self.deploy_block), False])
@@ -416,7 +470,11 @@ def deploy_network(
         if record_path is not None:
             record.save(record_path)
         relaying = f", trusting forwarder {record.forwarder}" if record.forwarder else ""
-        first = Step("deploy contract", "done", f"{record.address} at block {record.deploy_block}{relaying}")
+        first = Step(
+            "deploy contract",
+            "done",
+            f"{record.address} (consortium {record.consortium}) at block {record.deploy_block}{relaying}",
+        )
     else:
         first = Step("deploy contract", "already", f"{record.address} (from {record_path})")
     cadena = record.open(chain)
@@ -457,40 +515,55 @@ def _check_same_network(record: DeploymentRecord, config: NetworkConfig, admins:
 
 
 def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admins: dict[str, str]) -> DeploymentRecord:
-    """Deploys the contract with the config's administrations as founders: the constructor seats them
-    and sets the rules, and the deployer holds nothing afterwards."""
+    """Deploys the implementation, then the consortium with the config's administrations as founders: it
+    creates the contract's proxy and lens, seats the founders and sets the rules; the deployer holds
+    nothing afterwards."""
     from cadena_client.chain.signer import Job
 
-    artifact = load_artifact()
-    founders = config.administrations
     forwarder = config.forwarder
     if forwarder == "deploy":
         code = bytes.fromhex(load_artifact(FORWARDER)["bytecode"].removeprefix("0x"))
         forwarder = str(deployer.transact(Job(["forwarder"], code, "deploy")).contract_address)
+    elif forwarder is not None:
+        check_forwarder(chain, forwarder, config.forwarder_kind)
+    trusted = forwarder or ZERO_ADDRESS
+    implementation = _create(deployer, CONTRACT, abi_encode(["address"], [trusted]))
+    founders = config.administrations
     arguments = abi_encode(
-        ["bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)", "address"],
+        ["address", "bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)", "address"],
         [
+            implementation.contract_address,
             [entry.country.encode() for entry in founders],
             [entry.name for entry in founders],
             [admins[entry.country] for entry in founders],
             config.rules.as_tuple(),
-            forwarder or ZERO_ADDRESS,
+            trusted,
         ],
     )
-    receipt = deployer.transact(
-        Job(["contract"], bytes.fromhex(artifact["bytecode"].removeprefix("0x")) + arguments, "deploy")
-    )
+    receipt = _create(deployer, CONSORTIUM, arguments)
+    consortium = to_checksum_address(str(receipt.contract_address))
+    call = {"to": consortium, "data": "0x" + codec().encode("cadena").hex()}
+    proxy = codec().decode("cadena", chain.rpc.call("eth_call", [call, "latest"]))[0]
     return DeploymentRecord(
         chain_id=chain.chain_id,
-        address=to_checksum_address(str(receipt.contract_address)),
+        address=to_checksum_address(proxy),
         deploy_block=receipt.block,
         deploy_block_hash=hex_text(chain.rpc.call("eth_getBlockByNumber", [hex(receipt.block), False])["hash"]),
         deploy_tx=receipt.tx_hash,
         network=config.name,
-        artifact=artifact_fingerprint(artifact),
+        artifact=artifact_fingerprint(),
         deployed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         forwarder=to_checksum_address(forwarder) if forwarder else None,
+        consortium=consortium,
     )
+
+
+def _create(deployer: Signer, name: str, arguments: bytes) -> Receipt:
+    """Deploys the shipped contract `name` with its ABI-encoded constructor `arguments`."""
+    from cadena_client.chain.signer import Job
+
+    code = bytes.fromhex(load_artifact(name)["bytecode"].removeprefix("0x")) + arguments
+    return deployer.transact(Job([name], code, "deploy"))
 
 
 def _ensure_administration(

@@ -160,6 +160,23 @@ class Network(BaseModel):
     address: Account
     administrations: list[Administration]
     mras: list[MRA]
+    implementation: Account | None = None
+    version: int | None = Field(None, ge=1)
+    consortium: Account | None = None
+    lens: Account | None = None
+    pending_upgrades: list[Proposal] | None = None
+
+
+class CodeCheck(BaseModel):
+    """An implementation's code compared with the compiled source (`cadena network verify-code`)."""
+
+    address: Account
+    contract: str
+    code_hash: Hex
+    matches: bool
+    forwarder: Account | None
+    proposals: list[int]
+    problems: list[str]
 
 
 class Receipt(BaseModel):
@@ -294,6 +311,7 @@ class Proposal(BaseModel):
     expires: Time
     executable_from: Time
     voters: list[Country]
+    code_hash: Hex | None = Field(None, description="an upgrade's implementation's runtime code hash")
 
 
 class Check(BaseModel):
@@ -350,6 +368,7 @@ DOCUMENTS: dict[str, Any] = {
     "proposal": _document("proposal", Proposal),
     "proposals": _document("proposals", items=Proposal),
     "checks": _document("checks", items=Check),
+    "code-check": _document("code-check", CodeCheck),
     "report": _document("report", Report, **_AS_OF),
     "usage": _document("usage", Usage, **_AS_OF),
 }

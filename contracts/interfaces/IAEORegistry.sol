@@ -172,12 +172,6 @@ interface IAEORegistry {
     /// @dev The certificate of `tin` (status None if it was never issued).
     function certificate(bytes32 tin) external view returns (Certificate memory);
 
-    /// @dev The certificates of `tins`, in order, as {certificate} gives each: many in one call.
-    function certificates(bytes32[] calldata tins) external view returns (Certificate[] memory);
-
     /// @dev Number of TINs `country` ever certified.
     function certificateCount(bytes2 country) external view returns (uint256);
-
-    /// @dev TINs certified by `country`, in first-issue order, from `offset`, at most `limit` (capped at 500).
-    function certificatesOf(bytes2 country, uint256 offset, uint256 limit) external view returns (bytes32[] memory);
 }

@@ -116,15 +116,9 @@ interface IMRARegistry {
      */
     function setParticipation(uint32 id, bytes2 party, PartyStatus from, PartyStatus to) external;
 
-    /// @dev MRA `id` with its parties and their status.
-    function mra(uint32 id) external view returns (MRA memory);
-
     /// @dev Number of MRAs ever proposed; ids run from 1 to this number.
     function mraCount() external view returns (uint256);
 
     /// @dev Number of MRAs `country` was ever proposed a party of.
     function mraCountOf(bytes2 country) external view returns (uint256);
-
-    /// @dev Ids of the MRAs `country` is a party of, from `offset`, at most `limit` (capped at 500).
-    function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory);
 }

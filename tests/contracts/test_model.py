@@ -1,5 +1,6 @@
 """A stateful property test of the contracts against an independent Python model of the certificate
-lifecycle, the roles, the MRA rules and governance (suspension and reinstatement of members by vote):
+lifecycle, the roles, the MRA rules and governance (suspension and reinstatement of members by vote,
+with open proposals whose electorate is fixed when they are made, queued decisions and their delay):
 random actors (allowed or not) and time travel; after every step each call succeeded exactly when the
 model allows it, and `verify` for every (country, TIN) equals the model's answer. CADENA_MODEL_EXAMPLES
 and CADENA_MODEL_STEPS make a longer run, CADENA_MODEL_RANDOM=1 other examples than the fixed ones."""
@@ -27,7 +28,10 @@ TYPES = [1, 2, 3, 128, 256]
 # (actor, the country it acts for): mostly a country's own admin, else anyone for any country
 OWN_ADMIN = st.sampled_from(COUNTRIES).map(lambda c: (f"{c.lower()}_admin", c))
 CLAIMS = st.one_of(OWN_ADMIN, OWN_ADMIN, OWN_ADMIN, st.tuples(st.sampled_from(ACTORS), st.sampled_from(COUNTRIES)))
-DECISIONS = {"suspension": 0, "reinstatement": 0}  # executed in this run, to show governance was exercised
+DECISIONS = {"suspension": 0, "reinstatement": 0, "queued": 0}  # in this run, to show governance was exercised
+DAY = 86400
+VOTING_PERIOD, DECISION_DELAY = 14 * DAY, 2 * DAY  # the test network's rules; the contract's floor
+ODD = 4020  # seconds added to each time step, so that no step lands on a deadline
 
 
 class Model:
@@ -37,6 +41,20 @@ class Model:
         self.certificates: dict[str, dict] = {}  # tin -> status, types, valid_from, expiry, holder
         self.mras: dict[int, dict] = {}  # id -> parties {country: status}, benefits, covered, effective
         self.suspended: set[str] = set()  # members suspended by vote
+        self.proposals: dict[int, dict] = {}  # id -> kind, subject, electorate, needed, ballots, state, times
+
+    def active(self) -> set[str]:
+        return set(COUNTRIES) - self.suspended
+
+    def applicable(self, kind: str, subject: str) -> bool:
+        """Whether a suspension or reinstatement of `subject` can be proposed or carried out now."""
+        if kind == "suspension":
+            return subject in self.active() and self.active() != {subject}  # never the last member
+        return subject in self.suspended
+
+    def counted(self, proposal: dict) -> int:
+        """Votes of the proposal's electorate whose members are still active."""
+        return len(proposal["ballots"] & proposal["electorate"] & self.active())
 
     def officer_of(self, actor: str, tin: str) -> bool:
         """`actor` may act on the certificate of `tin`: an officer of its country, not suspended."""
@@ -45,10 +63,11 @@ class Model:
     def admin_of(self, actor: str, country: str) -> bool:
         return actor == f"{country.lower()}_admin"
 
-    def needed(self, kind: str) -> int:
-        members = len(COUNTRIES) - len(self.suspended)
+    @staticmethod
+    def needed(kind: str, electorate: set[str]) -> int:
+        """The proposal's threshold of its electorate, rounded up, and never 0."""
         threshold = 5001 if kind == "reinstatement" else 6666
-        return -(-members * threshold // 10_000)
+        return max(1, -(-len(electorate) * threshold // 10_000))
 
     def verify(self, importer: str, tin: str, day: int) -> tuple[bool, int, Verdict]:
         cert = self.certificates.get(tin)
@@ -246,6 +265,72 @@ def machine_for(net):
                     action
                 ]
 
+        def open_proposal(self, kind, subject, proposer) -> int | None:
+            """`proposer` (actor, country) proposes to suspend or reinstate `subject`; the id if it may."""
+            actor, country = proposer
+            allowed = (
+                self.model.admin_of(actor, country)
+                and country not in self.model.suspended
+                and self.model.applicable(kind, subject)
+            )
+            motion = (KINDS[kind], country_to_bytes2(subject), ZERO_ADDRESS, "", NO_RULES, bytes(32))
+            self.attempt(net.fn("propose", country_to_bytes2(country), motion), actor, allowed)
+            if not allowed:
+                return None
+            proposal = net.fn("consortium").call()[2]
+            electorate = self.model.active()
+            self.model.proposals[proposal] = dict(
+                kind=kind,
+                subject=subject,
+                electorate=electorate,
+                needed=self.model.needed(kind, electorate),
+                ballots=set(),
+                state="open",
+                expires=net.now() + VOTING_PERIOD,
+            )
+            return proposal
+
+        def cast(self, proposal: int, claim, support: bool = True) -> None:
+            actor, country = claim
+            found = self.model.proposals[proposal]
+            allowed = (
+                self.model.admin_of(actor, country)
+                and country not in self.model.suspended
+                and found["state"] in ("open", "queued")
+                and net.now() <= found["expires"]
+                and country in found["electorate"]
+                and (country in found["ballots"]) != support
+            )
+            self.attempt(net.fn("vote", proposal, country_to_bytes2(country), support), actor, allowed)
+            if allowed:
+                (found["ballots"].add if support else found["ballots"].discard)(country)
+
+        def advance(self, proposal: int, executor: str) -> None:
+            """Anyone queues a proposal with its votes, or carries out a queued one after its delay."""
+            found = self.model.proposals[proposal]
+            now = net.now()
+            allowed = (
+                found["state"] in ("open", "queued")
+                and now <= found["expires"]
+                and self.model.counted(found) >= found["needed"]
+                and (
+                    found["state"] == "open"
+                    or (now >= found["executable"] and self.model.applicable(found["kind"], found["subject"]))
+                )
+            )
+            self.attempt(net.fn("execute", proposal), executor, allowed)
+            if not allowed:
+                return
+            if found["state"] == "open":
+                found.update(state="queued", executable=net.now() + DECISION_DELAY)
+                found["expires"] = found["executable"] + VOTING_PERIOD
+                DECISIONS["queued"] += 1
+                return
+            found["state"] = "executed"
+            kind, subject = found["kind"], found["subject"]
+            (self.model.suspended.add if kind == "suspension" else self.model.suspended.discard)(subject)
+            DECISIONS[kind] += 1
+
         @rule(
             kind=st.sampled_from(["suspension", "reinstatement"]),
             subject=st.sampled_from(COUNTRIES),
@@ -254,36 +339,36 @@ def machine_for(net):
             executor=st.sampled_from(ACTORS),
         )
         def govern(self, kind, subject, proposer, voters, executor):
-            """A member proposes to suspend or reinstate `subject`, (actor, country) pairs vote, anyone executes."""
-            actor, country = proposer
-            suspended = subject in self.model.suspended
-            allowed = (
-                self.model.admin_of(actor, country)
-                and country not in self.model.suspended
-                and suspended == (kind == "reinstatement")
-            )
-            motion = (KINDS[kind], country_to_bytes2(subject), ZERO_ADDRESS, "", NO_RULES)
-            self.attempt(net.fn("propose", country_to_bytes2(country), motion), actor, allowed)
-            if not allowed:
+            """A decision from start to end: proposed, voted, queued, its delay waited out, carried out."""
+            proposal = self.open_proposal(kind, subject, proposer)
+            if proposal is None:
                 return
-            proposal = net.fn("consortium").call()[2]
-            votes: set[str] = set()
-            for actor, country in voters:
-                allowed = (
-                    self.model.admin_of(actor, country) and country not in self.model.suspended and country not in votes
-                )
-                self.attempt(net.fn("vote", proposal, country_to_bytes2(country), True), actor, allowed)
-                if allowed:
-                    votes.add(country)
-            allowed = len(votes) >= self.model.needed(kind)
-            self.attempt(net.fn("execute", proposal), executor, allowed)
-            if allowed:
-                (self.model.suspended.add if kind == "suspension" else self.model.suspended.discard)(subject)
-                DECISIONS[kind] += 1
+            for claim in voters:
+                self.cast(proposal, claim)
+            self.advance(proposal, executor)
+            net.travel_seconds(DECISION_DELAY + ODD)
+            self.advance(proposal, executor)
+
+        @rule(
+            kind=st.sampled_from(["suspension", "reinstatement"]), subject=st.sampled_from(COUNTRIES), proposer=CLAIMS
+        )
+        def propose_decision(self, kind, subject, proposer):
+            """A proposal left open while other decisions change the members."""
+            self.open_proposal(kind, subject, proposer)
+
+        @rule(data=st.data(), claim=CLAIMS, support=st.sampled_from([True, True, False]))
+        def vote_on_an_open_proposal(self, data, claim, support):
+            if self.model.proposals:
+                self.cast(data.draw(st.sampled_from(sorted(self.model.proposals))), claim, support)
+
+        @rule(data=st.data(), executor=st.sampled_from(ACTORS))
+        def move_a_proposal_on(self, data, executor):
+            if self.model.proposals:
+                self.advance(data.draw(st.sampled_from(sorted(self.model.proposals))), executor)
 
         @rule(days=st.sampled_from([1, 2, 5, 400]))
         def time_passes(self, days):
-            net.travel_days(days)
+            net.travel_seconds(days * DAY + ODD)
             self.day = net.now() // 86400
 
         @invariant()

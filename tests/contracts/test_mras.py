@@ -1,8 +1,9 @@
 """MRAs on-chain: proposal, signatures, entry into force, suspension, leaving, termination."""
 
 import pytest
-from helpers import reverts
+from helpers import RULES, ZERO_ADDRESS, Network, deploy, reverts
 
+from cadena_client.contract.artifact import CONSORTIUM, LENS, load_artifact
 from cadena_client.domain.model import MRAStatus as M
 from cadena_client.domain.model import PartyStatus as P
 from cadena_client.domain.model import to_day
@@ -157,6 +158,7 @@ def test_invalid_proposals(net, parties, kwargs, error, args):
 
 @pytest.mark.slow
 def test_at_most_32_parties(net, accounts):
+    """On a network founded by 33 administrations (one deployment, not 30 admission votes)."""
     codes = [
         "AR",
         "BO",
@@ -189,8 +191,24 @@ def test_at_most_32_parties(net, accounts):
         "IL",
         "TH",
     ]
-    for code in codes:
-        net.register(code, "stranger")
+    founders = ["MX", "PE", "CR", *codes]
+    consortium = net.w3.eth.contract(
+        address=deploy(
+            net.w3,
+            CONSORTIUM,
+            net.implementation,
+            [code.encode() for code in founders],
+            founders,
+            [accounts[f"{c.lower()}_admin"] if c in ("MX", "PE", "CR") else accounts["stranger"] for c in founders],
+            RULES,
+            ZERO_ADDRESS,
+            sender=accounts["governance"],
+        ),
+        abi=load_artifact(CONSORTIUM)["abi"],
+    )
+    lens = net.w3.eth.contract(address=consortium.functions.lens().call(), abi=load_artifact(LENS)["abi"])
+    cadena = net.w3.eth.contract(address=consortium.functions.cadena().call(), abi=net.contract.abi)
+    net = Network(net.w3, cadena, accounts, consortium, lens)
     parties = ["MX", "PE", "CR"] + codes
     with reverts("MRAInvalidPartyCount", count=33):
         net.propose(parties)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from helpers import NO_RULES, ROLES, ZERO_ADDRESS, master_data, reverts
 
-from cadena_client.contract.artifact import load_artifact
+from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, load_artifact
 from cadena_client.contract.codec import country_to_bytes2, tin_to_bytes32
 
 TIN = tin_to_bytes32("MXROLE000001")
@@ -61,7 +61,8 @@ def remember(make):
     return lambda net: STATE.__setitem__("id", make(net))
 
 
-OFFICER, ADMIN = frozenset({"mx_officer"}), frozenset({"mx_admin"})
+OFFICER, ADMIN, NOBODY = frozenset({"mx_officer"}), frozenset({"mx_admin"}), frozenset()
+NOT_ADMIN, BY_CONSORTIUM = "GovernanceNotAdmin", "CustomsUnauthorized"
 MATRIX = {
     "issueCertificate": Rule(lambda net: net.fn("issueCertificate", TIN, master_data("MXROLE000001"), 1), OFFICER),
     "issueCertificates": Rule(
@@ -95,17 +96,30 @@ MATRIX = {
         ADMIN,
         prepare=remember(lambda net: net.propose(["PE", "MX"])),
     ),
-    "propose": Rule(lambda net: net.fn("propose", MX, (1, b"PE", ZERO_ADDRESS, "", NO_RULES)), ADMIN),
-    "vote": Rule(lambda net: net.fn("vote", STATE["id"], MX, True), ADMIN, prepare=remember(admission)),
-    "vetoRecovery": Rule(lambda net: net.fn("vetoRecovery", STATE["id"]), ADMIN, prepare=remember(recovery_of_mx)),
+    "propose": Rule(
+        lambda net: net.fn("propose", MX, (1, b"PE", ZERO_ADDRESS, "", NO_RULES, bytes(32))), ADMIN, NOT_ADMIN
+    ),
+    "vote": Rule(lambda net: net.fn("vote", STATE["id"], MX, True), ADMIN, NOT_ADMIN, prepare=remember(admission)),
+    "veto": Rule(lambda net: net.fn("veto", STATE["id"], MX), ADMIN, NOT_ADMIN, prepare=remember(recovery_of_mx)),
     "execute": Rule(lambda net: net.fn("execute", STATE["id"]), frozenset(ROLES), prepare=remember(voted_admission)),
+    # only the consortium, carrying out a decision of the members, seats, suspends, recovers and upgrades
+    "admitAdministration": Rule(
+        lambda net: net.fn("admitAdministration", b"CO", "DIAN", net.a["co_admin"], 1), NOBODY, BY_CONSORTIUM
+    ),
+    "setAdministrationStatus": Rule(lambda net: net.fn("setAdministrationStatus", b"PE", 2, 1), NOBODY, BY_CONSORTIUM),
+    "recoverAdministration": Rule(
+        lambda net: net.fn("recoverAdministration", b"PE", net.a["stranger"], 1), NOBODY, BY_CONSORTIUM
+    ),
+    "upgradeToAndCall": Rule(lambda net: net.fn("upgradeToAndCall", net.implementation, b""), NOBODY, BY_CONSORTIUM),
+    "initialize": Rule(lambda net: net.fn("initialize", net.a["stranger"]), NOBODY, "InvalidInitialization"),
 }
 
 
 def test_the_matrix_names_every_state_changing_function():
     functions = {
         entry["name"]
-        for entry in load_artifact()["abi"]
+        for name in (CONTRACT, CONSORTIUM)
+        for entry in load_artifact(name)["abi"]
         if entry["type"] == "function" and entry["stateMutability"] not in ("view", "pure")
     }
     assert functions == set(MATRIX), (

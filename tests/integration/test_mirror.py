@@ -6,7 +6,7 @@ from dataclasses import replace
 from itertools import product
 
 import pytest
-from helpers import PILOT
+from helpers import PILOT, carry_out
 
 from cadena_client.chain.connection import connect
 from cadena_client.cli.main import hint
@@ -82,7 +82,7 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
     admission = w.as_(ADMIN["MX"]).propose("MX", "admission", "CO", w.accounts.address("dev:7"), "DIAN")
     for member in ("MX", "PE"):
         w.as_(ADMIN[member]).vote(admission, member)
-    w.as_("dev:0").execute(admission)
+    carry_out(w.as_("dev:0"), admission)
     w.as_("dev:7").propose_mra("CO", ["CO", "MX"], "priority-treatment", "importer,exporter")  # never signed
     later = w.as_("dev:7").propose_mra(
         "CO", ["CO", "MX"], "priority-treatment", "importer", from_day(w.now() // 86400 + 3650)
@@ -158,7 +158,7 @@ def test_random_operations_mirror_verify_equals_contract_verify(world):
                 proposal = w.as_(admins[voters[0]]).propose(voters[0], kind, subject)
                 for voter in voters:
                     w.as_(admins[voter]).vote(proposal, voter)
-                w.as_(HOLDER).execute(proposal)
+                carry_out(w.as_(HOLDER), proposal)
             else:
                 tester = w.chain.w3.provider.ethereum_tester
                 tester.time_travel(w.now() + rng.choice([1, 2, 4]) * 86400)

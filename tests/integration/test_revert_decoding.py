@@ -3,9 +3,11 @@
 from functools import partial
 
 import pytest
+from helpers import deploy
 from web3 import Web3
 
 from cadena_client.chain.node import start_anvil
+from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, load_artifact
 from cadena_client.contract.codec import codec, tin_to_bytes32
 from cadena_client.domain.lifecycle import Operation
 from cadena_client.errors import ContractError
@@ -13,15 +15,17 @@ from cadena_client.errors import ContractError
 
 @pytest.fixture(scope="module")
 def anvil_contract(artifact):
+    """A network of Mexico alone on anvil: the implementation, and the consortium that creates its proxy."""
     with start_anvil() as node:
         w3 = Web3(Web3.HTTPProvider(node.url))
-        deployer = w3.eth.accounts[0]
-        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-        founders = factory.constructor(
-            [b"MX"], ["SAT"], [w3.eth.accounts[2]], (5001, 6666, 86400, 86400), "0x" + "00" * 20
+        deployer, nobody = w3.eth.accounts[0], "0x" + "00" * 20
+        implementation = deploy(w3, CONTRACT, nobody, sender=deployer)
+        rules = (5001, 6666, 14 * 86400, 7 * 86400)
+        consortium = deploy(
+            w3, CONSORTIUM, implementation, [b"MX"], ["SAT"], [w3.eth.accounts[2]], rules, nobody, sender=deployer
         )
-        receipt = w3.eth.wait_for_transaction_receipt(founders.transact({"from": deployer}))
-        yield w3, w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
+        proxy = w3.eth.contract(address=consortium, abi=load_artifact(CONSORTIUM)["abi"]).functions.cadena().call()
+        yield w3, w3.eth.contract(address=proxy, abi=artifact["abi"])
 
 
 def _raised(call) -> BaseException:
