@@ -10,11 +10,18 @@ from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.network.deploy import DeploymentRecord
 
 VERSION_SHIFT, STATUS_SHIFT = 232, 160  # contracts/libraries/CertificateWord.sol
+# the AEO registry's ERC-7201 namespace (contracts/libraries/StorageSlots.sol), whose first field is the records
+AEO_REGISTRY = (
+    int.from_bytes(
+        keccak((int.from_bytes(keccak(text="cadena.storage.AEORegistry"), "big") - 1).to_bytes(32, "big")), "big"
+    )
+    & ~0xFF
+)
 
 
 def record_slot(url: str, address: str, tin: str, word_matches) -> int:
     """The storage slot of the certificate word of `tin`: keccak(tin . p) for the mapping's slot p."""
-    for position in range(64):
+    for position in (AEO_REGISTRY, *range(64)):
         slot = int.from_bytes(keccak(tin_to_bytes32(tin) + position.to_bytes(32, "big")), "big")
         if word_matches(int(rpc(url, "eth_getStorageAt", address, hex(slot), "latest"), 16)):
             return slot
