@@ -71,6 +71,9 @@ def changes(event: Event) -> Iterator[tuple[str, tuple]]:
         )
     elif name in STANDING:
         yield "UPDATE administrations SET status = ? WHERE country = ?", (int(STANDING[name]), event.country)
+    elif name == "AdministrationRecovered":  # the recovered admin alone: earlier grants lapse, with no RoleRevoked
+        yield "DELETE FROM roles WHERE country = ? AND role = 'admin' AND account != ?", (event.country, data["admin"])
+        yield "INSERT OR IGNORE INTO roles VALUES (?, ?, ?)", (data["admin"], event.country, "admin")
     elif name in ("RoleGranted", "RoleRevoked"):
         held = country_roles().get(bytes.fromhex(data["role"][2:]))
         if held is not None:
