@@ -23,6 +23,7 @@ _HOMES = {
     "create_keystore": "chain.keys",
     "load_keystore": "chain.keys",
     "ForwarderSubmitter": "chain.relay",
+    "LacchainSubmitter": "chain.lacchain",
     "Submitter": "chain.relay",
     "Job": "chain.signer",
     "Outcome": "chain.signer",

@@ -407,3 +407,53 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def front(target: str, screen=lambda headers: None, refuse=lambda call: None, answer=lambda call: None):
+    """A real HTTP server in front of a node. `screen(headers)` may answer (status, text) instead of
+    forwarding the request; `refuse(call)` may give a JSON-RPC error for one call in place of the node's
+    answer, `answer(call)` its whole answer ({"result": ...} or {"error": ...}). Yields (its URL, the
+    calls it forwarded)."""
+    forwarded: list[dict] = []
+
+    class Front(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            refusal = screen(self.headers)
+            if refusal is not None:
+                self.send_response(refusal[0])
+                self.end_headers()
+                self.wfile.write(refusal[1].encode())
+                return
+            request = json.loads(body)
+            calls = request if isinstance(request, list) else [request]
+            answered = {id(call): {"error": error} for call in calls if (error := refuse(call)) is not None}
+            answered |= {id(call): reply for call in calls if id(call) not in answered and (reply := answer(call))}
+            passed = [call for call in calls if id(call) not in answered]
+            forwarded.extend(passed)
+            replied = requests.post(target, json=passed, timeout=60).json() if passed else []
+            by_id = {reply["id"]: reply for reply in replied}
+            replies = [
+                {"jsonrpc": "2.0", "id": call["id"], **answered[id(call)]}
+                if id(call) in answered
+                else by_id[call["id"]]
+                for call in calls
+            ]
+            content = json.dumps(replies if isinstance(request, list) else replies[0]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Front)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", forwarded
+    finally:
+        server.shutdown()
+        server.server_close()

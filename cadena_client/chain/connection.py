@@ -75,9 +75,13 @@ def connect(
     expected_chain_id: int | None = None,
     timeout: float = 30,
     headers: dict[str, str] | None = None,
+    jwt: str | None = None,
 ) -> Chain:
     """Connects to `url` (None or "embedded": a new in-process eth-tester chain) and checks the chain id.
-    `headers` (an API key, say) and `timeout` go with every request to the node."""
+    `headers` (an API key, say), `jwt` (a JSON Web Token, for Besu's JWT authentication) and `timeout`
+    go with every request to the node."""
+    if jwt:
+        headers = {**(headers or {}), "Authorization": f"Bearer {jwt.strip()}"}
     if url in (None, "", EMBEDDED):
         w3 = Web3(EthereumTesterProvider())
         url, rpc = EMBEDDED, Rpc(w3)
@@ -92,6 +96,12 @@ def connect(
         latest = w3.eth.get_block("latest")
     except Exception as exc:
         response = getattr(exc, "response", None)
+        bearer = str((headers or {}).get("Authorization", "")).startswith("Bearer ")
+        if response is not None and response.status_code in (401, 403) and bearer:
+            raise NodeUnauthorized(
+                f"the node at {url} refused the JSON Web Token: HTTP {response.status_code} {response.reason}; "
+                "it has expired, or another administration's key signed it"
+            ) from None
         if response is not None and response.status_code in (401, 403):
             raise NodeUnauthorized(
                 f"the node at {url} refused the request: HTTP {response.status_code} {response.reason}; "

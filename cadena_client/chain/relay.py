@@ -5,7 +5,8 @@ transactions (LACChain lets only its relay hub send; keys that hold no ether), t
 transaction as an EIP-712 forward request and a relayer submits it to the trusted forwarder, which
 calls the contract with the actor appended: the contract's `_msgSender()` is the actor. A
 `Submitter` is what `Cadena` writes through: a `Signer` sends directly, a `ForwarderSubmitter`
-through OpenZeppelin's `ERC2771Forwarder`; another hub's format is another `Submitter`.
+through OpenZeppelin's `ERC2771Forwarder`, a `LacchainSubmitter` (chain/lacchain.py) through
+LACChain's relay hub.
 """
 
 from __future__ import annotations
@@ -63,14 +64,21 @@ class Submitter(Protocol):
     def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]: ...
 
 
-class ForwarderSubmitter:
-    """Signs each job as `account`'s request to the ERC-2771 `forwarder`; `relayer` sends them, up to
-    `batch` in one `executeBatch` transaction of at most half a block's gas. A job the contract would refuse from the actor is
-    refused before anything is signed, with the contract's error."""
+def relayed_submitter(chain: Chain, account: LocalAccount, forwarder: str, relayer: Signer) -> Submitter:
+    """`account` relayed by `relayer` through the deployment's `forwarder`: LACChain's relay hub (with
+    the writer node's key as relayer) or an ERC-2771 forwarder, told apart by its code."""
+    from cadena_client.chain import lacchain
 
-    def __init__(self, chain: Chain, account: LocalAccount, forwarder: str, relayer: Signer, batch: int = BATCH):
-        self.chain, self.account, self.relayer, self.batch = chain, account, relayer, batch
-        self.forwarder = to_checksum_address(forwarder)
+    if lacchain.is_hub(chain, forwarder):
+        return lacchain.LacchainSubmitter(chain, account, forwarder, relayer)
+    return ForwarderSubmitter(chain, account, forwarder, relayer)
+
+
+class RelayedSubmitter:
+    """What relayed submitters share: the actor's key, which signs and never sends, and its simulation."""
+
+    def __init__(self, chain: Chain, account: LocalAccount):
+        self.chain, self.account = chain, account
         self.direct = Signer(chain, account)  # for its simulation as the actor: it never sends
 
     @property
@@ -82,6 +90,20 @@ class ForwarderSubmitter:
         if outcome.result is Result.DONE and outcome.receipt:
             return outcome.receipt
         raise outcome.error or ChainError(outcome.detail)
+
+    def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]:
+        raise NotImplementedError
+
+
+class ForwarderSubmitter(RelayedSubmitter):
+    """Signs each job as `account`'s request to the ERC-2771 `forwarder`; `relayer` sends them, up to
+    `batch` in one `executeBatch` transaction of at most half a block's gas. A job the contract would refuse from the actor is
+    refused before anything is signed, with the contract's error."""
+
+    def __init__(self, chain: Chain, account: LocalAccount, forwarder: str, relayer: Signer, batch: int = BATCH):
+        super().__init__(chain, account)
+        self.relayer, self.batch = relayer, batch
+        self.forwarder = to_checksum_address(forwarder)
 
     def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]:
         """Simulates each job as the actor, signs the runnable ones as requests and has them relayed;

@@ -42,7 +42,7 @@ COMMANDS = {
 HINTS = {
     errors.SignerRequired: "give --keystore FILE (or --dev-account N on a local node)",
     errors.NodeUnreachable: "check --rpc-url",
-    errors.NodeUnauthorized: "give them with --rpc-header 'Name: value', e.g. an API key",
+    errors.NodeUnauthorized: "give --rpc-jwt FILE for Besu's JWT authentication, or --rpc-header 'Name: value'",
     errors.WrongChain: "check --rpc-url and --chain-id",
     errors.DevAccountsUnavailable: "give --keystore FILE",
     errors.PasswordMissing: "give --password-file or set CADENA_PASSWORD",
@@ -139,6 +139,12 @@ def parse_headers(ctx, param, values) -> dict[str, str]:
     help="An HTTP header for every request to the node, e.g. an API key (repeat for more).",
 )
 @click.option(
+    "--rpc-jwt",
+    envvar="CADENA_RPC_JWT",
+    type=click.File("r"),
+    help="File with a JSON Web Token the node's JSON-RPC wants (Besu's JWT authentication), sent with every request.",
+)
+@click.option(
     "--deployment",
     envvar="CADENA_DEPLOYMENT",
     type=click.Path(dir_okay=False),
@@ -186,6 +192,7 @@ def cli(
     ctx,
     rpc_url,
     headers,
+    rpc_jwt,
     deployment,
     chain_id,
     keystore,
@@ -199,6 +206,8 @@ def cli(
     """CADENA: real-time AEO certificate status and automatic MRA recognition among customs administrations."""
     from cadena_client.cli.session import Session
 
+    if rpc_jwt:
+        headers = {**headers, "Authorization": f"Bearer {rpc_jwt.read().strip()}"}
     ctx.obj = Session(rpc_url, headers, deployment, chain_id, keystore, password_file, dev_account, mirror_file)
     if max_in_flight:
         ctx.obj.max_in_flight = max_in_flight

@@ -42,25 +42,6 @@ def network_deploy(session, config):
     )
 
 
-@network.command("kit")
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write the kit into.")
-def network_kit(config, out):
-    """Write a Besu QBFT network kit for CONFIG's administrations: validator keys (each in its
-    administration's folder, mode 0600), genesis, node configs, allowlists, docker-compose and a README."""
-    from cadena_client.network.kit import write_kit
-
-    parsed = load_config(Path(config))
-    if parsed.chain_id is None:
-        raise ConfigError(f"{config}: give the new network's chain id as network.chain_id")
-    validators = {entry.country: entry.validators for entry in parsed.administrations}
-    nodes = write_kit(parsed, Path(out), parsed.chain_id, validators)
-    click.echo(
-        f"{len(nodes)} validators of {len(validators)} administrations, chain id {parsed.chain_id}: "
-        f"{out}/README.md tells each operator what to do; each <country>/ folder goes to its administration only"
-    )
-
-
 @network.command("show")
 @json_option
 @pass_session
@@ -175,3 +156,9 @@ def role_group(role: str, one: str, many: str) -> click.Group:
 
 officer = role_group("officer", "a customs officer", "customs officers")
 admin = role_group("admin", "an administration admin", "administration admins")
+
+
+from cadena_client.cli.nodes import network_check, network_kit  # noqa: E402  (the operator's commands)
+
+network.add_command(network_kit)
+network.add_command(network_check)

@@ -13,7 +13,7 @@ import click
 from cadena_client.api.client import Cadena
 from cadena_client.chain.connection import Chain, connect
 from cadena_client.chain.keys import load_keystore
-from cadena_client.chain.relay import ForwarderSubmitter, Submitter
+from cadena_client.chain.relay import Submitter, relayed_submitter
 from cadena_client.chain.signer import DEFAULT_IN_FLIGHT, Receipt, Signer
 from cadena_client.document import dumps
 from cadena_client.errors import CadenaError, InputError, KeystoreError, MirrorError, PasswordMissing, SignerRequired
@@ -78,7 +78,8 @@ class Session:
         return record.open(self.chain, self.submitter(record) if signing else None)
 
     def submitter(self, record: DeploymentRecord) -> Submitter:
-        """The signing account, sending itself, or relayed by --relayer-* through the deployment's forwarder."""
+        """The signing account, sending itself, or relayed by --relayer-* through the deployment's forwarder
+        (or LACChain's relay hub, with the writer node's key as relayer)."""
         keystore, dev_account = self.relayer
         if keystore is None and dev_account is None:
             return self.signer()
@@ -89,7 +90,7 @@ class Session:
             relayer = Signer(self.chain, load_keystore(Path(keystore), password), in_flight=self.max_in_flight)
         else:
             relayer = Signer(self.chain, self.chain.dev_account(dev_account or 0), in_flight=self.max_in_flight)
-        return ForwarderSubmitter(self.chain, self.signer().account, record.forwarder, relayer)
+        return relayed_submitter(self.chain, self.signer().account, record.forwarder, relayer)
 
     def password(self, path: Path) -> str:
         if self.password_file:

@@ -1,33 +1,58 @@
 """A Hyperledger Besu QBFT network kit for the administrations of a network config.
 
-`write_kit` writes, under one folder: each administration's validator keys in its own folder (mode
-0600, never in a shared file), a `genesis.json` (QBFT, the config's chain id, zero base fee, the
-validators in `extraData`), a Besu `config.toml` per node, `permissions_config.toml` (nodes and
-accounts allowlists), a `docker-compose.yml` that starts the whole network with the
-`hyperledger/besu` image, and a README for the operators. Keys already written are kept: a second
-run writes the same network again around them.
+`write_kit` writes, under one folder, what each administration needs to start its nodes as written,
+for Besu 25.10 (every option and file format checked against Besu's documentation of that release):
+- in each administration's own folder only: its validators' node keys, the keystores of its accounts
+  (for `dev:N` references of the config, which do not exist on Besu) with their password, and the
+  key that signs the JSON Web Tokens its nodes' JSON-RPC accepts, with a token for its operators
+  (all mode 0600, folders 0700);
+- shared: a `genesis.json` (QBFT, the config's chain id, zero base fee, the validators in
+  `extraData`), a Besu `config.toml` per node (JSON-RPC with JWT authentication, bound to its
+  administration's own network), `permissions_config.toml` (the nodes and the accounts allowed to
+  send: the config's), `deploy.toml` (the config with those keystores and addresses), a
+  `docker-compose.yml` and a README for the operators.
+Keys and the genesis already written are kept: a second run writes the same network again around
+them, and validators added later join by the others' votes. With the
+members read from the chain (`members`, after governance admits or expels one), the allowlists are
+those of the network as it stands.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+import time
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from pathlib import Path
 
+import jwt
 import rlp
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from eth_keys.datatypes import PrivateKey
+from eth_utils import to_checksum_address
 
+from cadena_client.api.client import Cadena
+from cadena_client.chain.keys import create_keystore
+from cadena_client.chain.logs import LogSource
+from cadena_client.contract.codec import country_roles, hex_text
+from cadena_client.domain.model import AdministrationStatus
 from cadena_client.errors import ConfigError
 from cadena_client.network.deploy import NetworkConfig
 
-BESU_IMAGE = "hyperledger/besu:25.10.0"
+BESU_VERSION = "25.10.0"
+BESU_IMAGE = f"hyperledger/besu:{BESU_VERSION}"
 QBFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365"  # fixed by QBFT
-SUBNET = IPv4Network("172.16.239.0/24")  # the compose network; node n gets address 10 + n
+SUBNET = IPv4Network("172.16.239.0/24")  # the validators' peer-to-peer network; node n gets address 10 + n
+RPC_SUBNETS = IPv4Network("172.30.0.0/16")  # administration k's own network: 172.30.k.0/24 (not docker0's 172.17)
 P2P_PORT, RPC_PORT = 30303, 8545
 BLOCK_PERIOD_SECONDS = 2
+JWT_ALGORITHM = "ES256"  # ECDSA on secp256r1, one of those Besu's JWT public key authentication takes
+TOKEN_DAYS = 365
+RPC_API = ["ETH", "NET", "WEB3", "QBFT", "TXPOOL", "PERM"]  # PERM: perm_reloadPermissionsFromFile
 
 
 def qbft_extra_data(validators: list[str]) -> str:
@@ -43,7 +68,8 @@ class Node:
     index: int
     address: str  # the validator's address, from its node key
     public_key: str  # 0x + 64 bytes
-    ip: str
+    ip: str  # in the validators' network
+    rpc_ip: str  # in its administration's own network, where its JSON-RPC listens
 
     @property
     def name(self) -> str:
@@ -58,34 +84,69 @@ class Node:
         return f"enode://{self.public_key[2:]}@{self.ip}:{P2P_PORT}"
 
 
-def write_kit(config: NetworkConfig, out: Path, chain_id: int, validators: dict[str, int]) -> list[Node]:
-    """Writes the kit for `config` into `out`; `validators` gives each country's number of nodes."""
+def write_kit(
+    config: NetworkConfig,
+    source: Path,
+    out: Path,
+    chain_id: int,
+    validators: dict[str, int],
+    members: dict[str, list[str]] | None = None,
+) -> list[Node]:
+    """Writes the kit for `config` (read from `source`) into `out`; `validators` gives each country's
+    number of nodes.
+    `members` (country -> its accounts, read from the chain) narrows the allowlists to the network as
+    it stands: the nodes of its members and their accounts."""
     out.mkdir(parents=True, exist_ok=True)
     nodes: list[Node] = []
-    for entry in config.administrations:
+    for number, entry in enumerate(config.administrations):
+        rpc = IPv4Network(f"{RPC_SUBNETS.network_address + 256 * number}/24")
         for index in range(1, validators.get(entry.country, 1) + 1):
-            folder = out / entry.country.lower() / f"node-{index}"
-            key = _node_key(folder)
-            nodes.append(
-                Node(
-                    entry.country,
-                    index,
-                    key.public_key.to_checksum_address(),
-                    key.public_key.to_hex(),
-                    str(SUBNET.network_address + 10 + len(nodes)),
-                )
-            )
-    if len(nodes) > 200:
+            key = _node_key(out / entry.country.lower() / f"node-{index}")
+            ip = str(SUBNET.network_address + 10 + len(nodes))
+            address, public = key.public_key.to_checksum_address(), key.public_key.to_hex()
+            nodes.append(Node(entry.country, index, address, public, ip, str(rpc.network_address + 9 + index)))
+    if len(nodes) > 200 or len(config.administrations) > 256:
         raise ConfigError(f"{len(nodes)} nodes do not fit the kit's network {SUBNET}; give fewer validators")
-    _write(out / "genesis.json", json.dumps(genesis(chain_id, nodes), indent=2) + "\n")
-    accounts = sorted({ref for e in config.administrations for ref in (e.admin, *e.officers) if ref.startswith("0x")})
-    _write(out / "permissions_config.toml", _permissions(nodes, accounts))
-    bootnodes = [node.enode for node in nodes if node.index == 1]  # each administration's first node
+    accounts = _accounts(config, source.parent, out)
+    for entry in config.administrations:
+        _rpc_token(out / entry.country.lower())
+    allowed = nodes if members is None else [node for node in nodes if node.country in members]
+    accounts_allowed = sorted(
+        {address for address, _ in accounts.values()}
+        if members is None
+        else {a for held in members.values() for a in held},
+        key=str.lower,
+    )
+    if not (out / "genesis.json").exists():  # the network's first block: never written again, since
+        # a validator added later joins by the others' votes, not by another genesis
+        _write(out / "genesis.json", json.dumps(genesis(chain_id, nodes), indent=2) + "\n")
+    _write(out / "permissions_config.toml", _permissions(allowed, accounts_allowed))
+    _write(out / "deploy.toml", _deploy_config(source.read_text(encoding="utf-8"), accounts))
+    bootnodes = [node.enode for node in allowed if node.index == 1]  # each administration's first node
     for node in nodes:
-        _write(out / node.folder / "config.toml", _node_config(bootnodes))
-    _write(out / "docker-compose.yml", _compose(nodes))
+        _write(out / node.folder / "config.toml", _node_config(node, bootnodes))
+    _write(out / "docker-compose.yml", _compose(nodes, config))
     _write(out / "README.md", _readme(config, chain_id, nodes))
     return nodes
+
+
+def members_on_chain(cadena: Cadena) -> dict[str, list[str]]:
+    """Each administration that is a member of the deployed network (not expelled) -> the accounts
+    holding its admin and officer roles now, from the contract's role events."""
+    roles = country_roles()
+    logs = LogSource(cadena.chain, cadena.address)
+    holders: dict[str, set[str]] = {}
+    topics = [[logs.topic("RoleGranted"), logs.topic("RoleRevoked")]]
+    for name, args, _ in logs.scan(cadena.deploy_block, topics):
+        role = roles.get(bytes.fromhex(hex_text(args["role"])[2:]))
+        if role:
+            held = holders.setdefault(role[0], set())
+            (held.add if name == "RoleGranted" else held.discard)(to_checksum_address(args["account"]))
+    return {
+        entry.country: sorted(holders.get(entry.country, ()), key=str.lower)
+        for entry in cadena.administrations()
+        if entry.status is not AdministrationStatus.EXPELLED
+    }
 
 
 def genesis(chain_id: int, nodes: list[Node]) -> dict:
@@ -117,14 +178,91 @@ def _node_key(folder: Path) -> PrivateKey:
             return PrivateKey(bytes.fromhex(path.read_text().strip().removeprefix("0x")))
         except ValueError:
             raise ConfigError(f"{path} is not a node key; move it away to make a new one") from None
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)
     key = PrivateKey(secrets.token_bytes(32))
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as stream:
-        stream.write(key.to_hex() + "\n")
+    _secret(path, key.to_hex() + "\n")
     _write(folder / "key.pub", key.public_key.to_hex() + "\n")
     return key
+
+
+def _accounts(config: NetworkConfig, base: Path, out: Path) -> dict[str, tuple[str, str]]:
+    """Each account reference of `config` (keystores relative to `base`) -> its address and what the
+    deploy config names instead: a `dev:N` reference gets a keystore in the folder of the
+    administration it acts for (the deployer's: the first administration's), encrypted with that
+    folder's password; the deploy config names the deployer's keystore and the others' addresses."""
+    roles = [(config.deployer, config.administrations[0].country, "deployer")]
+    for entry in config.administrations:
+        roles.append((entry.admin, entry.country, "admin"))
+        roles += [(ref, entry.country, f"officer-{n}") for n, ref in enumerate(entry.officers, start=1)]
+    found: dict[str, tuple[str, str]] = {}
+    for ref, country, role in roles:
+        if ref in found:
+            continue
+        if ref.startswith("dev:"):
+            keystore = out / country.lower() / "accounts" / f"{role}.json"
+            address = (
+                _keystore_address(keystore)
+                if keystore.exists()
+                else create_keystore(keystore, _password(keystore.parent))
+            )
+            named = f"keystore:{keystore.relative_to(out).as_posix()}" if role == "deployer" else address
+            found[ref] = (address, named)
+        elif ref.startswith("keystore:"):
+            path = Path(ref[len("keystore:") :]).expanduser()
+            found[ref] = (_keystore_address(path if path.is_absolute() else base / path), ref)
+        else:
+            found[ref] = (ref, ref)
+    return found
+
+
+def _keystore_address(path: Path) -> str:
+    try:
+        return to_checksum_address(json.loads(path.read_text())["address"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{path} is not a readable keystore with its address ({exc})") from None
+
+
+def _password(folder: Path) -> str:
+    """The password of the keystores in `folder` (an administration's), made at random the first time."""
+    path = folder / "password"
+    if not path.exists():
+        _secret(path, secrets.token_urlsafe(24) + "\n")
+    return path.read_text().rstrip("\n")
+
+
+def _rpc_token(folder: Path) -> None:
+    """The administration's JWT signing key (its nodes hold the public half) and a token for its
+    operators, valid for a year and for every JSON-RPC method, made the first time."""
+    key_path, token_path = folder / "rpc-jwt-key.pem", folder / "rpc.jwt"
+    if not key_path.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        _secret(key_path, pem.decode())
+        public = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        _write(folder / "rpc-jwt-public.pem", public.decode())
+    if not token_path.exists():
+        claims = {"permissions": ["*:*"], "exp": int(time.time()) + TOKEN_DAYS * 86_400}
+        _secret(token_path, jwt.encode(claims, key_path.read_text(), algorithm=JWT_ALGORITHM) + "\n")
+
+
+def _deploy_config(text: str, accounts: dict[str, tuple[str, str]]) -> str:
+    """The network config with its `dev:N` accounts replaced by the kit's keystores and addresses."""
+    note = "# Written by `cadena network kit`: the config with the kit's keystores and addresses for dev:N.\n"
+    return note + re.sub(
+        r'"(dev:\d+)"', lambda match: json.dumps(accounts.get(match.group(1), ("", match.group(1)))[1]), text
+    )
+
+
+def _secret(path: Path, text: str) -> None:
+    """Writes a private file (mode 0600, in a folder of mode 0700) that must not exist yet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as stream:
+        stream.write(text)
 
 
 def _write(path: Path, text: str) -> None:
@@ -141,24 +279,29 @@ def _toml_list(values: list[str]) -> str:
 
 def _permissions(nodes: list[Node], accounts: list[str]) -> str:
     return (
-        "# Who may connect (nodes) and who may send transactions (accounts). Every node loads this file.\n"
+        "# Who may connect (nodes) and who may send transactions (accounts). Every node loads this file;\n"
+        "# after a change, each reloads it: perm_reloadPermissionsFromFile.\n"
         f"nodes-allowlist={_toml_list([node.enode for node in nodes])}\n"
         f"accounts-allowlist={_toml_list(accounts)}\n"
     )
 
 
-def _node_config(bootnodes: list[str]) -> str:
-    return f"""# Besu configuration of one validator node (paths inside its container; see docker-compose.yml).
-data-path="/data"
+def _node_config(node: Node, bootnodes: list[str]) -> str:
+    return f"""# Besu {BESU_VERSION} configuration of validator {node.name} (paths inside its container; see docker-compose.yml).
+data-path="/var/lib/besu"
 genesis-file="/config/genesis.json"
 node-private-key-file="/keys/key"
+p2p-host="{node.ip}"
 p2p-port={P2P_PORT}
 bootnodes={_toml_list(bootnodes)}
 rpc-http-enabled=true
-rpc-http-host="0.0.0.0"
+rpc-http-host="{node.rpc_ip}"
 rpc-http-port={RPC_PORT}
-rpc-http-api=["ETH","NET","WEB3","QBFT","TXPOOL"]
-host-allowlist=["*"]
+rpc-http-api={_toml_list(RPC_API)}
+host-allowlist={_toml_list([node.rpc_ip, node.name])}
+rpc-http-authentication-enabled=true
+rpc-http-authentication-jwt-public-key-file="/keys/rpc-jwt-public.pem"
+rpc-http-authentication-jwt-algorithm="{JWT_ALGORITHM}"
 rpc-max-logs-range=5000
 min-gas-price=0
 permissions-nodes-config-file-enabled=true
@@ -168,10 +311,13 @@ permissions-accounts-config-file="/config/permissions_config.toml"
 """
 
 
-def _compose(nodes: list[Node]) -> str:
+def _compose(nodes: list[Node], config: NetworkConfig) -> str:
+    """One service per validator: in the validators' network, and in its administration's own network,
+    where its JSON-RPC listens (no port published on the host). Its data lives in a volume outside
+    /opt/besu, as Besu's Docker documentation asks."""
     lines = ["# Starts the whole network on one machine: docker compose up -d", "services:"]
-    for number, node in enumerate(nodes):
-        folder = node.folder.as_posix()
+    for node in nodes:
+        folder, admin = node.folder.as_posix(), node.country.lower()
         lines += [
             f"  {node.name}:",
             f"    image: {BESU_IMAGE}",
@@ -181,62 +327,101 @@ def _compose(nodes: list[Node]) -> str:
             "      - ./permissions_config.toml:/config/permissions_config.toml:ro",
             f"      - ./{folder}/config.toml:/config/config.toml:ro",
             f"      - ./{folder}/key:/keys/key:ro",
-            "    ports:",
-            f'      - "{RPC_PORT + number}:{RPC_PORT}"',
+            f"      - ./{admin}/rpc-jwt-public.pem:/keys/rpc-jwt-public.pem:ro",
+            f"      - {node.name}-data:/var/lib/besu",
+            "    environment:  # the image sets BESU_RPC_HTTP_HOST=0.0.0.0, which would override config.toml",
+            f"      BESU_RPC_HTTP_HOST: {node.rpc_ip}",
             "    networks:",
-            "      cadena:",
+            "      validators:",
             f"        ipv4_address: {node.ip}",
+            f"      {admin}-rpc:",
+            f"        ipv4_address: {node.rpc_ip}",
         ]
-    lines += ["networks:", "  cadena:", "    ipam:", "      config:", f"        - subnet: {SUBNET}", ""]
+    lines += ["networks:", "  validators:", "    ipam:", "      config:", f"        - subnet: {SUBNET}"]
+    for number, entry in enumerate(config.administrations):
+        subnet = IPv4Network(f"{RPC_SUBNETS.network_address + 256 * number}/24")
+        lines += [f"  {entry.country.lower()}-rpc:", "    ipam:", "      config:", f"        - subnet: {subnet}"]
+    lines += ["volumes:", *(f"  {node.name}-data:" for node in nodes), ""]
     return "\n".join(lines)
 
 
 def _readme(config: NetworkConfig, chain_id: int, nodes: list[Node]) -> str:
     table = "\n".join(
-        f"| {node.country} | {node.name} | {node.address} | {node.ip} | localhost:{RPC_PORT + number} |"
-        for number, node in enumerate(nodes)
+        f"| {node.country} | {node.name} | {node.address} | {node.ip} | http://{node.rpc_ip}:{RPC_PORT} |"
+        for node in nodes
     )
     tolerance = (len(nodes) - 1) // 3
+    first = nodes[0]
+    cc = first.country.lower()
+    rpc = f"http://{first.rpc_ip}:{RPC_PORT}"
     return f"""# {config.name}: a QBFT network of {len(nodes)} validators (chain id {chain_id})
 
-Each administration runs its own node(s); this folder holds everything to start them, here all on
-one machine with Docker, or each administration on its own servers with the same files.
+Written for Hyperledger Besu {BESU_VERSION} (image `{BESU_IMAGE}`): every option of the node configs
+and the format of every file here follow Besu's documentation of that release. Each administration
+runs its own node(s); this folder holds everything to start them, here all on one machine with
+Docker, or each administration on its own servers with the same files.
 
-| administration | node | validator address | address in the compose network | JSON-RPC |
+| administration | node | validator address | address among the validators | JSON-RPC (its administration's network) |
 |---|---|---|---|---|
 {table}
 
 {len(nodes)} validators tolerate {tolerance} faulty or offline one(s) (QBFT needs more than two thirds
 of them); four are the least that tolerate one.
 
-## Keys
+## What is whose
 
-`<country>/node-<n>/key` is a node's private key (mode 0600, its folder 0700): it never leaves its
-administration. Each administration receives only its own folder and the shared files (`genesis.json`,
-`permissions_config.toml`, `docker-compose.yml`, this README). `key.pub` is the public key, from which
-the enode URL in the allowlist is made.
+Each administration receives only its own folder `<country>/` and the shared files (`genesis.json`,
+`permissions_config.toml`, `deploy.toml`, `docker-compose.yml`, the nodes' `config.toml`, this README).
+Its folder holds, readable by its owner only (mode 0600, folders 0700):
+
+- `node-<n>/key`: a validator's node key (`key.pub`, its public key, makes the enode URL);
+- `accounts/*.json`: encrypted keystores of its accounts (the config's `dev:N` accounts, which do not
+  exist on Besu), and `accounts/password`, their password (change it with any keystore tool);
+- `rpc-jwt-key.pem`: the key that signs the JSON Web Tokens its nodes accept (they hold
+  `rpc-jwt-public.pem`), and `rpc.jwt`, a token for its operators valid {TOKEN_DAYS} days.
+
+## JSON-RPC
+
+Each node's JSON-RPC listens only on its administration's own network (`<country>-rpc` in
+`docker-compose.yml`; on one Linux machine the host reaches it at the address above) and answers only
+requests that carry a token signed with its administration's key (Besu's JWT public key
+authentication, {JWT_ALGORITHM}): `cadena --rpc-jwt {cc}/rpc.jwt ...`, or the header
+`Authorization: Bearer <token>`.
 
 ## Start
 
     docker compose up -d
-    cadena --rpc-url http://localhost:{RPC_PORT} network deploy CONFIG
+    cadena --rpc-url {rpc} --rpc-jwt {cc}/rpc.jwt --password-file {cc}/accounts/password network deploy deploy.toml
+
+`deploy.toml` is the config with the kit's accounts: the deployer's keystore (in `{cc}/accounts/`)
+sends the deployment, which seats every founding administration with its admin's address. Each
+administration then appoints its officers and signs the MRAs with its own keystores, from its own
+folder: `cadena --rpc-jwt XX/rpc.jwt --keystore XX/accounts/admin.json --password-file
+XX/accounts/password officer grant ...`.
 
 Blocks come every {BLOCK_PERIOD_SECONDS} s; gas is free (zero base fee, every node has `min-gas-price=0`,
 without which Besu drops zero-price transactions silently). Only the accounts in
-`permissions_config.toml` may send transactions: add each admin's, officer's and relayer's address
-(`accounts-allowlist`) before they act.
+`permissions_config.toml` may send transactions: the kit fills it with the config's accounts.
 
-## Add a node to an administration
+## When the members change
 
-Run `cadena network kit CONFIG --out THIS_FOLDER` again with one more validator for it
-(`validators = N` in its `[[administration]]`): existing keys are kept, the new node gets its key, and
-the allowlists and compose file are written anew. Then every node reloads the allowlist
-(`perm_reloadPermissionsFromFile`), and the existing validators vote the new one in:
-`qbft_proposeValidatorVote` with its address and `true`, from more than half of them.
+After governance admits or expels an administration (or an administration appoints or removes an
+admin or officer), write the allowlists anew from the chain, then have every node reload them:
 
-## Add an administration
+    cadena --rpc-url {rpc} --rpc-jwt {cc}/rpc.jwt network kit CONFIG --out THIS_FOLDER --update
+    curl -H "Authorization: Bearer $(cat {cc}/rpc.jwt)" -H 'Content-Type: application/json' \\
+      -d '{{"jsonrpc":"2.0","id":1,"method":"perm_reloadPermissionsFromFile","params":[]}}' {rpc}
 
-1. The members admit it on CADENA by vote (`cadena governance propose-admission CC ...`, votes, execute).
-2. It is added to the config and the kit is written again: its node key is made in its folder.
-3. Its enode and accounts join every node's allowlist; the validators vote its node in as above.
+The nodes of an expelled administration leave `nodes-allowlist`; the validators vote its validators
+out (`qbft_proposeValidatorVote` with the address and `false`, from more than half of them).
+
+## Add a node or an administration
+
+1. The members admit a new administration on CADENA by vote (`cadena governance propose-admission CC ...`,
+   votes, execute).
+2. It is added to the config (`validators = N` in its `[[administration]]` for more nodes), and the kit
+   is written again with `--update`: existing keys are kept, its node keys and accounts are made in its
+   folder, and the allowlists include them.
+3. Every node reloads the allowlist as above; the existing validators vote each new one in:
+   `qbft_proposeValidatorVote` with its address and `true`, from more than half of them.
 """

@@ -2,16 +2,12 @@
 
 import json
 import sqlite3
-import threading
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import requests
 from aeo_list_files import generate, write_csv
 from click.testing import CliRunner
 from eth_account import Account
 from eth_account.typed_transactions import TypedTransaction
-from helpers import PILOT, rpc
+from helpers import PILOT, front, rpc
 from hexbytes import HexBytes
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers import BaseProvider
@@ -74,54 +70,6 @@ def test_transactions_at_gas_price_zero():
         tx = chain.w3.eth.get_transaction(receipt.tx_hash)
         assert tx["gasPrice"] == 0 and chain.w3.eth.get_transaction_receipt(receipt.tx_hash)["status"] == 1
         assert chain.w3.eth.get_balance(chain.dev_account(2).address) == 10**22  # nothing paid
-
-
-@contextmanager
-def front(target: str, screen=lambda headers: None, refuse=lambda call: None):
-    """A real HTTP server in front of a node. `screen(headers)` may answer (status, text) instead of
-    forwarding the request; `refuse(call)` may give a JSON-RPC error for one call in place of the node's
-    answer. Yields (its URL, the calls it forwarded)."""
-    forwarded: list[dict] = []
-
-    class Front(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            refusal = screen(self.headers)
-            if refusal is not None:
-                self.send_response(refusal[0])
-                self.end_headers()
-                self.wfile.write(refusal[1].encode())
-                return
-            request = json.loads(body)
-            calls = request if isinstance(request, list) else [request]
-            refused = {id(call): error for call in calls if (error := refuse(call)) is not None}
-            passed = [call for call in calls if id(call) not in refused]
-            forwarded.extend(passed)
-            answered = requests.post(target, json=passed, timeout=60).json() if passed else []
-            by_id = {reply["id"]: reply for reply in answered}
-            replies = [
-                {"jsonrpc": "2.0", "id": call["id"], "error": refused[id(call)]}
-                if id(call) in refused
-                else by_id[call["id"]]
-                for call in calls
-            ]
-            content = json.dumps(replies if isinstance(request, list) else replies[0]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Front)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", forwarded
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def keyed_front(target: str, key: str):

@@ -16,6 +16,7 @@ from cadena_client.chain.signer import Job, Signer
 from cadena_client.cli.main import cli
 from cadena_client.domain.model import CertificateStatus, MasterData, Verdict
 from cadena_client.errors import ERC2771ForwarderInvalidSigner
+from cadena_client.network.check import check_node
 from cadena_client.network.deploy import Accounts, DeploymentRecord, deploy_network, load_config
 
 KEYS = {
@@ -155,3 +156,9 @@ def test_the_cli_relays_when_given_a_relayer(relayed, tmp_path):
     assert result.exit_code == 0, result.output
     assert cadena.history("MXCLI1")[0].actor == KEYS["mx_officer"].address
     assert chain.w3.eth.get_transaction_count(KEYS["mx_officer"].address) == 0
+
+
+def test_the_node_check_knows_cadena_s_forwarder(relayed):
+    chain, _, _, record = relayed
+    (found,) = [check for check in check_node(chain, record) if check.name == "deployment"]
+    assert found.passed and found.detail.endswith(f"relaying through CadenaForwarder at {record.forwarder}")
