@@ -405,6 +405,10 @@ class NotInitializing(ContractError):
     """NotInitializing()"""
 
 
+class RelayKindMismatch(ContractError):
+    """RelayKindMismatch(address forwarder, uint8 kind)"""
+
+
 class StringTooLong(ContractError):
     """StringTooLong(string str)"""
 

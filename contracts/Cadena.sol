@@ -7,6 +7,7 @@ import {ContextUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/Cont
 import {AEORegistry} from "./AEORegistry.sol";
 import {CustomsAdministrations} from "./CustomsAdministrations.sol";
 import {MRARegistry} from "./MRARegistry.sol";
+import {RelayKind, RelayedContext} from "./RelayedContext.sol";
 import {IRecognition} from "./interfaces/IRecognition.sol";
 
 /**
@@ -16,13 +17,17 @@ import {IRecognition} from "./interfaces/IRecognition.sol";
  * It runs behind an ERC-1967 proxy (UUPS): each module keeps its state in its own ERC-7201 namespace,
  * and only the network's authority, the members' {Consortium}, upgrades it, after an upgrade
  * proposal passed and its veto window ended. Every actor is read through `_msgSender()`: the caller,
- * or the signer of a request relayed by the trusted forwarder (ERC-2771; none if the zero address).
+ * or the actor of a call relayed by the trusted forwarder, as its {RelayKind} hands it over: the
+ * signer of an ERC-2771 request, or the hub's `getMsgSender()` (none if the zero address).
  */
-contract Cadena is IRecognition, ERC2771ContextUpgradeable, UUPSUpgradeable, AEORegistry, MRARegistry {
-    /// @dev The implementation behind the proxy trusts `forwarder` (an immutable of its code) and
-    /// cannot be initialized itself.
+contract Cadena is IRecognition, ERC2771ContextUpgradeable, RelayedContext, UUPSUpgradeable, AEORegistry, MRARegistry {
+    /// @dev The implementation behind the proxy trusts `forwarder` of relay kind `kind` (immutables of
+    /// its code) and cannot be initialized itself.
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor(address forwarder) ERC2771ContextUpgradeable(forwarder) {
+    constructor(
+        address forwarder,
+        RelayKind kind
+    ) ERC2771ContextUpgradeable(forwarder) RelayedContext(forwarder, kind) {
         _disableInitializers();
     }
 
@@ -72,7 +77,8 @@ contract Cadena is IRecognition, ERC2771ContextUpgradeable, UUPSUpgradeable, AEO
     function _authorizeUpgrade(address) internal view override onlyAuthority {}
 
     function _msgSender() internal view override(ContextUpgradeable, ERC2771ContextUpgradeable) returns (address) {
-        return ERC2771ContextUpgradeable._msgSender();
+        if (msg.sender != trustedForwarder()) return msg.sender; // called directly: the common case, first
+        return _trustsHub() ? _hubSender() : ERC2771ContextUpgradeable._msgSender();
     }
 
     function _msgData()
@@ -81,7 +87,7 @@ contract Cadena is IRecognition, ERC2771ContextUpgradeable, UUPSUpgradeable, AEO
         override(ContextUpgradeable, ERC2771ContextUpgradeable)
         returns (bytes calldata)
     {
-        return ERC2771ContextUpgradeable._msgData();
+        return msg.sender == trustedForwarder() && _trustsHub() ? _hubData() : ERC2771ContextUpgradeable._msgData();
     }
 
     function _contextSuffixLength()
@@ -90,7 +96,7 @@ contract Cadena is IRecognition, ERC2771ContextUpgradeable, UUPSUpgradeable, AEO
         override(ContextUpgradeable, ERC2771ContextUpgradeable)
         returns (uint256)
     {
-        return ERC2771ContextUpgradeable._contextSuffixLength();
+        return _relaySuffixLength(ERC2771ContextUpgradeable._contextSuffixLength());
     }
 
     function _onRegistered(bytes2 country) internal override(AEORegistry, CustomsAdministrations) {

@@ -8,6 +8,7 @@ import {ICadena} from "./interfaces/ICadena.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
 import {Countries} from "./libraries/Countries.sol";
+import {RelayKind, RelayedContext} from "./RelayedContext.sol";
 
 /**
  * @dev The members' consortium: the only authority of the CADENA contract, which it creates behind
@@ -15,7 +16,7 @@ import {Countries} from "./libraries/Countries.sol";
  * ISO country code), so an electorate is one word and counting one is a loop over its bits, never a
  * loop over a stored list. The delays' floors are constants: no rules change can lower them.
  */
-contract Consortium is IConsortium, ERC2771Context {
+contract Consortium is IConsortium, ERC2771Context, RelayedContext {
     uint16 private constant _ALL = 10_000; // basis points
 
     /// @dev How long a decision on membership or the rules waits once it has its votes.
@@ -37,16 +38,17 @@ contract Consortium is IConsortium, ERC2771Context {
     mapping(uint256 id => Proposal) private _proposals;
 
     /// @dev Sets the rules, and creates the CADENA contract, an ERC-1967 proxy of `implementation`
-    /// seating the founding members under this consortium, and its lens. No account keeps any power
-    /// after this.
+    /// seating the founding members under this consortium, and its lens; relayed calls are trusted from
+    /// `forwarder`, of relay kind `relayKind_` (as the implementation's). No account keeps any power after this.
     constructor(
         address implementation,
         bytes2[] memory countries,
         string[] memory names,
         address[] memory admins,
         Rules memory initial,
-        address forwarder
-    ) ERC2771Context(forwarder) {
+        address forwarder,
+        RelayKind relayKind_
+    ) ERC2771Context(forwarder) RelayedContext(forwarder, relayKind_) {
         _checkRules(initial);
         _rules = initial;
         ICadena created = ICadena(
@@ -284,5 +286,18 @@ contract Consortium is IConsortium, ERC2771Context {
     /// @dev Members in a bit set (at most 256 iterations, one per member).
     function _bitCount(uint256 set) private pure returns (uint256 count) {
         for (; set != 0; set &= set - 1) ++count;
+    }
+
+    function _msgSender() internal view override returns (address) {
+        if (msg.sender != trustedForwarder()) return msg.sender; // called directly: the common case, first
+        return _trustsHub() ? _hubSender() : ERC2771Context._msgSender();
+    }
+
+    function _msgData() internal view override returns (bytes calldata) {
+        return msg.sender == trustedForwarder() && _trustsHub() ? _hubData() : ERC2771Context._msgData();
+    }
+
+    function _contextSuffixLength() internal view override returns (uint256) {
+        return _relaySuffixLength(ERC2771Context._contextSuffixLength());
     }
 }

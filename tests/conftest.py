@@ -44,7 +44,7 @@ def deployed(w3, accounts, artifact):
     implementation, and the consortium, which creates the CADENA proxy and its lens."""
     founders = list(ADMINISTRATIONS)
     deployer = accounts["governance"]
-    implementation = deploy(w3, CONTRACT, "0x" + "00" * 20, sender=deployer)  # no forwarder
+    implementation = deploy(w3, CONTRACT, "0x" + "00" * 20, 0, sender=deployer)  # no forwarder
     consortium = w3.eth.contract(
         address=deploy(
             w3,
@@ -55,6 +55,7 @@ def deployed(w3, accounts, artifact):
             [accounts[f"{c.lower()}_admin"] for c in founders],
             RULES,
             "0x" + "00" * 20,
+            0,
             sender=deployer,
         ),
         abi=load_artifact(CONSORTIUM)["abi"],

@@ -112,7 +112,7 @@ class Cadena:
         """The address of the contract that declares `function`."""
         if function in LENS_VIEWS:
             return self.lens_address
-        if function in GOVERNANCE and function not in ("trustedForwarder", "isTrustedForwarder"):
+        if function in GOVERNANCE and function not in ("trustedForwarder", "isTrustedForwarder", "relayKind"):
             return self.consortium_address
         return self.address
 

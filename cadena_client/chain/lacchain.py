@@ -35,7 +35,8 @@ from cadena_client.contract.codec import hex_text, quantity
 from cadena_client.errors import CadenaError, ChainError, InputError
 
 VALID_FOR = 600  # seconds a signed transaction may wait for its node (LACChain's relayers want 300 at least)
-HUB_KIND = "lacchain-hub"  # the relay kind of a network config whose contracts trust LACChain's hub
+HUB_KIND = "lacchain-hub"  # the forwarder kind of a network config whose contracts trust LACChain's hub
+HUB_RELAY = 2  # the contracts' RelayKind.LacchainHub: they ask the hub's getMsgSender() for the actor
 
 _RELAY = "relayMetaTx(uint256,bytes,uint8,bytes32,bytes32)"  # the deployed hub's (selector 0x1416862c)
 _GET_NONCE = function_signature_to_4byte_selector("getNonce(address)")

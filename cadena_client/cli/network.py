@@ -102,7 +102,7 @@ def network_verify_code(session, address, root, contract, as_json):
     check = check_code(session.chain, address, contract, Path(root) if root else PROJECT_ROOT)
     cadena = session.cadena()
     proposals = [p for p in cadena.pending_upgrades() if p.account == check.address]
-    network_forwarder = cadena.read("trustedForwarder")[0]
+    network_forwarder, network_relay = cadena.read("trustedForwarder")[0], cadena.read("relayKind")[0]
     problems = []
     if not check.matches:
         problems.append(f"the code at {address} is not what {contract} of the source compiles to")
@@ -113,6 +113,8 @@ def network_verify_code(session, address, root, contract, as_json):
     ]
     if check.forwarder is not None and check.forwarder.lower() != network_forwarder.lower():
         problems.append(f"its code trusts forwarder {check.forwarder}, the network {network_forwarder}")
+    if check.relay_kind != network_relay:
+        problems.append(f"its code reads relayed actors as relay kind {check.relay_kind}, the network {network_relay}")
     data = {**check.__dict__, "proposals": [p.id for p in proposals], "problems": problems}
 
     def render():

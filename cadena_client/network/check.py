@@ -22,7 +22,7 @@ from cadena_client.chain.connection import Chain
 from cadena_client.chain.logs import DEFAULT_CHUNK
 from cadena_client.chain.signer import DEFAULT_IN_FLIGHT
 from cadena_client.contract.artifact import FORWARDER, deployed_code, load_artifact, without_metadata
-from cadena_client.contract.codec import quantity
+from cadena_client.contract.codec import codec, quantity
 from cadena_client.errors import CadenaError
 from cadena_client.network.deploy import DeploymentRecord
 
@@ -227,12 +227,14 @@ def _deployment(chain: Chain, record: DeploymentRecord) -> Check:
     if not code:
         return Check("deployment", False, f"the record's forwarder {record.forwarder} holds no contract here")
     if lacchain.is_hub(chain, record.forwarder):
+        if _relay_kind(chain, record.address) == lacchain.HUB_RELAY:
+            return Check("deployment", True, f"{found}, asking LACChain's relay hub {record.forwarder} for its actors")
         return Check(
             "deployment",
             False,
             f"CADENA trusts LACChain's relay hub {record.forwarder} as its ERC-2771 forwarder, and reads its actors "
             "where the hub leaves the expiration each signer chooses: anyone can act as anyone. Deploy it anew "
-            "without that forwarder",
+            f'with forwarder_kind = "{lacchain.HUB_KIND}"',
         )
     forwarder = load_artifact(FORWARDER)
     if deployed_code(code, forwarder) != without_metadata(forwarder["deployedBytecode"]):
@@ -242,3 +244,10 @@ def _deployment(chain: Chain, record: DeploymentRecord) -> Check:
             f"{found}; its forwarder {record.forwarder} is not CADENA's: make sure it is the one the network trusts",
         )
     return Check("deployment", True, f"{found}, relaying through CadenaForwarder at {record.forwarder}")
+
+
+def _relay_kind(chain: Chain, address: str) -> int | None:
+    """The contract's RelayKind (how it reads relayed actors), None if its code predates relay kinds."""
+    call = {"to": address, "data": "0x" + codec().encode("relayKind").hex()}
+    reply = chain.rpc.many([("eth_call", [call, "latest"])])[0]
+    return codec().decode("relayKind", reply["result"])[0] if reply.get("result") not in (None, "0x") else None

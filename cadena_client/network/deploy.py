@@ -143,13 +143,17 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
                 effective_from=date.fromisoformat(str(effective)) if effective else None,
             )
         )
+    forwarder = _forwarder(network.get("forwarder"))
+    kind = _forwarder_kind(network.get("forwarder_kind", CADENA_FORWARDER))
+    if forwarder == "deploy" and kind != CADENA_FORWARDER:
+        raise InputError(f'network.forwarder "deploy" deploys a CadenaForwarder; for {kind} give its address')
     return NetworkConfig(
         name=network.get("name", path.stem),
         deployer=_account_ref(_value(network, "deployer", "network"), "network.deployer"),
         rules=_rules(data.get("governance", {})),
         chain_id=_whole(network["chain_id"], "network.chain_id", 1, 2**32) if "chain_id" in network else None,
-        forwarder=_forwarder(network.get("forwarder")),
-        forwarder_kind=_forwarder_kind(network.get("forwarder_kind", CADENA_FORWARDER)),
+        forwarder=forwarder,
+        forwarder_kind=kind,
         administrations=administrations,
         mras=tuple(mras),
     )
@@ -210,22 +214,44 @@ def _is_cadena_forwarder(chain: Chain, address: str) -> str | None:
     return None
 
 
-# What a trusted forwarder must be, by `network.forwarder_kind`: each checks the code at the address.
-# A relay hub of another network (LACChain's) adds its kind here.
-FORWARDER_KINDS: dict[str, Callable[[Chain, str], str | None]] = {CADENA_FORWARDER: _is_cadena_forwarder}
+def _is_lacchain_hub(chain: Chain, address: str) -> str | None:
+    """None if `address` runs a LACChain relay hub, else why not."""
+    from cadena_client.chain import lacchain
+
+    return None if lacchain.is_hub(chain, address) else "its code has no relayMetaTx, getNonce and getMsgSender"
+
+
+@dataclass(frozen=True)
+class ForwarderKind:
+    relay: int  # the contracts' RelayKind: how they read the actor of a call the forwarder relays
+    check: Callable[[Chain, str], str | None]  # None if the code at the address is of this kind, else why not
+    fix: str  # what to give instead of a wrong address
+
+
+# What a trusted forwarder must be, by `network.forwarder_kind` (RelayKind.None, 0, is no forwarder).
+FORWARDER_KINDS: dict[str, ForwarderKind] = {
+    CADENA_FORWARDER: ForwarderKind(
+        1,  # RelayKind.ERC2771
+        _is_cadena_forwarder,
+        'deploy a CadenaForwarder (forwarder = "deploy") or give the address of one',
+    ),
+    "lacchain-hub": ForwarderKind(  # chain.lacchain.HUB_KIND, HUB_RELAY (its module is imported only to check)
+        2, _is_lacchain_hub, "give the address of the network's LACChain relay hub"
+    ),
+}
 
 
 def check_forwarder(chain: Chain, address: str, kind: str = CADENA_FORWARDER) -> None:
     """Refuses a forwarder the contract must not trust: an address without code (an ordinary account would
     append any actor's address to its calldata and act as them), or code other than its kind's."""
+    fix = FORWARDER_KINDS[kind].fix
     if not chain.w3.eth.get_code(to_checksum_address(address)):
-        raise ConfigError(
-            f"network.forwarder {address} has no code: an account there could act as anyone; deploy a "
-            'CadenaForwarder (forwarder = "deploy") or give the address of one'
-        )
-    problem = FORWARDER_KINDS[kind](chain, address)
+        raise ConfigError(f"network.forwarder {address} has no code: an account there could act as anyone; {fix}")
+    problem = FORWARDER_KINDS[kind].check(chain, address)
     if problem:
-        raise ConfigError(f"network.forwarder {address} is not a {kind} forwarder: {problem}; nothing was deployed")
+        raise ConfigError(
+            f"network.forwarder {address} is not a {kind} forwarder: {problem}; {fix}; nothing was deployed"
+        )
 
 
 def _whole(value, where: str, least: int, most: int) -> int:
@@ -362,7 +388,7 @@ class DeploymentRecord:
     deployed_at: str
     deploy_block_hash: str | None = None  # tells a reset node with the same chain id from the original
     administrations: dict[str, str] = field(default_factory=dict)  # country -> admin address, as deployed
-    forwarder: str | None = None  # the trusted ERC-2771 forwarder the contract was deployed with
+    forwarder: str | None = None  # the trusted forwarder (or LACChain hub) the contract was deployed with
     consortium: str | None = None  # the members' consortium, the contract's only authority
 
     def save(self, path: Path) -> None:
@@ -529,10 +555,11 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admi
     elif forwarder is not None:
         check_forwarder(chain, forwarder, config.forwarder_kind)
     trusted = forwarder or ZERO_ADDRESS
-    implementation = _create(deployer, CONTRACT, abi_encode(["address"], [trusted]))
+    relay = FORWARDER_KINDS[config.forwarder_kind].relay if forwarder else 0
+    implementation = _create(deployer, CONTRACT, abi_encode(["address", "uint8"], [trusted, relay]))
     founders = config.administrations
     arguments = abi_encode(
-        ["address", "bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)", "address"],
+        ["address", "bytes2[]", "string[]", "address[]", "(uint16,uint16,uint32,uint32)", "address", "uint8"],
         [
             implementation.contract_address,
             [entry.country.encode() for entry in founders],
@@ -540,6 +567,7 @@ def _deploy_contract(chain: Chain, config: NetworkConfig, deployer: Signer, admi
             [admins[entry.country] for entry in founders],
             config.rules.as_tuple(),
             trusted,
+            relay,
         ],
     )
     receipt = _create(deployer, CONSORTIUM, arguments)

@@ -202,6 +202,7 @@ def test_at_most_32_parties(net, accounts):
             [accounts[f"{c.lower()}_admin"] if c in ("MX", "PE", "CR") else accounts["stranger"] for c in founders],
             RULES,
             ZERO_ADDRESS,
+            0,  # no forwarder: RelayKind.None
             sender=accounts["governance"],
         ),
         abi=load_artifact(CONSORTIUM)["abi"],

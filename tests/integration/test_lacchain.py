@@ -1,6 +1,7 @@
 """LACChain's gas model on anvil, through a stand-in of its relay hub built from the documented
 interface: an actor without ether signs for its writer node, the node relays, the recipient reads the
-actor from the hub; expired, forged, replayed and misrouted transactions are refused in one line each."""
+actor from the hub; expired, forged, replayed and misrouted transactions are refused in one line each; CADENA deployed with the hub as its
+trusted forwarder asks the hub for its actors."""
 
 import time
 
@@ -12,14 +13,17 @@ from helpers import PILOT
 from lacchain_hub import deploy_hub, deploy_recipient, writer_node
 
 from cadena_client.chain.connection import connect
-from cadena_client.chain.lacchain import LacchainSubmitter, is_hub, relay_call
+from cadena_client.chain.lacchain import HUB_KIND, HUB_RELAY, LacchainSubmitter, is_hub, relay_call
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.relay import ForwarderSubmitter, relayed_submitter
 from cadena_client.chain.signer import Job, Result, Signer
+from cadena_client.domain.model import CertificateStatus, MasterData, Verdict
+from cadena_client.errors import ConfigError
 from cadena_client.network.check import check_node
-from cadena_client.network.deploy import Accounts, deploy_network, load_config
+from cadena_client.network.deploy import FORWARDER_KINDS, Accounts, deploy_network, load_config
 
 OWNER = Account.from_key("0x" + "5a" * 32)  # holds no ether
+OFFICER = Account.from_key("0x" + "3d" * 32)  # holds no ether
 RECORDED = "0x" + keccak(text="Recorded(address,bytes32)").hex()
 
 
@@ -139,23 +143,90 @@ def test_what_the_contract_refuses_is_refused_before_anything_is_signed(lacchain
     assert chain.w3.eth.get_transaction_count(submitter.node.address) == sent
 
 
-def test_cadena_must_not_trust_the_hub_as_an_erc2771_forwarder(lacchain, tmp_path):
-    """Why deploy's check must know the hub's kind: CADENA's contract reads the actor from the last 20
-    bytes of its calldata (ERC-2771), where LACChain's hub leaves the expiration, which the signer
-    chooses. Trusting the hub so, anyone signs a transaction that expires "never" and whose low 160 bits
-    name an admin, and acts as that admin. (The contract would have to ask the hub's getMsgSender().)"""
+@pytest.fixture(scope="module")
+def hub_network(lacchain, tmp_path_factory):
+    """The pilot network deployed with the hub as its trusted forwarder (kind lacchain-hub), and an MX
+    officer without ether whose transactions the writer node relays."""
     chain, hub, _, submitter = lacchain
-    config = tmp_path / "pilot.toml"
-    config.write_text(PILOT.read_text().replace('deployer = "dev:0"', f'deployer = "dev:0"\nforwarder = "{hub}"', 1))
-    report = deploy_network(chain, load_config(config), Accounts(chain, PILOT.parent), tmp_path / "record.json")
+    folder = tmp_path_factory.mktemp("hub")
+    config = folder / "pilot.toml"
+    relaying = f'deployer = "dev:0"\nforwarder = "{hub}"\nforwarder_kind = "{HUB_KIND}"'
+    config.write_text(PILOT.read_text().replace('deployer = "dev:0"', relaying, 1))
+    report = deploy_network(chain, load_config(config), Accounts(chain, PILOT.parent), folder / "record.json")
+    report.cadena.as_signer(Signer(chain, chain.dev_account(1))).grant_officer("MX", OFFICER.address)
+    officer = report.cadena.as_signer(LacchainSubmitter(chain, OFFICER, hub, submitter.node))
+    return report, officer
+
+
+def test_an_officer_without_ether_issues_and_suspends_through_the_hub_and_is_named_as_actor(lacchain, hub_network):
+    chain, _, _, submitter = lacchain
+    report, officer = hub_network
+    cadena = report.cadena
+    assert cadena.read("relayKind")[0] == HUB_RELAY
+    issued = officer.issue(MasterData("MXHUB1", "Operador", "Calle 1", "exporter", "2020-01-01"))
+    assert cadena.verify("PE", "MXHUB1").verdict is Verdict.RECOGNISED
+    officer.suspend("MXHUB1")
+    assert cadena.verify("PE", "MXHUB1").verdict is Verdict.NOT_ACTIVE
+    assert [(e.kind, e.actor) for e in cadena.history("MXHUB1")] == [
+        ("issued", OFFICER.address),
+        ("suspended", OFFICER.address),
+    ]
+    assert chain.w3.eth.get_transaction(issued.tx_hash)["from"] == submitter.node.address  # the node relayed
+    assert chain.w3.eth.get_balance(OFFICER.address) == 0
+    (found,) = [check for check in check_node(chain, report.record) if check.name == "deployment"]
+    assert found.passed and "asking LACChain's relay hub" in found.detail
+
+
+def test_expired_and_forged_transactions_to_cadena_are_refused_in_one_line(hub_network):
+    report, officer = hub_network
+    submitter = officer.signer
+    job = report.cadena.job(
+        "issue",
+        "issueCertificate",
+        *report.cadena.master_args(MasterData("MXHUB2", "A", "B", "exporter", "2020-01-01"), 1),
+    )
+    job.gas = 300_000
+    expired = refusal(submitter, job, submitter.sign(job, submitter.nonce(), int(time.time()) - 60))
+    assert expired.startswith("LACChain refuses the transaction: it expired at ")
+    fields = rlp.decode(signed(submitter, job))
+    forged = rlp.encode([*fields[:7], b"", fields[8]])
+    assert "refused the transaction (InvalidSignature)" in refusal(submitter, job, forged)
+    assert report.cadena.read_certificates(["MXHUB2"])[0].status is CertificateStatus.NONE
+
+
+def test_an_expiration_naming_an_admin_gains_an_attacker_nothing(lacchain, hub_network):
+    """Trusted ERC-2771 style, the hub let anyone act as anyone: CADENA read the actor from the calldata's
+    last 20 bytes, where the hub leaves the expiration the signer chooses. CADENA now asks the hub."""
+    chain, hub, _, submitter = lacchain
+    report, _ = hub_network
     cadena = report.cadena
     attacker = LacchainSubmitter(chain, Account.from_key("0x" + "7c" * 32), hub, submitter.node)
     job = cadena.job("grant", "grantRole", cadena.officer_role("MX"), attacker.address)
     job.gas = 200_000
     mx_admin = chain.dev_account(1).address
     forged = attacker.sign(job, attacker.nonce(), (1 << 200) | int(mx_admin, 16))  # "expires" in 10^52 years
-    assert attacker.relay([job], [forged])[0].result is Result.DONE
-    assert cadena.is_officer("MX", attacker.address)  # the attacker acted as MX's admin
-    assert is_hub(chain, hub)  # what deploy's check tells such a forwarder by
-    (found,) = [check for check in check_node(chain, report.record) if check.name == "deployment"]
-    assert not found.passed and "anyone can act as anyone" in found.detail  # and `cadena network check` says so
+    (outcome,) = attacker.relay([job], [forged])
+    assert outcome.result is Result.FAILED  # the contract read the attacker as the actor, as the hub tells it
+    assert outcome.detail == f"{attacker.address} is not an administration admin of MX, which this operation requires"
+    assert not cadena.is_officer("MX", attacker.address)
+
+
+def test_a_forwarder_of_the_wrong_kind_or_without_code_is_refused_in_one_line(lacchain, tmp_path):
+    chain, hub, recipient, _ = lacchain
+    accounts = Accounts(chain, PILOT.parent)
+    for forwarder, kind, refusal_text in (
+        (hub, "cadena", "is not a cadena forwarder: its code is not CadenaForwarder's"),
+        (recipient, HUB_KIND, f"is not a {HUB_KIND} forwarder: its code has no relayMetaTx"),
+        (OFFICER.address, HUB_KIND, "has no code: an account there could act as anyone"),
+    ):
+        config = tmp_path / f"{kind}.toml"
+        relaying = f'deployer = "dev:0"\nforwarder = "{forwarder}"\nforwarder_kind = "{kind}"'
+        config.write_text(PILOT.read_text().replace('deployer = "dev:0"', relaying, 1))
+        with pytest.raises(ConfigError, match=refusal_text) as refused:
+            deploy_network(chain, load_config(config), accounts, tmp_path / "record.json")
+        assert "\n" not in str(refused.value)
+    assert not (tmp_path / "record.json").exists()
+
+
+def test_the_deploy_kinds_agree_with_the_lacchain_module():
+    assert FORWARDER_KINDS[HUB_KIND].relay == HUB_RELAY

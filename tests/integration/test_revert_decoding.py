@@ -19,10 +19,10 @@ def anvil_contract(artifact):
     with start_anvil() as node:
         w3 = Web3(Web3.HTTPProvider(node.url))
         deployer, nobody = w3.eth.accounts[0], "0x" + "00" * 20
-        implementation = deploy(w3, CONTRACT, nobody, sender=deployer)
+        implementation = deploy(w3, CONTRACT, nobody, 0, sender=deployer)  # no forwarder
         rules = (5001, 6666, 14 * 86400, 7 * 86400)
         consortium = deploy(
-            w3, CONSORTIUM, implementation, [b"MX"], ["SAT"], [w3.eth.accounts[2]], rules, nobody, sender=deployer
+            w3, CONSORTIUM, implementation, [b"MX"], ["SAT"], [w3.eth.accounts[2]], rules, nobody, 0, sender=deployer
         )
         proxy = w3.eth.contract(address=consortium, abi=load_artifact(CONSORTIUM)["abi"]).functions.cadena().call()
         yield w3, w3.eth.contract(address=proxy, abi=artifact["abi"])

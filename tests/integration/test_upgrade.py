@@ -115,9 +115,9 @@ def test_the_members_upgrade_the_network_and_nothing_partners_rely_on_changes(
 
     # the second release's implementation, deployed by anyone, checked by each member, proposed and voted
     v2 = compiler.compile_contract("CadenaV2", source)
-    forwarder = cadena.read("trustedForwarder")[0]
+    relay = (cadena.read("trustedForwarder")[0], cadena.read("relayKind")[0])
     deployed = Signer(chain, chain.dev_account(0)).transact(
-        Job(["CadenaV2"], bytes.fromhex(v2["bytecode"][2:]) + abi_encode(["address"], [forwarder]), "deploy")
+        Job(["CadenaV2"], bytes.fromhex(v2["bytecode"][2:]) + abi_encode(["address", "uint8"], relay), "deploy")
     )
     implementation = to_checksum_address(str(deployed.contract_address))
     code_hash = "0x" + keccak(bytes(chain.w3.eth.get_code(implementation))).hex()

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Cadena} from "contracts/Cadena.sol";
+import {RelayKind} from "contracts/RelayedContext.sol";
 
 /**
  * @dev A second implementation of CADENA for the upgrade test: version 2, with a new view. Its state
@@ -10,7 +11,7 @@ import {Cadena} from "contracts/Cadena.sol";
  */
 contract CadenaV2 is Cadena {
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor(address forwarder) Cadena(forwarder) {}
+    constructor(address forwarder, RelayKind kind) Cadena(forwarder, kind) {}
 
     function version() external pure override returns (uint256) {
         return 2;
