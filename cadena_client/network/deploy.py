@@ -402,6 +402,8 @@ class DeploymentRecord:
                 f"the contract at {self.address} has another interface than this version of CADENA: "
                 "use the CADENA release that deployed it"
             )
+        from cadena_client.api.client import Cadena
+
         try:  # the members upgrade the implementation; the proxy answers to its consortium whatever it runs
             authority = Cadena(chain, to_checksum_address(self.address)).consortium_address
         except CadenaError:
