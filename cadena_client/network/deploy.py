@@ -201,7 +201,7 @@ CADENA_FORWARDER = "cadena"
 def _is_cadena_forwarder(chain: Chain, address: str) -> str | None:
     """None if `address` runs CadenaForwarder's code (its immutables masked, metadata aside), else why not."""
     artifact = load_artifact(FORWARDER)
-    if deployed_code(bytes(chain.w3.eth.get_code(to_checksum_address(address))), artifact) != without_metadata(
+    if deployed_code(chain.code(to_checksum_address(address)), artifact) != without_metadata(
         artifact["deployedBytecode"]
     ):
         return "its code is not CadenaForwarder's"
@@ -216,7 +216,7 @@ FORWARDER_KINDS: dict[str, Callable[[Chain, str], str | None]] = {CADENA_FORWARD
 def check_forwarder(chain: Chain, address: str, kind: str = CADENA_FORWARDER) -> None:
     """Refuses a forwarder the contract must not trust: an address without code (an ordinary account would
     append any actor's address to its calldata and act as them), or code other than its kind's."""
-    if not chain.w3.eth.get_code(to_checksum_address(address)):
+    if not chain.code(to_checksum_address(address)):
         raise ConfigError(
             f"network.forwarder {address} has no code: an account there could act as anyone; deploy a "
             'CadenaForwarder (forwarder = "deploy") or give the address of one'
