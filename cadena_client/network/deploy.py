@@ -32,7 +32,7 @@ from cadena_client.contract.artifact import (
     load_artifact,
     without_metadata,
 )
-from cadena_client.contract.codec import codec, hex_text
+from cadena_client.contract.codec import codec, hex_text, quantity
 from cadena_client.domain.governance import Rules
 from cadena_client.domain.model import ZERO_ADDRESS, AEOType, Benefit, PartyStatus, parse_country, to_day
 from cadena_client.errors import (
@@ -296,7 +296,7 @@ class Accounts:
                 if (
                     signer is not None
                     and not self.chain.free_gas
-                    and self.chain.w3.eth.get_balance(signer.address) == 0
+                    and quantity(self.chain.rpc.call("eth_getBalance", [signer.address, "latest"])) == 0
                 ):
                     problems.append(f"{ref} ({signer.address}) has no ether to pay for gas; fund it first")
             except CadenaError as exc:
