@@ -57,7 +57,7 @@ def main(runs: int, before: str | None) -> None:
             "cadena --help": ([sys.executable, "-m", "cadena_client", "--help"], None),
         }
         if before:
-            old = {**os.environ, "PYTHONPATH": before}
+            old = {**os.environ, "PYTHONPATH": before, "PYTHONSAFEPATH": "1"}  # not the current directory's tree first
             commands["before: cadena verify --offline TIN"] = ([*verify, operators(1)[0].tin], old)
         probe = (  # the same command, telling at exit which modules of the signing stack it imported
             "import atexit, runpy, sys; "

@@ -65,6 +65,11 @@ class Chain:
                 self._w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         return self._w3
 
+    def code(self, address: str) -> bytes:
+        """The code deployed at `address` (empty where there is none), through the transport."""
+        answer = self.rpc.call("eth_getCode", [address, "latest"])
+        return bytes.fromhex(answer[2:]) if isinstance(answer, str) else bytes(answer)
+
     def dev_account(self, index: int) -> LocalAccount:
         """Dev account `index` of the embedded chain or of a local anvil node, funded."""
         from eth_account import Account

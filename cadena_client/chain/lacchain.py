@@ -75,7 +75,7 @@ PERMISSIONING_ERRORS = {
 def is_hub(chain: Chain, address: str) -> bool:
     """Whether `address` holds a LACChain relay hub: code whose dispatcher has `relayMetaTx`, `getNonce`
     and `getMsgSender` (an ERC-2771 forwarder has none of them)."""
-    code = bytes(chain.w3.eth.get_code(to_checksum_address(address)))
+    code = chain.code(to_checksum_address(address))
     selectors = (function_signature_to_4byte_selector(_RELAY), _GET_NONCE, _GET_MSG_SENDER)
     return all(b"\x63" + selector in code for selector in selectors)  # PUSH4 selector
 

@@ -48,11 +48,8 @@ class LogSource:
         return found
 
     def _range(self, start: int, end: int, topics: list | None) -> list:
-        query = {"address": self.address, "topics": topics or []}
-        if self.rpc.batching:
-            return self._call("eth_getLogs", [{**query, "fromBlock": hex(start), "toBlock": hex(end)}])
-        # the embedded chain takes a filter only through web3's formatters, which the transport's w3 has
-        return self.rpc.w3.eth.get_logs({**query, "fromBlock": start, "toBlock": end})
+        query = {"address": self.address, "topics": topics or [], "fromBlock": hex(start), "toBlock": hex(end)}
+        return self._call("eth_getLogs", [query])
 
     def topic(self, name: str) -> str:
         return self.decoder.topic(name)

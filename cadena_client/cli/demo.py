@@ -205,6 +205,7 @@ def run_demo(out: Console) -> None:
     delay = story.cadena.proposal(proposal).executable_from
     assert delay is not None  # queued
     out.print(f"anyone queues the decision; it waits until {delay:%Y-%m-%d %H:%M} UTC (the embedded chain skips ahead)")
+    # eth-tester moves its clock only through its own API (no JSON-RPC method does it), so the demo keeps it
     tester = story.chain.w3.provider.ethereum_tester  # type: ignore[attr-defined]
     tester.time_travel(int(delay.timestamp()) + 1)
     tester.mine_blocks(1)

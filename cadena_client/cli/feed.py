@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import click
-import requests
 
 from cadena_client.chain.logs import DEFAULT_CHUNK
 from cadena_client.cli.render import console, counted, history_table, verdict_exit_code, verification_line
@@ -152,6 +151,8 @@ def _keep_following(
 ) -> None:
     """Follows the chain into the mirror until interrupted; when the node cannot be reached, says so on
     stderr and tries again with backoff (1 s doubling to 30 s), then catches up."""
+    import requests
+
     delay = 1.0
     while True:
         try:

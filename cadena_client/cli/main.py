@@ -81,13 +81,14 @@ class CadenaGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx):
-        import requests
-
         try:
             return super().invoke(ctx)
         except errors.CadenaError as exc:
             raise click.ClickException(hint(exc)) from None
-        except requests.exceptions.RequestException as exc:
+        except Exception as exc:
+            requests = sys.modules.get("requests")  # imported by the transport's sessions, not for this check
+            if requests is None or not isinstance(exc, requests.exceptions.RequestException):
+                raise
             from cadena_client.chain.connection import cause
 
             url = getattr(ctx.obj, "rpc_url", "the node")

@@ -97,13 +97,14 @@ def demo_report(cadena, mra_id: int, countries: tuple[str, ...], tins: list[str]
     the changes: here once, at the end of the story, by the embedded chain's clock, which runs ahead of
     the wall clock when blocks come faster than one a second), answers its risk engine's verifications
     of `tins`, and the committee reads the report of the story's days."""
+    from cadena_client.chain.logs import LogSource
     from cadena_client.mirror import Mirror
 
-    stores = []
+    stores, blocks = [], LogSource(cadena.chain, cadena.address)
     for code in countries:
         mirror = Mirror(":memory:", cadena.chain.chain_id, cadena.address, 0)
-        recorder = usage.Usage(mirror.db, code, since=cadena.chain.w3.eth.get_block(0)["timestamp"])
-        recorder.seen(mirror.sync(cadena).events, at=cadena.chain.w3.eth.get_block("latest")["timestamp"])
+        recorder = usage.Usage(mirror.db, code, since=blocks.block(0)["timestamp"])
+        recorder.seen(mirror.sync(cadena).events, at=blocks.block(blocks.head())["timestamp"])
         answers = [mirror.verify(code, tin) for tin in tins if tin[:2] != code]
         recorder.answered(code, [a.tin for a in answers], [a.verdict for a in answers])
         recorder.flush()

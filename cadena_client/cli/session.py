@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cadena_client.errors import CadenaError, InputError, KeystoreError, MirrorError, PasswordMissing, SignerRequired
-from cadena_client.network.deploy import DeploymentRecord, default_record_path
+from cadena_client.network.record import DeploymentRecord, default_record_path
 
 if TYPE_CHECKING:  # the chain's stack (web3, eth-account) is imported by the commands that reach the chain
     from cadena_client.api.client import Cadena
@@ -48,13 +48,11 @@ class Session:
     def head(self) -> int | None:
         """The node's latest block number, or None when it does not answer: one raw JSON-RPC call, with no
         connection set up (for answers from the mirror, which only say how far behind they are)."""
-        import requests
-
-        from cadena_client.chain.transport import Rpc
+        from cadena_client.chain.transport import call_once
 
         try:
-            return int(Rpc(None, self.rpc_url, self.headers, timeout=5).call("eth_blockNumber", []), 16)
-        except (CadenaError, requests.RequestException, OSError, ValueError, TypeError):
+            return int(call_once(self.rpc_url, "eth_blockNumber", [], self.headers), 16)
+        except (CadenaError, OSError, ValueError, TypeError, KeyError):
             return None
 
     def reconnect(self) -> None:

@@ -1,6 +1,9 @@
 """The contract's ABI both ways: calldata for its functions, and its return values, reverts and logs
 turned into the library's records and exceptions. Every path to the chain (one call, a batch, the
-mirror's log scan) goes through one `Codec`."""
+mirror's log scan) goes through one `Codec`.
+
+eth-abi and eth-utils (half a second of imports) are imported where they encode, decode or hash,
+so that what only reads a mirror imports neither."""
 
 from __future__ import annotations
 
@@ -9,10 +12,6 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from functools import cache, lru_cache
-
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector, keccak, to_checksum_address
 
 from cadena_client import errors
 from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, FORWARDER, LENS, load_artifact
@@ -75,6 +74,8 @@ class Codec:
     """Encodes calls to the contract and decodes what comes back, from the artifact's ABI."""
 
     def __init__(self, abi: list[dict]):
+        from eth_utils import function_abi_to_4byte_selector, keccak
+
         self.abi = abi
         self._functions = {}
         self._errors = {
@@ -98,11 +99,15 @@ class Codec:
 
     def encode(self, function: str, *args) -> bytes:
         """Calldata of `function(*args)`."""
+        from eth_abi import encode as abi_encode
+
         selector, types, _ = self._functions[function]
         return selector + abi_encode(types, args)
 
     def decode(self, function: str, data: str | bytes) -> tuple:
         """The return values of `function` from its ABI-encoded answer."""
+        from eth_abi import decode as abi_decode
+
         return abi_decode(self._functions[function][2], _bytes(data))
 
     def error(self, data: bytes, operation: Operation | MRAAction | None = None) -> errors.ContractError | None:
@@ -111,6 +116,9 @@ class Codec:
         known = self._errors.get(bytes(data[:4]))
         if known is None:
             return None
+        from eth_abi import decode as abi_decode
+        from eth_utils import to_checksum_address
+
         cls, names, types = known
         values = [
             to_checksum_address(v) if kind == "address" else v
@@ -216,6 +224,8 @@ def _words(data: str | bytes) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _checksum(hex40: str) -> str:
+    from eth_utils import to_checksum_address
+
     return to_checksum_address(hex40)
 
 
@@ -243,6 +253,8 @@ def revert_data(exc: BaseException | None) -> bytes | None:
 @cache
 def country_roles() -> dict[bytes, tuple[str, bool]]:
     """Every possible country role: its id -> (country, whether it is the admin role)."""
+    from eth_utils import keccak
+
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     roles = {}
     for code in (first + second for first in letters for second in letters):
@@ -402,6 +414,8 @@ class LogDecoder:
     addresses, a bytes2 country code as text, other fixed bytes as 0x-hex."""
 
     def __init__(self, abi: list[dict]):
+        from eth_utils import event_abi_to_log_topic
+
         self._events = {}
         for entry in abi:
             if entry["type"] == "event" and not entry.get("anonymous"):

@@ -29,7 +29,7 @@ class CodeCheck:
 def check_code(chain: Chain, address: str, contract: str = CONTRACT, root: Path = PROJECT_ROOT) -> CodeCheck:
     """Compiles `contract` from `root`/contracts and compares it with the runtime code at `address`."""
     address = to_checksum_address(address)
-    code = bytes(chain.w3.eth.get_code(address))
+    code = chain.code(address)
     if not code:
         raise InputError(f"{address} has no code on chain {chain.chain_id}: check the implementation's address")
     artifact = compile_contract(contract, Path(root))

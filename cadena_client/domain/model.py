@@ -12,7 +12,6 @@ from enum import IntEnum, IntFlag
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
-from eth_utils import keccak, to_checksum_address
 from iso3166 import countries_by_alpha2
 
 from cadena_client.errors import BadTin, InputError, UnknownCountry
@@ -369,6 +368,8 @@ class MasterData:
         if expiry is not None and to_day(expiry) <= to_day(valid_from):
             raise InputError(f"expiry {expiry} must be after the validation date {valid_from}")
         if self.holder:
+            from eth_utils import to_checksum_address  # imported where it is used: reading needs no eth-utils
+
             try:
                 object.__setattr__(self, "holder", to_checksum_address(self.holder))
             except ValueError:
@@ -389,6 +390,8 @@ class MasterData:
     @cached_property
     def commitment(self) -> bytes:
         """Computed once: an import compares and sends it for every row (the record is frozen)."""
+        from eth_utils import keccak  # imported where it hashes: reading needs no eth-utils
+
         return keccak(self.canonical())
 
 

@@ -223,7 +223,7 @@ def _deployment(chain: Chain, record: DeploymentRecord) -> Check:
     found = f"CADENA at {record.address} holds the expected code"
     if not record.forwarder:
         return Check("deployment", True, found)
-    code = bytes(chain.w3.eth.get_code(to_checksum_address(record.forwarder)))
+    code = chain.code(to_checksum_address(record.forwarder))
     if not code:
         return Check("deployment", False, f"the record's forwarder {record.forwarder} holds no contract here")
     if lacchain.is_hub(chain, record.forwarder):

@@ -22,6 +22,7 @@ def fresh():
     return compiler.compile_contracts()
 
 
+@pytest.mark.slow  # a fresh viaIR compile of every contract
 @pytest.mark.parametrize("name", DEPLOYED)
 def test_shipped_artifact_matches_a_fresh_compile(fresh, name):
     shipped, artifact = load_artifact(name), fresh[name]

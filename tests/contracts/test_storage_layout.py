@@ -60,6 +60,7 @@ def release(tmp_path_factory):
     return build_info(source_tree(base / "tree"), base / "release")
 
 
+@pytest.mark.slow  # compiles the release and runs OpenZeppelin's upgrade check
 def test_the_second_implementation_is_a_safe_upgrade_of_the_shipped_one(release, capsys):
     # CadenaV2 adds no state, so it needs no initializer of its own (Cadena's `initialize` ran once)
     checked = validate(
@@ -77,6 +78,7 @@ def test_the_second_implementation_is_a_safe_upgrade_of_the_shipped_one(release,
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.slow  # compiles a changed release
 def test_a_release_that_moves_a_namespaced_field_is_refused(release, tmp_path, capsys):
     def swap_fields(contracts: Path) -> None:  # records and issuers change places in the AEO namespace
         module = contracts / "AEORegistry.sol"

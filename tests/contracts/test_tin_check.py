@@ -25,6 +25,7 @@ def harness(w3):
     return w3.eth.contract(address=receipt.contractAddress, abi=built["abi"])
 
 
+@pytest.mark.slow  # compiles a harness contract and tries every byte at every position
 @pytest.mark.parametrize("base", ["MX1", "MXEPA180101AB1", "MX" + "Z9" * 7 + "A"])
 def test_every_byte_at_every_position_agrees_with_the_python_rule(harness, base):
     word = base.encode().ljust(32, b"\0")

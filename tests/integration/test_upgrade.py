@@ -66,6 +66,7 @@ def snapshot(cadena, tins: list[str]) -> dict:
     }
 
 
+@pytest.mark.slow  # compiles a second implementation and upgrades a whole network
 def test_the_members_upgrade_the_network_and_nothing_partners_rely_on_changes(
     node, pilot_record, source, tmp_path, capsys
 ):
