@@ -44,7 +44,7 @@ def test_contract_refuses_malformed_words(net, raw):
 
 def test_library_normalises_and_checks_the_country():
     assert parse_tin(" mxaaa010101aaa ") == "MXAAA010101AAA"
-    with pytest.raises(InputError, match="does not start with an ISO 3166-1"):
+    with pytest.raises(InputError, match="is not an ISO 3166-1 alpha-2 country code"):
         parse_tin("XX12345")
     with pytest.raises(InputError, match="issuing country is PE"):
         parse_tin("MX12345", issuing_country="PE")
