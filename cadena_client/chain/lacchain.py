@@ -29,7 +29,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from cadena_client.chain.connection import Chain
-from cadena_client.chain.relay import RelayedSubmitter
+from cadena_client.chain.relay import ForwarderSubmitter, RelayedSubmitter, Submitter
 from cadena_client.chain.signer import Job, Outcome, Receipt, Result, Signer, _fields, _receipt
 from cadena_client.contract.codec import hex_text, quantity
 from cadena_client.errors import CadenaError, ChainError, InputError
@@ -289,3 +289,11 @@ def _bytes(data) -> bytes:
 
 def _hex(value) -> str:
     return value if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
+def relayed_submitter(chain: Chain, account: LocalAccount, forwarder: str, relayer: Signer) -> Submitter:
+    """`account` relayed by `relayer` through the deployment's `forwarder`: LACChain's relay hub (with
+    the writer node's key as relayer) or an ERC-2771 forwarder, told apart by its code."""
+    if is_hub(chain, forwarder):
+        return LacchainSubmitter(chain, account, forwarder, relayer)
+    return ForwarderSubmitter(chain, account, forwarder, relayer)

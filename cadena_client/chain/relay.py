@@ -65,16 +65,6 @@ class Submitter(Protocol):
     def send(self, jobs: list[Job], progress: Callable[[int], None] | None = None) -> list[Outcome]: ...
 
 
-def relayed_submitter(chain: Chain, account: LocalAccount, forwarder: str, relayer: Signer) -> Submitter:
-    """`account` relayed by `relayer` through the deployment's `forwarder`: LACChain's relay hub (with
-    the writer node's key as relayer) or an ERC-2771 forwarder, told apart by its code."""
-    from cadena_client.chain import lacchain
-
-    if lacchain.is_hub(chain, forwarder):
-        return lacchain.LacchainSubmitter(chain, account, forwarder, relayer)
-    return ForwarderSubmitter(chain, account, forwarder, relayer)
-
-
 class RelayedSubmitter:
     """What relayed submitters share: the actor's key, which signs and never sends, and its simulation."""
 

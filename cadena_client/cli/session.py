@@ -96,7 +96,7 @@ class Session:
         """The signing account, sending itself, or relayed by --relayer-* through the deployment's forwarder
         (or LACChain's relay hub, with the writer node's key as relayer)."""
         from cadena_client.chain.keys import load_keystore
-        from cadena_client.chain.relay import relayed_submitter
+        from cadena_client.chain.lacchain import relayed_submitter
         from cadena_client.chain.signer import Signer
 
         keystore, dev_account = self.relayer

@@ -13,9 +13,9 @@ from helpers import PILOT
 from lacchain_hub import deploy_hub, deploy_recipient, writer_node
 
 from cadena_client.chain.connection import connect
-from cadena_client.chain.lacchain import HUB_KIND, HUB_RELAY, LacchainSubmitter, is_hub, relay_call
+from cadena_client.chain.lacchain import HUB_KIND, HUB_RELAY, LacchainSubmitter, is_hub, relay_call, relayed_submitter
 from cadena_client.chain.node import start_anvil
-from cadena_client.chain.relay import ForwarderSubmitter, relayed_submitter
+from cadena_client.chain.relay import ForwarderSubmitter
 from cadena_client.chain.signer import Job, Result, Signer
 from cadena_client.domain.model import CertificateStatus, MasterData, Verdict
 from cadena_client.errors import ConfigError
