@@ -14,6 +14,7 @@ from helpers import Watcher, rpc
 
 from cadena_client.cli.main import cli
 from cadena_client.document import json_schema
+from cadena_client.errors import RecordError
 
 PILOT = str(PILOT_FILE)
 ISSUE = [
@@ -661,13 +662,13 @@ def test_a_record_names_a_proxy_governed_by_its_consortium_whatever_implementati
     record.check(chain)
     governed = record.consortium
     record.consortium = "0x" + "11" * 20
-    with pytest.raises(deploy.RecordError, match="is not a CADENA network governed by"):
+    with pytest.raises(RecordError, match="is not a CADENA network governed by"):
         record.check(chain)
     record.consortium = governed
     record.address = governed  # the consortium is no CADENA contract
-    with pytest.raises(deploy.RecordError, match="is not a CADENA network"):
+    with pytest.raises(RecordError, match="is not a CADENA network"):
         record.check(chain)
     record = deploy.DeploymentRecord.load(pilot_record)
     record.artifact = {**record.artifact, "abi_hash": "0x" + "00" * 32}
-    with pytest.raises(deploy.RecordError, match="another interface"):
+    with pytest.raises(RecordError, match="another interface"):
         record.check(chain)
