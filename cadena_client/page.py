@@ -5,6 +5,7 @@ or English (the browser's choice, switchable); it reads the same mirror as the A
 from __future__ import annotations
 
 from importlib import resources
+from urllib.parse import parse_qs
 
 from babel import Locale
 from fastapi import FastAPI, Query, Request
@@ -12,8 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cadena_client.document import actor_label, aeo_row
+from cadena_client.domain.disclosure import Audience
 from cadena_client.domain.model import AEOType, Benefit, country_name, parse_country, parse_tin
 from cadena_client.errors import InputError, NotFoundError
+from cadena_client.service.signin import COOKIE, SESSION_SECONDS, SignIn
 
 PAGE_SIZE = 50
 LANGUAGES = ("es", "en")
@@ -66,6 +69,22 @@ TEXT = {
         "officer": "officer",
         "admin": "admin",
         "holder": "holder",
+        "hidden": "Name and address not shown",
+        "visibility": "Visibility",
+        "issuer-only": "the issuing administration only",
+        "partners": "the issuer and its partners under MRAs covering it",
+        "published": "published: everyone",
+        "who_can_see": "Administrations that can read your name and address",
+        "sign_in": "Company sign-in",
+        "sign_in_help": "Sign this text with your certificate's holder key (EIP-191 personal_sign): with the "
+        "command below, or with any Ethereum wallet's message signing. Then paste the signature.",
+        "challenge": "Text to sign",
+        "signature": "Signature (0x followed by 130 hex digits)",
+        "sign_out": "Sign out",
+        "signed_in_as": "Signed in as",
+        "my_records": "Your certificates",
+        "no_records": "No certificate names this account as its holder.",
+        "bad_signature": "The signature was not accepted",
     },
     "es": {
         "title": "CADENA: Operadores Económicos Autorizados",
@@ -113,6 +132,22 @@ TEXT = {
         "officer": "funcionario",
         "admin": "administrador",
         "holder": "titular",
+        "hidden": "Nombre y dirección no mostrados",
+        "visibility": "Visibilidad",
+        "issuer-only": "solo la administración emisora",
+        "partners": "la emisora y sus socios en ARM que lo cubren",
+        "published": "publicado: todos",
+        "who_can_see": "Administraciones que pueden leer su nombre y dirección",
+        "sign_in": "Acceso de empresas",
+        "sign_in_help": "Firme este texto con la llave de titular de su certificado (EIP-191 personal_sign): con "
+        "el comando de abajo o con la firma de mensajes de cualquier billetera Ethereum. Luego pegue la firma.",
+        "challenge": "Texto a firmar",
+        "signature": "Firma (0x seguido de 130 dígitos hexadecimales)",
+        "sign_out": "Cerrar sesión",
+        "signed_in_as": "Sesión iniciada como",
+        "my_records": "Sus certificados",
+        "no_records": "Ningún certificado nombra a esta cuenta como su titular.",
+        "bad_signature": "La firma no fue aceptada",
     },
 }
 
@@ -205,6 +240,7 @@ def mount_page(app: FastAPI) -> None:
     """Adds the page's routes to `app`, over the mirror of its follower (`app.state.follower`)."""
     follower = app.state.follower
     mirror = follower.mirror
+    signin = app.state.signin = SignIn()
 
     def render(request: Request, lang: str | None, template: str, status: int = 200, **context) -> HTMLResponse:
         chosen = language(request, lang)
@@ -239,6 +275,10 @@ def mount_page(app: FastAPI) -> None:
                 return mistake(request, lang, "bad_tin", tin)
         return render(request, lang, "home.html", error=None, tin="", **_network(mirror, follower))
 
+    def audience(request: Request) -> Audience:
+        """The public, or the company signed in with its holder key."""
+        return Audience(holder=signin.session(request.cookies.get(COOKIE)))
+
     @app.get("/tin/{tin}", response_class=HTMLResponse, include_in_schema=False)
     def certificate(request: Request, tin: str, lang: str | None = None) -> HTMLResponse:
         try:
@@ -247,9 +287,10 @@ def mount_page(app: FastAPI) -> None:
             return mistake(request, lang, "bad_tin", tin)
         with follower.lock:
             try:
-                cert = aeo_row(mirror.certificate(code))
+                shown = mirror.certificate(code, audience(request), language(request, lang), names(request, lang))
+                cert, hidden = aeo_row(shown), shown.why_hidden
             except NotFoundError:
-                cert = None
+                cert, hidden = None, None
             history = mirror.history(code)
             roles = mirror.roles()
             others = [a.country for a in mirror.administrations() if a.country != code[:2]]
@@ -261,6 +302,7 @@ def mount_page(app: FastAPI) -> None:
             404 if cert is None else 200,
             tin=code,
             cert=cert,
+            hidden=hidden,
             history=history,
             answers=answers,
             actor=lambda event: actor_label(
@@ -298,6 +340,48 @@ def mount_page(app: FastAPI) -> None:
     @app.get("/mras", response_class=HTMLResponse, include_in_schema=False)
     def mras(request: Request, lang: str | None = None) -> HTMLResponse:
         return render(request, lang, "mras.html", **_network(mirror, follower))
+
+    @app.get("/sign-in", response_class=HTMLResponse, include_in_schema=False)
+    def sign_in(request: Request, lang: str | None = None, error: str = "") -> HTMLResponse:
+        site = f"{request.url.scheme}://{request.url.netloc}"
+        return render(
+            request, lang, "sign-in.html", 400 if error else 200, challenge=signin.challenge(site), error=error
+        )
+
+    @app.post("/sign-in", include_in_schema=False)
+    async def signed(request: Request) -> Response:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        try:
+            account = signin.holder(form.get("challenge", [""])[0], form.get("signature", [""])[0].strip())
+        except InputError as exc:
+            return sign_in(request, None, str(exc))
+        response = RedirectResponse("/me", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            signin.cookie(account),
+            max_age=SESSION_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    @app.post("/sign-out", include_in_schema=False)
+    def sign_out() -> Response:
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
+    def me(request: Request, lang: str | None = None) -> Response:
+        reader = audience(request)
+        if reader.holder is None:
+            return RedirectResponse("/sign-in", status_code=303)
+        chosen = language(request, lang)
+        with follower.lock:
+            held = mirror.held_by(reader.holder, reader, chosen, names(request, lang))
+            records = [(aeo_row(c), c.visibility.label, c.why_hidden, mirror.readers(c)) for c in held]
+        return render(request, lang, "me.html", holder=reader.holder, records=records)
 
 
 def _network(mirror, follower) -> dict:

@@ -33,6 +33,7 @@ COMMANDS = {
     "officer": ("network:officer", "Grant and revoke the customs officers of your country."),
     "report": ("report:report", "The joint committee's report on an MRA: changes, propagation, recognitions."),
     "serve": ("serve:serve", "Serve verification, AEO lists and a live feed over HTTP."),
+    "sign-in": ("signin:sign_in", "Sign the page's sign-in challenge with your holder key."),
     "sync": ("feed:sync", "Bring the local mirror up to the chain."),
     "template": ("tooling:template", "Write the AEO list template (.xlsx or .csv)."),
     "verify": ("feed:verify", "Is TIN a recognised AEO for an import into a country?"),

@@ -224,6 +224,18 @@ class Verdict(IntEnum):
         return self.name.replace("_", " ").lower().replace("mra", "MRA").replace("tin", "TIN")
 
 
+class Visibility(IntEnum):
+    """Who may read a certificate's master data, as the trader consented."""
+
+    ISSUER_ONLY = 0
+    PARTNERS = 1
+    PUBLISHED = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", "-").lower()
+
+
 class Reason(IntEnum):
     """Reason codes the library names; the contract stores any uint16."""
 
@@ -420,6 +432,8 @@ class Certificate:
     commitment: bytes
     name: str | None = None
     address: str | None = None
+    visibility: Visibility = Visibility.ISSUER_ONLY
+    why_hidden: str | None = None  # why this reader is not shown the name and address
 
     @property
     def country(self) -> str:

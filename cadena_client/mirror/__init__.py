@@ -16,13 +16,17 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from cadena_client.chain.logs import DEFAULT_CHUNK
+from cadena_client.domain.disclosure import PUBLIC, Audience, Copy, disclose
 from cadena_client.domain.event import Event
 from cadena_client.domain.model import (
     MRA,
     Administration,
+    AdministrationStatus,
     Benefit,
     Certificate,
+    MRAStatus,
     Verification,
+    Visibility,
     parse_country,
     parse_tin,
 )
@@ -94,16 +98,72 @@ class Mirror(Store):
             for t, (recognised, benefits, verdict) in zip(valid, answers, strict=True)
         ]
 
-    def certificate(self, tin_: str) -> Certificate:
+    def certificate(self, tin_: str, audience: Audience = PUBLIC, lang: str = "en", name=None) -> Certificate:
+        """The certificate of `tin_` as `audience` may see it (see `cadena_client.domain.disclosure`), why
+        not in `lang` with countries said by `name`."""
         code = parse_tin(tin_)
         found = queries.certificate(self.db, code)
         if found is None:
             raise NotFoundError(f"no certificate was ever issued for TIN {code}")
-        return found
+        return self.disclosed([found], audience, lang, name)[0]
 
-    def certificates(self, code: str) -> list[Certificate]:
-        """Every certificate `code` has issued, in TIN order."""
-        return queries.certificates(self.db, [self._member(code)])
+    def certificates(self, code: str, audience: Audience = PUBLIC) -> list[Certificate]:
+        """Every certificate `code` has issued, in TIN order, as `audience` may see them."""
+        return self.disclosed(queries.certificates(self.db, [self._member(code)]), audience)
+
+    def disclosed(
+        self, found: list[Certificate], audience: Audience, lang: str = "en", name=None, at: float | None = None
+    ) -> list[Certificate]:
+        """`found` as `audience` may see them: names and addresses only where the rule allows, else why not
+        (in `lang`, countries said by `name`)."""
+        erased = queries.erased(self.db, [c.tin for c in found if c.name is None])
+        reader, day = audience.officers_of, _day(at)
+        extra = {} if name is None else {"name": name}
+        return [
+            disclose(
+                c,
+                audience,
+                Copy(
+                    readable=c.name is not None,
+                    erased=c.tin in erased,
+                    partner=reader is not None and self._covered(reader, c, day),
+                ),
+                lang,
+                **extra,
+            )
+            for c in found
+        ]
+
+    def held_by(self, account: str, audience: Audience, lang: str = "en", name=None) -> list[Certificate]:
+        """The certificates `account` holds, as `audience` may see them."""
+        return self.disclosed(queries.held_by(self.db, account), audience, lang, name)
+
+    def readers(self, certificate: Certificate, at: float | None = None) -> list[str]:
+        """The administrations the trader's consent lets read the master data of `certificate` (on the day
+        of `at`, default now): the issuer; with Partners, the parties of MRAs in force covering it; with
+        Published, every member."""
+        members = [a.country for a in self.administrations() if a.status == AdministrationStatus.ACTIVE]
+        if certificate.visibility == Visibility.PUBLISHED:
+            return sorted({certificate.country, *members})
+        if certificate.visibility == Visibility.PARTNERS:
+            day = _day(at)
+            partners = {c for c in members if c != certificate.country and self._covered(c, certificate, day)}
+            return sorted({certificate.country, *partners})
+        return [certificate.country]
+
+    def _covered(self, reader: str, certificate: Certificate, day: int) -> bool:
+        """Whether `reader` and the issuer of `certificate` are parties to an MRA in force on `day` covering one
+        of its types (then a Partners certificate is sealed to `reader`)."""
+        issuer = certificate.country
+        ids = self.recognition.pairs.get((reader, issuer) if reader < issuer else (issuer, reader), [])
+        mras = (self.recognition.mras[i] for i in ids)
+        return any(
+            m.status(day) == MRAStatus.IN_FORCE
+            and m.active(reader)
+            and m.active(issuer)
+            and m.covered & int(certificate.aeo_types)
+            for m in mras
+        )
 
     def _member(self, code: str) -> str:
         """`code` of an administration of the network, else NotFoundError (as the chain answers)."""
@@ -112,9 +172,10 @@ class Mirror(Store):
             raise NotFoundError(f"{code} has no customs administration on this network")
         return code
 
-    def all_certificates(self, countries: list[str] | None = None) -> list[Certificate]:
-        """The certificates of `countries` (default every country), by country and TIN."""
-        return queries.certificates(self.db, None if countries is None else [parse_country(c) for c in countries])
+    def all_certificates(self, countries: list[str] | None = None, audience: Audience = PUBLIC) -> list[Certificate]:
+        """The certificates of `countries` (default every country), by country and TIN, as `audience` may see them."""
+        codes = None if countries is None else [parse_country(c) for c in countries]
+        return self.disclosed(queries.certificates(self.db, codes), audience)
 
     def administrations(self) -> list[Administration]:
         return queries.administrations(self.db)
@@ -139,11 +200,13 @@ class Mirror(Store):
         """Countries sharing with `code` an MRA in force on the day of `at` (default now)."""
         return self.recognition.partners(parse_country(code), _day(at))
 
-    def aeo_list(self, code: str, at: float | None = None) -> list[tuple[Certificate, Verification | None]]:
+    def aeo_list(
+        self, code: str, at: float | None = None, audience: Audience = PUBLIC
+    ) -> list[tuple[Certificate, Verification | None]]:
         """The AEO list `code` sees: its certificates, and its partners' under MRAs in force each with
-        whether `code` recognises it on the day of `at` (default now)."""
+        whether `code` recognises it on the day of `at` (default now), as `audience` may see them."""
         code = parse_country(code)
-        listed = self.all_certificates([code, *self.partners(code, at)])
+        listed = self.all_certificates([code, *self.partners(code, at)], audience)
         foreign = [c for c in listed if c.country != code]
         answers = dict(zip((c.tin for c in foreign), self.verify_many(code, [c.tin for c in foreign], at), strict=True))
         return [(c, answers.get(c.tin)) for c in listed]

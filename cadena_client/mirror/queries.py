@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 
@@ -55,6 +56,21 @@ def certificates(db: sqlite3.Connection, countries: Iterable[str] | None = None)
     codes = list(countries) if countries is not None else None
     where = f" WHERE country IN ({','.join('?' * len(codes))})" if codes is not None else ""
     return [_certificate(row) for row in db.execute(_CERTIFICATE + where + " ORDER BY country, tin", codes or [])]
+
+
+def held_by(db: sqlite3.Connection, account: str) -> list[Certificate]:
+    """The certificates whose holder is `account`, by TIN."""
+    rows = db.execute(_CERTIFICATE + " WHERE lower(holder) = lower(?) ORDER BY tin", (account,))
+    return [_certificate(row) for row in rows]
+
+
+def erased(db: sqlite3.Connection, tins: list[str]) -> set[str]:
+    """Which of `tins` had their master data erased by the issuing administration."""
+    rows = db.execute(
+        "SELECT DISTINCT tin FROM events WHERE name = 'MasterDataErased' AND tin IN (SELECT value FROM json_each(?))",
+        (json.dumps(tins),),
+    )
+    return {tin_ for (tin_,) in rows}
 
 
 def administrations(db: sqlite3.Connection) -> list[Administration]:

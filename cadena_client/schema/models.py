@@ -23,6 +23,7 @@ from cadena_client.domain.model import (
     MRAStatus,
     PartyStatus,
     Verdict,
+    Visibility,
 )
 
 SCHEMA = "cadena/1"
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     StandingName = str
     KindName = str
     StateName = str
+    VisibilityName = str
 else:
     StatusName = _names(CertificateStatus)
     VerdictName = _names(Verdict)
@@ -62,6 +64,7 @@ else:
     StandingName = _names(AdministrationStatus, "NONE")
     KindName = _names(ProposalKind)
     StateName = _names(ProposalState)
+    VisibilityName = _names(Visibility)
 
 
 class AsOf(BaseModel):
@@ -85,8 +88,10 @@ class Certificate(BaseModel):
     holder: Account | None
     version: int = Field(ge=0)
     commitment: Hex
-    name: str | None = None
+    name: str | None = Field(None, description="Shown only to a reader the trader's consent allows")
     address: str | None = None
+    visibility: VisibilityName = Field("issuer_only", description="Who the trader consented may read its data")
+    why_hidden: str | None = Field(None, description="Why this reader is not shown the name and address")
 
 
 class Verification(BaseModel):
