@@ -93,3 +93,65 @@ def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, service):
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert TIN in browser.page_source
     shot(browser, "4-administration")
+
+
+def wait_for(browser, url: str, element_id: str) -> None:
+    """Loads `url` until the element `element_id` is there (the service's mirror catches up within a poll or two)."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        browser.get(url)
+        if browser.find_elements(By.ID, element_id):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{url} never showed #{element_id}")
+
+
+def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(browser, service):
+    from eth_account import Account
+    from selenium.webdriver.common.by import By
+
+    from cadena_client.service.signin import sign
+
+    url, officer = service
+    holder = Account.create()
+    tin = "MXPAGE00002"
+    officer.issue(
+        MasterData(
+            tin,
+            "Zafiro Confidencial Exportadora SA",
+            "Calle Secreta 7788",
+            "exporter",
+            "2020-01-01",
+            holder=holder.address,
+        )
+    )
+    wait_for(browser, f"{url}/tin/{tin}", "status")
+    assert "Zafiro" not in browser.page_source  # the public sees the TIN and the status only
+    assert "has not consented to publish" in browser.find_element(By.ID, "hidden").text
+    browser.get(f"{url}/tin/{tin}?lang=es")
+    assert "no ha consentido publicar" in browser.find_element(By.ID, "hidden").text
+    shot(browser, "5-nombre-oculto")
+
+    browser.get(f"{url}/sign-in?lang=en")
+    challenge = browser.find_element(By.ID, "challenge").get_attribute("value")
+    browser.find_element(By.ID, "signature").send_keys(sign(challenge, Account.create()))  # another company's key
+    browser.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button").click()
+    assert "No certificate names this account" in browser.page_source
+    browser.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+
+    browser.get(f"{url}/sign-in")
+    challenge = browser.find_element(By.ID, "challenge").get_attribute("value")
+    browser.find_element(By.ID, "signature").send_keys(sign(challenge, holder))
+    browser.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button").click()
+    assert browser.find_element(By.ID, "holder").text == holder.address
+    record = browser.find_element(By.ID, f"record-{tin}")
+    assert "Zafiro Confidencial Exportadora SA, Calle Secreta 7788" in record.text
+    assert record.find_element(By.CLASS_NAME, "visibility").text == "the issuing administration only"
+    assert record.find_element(By.CLASS_NAME, "readers").text == "MX (Mexico)"
+    cookie = browser.get_cookie("cadena_holder")
+    assert cookie is not None and cookie["httpOnly"]
+    shot(browser, "6-my-record")
+    browser.get(f"{url}/tin/{tin}")  # the holder sees its own name on the certificate's page too
+    assert "Zafiro" in browser.find_element(By.ID, "operator").text

@@ -113,7 +113,9 @@ def test_certificates_history_administrations_mras_and_aeo_lists(service):
     officer.suspend(TIN)
     one = wait_for(lambda: (a := get(f"{url}/v1/certificates/{TIN}")) and a["status"] == "suspended" and a or None)
     assert one["kind"] == "certificate" and one["status_label"] == "Suspended" and one["as_of"]["block"] >= 1
-    assert one["name"] == "Exportadora Andina" and one["aeo_types"] == ["importer", "exporter"]
+    assert one["aeo_types"] == ["importer", "exporter"] and one["visibility"] == "issuer_only"
+    assert (one["name"], one["address"]) == (None, None)  # the public reads published operators' names only
+    assert one["why_hidden"] == "the operator has not consented to publish its name and address"
     history = get(f"{url}/v1/certificates/{TIN}/history")
     assert [e["change"] for e in history["items"]] == ["issued", "suspended"]
     assert [e["actor"]["administration"] for e in history["items"]] == ["MX", "MX"]
@@ -133,7 +135,7 @@ def test_certificates_history_administrations_mras_and_aeo_lists(service):
     rows = json.loads(requests.get(f"{url}/v1/aeo-list", params={"country": "PE"}, timeout=10).content)
     assert [r["tin"] for r in rows] == [TIN] and rows[0]["recognised"] == "no: not active"
     text = requests.get(f"{url}/v1/aeo-list", params={"country": "PE", "format": "csv"}, timeout=10).text
-    assert list(csv.reader(io.StringIO(text)))[1][1] == TIN
+    assert list(csv.reader(io.StringIO(text)))[1][1] == TIN and "Exportadora Andina" not in text
     book = requests.get(f"{url}/v1/aeo-list", params={"country": "PE", "format": "xlsx"}, timeout=10).content
     assert load_workbook(io.BytesIO(book)).active.max_row == 2
 
