@@ -4,8 +4,9 @@
 for Besu 25.10 (every option and file format checked against Besu's documentation of that release):
 - in each administration's own folder only: its validators' node keys, the keystores of its accounts
   (for `dev:N` references of the config, which do not exist on Besu) with their password, and the
-  key that signs the JSON Web Tokens its nodes' JSON-RPC accepts, with a token for its operators
-  (all mode 0600, folders 0700);
+  key that signs the JSON Web Tokens its nodes' JSON-RPC accepts, with a token for its operators, its
+  X25519 exchange key (which opens the master data sealed to it) and the keystore of its credential
+  signer (all mode 0600, folders 0700);
 - shared: a `genesis.json` (QBFT, the config's chain id, zero base fee, the validators in
   `extraData`), a Besu `config.toml` per node (JSON-RPC with JWT authentication, bound to its
   administration's own network), `permissions_config.toml` (the nodes and the accounts allowed to
@@ -29,6 +30,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 import jwt
+import nacl.public
 import rlp
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -109,7 +111,10 @@ def write_kit(
         raise ConfigError(f"{len(nodes)} nodes do not fit the kit's network {SUBNET}; give fewer validators")
     accounts = _accounts(config, source.parent, out)
     for entry in config.administrations:
-        _rpc_token(out / entry.country.lower())
+        folder = out / entry.country.lower()
+        _rpc_token(folder)
+        _exchange_key(folder)
+        _credential_signer(folder)
     allowed = nodes if members is None else [node for node in nodes if node.country in members]
     accounts_allowed = sorted(
         {address for address, _ in accounts.values()}
@@ -229,6 +234,24 @@ def _password(folder: Path) -> str:
     return path.read_text().rstrip("\n")
 
 
+def _exchange_key(folder: Path) -> None:
+    """The administration's X25519 exchange key, which opens the master data sealed to it (`exchange.key`;
+    the deploy step publishes its public half, `exchange.pub`, on chain), made the first time."""
+    path = folder / "exchange.key"
+    if not path.exists():
+        key = nacl.public.PrivateKey.generate()
+        _secret(path, bytes(key).hex() + "\n")
+        _write(folder / "exchange.pub", "0x" + bytes(key.public_key).hex() + "\n")
+
+
+def _credential_signer(folder: Path) -> None:
+    """The keystore of the key that signs the administration's AEO credentials (granted the credential
+    signer role after the deployment; it sends no transaction), made the first time."""
+    path = folder / "credential-signer.json"
+    if not path.exists():
+        create_keystore(path, _password(folder / "accounts"))
+
+
 def _rpc_token(folder: Path) -> None:
     """The administration's JWT signing key (its nodes hold the public half) and a token for its
     operators, valid for a year and for every JSON-RPC method, made the first time."""
@@ -250,9 +273,20 @@ def _rpc_token(folder: Path) -> None:
 
 def _deploy_config(text: str, accounts: dict[str, tuple[str, str]]) -> str:
     """The network config with its `dev:N` accounts replaced by the kit's keystores and addresses."""
-    note = "# Written by `cadena network kit`: the config with the kit's keystores and addresses for dev:N.\n"
-    return note + re.sub(
+    note = (
+        "# Written by `cadena network kit`: the config with the kit's keystores and addresses for dev:N,\n"
+        "# and each administration's exchange key.\n"
+    )
+    text = re.sub(
         r'"(dev:\d+)"', lambda match: json.dumps(accounts.get(match.group(1), ("", match.group(1)))[1]), text
+    )
+    if "exchange_key" in text:  # the config names its own
+        return note + text
+    return note + re.sub(
+        r'^(country\s*=\s*"([A-Z]{2})")',
+        lambda match: f'{match.group(1)}\nexchange_key = "{match.group(2).lower()}/exchange.key"',
+        text,
+        flags=re.MULTILINE,
     )
 
 
@@ -378,7 +412,11 @@ Its folder holds, readable by its owner only (mode 0600, folders 0700):
 - `accounts/*.json`: encrypted keystores of its accounts (the config's `dev:N` accounts, which do not
   exist on Besu), and `accounts/password`, their password (change it with any keystore tool);
 - `rpc-jwt-key.pem`: the key that signs the JSON Web Tokens its nodes accept (they hold
-  `rpc-jwt-public.pem`), and `rpc.jwt`, a token for its operators valid {TOKEN_DAYS} days.
+  `rpc-jwt-public.pem`), and `rpc.jwt`, a token for its operators valid {TOKEN_DAYS} days;
+- `exchange.key`: its X25519 exchange key, with which its mirror opens the operators' master data
+  sealed to it (`exchange.pub`, the public half, is published on chain by the deploy step;
+  `deploy.toml` names the file as the administration's `exchange_key`);
+- `credential-signer.json`: the keystore (same password) of the key that signs its AEO credentials.
 
 ## JSON-RPC
 
@@ -397,7 +435,12 @@ authentication, {JWT_ALGORITHM}): `cadena --rpc-jwt {cc}/rpc.jwt ...`, or the he
 sends the deployment, which seats every founding administration with its admin's address. Each
 administration then appoints its officers and signs the MRAs with its own keystores, from its own
 folder: `cadena --rpc-jwt XX/rpc.jwt --keystore XX/accounts/admin.json --password-file
-XX/accounts/password officer grant ...`.
+XX/accounts/password officer grant ...`. Each administration's admin publishes its exchange key, so
+that issuers seal master data to it, and rotates it the same way (a recovery by the members' vote
+clears it; the recovered admin sets a new one):
+
+    cadena --rpc-url {rpc} --rpc-jwt {cc}/rpc.jwt --keystore {cc}/accounts/admin.json \\
+      --password-file {cc}/accounts/password keys exchange set --exchange-key {cc}/exchange.key
 
 Blocks come every {BLOCK_PERIOD_SECONDS} s; gas is free (zero base fee, every node has `min-gas-price=0`,
 without which Besu drops zero-price transactions silently). Only the accounts in

@@ -193,3 +193,30 @@ def test_the_kit_starts_as_written(written):
         if path.is_file() and path not in secrets:  # a shared or public file holds no secret
             text = path.read_bytes()
             assert not any(secret.strip() in text for secret in secrets.values())
+
+
+def test_each_administration_gets_its_exchange_key_and_credential_signer_in_its_own_folder(written):
+    """X25519 keys an independent implementation (cryptography's) agrees with, named as each
+    administration's `exchange_key` in the deploy config, and a credential signer that sends nothing."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    out = written
+    deploy = tomllib.loads((out / "deploy.toml").read_text())
+    allowlist = {a.lower() for a in tomllib.loads((out / "permissions_config.toml").read_text())["accounts-allowlist"]}
+    publics = set()
+    for entry in deploy["administration"]:
+        folder = out / entry["country"].lower()
+        assert entry["exchange_key"] == f"{entry['country'].lower()}/exchange.key"
+        key = out / entry["exchange_key"]
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+        private = X25519PrivateKey.from_private_bytes(bytes.fromhex(key.read_text().strip()))
+        public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        assert (folder / "exchange.pub").read_text().strip() == "0x" + public.hex()
+        publics.add(public)
+        password = (folder / "accounts" / "password").read_text().strip()
+        signer = load_keystore(folder / "credential-signer.json", password)
+        assert stat.S_IMODE((folder / "credential-signer.json").stat().st_mode) == 0o600
+        assert signer.address.lower() not in allowlist  # it signs credentials, not transactions
+    assert len(publics) == 3
+    assert "keys exchange set --exchange-key mx/exchange.key" in (out / "README.md").read_text()
