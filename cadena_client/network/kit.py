@@ -277,9 +277,7 @@ def _deploy_config(text: str, accounts: dict[str, tuple[str, str]]) -> str:
         "# Written by `cadena network kit`: the config with the kit's keystores and addresses for dev:N,\n"
         "# and each administration's exchange key.\n"
     )
-    text = re.sub(
-        r'"(dev:\d+)"', lambda match: json.dumps(accounts.get(match.group(1), ("", match.group(1)))[1]), text
-    )
+    text = re.sub(r'"(dev:\d+)"', lambda match: json.dumps(accounts.get(match.group(1), ("", match.group(1)))[1]), text)
     if "exchange_key" in text:  # the config names its own
         return note + text
     return note + re.sub(
