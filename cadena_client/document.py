@@ -113,6 +113,7 @@ def aeo_row(cert: Certificate, answer: Verification | None = None) -> dict:
         "status": status_label(cert.status, cert.expiry),
         "version": cert.version,
         "holder": cert.holder,
+        "visibility": cert.visibility.label,
         "commitment": "0x" + cert.commitment.hex(),
     }
     if answer is not None:

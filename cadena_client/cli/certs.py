@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
-from cadena_client.api.events import latest_master_data
 from cadena_client.cli.render import (
     certificate_table,
     console,
@@ -21,9 +22,8 @@ from cadena_client.cli.session import (
     report_write,
     tin_argument,
 )
-from cadena_client.document import plain
 from cadena_client.domain.lifecycle import LIFECYCLE, Operation
-from cadena_client.domain.model import MasterData
+from cadena_client.domain.model import Certificate, MasterData
 from cadena_client.errors import MirrorError
 
 
@@ -115,9 +115,10 @@ status_command(Operation.WITHDRAW, "Withdraw your own certificate (its holder)."
 @json_option
 @pass_session
 def cert_show(session, tin, as_json):
-    """A certificate as the chain holds it, with the operator's name and address."""
+    """A certificate as the chain holds it, with the operator's name and address where you may see them."""
     cadena = session.cadena()
-    _show_certificates(session, cadena, [cadena.certificate(tin)], f"Certificate {tin}", as_json, single=True)
+    found = _as_seen(session, [cadena.certificate(tin)])
+    emit(as_json, "certificate", found[0], lambda: console().print(certificate_table(found, f"Certificate {tin}")))
 
 
 @cert.command("list")
@@ -125,52 +126,34 @@ def cert_show(session, tin, as_json):
 @json_option
 @pass_session
 def cert_list(session, code, as_json):
-    """Every certificate a country has issued, with the operators' names and addresses."""
-    cadena = session.cadena()
-    _show_certificates(session, cadena, cadena.certificates(code), f"Certificates of {code}", as_json)
+    """Every certificate a country has issued, with the operators' names and addresses where you may see them."""
+    found = _as_seen(session, session.cadena().certificates(code))
+    emit(as_json, "certificates", found, lambda: console().print(certificate_table(found, f"Certificates of {code}")))
 
 
-def _show_certificates(session: Session, cadena, found: list, title: str, as_json: bool, single: bool = False) -> None:
-    operators = _operators(session, cadena, found)
-
-    def record(certificate) -> dict:
-        name, address = operators.get(certificate.tin, (None, None))
-        return {**plain(certificate), "name": name, "address": address}
-
-    if single:
-        emit(
-            as_json,
-            "certificate",
-            record(found[0]),
-            lambda: console().print(certificate_table(found, title, operators)),
-        )
-    else:
-        emit(
-            as_json,
-            "certificates",
-            [record(c) for c in found],
-            lambda: console().print(certificate_table(found, title, operators)),
-        )
-
-
-def _operators(session: Session, cadena, found: list) -> dict[str, tuple[str, str]]:
-    """TIN -> (name, address) of each certificate's operator (they live only in the events): from the mirror
-    where it holds the chain's master data (same commitment), else from the contract's events."""
-    wanted = {certificate.tin: "0x" + certificate.commitment.hex() for certificate in found}
-    operators = {}
+def _as_seen(session: Session, found: list[Certificate]) -> list[Certificate]:
+    """The chain's certificates with the name and address the local mirror lets its administration's
+    officers see (`Mirror.officers`), where it holds the same version; else why not."""
     try:
         mirror = session.mirror(existing=True)
-        for known in mirror.all_certificates(sorted({t[:2] for t in wanted})):
-            if wanted.get(known.tin) == "0x" + known.commitment.hex() and known.name and known.address:
-                operators[known.tin] = (known.name, known.address)
-        mirror.close()
     except MirrorError:
-        pass
-    if len(operators) < len(wanted):
-        for tin, args in latest_master_data(cadena).items():
-            if tin not in operators and wanted.get(tin) == args["commitment"]:
-                operators[tin] = (args["name"], args["postalAddress"])
-    return operators
+        return [replace(c, why_hidden=NO_MIRROR) for c in found]
+    try:
+        known = {c.tin: c for c in mirror.all_certificates(sorted({c.country for c in found}), mirror.officers())}
+    finally:
+        mirror.close()
+    seen = []
+    for certificate in found:
+        copy = known.get(certificate.tin)
+        if copy is None or copy.commitment != certificate.commitment:
+            seen.append(replace(certificate, why_hidden=BEHIND))
+        else:
+            seen.append(replace(certificate, name=copy.name, address=copy.address, why_hidden=copy.why_hidden))
+    return seen
+
+
+NO_MIRROR = "no local mirror holds its data: run `cadena sync` with your administration's exchange key"
+BEHIND = "the local mirror does not hold this version yet: run `cadena sync`"
 
 
 @cert.command("history")

@@ -9,6 +9,7 @@ At each step the tables show what every administration sees.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -234,9 +235,8 @@ def run_demo(out: Console) -> None:
     out.print(history_table(story.cadena.history(mex.tin), f"History of {mex.tin}"))
     out.print(
         certificate_table(
-            [story.cadena.certificate(op.tin) for op in OPERATORS],
-            "Every certificate, as any partner reads it",
-            {op.tin: (op.name, op.address) for op in OPERATORS},
+            [replace(story.cadena.certificate(op.tin), why_hidden="the chain holds no name") for op in OPERATORS],
+            "Every certificate, as the chain holds it",
         )
     )
     story.chapter("10. The joint committee's view of the trilateral MRA")

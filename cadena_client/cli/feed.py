@@ -232,7 +232,8 @@ def export(session, code, fmt, output):
     fmt = fmt or suffix or "csv"
     if fmt == "xlsx" and not output:
         raise CadenaError("an .xlsx workbook is written to a file: give --output FILE.xlsx")
-    rows = [aeo_row(cert, answer) for cert, answer in session.mirror(offline=True).aeo_list(code)]
+    mirror = session.mirror(offline=True)
+    rows = [aeo_row(cert, answer) for cert, answer in mirror.aeo_list(code, audience=mirror.officers())]
     data = aeo_files.write(rows, fmt)
     if output:
         Path(output).write_bytes(codecs.BOM_UTF8 + data if fmt == "csv" else data)  # the BOM makes Excel read UTF-8

@@ -69,19 +69,16 @@ def status_text(status: CertificateStatus, expiry: date | None = None) -> str:
     return f"[{'red' if label == 'Expired' else STATUS_STYLE.get(status, 'white')}]{label}[/]"
 
 
-def certificate_table(
-    certificates: list[Certificate], title: str = "Certificates", operators: dict | None = None
-) -> Table:
-    """Certificates, with the operator's name and address where `operators` (TIN -> (name, address)) has them."""
+def certificate_table(certificates: list[Certificate], title: str = "Certificates") -> Table:
+    """Certificates, with the operator's name and address where the reader may see them, else why not."""
     table = titled_table(
         title, ("TIN", "operator", "address", "status", "AEO types", "valid from", "expiry", "version", "holder")
     )
     for cert in certificates:
-        name, address = (operators or {}).get(cert.tin, ("", ""))
         table.add_row(
             cert.tin,
-            escape(name),
-            escape(address),
+            escape(cert.name) if cert.name is not None else f"[dim]({escape(cert.why_hidden or 'not shown')})[/]",
+            escape(cert.address or ""),
             status_text(cert.status, cert.expiry),
             flags(cert.aeo_types),
             str(cert.valid_from or "-"),

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from zipfile import BadZipFile
 
-from cadena_client.domain.model import AEOType, CertificateStatus, InputError, key_of
+from cadena_client.domain.model import AEOType, CertificateStatus, InputError, Visibility, key_of
 from cadena_client.lists import profiles
 from cadena_client.lists.profiles import Profile
 
@@ -31,6 +31,7 @@ COLUMNS = {  # key -> header in exports and in the template, in this order
     "expiry": "Expiry date",
     "status": "Status",
     "holder": "Holder account",
+    "visibility": "Visibility",
 }
 EXPORTED = {  # key -> header of the columns an export adds for partners' rows (an import ignores them)
     "recognised": "Recognised by the exporting administration",
@@ -128,6 +129,16 @@ _HEADER_NAMES = {
     ],
     "status": ["Estado", "Estatus", "Situación", "Situação", "Status OEA", "Estado OEA", "Condición", "Condição"],
     "holder": ["Holder", "Cuenta del titular", "Cuenta", "Conta do titular"],
+    "visibility": [
+        "Consent",
+        "Consent to share",
+        "Consentimiento",
+        "Consentimento",
+        "Visibilidad",
+        "Visibilidade",
+        "Publicación",
+        "Publicado",
+    ],
 }
 _HEADER_PREFIXES = ("no", "nro", "num", "numero", "n")  # "No. RFC", "Nro. RUC", "Número NIT"
 
@@ -632,6 +643,28 @@ def parse_status(value, words: dict[str, CertificateStatus] | None = None) -> Ce
             "or give its meaning with --map-value status:WORD=STATUS"
         )
     return status
+
+
+# What the trader consented to, as lists write it: yes (to share with partners), no (the issuer only),
+# published, partners or issuer, in English, Spanish or Portuguese (and as exports write it)
+VISIBILITIES = {
+    **dict.fromkeys(("yes", "y", "si", "s", "sim", "partners", "socios", "parceiros"), Visibility.PARTNERS),
+    **dict.fromkeys(("no", "n", "nao", "issuer", "issueronly", "emisor", "emissor"), Visibility.ISSUER_ONLY),
+    **dict.fromkeys(("published", "public", "publicado", "publico", "publica"), Visibility.PUBLISHED),
+}
+
+
+def parse_visibility(value) -> Visibility | None:
+    """The visibility a consent column says; blank -> None (the administration's default)."""
+    if value is None or str(value).strip() == "":
+        return None
+    found = VISIBILITIES.get(key_of(str(value)).replace("_", ""))
+    if found is None:
+        raise InputError(
+            f"unknown consent {str(value).strip()!r}; write yes or no (sí/no, sim/não), "
+            "published (publicado), partners (socios) or issuer (emisor)"
+        )
+    return found
 
 
 # -- writing --------------------------------------------------------------------------------------

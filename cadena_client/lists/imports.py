@@ -29,6 +29,7 @@ from cadena_client.domain.model import (
     InputError,
     MasterData,
     Reason,
+    Visibility,
     clean_text,
     key_of,
     parse_country,
@@ -74,6 +75,7 @@ class Entry:
     holder_given: bool
     written: str | None = None  # the identifier as the file writes it, where it differs from the TIN
     merged: tuple[int, ...] = ()  # the other rows of the same company, whose types it also holds
+    visibility: Visibility = Visibility.ISSUER_ONLY  # the trader's consent: the file's, else the default
 
 
 @dataclass
@@ -95,12 +97,18 @@ class Checked:
 MERGEABLE = {"aeo_types", "valid_from", "expiry"}  # where rows of one company may differ (one row per function)
 
 
-def check(table: aeo_files.Table, code: str, today: date | None = None) -> Checked:
+def check(
+    table: aeo_files.Table,
+    code: str,
+    today: date | None = None,
+    visibility: Visibility = Visibility.ISSUER_ONLY,
+) -> Checked:
     """Checks every row of `table` as certificates of `code`, as its mapping's profile reads them;
     every problem is reported, and every row marked active (not already "expired") whose expiry has
-    passed (by `today`) is a warning. The rows of one company (same TIN, name, address, status and
-    holder) become one certificate with the union of their types, the earliest validation date and
-    the latest expiry."""
+    passed (by `today`) is a warning. The rows of one company (same TIN, name, address, status,
+    holder and consent) become one certificate with the union of their types, the earliest validation
+    date and the latest expiry. A row without a consent takes `visibility` (the administration's
+    default)."""
     code, today = parse_country(code), today or datetime.now(timezone.utc).date()
     profile = table.mapping.profile if table.mapping and table.mapping.profile.country == code else shipped(code)
     national = profile.national_id
@@ -118,6 +126,7 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
         "expiry": lambda value: aeo_files.parse_date(value, profile.date_order, profile.decimal),
         "status": lambda value: aeo_files.parse_status(value, profile.statuses),
         "holder": _holder,
+        "visibility": aeo_files.parse_visibility,
     }
     for number, cells in table.rows:
         problems: list[Problem] = []
@@ -175,6 +184,7 @@ def check(table: aeo_files.Table, code: str, today: date | None = None) -> Check
                 values["status"],
                 values["holder"] is not None,
                 written if written.upper() != tin_ else None,
+                visibility=visibility if values["visibility"] is None else values["visibility"],
             )
             checked.entries.append(entry)
         by_tin[tin_] = entry

@@ -24,7 +24,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SHIPPED = resources.files("cadena_client.lists") / "profiles"
-FIELDS = ("country", "tin", "name", "address", "aeo_types", "valid_from", "expiry", "status", "holder")
+FIELDS = ("country", "tin", "name", "address", "aeo_types", "valid_from", "expiry", "status", "holder", "visibility")
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 
 

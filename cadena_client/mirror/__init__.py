@@ -151,6 +151,11 @@ class Mirror(Store):
             return sorted({certificate.country, *partners})
         return [certificate.country]
 
+    def officers(self) -> Audience:
+        """Who reads this mirror through the CLI: the officers of the administration whose exchange key opens
+        the master data sealed to it (recorded as `reader` when it syncs with that key), else the public."""
+        return Audience(officers_of=self.meta("reader"))
+
     def _covered(self, reader: str, certificate: Certificate, day: int) -> bool:
         """Whether `reader` and the issuer of `certificate` are parties to an MRA in force on `day` covering one
         of its types (then a Partners certificate is sealed to `reader`)."""

@@ -156,3 +156,47 @@ def test_written_files_read_back_the_same(tmp_path, fmt):
     assert {e.master.tin: (e.master, e.status) for e in checked.entries} == {
         tin: (master, listed.statuses[tin]) for tin, master in listed.masters.items()
     }
+
+
+def test_a_consent_column_sets_each_certificate_s_visibility_and_blank_takes_the_default(tmp_path):
+    from cadena_client.domain.model import Visibility
+
+    grid = [
+        ["RFC", "Razón social", "Tipo de OEA", "Fecha de validación", "Estado", "Consentimiento"],
+        ["AAA010101AA1", "Uno SA", "Importador", "01/02/2020", "Activo", "Sí"],
+        ["AAA010101AA2", "Dos SA", "Importador", "01/02/2020", "Activo", "no"],
+        ["AAA010101AA3", "Tres SA", "Importador", "01/02/2020", "Activo", "Publicado"],
+        ["AAA010101AA4", "Cuatro SA", "Importador", "01/02/2020", "Activo", ""],
+        ["AAA010101AA5", "Cinco SA", "Importador", "01/02/2020", "Activo", "socios"],
+    ]
+    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid))
+    assert table.columns["visibility"] == "Consentimiento"
+    checked = imports.check(table, "MX", visibility=Visibility.PUBLISHED)  # the administration's default
+    assert not checked.problems
+    assert [e.visibility for e in checked.entries] == [
+        Visibility.PARTNERS,
+        Visibility.ISSUER_ONLY,
+        Visibility.PUBLISHED,
+        Visibility.PUBLISHED,
+        Visibility.PARTNERS,
+    ]
+    assert imports.check(table, "MX").entries[3].visibility == Visibility.ISSUER_ONLY  # no default: issuer only
+    grid[1][5] = "quizás"
+    bad = imports.check(aeo_files.read(write_csv(tmp_path / "bad.csv", grid)), "MX")
+    assert [str(p) for p in bad.problems] == [
+        "row 2, Consentimiento: unknown consent 'quizás'; write yes or no (sí/no, sim/não), "
+        "published (publicado), partners (socios) or issuer (emisor)"
+    ]
+
+
+def test_a_profile_names_its_list_s_consent_column(tmp_path):
+    profile = tmp_path / "mine.toml"
+    profile.write_text('extends = "MX"\n[headers]\nvisibility = ["Autoriza difusión"]\n', encoding="utf-8")
+    grid = [
+        ["RFC", "Razón social", "Tipo de OEA", "Fecha de validación", "Estado", "Autoriza difusión"],
+        ["AAA010101AA1", "Uno SA", "Importador", "01/02/2020", "Activo", "publico"],
+    ]
+    mapping = aeo_files.Mapping.build("MX", profile)
+    table = aeo_files.read(write_csv(tmp_path / "oea.csv", grid), mapping=mapping)
+    assert table.columns["visibility"] == "Autoriza difusión" and not table.ignored
+    assert imports.check(table, "MX").entries[0].visibility.label == "published"
