@@ -113,7 +113,7 @@ def write_kit(
     for entry in config.administrations:
         folder = out / entry.country.lower()
         _rpc_token(folder)
-        _exchange_key(folder)
+        _exchange_key(folder, entry.country)
         _credential_signer(folder)
     allowed = nodes if members is None else [node for node in nodes if node.country in members]
     accounts_allowed = sorted(
@@ -234,13 +234,14 @@ def _password(folder: Path) -> str:
     return path.read_text().rstrip("\n")
 
 
-def _exchange_key(folder: Path) -> None:
-    """The administration's X25519 exchange key, which opens the master data sealed to it (`exchange.key`;
-    the deploy step publishes its public half, `exchange.pub`, on chain), made the first time."""
+def _exchange_key(folder: Path, country: str) -> None:
+    """The administration's X25519 exchange key, which opens the master data sealed to it (`exchange.key`,
+    `COUNTRY:hex` as `cadena keys exchange new` writes it; the deploy step publishes its public half,
+    `exchange.pub`, on chain), made the first time."""
     path = folder / "exchange.key"
     if not path.exists():
         key = nacl.public.PrivateKey.generate()
-        _secret(path, bytes(key).hex() + "\n")
+        _secret(path, f"{country}:{bytes(key).hex()}\n")
         _write(folder / "exchange.pub", "0x" + bytes(key.public_key).hex() + "\n")
 
 

@@ -210,7 +210,9 @@ def test_each_administration_gets_its_exchange_key_and_credential_signer_in_its_
         assert entry["exchange_key"] == f"{entry['country'].lower()}/exchange.key"
         key = out / entry["exchange_key"]
         assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(key.parent.stat().st_mode) == 0o700
-        private = X25519PrivateKey.from_private_bytes(bytes.fromhex(key.read_text().strip()))
+        owner, _, hex_key = key.read_text().strip().partition(":")
+        assert owner == entry["country"]
+        private = X25519PrivateKey.from_private_bytes(bytes.fromhex(hex_key))
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         assert (folder / "exchange.pub").read_text().strip() == "0x" + public.hex()
         publics.add(public)
