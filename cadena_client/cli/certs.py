@@ -195,6 +195,10 @@ def cert_history(session, tin, as_json):
 )
 @click.option("--default-types", help="AEO types of every row of a list without a types column.")
 @click.option("--all-active", is_flag=True, help="The list has no status column: every row is an active AEO.")
+@click.option(
+    "--default-visibility",
+    help="What a row without a consent (visibility) value takes: issuer, partners or published [default: issuer].",
+)
 @json_option
 @pass_session
 def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_ended, **reading):

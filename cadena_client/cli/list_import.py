@@ -24,6 +24,7 @@ from cadena_client.cli.render import (
     titled_table,
 )
 from cadena_client.cli.session import emit
+from cadena_client.domain.model import Visibility
 from cadena_client.errors import CadenaError
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
@@ -46,6 +47,7 @@ class ImportOptions:
     map_values: tuple[str, ...] = ()
     default_types: str | None = None
     all_active: bool = False
+    default_visibility: str | None = None
     as_json: bool = False
 
 
@@ -85,7 +87,8 @@ def _run(session, options: ImportOptions, path: Path, report: dict) -> None:
         options.all_active,
     )
     table = aeo_files.read(path, options.sheet, mapping)
-    checked = imports.check(table, options.code)
+    default = aeo_files.parse_visibility(options.default_visibility) or Visibility.ISSUER_ONLY
+    checked = imports.check(table, options.code, visibility=default)
     report.update(rows=len(checked.entries), mapping=mapping_document(table, checked))
     report["warnings"] = [str(warning) for warning in checked.warnings]
     if table.ignored:
