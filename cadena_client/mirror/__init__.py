@@ -157,13 +157,13 @@ class Mirror(Store):
         return Audience(officers_of=self.meta("reader"))
 
     def _covered(self, reader: str, certificate: Certificate, day: int) -> bool:
-        """Whether `reader` and the issuer of `certificate` are parties to an MRA in force on `day` covering one
-        of its types (then a Partners certificate is sealed to `reader`)."""
+        """Whether `reader` and the issuer of `certificate` signed an MRA in force (or concluded) on `day`
+        covering one of its types (then a Partners certificate is sealed to `reader`)."""
         issuer = certificate.country
         ids = self.recognition.pairs.get((reader, issuer) if reader < issuer else (issuer, reader), [])
         mras = (self.recognition.mras[i] for i in ids)
         return any(
-            m.status(day) == MRAStatus.IN_FORCE
+            m.status(day) in (MRAStatus.IN_FORCE, MRAStatus.CONCLUDED)
             and m.active(reader)
             and m.active(issuer)
             and m.covered & int(certificate.aeo_types)
