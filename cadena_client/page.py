@@ -70,6 +70,9 @@ TEXT = {
         "admin": "admin",
         "holder": "holder",
         "hidden": "Name and address not shown",
+        "hidden_short": "(not shown)",
+        "hidden_note": "Names are shown only for operators that consented to publish them; open a TIN to see why "
+        "one is not shown.",
         "visibility": "Visibility",
         "issuer-only": "the issuing administration only",
         "partners": "the issuer and its partners under MRAs covering it",
@@ -133,6 +136,9 @@ TEXT = {
         "admin": "administrador",
         "holder": "titular",
         "hidden": "Nombre y dirección no mostrados",
+        "hidden_short": "(no mostrado)",
+        "hidden_note": "Solo se muestran los nombres de los operadores que consintieron publicarlos; abra un TIN para "
+        "ver por qué no se muestra uno.",
         "visibility": "Visibilidad",
         "issuer-only": "solo la administración emisora",
         "partners": "la emisora y sus socios en ARM que lo cubren",

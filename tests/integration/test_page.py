@@ -92,6 +92,7 @@ def test_look_up_a_tin_see_its_suspension_and_switch_language(browser, service):
     browser.get(url + "/administrations/PE")  # the choice is kept
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
     assert TIN in browser.page_source
+    assert "(no mostrado)" in browser.page_source and "consintieron publicarlos" in browser.page_source
     shot(browser, "4-administration")
 
 
