@@ -673,3 +673,21 @@ def test_a_record_names_a_proxy_governed_by_its_consortium_whatever_implementati
     record.artifact = {**record.artifact, "abi_hash": "0x" + "00" * 32}
     with pytest.raises(RecordError, match="another interface"):
         record.check(chain)
+
+
+def test_sign_in_signs_the_page_s_challenge_with_the_holder_keystore(tmp_path):
+    from cadena_client.chain.keys import create_keystore
+    from cadena_client.service.signin import SignIn
+
+    password = tmp_path / "password"
+    password.write_text("correct horse battery")
+    address = create_keystore(tmp_path / "holder.json", "correct horse battery")
+    server = SignIn()
+    challenge = server.challenge("http://127.0.0.1:8080")
+    keyed = ["--keystore", str(tmp_path / "holder.json"), "--password-file", str(password)]
+    result = CliRunner().invoke(cli, [*keyed, "sign-in", challenge])
+    assert result.exit_code == 0, result.output
+    assert server.holder(challenge, result.output.strip()) == address
+    refused = CliRunner().invoke(cli, ["sign-in", challenge])
+    assert refused.exit_code == 1 and "give --keystore FILE" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
