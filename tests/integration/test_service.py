@@ -194,8 +194,10 @@ def test_the_page_browses_an_administration_with_search_and_paging(service):
     wait_for(lambda: "Page 1 of 2" in requests.get(f"{url}/administrations/MX?lang=en", timeout=5).text or None)
     second = requests.get(f"{url}/administrations/MX", params={"page": 2, "lang": "en"}, timeout=5).text
     assert "MXPAGED059" in second and "MXPAGED000" not in second and 'rel="prev"' in second
-    found = requests.get(f"{url}/administrations/MX", params={"q": "operador 042", "lang": "es"}, timeout=5).text
+    found = requests.get(f"{url}/administrations/MX", params={"q": "paged042", "lang": "es"}, timeout=5).text
     assert "MXPAGED042" in found and "MXPAGED041" not in found and "Página 1 de 1" in found
+    guessed = requests.get(f"{url}/administrations/MX", params={"q": "operador 042"}, timeout=5).text
+    assert "MXPAGED042" not in guessed  # a name not published cannot be found by guessing it
     assert requests.get(f"{url}/tin/MXNOBODY", timeout=5).status_code == 404
 
 
