@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from cadena_client.chain.logs import DEFAULT_CHUNK
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.domain.disclosure import PUBLIC, Audience, Copy, disclose
 from cadena_client.domain.event import Event
 from cadena_client.domain.model import (
@@ -24,6 +25,7 @@ from cadena_client.domain.model import (
     AdministrationStatus,
     Benefit,
     Certificate,
+    MasterData,
     MRAStatus,
     Verification,
     Visibility,
@@ -46,9 +48,28 @@ def _day(at: float | None) -> int:
 class Mirror(Store):
     """The SQLite mirror of one deployment: a `Reader` like the chain client."""
 
-    def __init__(self, path: Path | str, chain_id: int, address: str, deploy_block: int, create: bool = True):
-        super().__init__(path, chain_id, address, deploy_block, create, replay=lambda: projection.replay(self.db))
+    def __init__(
+        self,
+        path: Path | str,
+        chain_id: int,
+        address: str,
+        deploy_block: int,
+        create: bool = True,
+        exchange: ExchangeKeys | None = None,
+    ):
+        self.exchange = exchange  # this administration's keys: it keeps the master data sealed to it
+        replay = lambda: projection.replay(self.db, exchange)  # noqa: E731
+        super().__init__(path, chain_id, address, deploy_block, create, replay=replay)
         self.recognition = Recognition.load(self.db)
+
+    def master_data(self, tin_: str) -> MasterData | None:
+        """The master data of `tin_` this mirror could open (sealed to its country, checked), if any."""
+        row = self.db.execute(
+            "SELECT m.json FROM master_data m JOIN certificates c ON c.tin = m.tin AND c.version = m.version "
+            "WHERE m.tin = ?",
+            (parse_tin(tin_),),
+        ).fetchone()
+        return MasterData.from_canonical(row[0].encode()) if row else None
 
     # -- following the chain ---------------------------------------------------------------------
 
@@ -153,8 +174,8 @@ class Mirror(Store):
 
     def officers(self) -> Audience:
         """Who reads this mirror through the CLI: the officers of the administration whose exchange key opens
-        the master data sealed to it (recorded as `reader` when it syncs with that key), else the public."""
-        return Audience(officers_of=self.meta("reader"))
+        the master data sealed to it, else the public."""
+        return Audience(officers_of=self.exchange.country if self.exchange else None)
 
     def _covered(self, reader: str, certificate: Certificate, day: int) -> bool:
         """Whether `reader` and the issuer of `certificate` signed an MRA in force (or concluded) on `day`
