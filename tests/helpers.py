@@ -358,14 +358,19 @@ class Watcher:
 
 
 @contextmanager
-def serving(node_url: str, record_path, tmp_path):
-    """The service on a free port over a new mirror of the deployment; yields (URL, the officer's Cadena)."""
+def serving(node_url: str, record_path, tmp_path, exchange=None):
+    """The service on a free port over a new mirror of the deployment; yields (URL, the officer's Cadena).
+    With `exchange` (Mexico's `ExchangeKeys`, published first by Mexico's admin), the officer seals the
+    master data it issues and the service's mirror opens what is sealed to Mexico."""
     record = DeploymentRecord.load(record_path)
     chain = connect(node_url)
     cadena = record.open(chain)
-    follower = Follower(
-        Mirror(tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block), cadena, 0.1
+    if exchange is not None:
+        cadena.as_signer(Signer(chain, chain.dev_account(1))).set_exchange_key("MX", exchange.public_key)
+    mirror = Mirror(
+        tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block, exchange=exchange
     )
+    follower = Follower(mirror, cadena, 0.1)
     follower.start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(follower), host="127.0.0.1", port=port, log_level="warning"))
@@ -381,7 +386,7 @@ def serving(node_url: str, record_path, tmp_path):
             pass
         time.sleep(0.05)
     try:
-        yield url, cadena.as_signer(Signer(chain, chain.dev_account(2)))
+        yield url, cadena.as_signer(Signer(chain, chain.dev_account(2))).with_exchange(exchange)
     finally:
         follower.stopping.set()  # ends the event streams, which the server waits for
         server.should_exit = True

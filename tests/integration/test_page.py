@@ -109,13 +109,13 @@ def wait_for(browser, url: str, element_id: str) -> None:
     raise AssertionError(f"{url} never showed #{element_id}")
 
 
-def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(browser, service):
+def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(browser, mexican_service):
     from eth_account import Account
     from selenium.webdriver.common.by import By
 
     from cadena_client.service.signin import sign
 
-    url, officer = service
+    url, officer = mexican_service
     holder = Account.create()
     tin = "MXPAGE00002"
     officer.issue(

@@ -489,3 +489,31 @@ def test_no_answer_shows_the_node_url_or_an_exception(make_service):
     assert failed.status_code == 500 and failed.json()["error"]["code"] == "internal"
     for text in (ready.text, failed.text):
         assert "node-credential" not in text and "127.0.0.1:9" not in text and "Error" not in text
+
+
+def test_the_public_reads_published_operators_only_on_the_api_the_page_and_the_lists(mexican_service):
+    url, officer = mexican_service
+    officer.issue(
+        MasterData("MXPUBLISHED1", "Publicada del Golfo SA", "Malecón 1, Veracruz", "exporter", "2020-01-01"),
+        visibility="published",
+    )
+    officer.issue(MasterData("MXPRIVATE01", "Reservada del Bajío SA", "Calle Oculta 2", "exporter", "2020-01-01"))
+    shown = wait_for(lambda: get(f"{url}/v1/certificates/MXPRIVATE01"))
+    assert (shown["name"], shown["visibility"]) == (None, "issuer_only")  # Mexico's mirror holds it: not published
+    assert shown["why_hidden"] == "the operator has not consented to publish its name and address"
+    public = get(f"{url}/v1/certificates/MXPUBLISHED1")
+    assert (public["name"], public["address"], public["why_hidden"]) == (
+        "Publicada del Golfo SA",
+        "Malecón 1, Veracruz",
+        None,
+    )
+    listed = {c["tin"]: c["name"] for c in get(f"{url}/v1/certificates", country="MX")["items"]}
+    assert listed == {"MXPRIVATE01": None, "MXPUBLISHED1": "Publicada del Golfo SA"}
+    text = requests.get(f"{url}/v1/aeo-list", params={"country": "PE", "format": "csv"}, timeout=10).text
+    assert "Publicada del Golfo SA" in text and "Reservada" not in text and "MXPRIVATE01" in text
+    page = requests.get(f"{url}/tin/MXPUBLISHED1", params={"lang": "es"}, timeout=5).text
+    assert "Publicada del Golfo SA" in page
+    hidden = requests.get(f"{url}/tin/MXPRIVATE01", params={"lang": "es"}, timeout=5).text
+    assert "Reservada" not in hidden and "el operador no ha consentido publicar su nombre y dirección" in hidden
+    found = requests.get(f"{url}/administrations/MX", params={"q": "golfo"}, timeout=5).text
+    assert "MXPUBLISHED1" in found
