@@ -1,6 +1,7 @@
 """`cadena demo`: the story of the CADENA pilot, told on the embedded chain.
 
-Mexico certifies an operator and Peru and Costa Rica recognise it at once with the MRA's benefits;
+Mexico certifies an operator and Peru and Costa Rica recognise it at once with the MRA's benefits,
+but Peru reads the operator's name only once the operator consents with its own key;
 Mexico suspends it and the partners' verification fails in the next block; it is reinstated; Peru
 cancels another; a Costa Rican company withdraws its own certificate; a new MRA comes into force only
 when its last party signs; Colombia applies, the members vote it in, and it signs an MRA with Mexico.
@@ -9,10 +10,12 @@ At each step the tables show what every administration sees.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from eth_account import Account
 from rich.console import Console
 from rich.rule import Rule
 
@@ -28,8 +31,11 @@ from cadena_client.cli.render import (
     status_text,
     titled_table,
 )
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.contract.codec import quantity
-from cadena_client.domain.model import MasterData, Reason, country_name
+from cadena_client.domain.disclosure import Audience
+from cadena_client.domain.model import MasterData, Reason, Visibility, country_name
+from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import Accounts, deploy_network, load_config
 
 PILOT = Path(str(resources.files("cadena_client.network") / "configs" / "cadena-pilot.toml"))  # package data
@@ -82,9 +88,13 @@ class Story:
         self.cadena = report.cadena
         self.config = config
         self.steps = report.steps
+        self.keys = {code: ExchangeKeys.create(code) for code in COUNTRIES}  # each administration's own
+        for code, keys in self.keys.items():
+            self.as_admin(code).set_exchange_key(code, keys.public_key)
 
     def as_officer(self, code: str) -> Cadena:
-        return self.as_(self.refs[code].officers[0])
+        """An officer of `code`, sealing the master data it issues with its administration's exchange keys."""
+        return self.as_(self.refs[code].officers[0]).with_exchange(self.keys[code])
 
     def as_admin(self, code: str) -> Cadena:
         return self.as_(self.refs[code].admin)
@@ -117,8 +127,35 @@ class Story:
             table.add_row(f"{code} {country_name(code)}", status_text(cert.status), *seen)
         self.out.print(table)
 
+    def mirror(self, code: str, folder: Path) -> Mirror:
+        """The mirror `code`'s administration keeps with its exchange key, synced to the latest block."""
+        mirror = Mirror(
+            folder / f"{code}.sqlite", self.chain.chain_id, self.cadena.address, 0, exchange=self.keys[code]
+        )
+        mirror.sync(self.cadena)
+        return mirror
+
     def tx_note(self, receipt, what: str) -> None:
         self.out.print(f"[dim]{what}: tx {receipt.tx_hash[:18]}… in block {receipt.block}[/]")
+
+
+def consent_chapter(story: Story, mex: MasterData, operator, folder: Path) -> None:
+    """Peru reads the Mexican operator's name only once the operator consents with its own key."""
+    story.chapter("3. Peru sees the operator's name only after the operator consents")
+    peru = Audience(officers_of="PE")
+    mirror = story.mirror("PE", folder)
+    before = mirror.certificate(mex.tin, peru)
+    story.out.print(certificate_table([before], "Peru's mirror, before consent: TIN and status only"))
+    deadline = int(story.chain.w3.eth.get_block("latest")["timestamp"]) + 3600
+    signature = story.cadena.sign_consent(operator.key, mex.tin, Visibility.PARTNERS, deadline)
+    receipt = story.as_("dev:0").set_visibility_by_sig(mex.tin, Visibility.PARTNERS, deadline, signature)
+    story.tx_note(receipt, "the operator signs its consent to share with Mexico's MRA partners; anyone relays it")
+    officer = story.as_officer("MX")
+    receipt = officer.share(officer.salted(mex))
+    story.tx_note(receipt, "SAT seals the master data again, now to Peru and Costa Rica too")
+    mirror.sync(story.cadena)
+    story.out.print(certificate_table([mirror.certificate(mex.tin, peru)], "Peru's mirror, after consent"))
+    mirror.close()
 
 
 def run_demo(out: Console) -> None:
@@ -137,28 +174,32 @@ def run_demo(out: Console) -> None:
     out.print(mra_table(story.cadena.mras(), "MRAs of the network"))
 
     story.chapter("2. Mexico certifies an operator; Peru and Costa Rica recognise it at once")
+    operator = Account.create()  # the company's own key: it signs, others pay
+    mex = replace(mex, holder=operator.address)
     receipt = story.as_officer("MX").issue(mex)
-    story.tx_note(receipt, "SAT issues the certificate")
+    story.tx_note(receipt, "SAT issues the certificate: its name and address sealed to Mexico alone")
     story.seen(mex.tin)
+    with tempfile.TemporaryDirectory() as folder:
+        consent_chapter(story, mex, operator, Path(folder))
 
-    story.chapter("3. Mexico suspends it: the partners' verification fails in the next block")
+    story.chapter("4. Mexico suspends it: the partners' verification fails in the next block")
     receipt = story.as_officer("MX").suspend(mex.tin, Reason.SECURITY_INCIDENT)
     story.tx_note(receipt, "SAT suspends it for a security incident")
     story.seen(mex.tin)
 
-    story.chapter("4. The suspension is lifted")
+    story.chapter("5. The suspension is lifted")
     receipt = story.as_officer("MX").reinstate(mex.tin, Reason.REVALIDATION)
     story.tx_note(receipt, "SAT reinstates it after revalidation")
     story.seen(mex.tin)
 
-    story.chapter("5. Peru cancels another operator's certificate")
+    story.chapter("6. Peru cancels another operator's certificate")
     story.as_officer("PE").issue(peru)
     story.seen(peru.tin, " (issued)")
     receipt = story.as_officer("PE").cancel(peru.tin, Reason.REQUIREMENTS_NO_LONGER_MET)
     story.tx_note(receipt, "SUNAT cancels it")
     story.seen(peru.tin)
 
-    story.chapter("6. A Costa Rican company withdraws its own certificate")
+    story.chapter("7. A Costa Rican company withdraws its own certificate")
     company = MasterData(
         costa_rica.tin,
         costa_rica.name,
@@ -174,7 +215,7 @@ def run_demo(out: Console) -> None:
     story.tx_note(receipt, f"the company ({holder.address}) withdraws it")
     story.seen(company.tin)
 
-    story.chapter("7. A new MRA comes into force only when its last party signs")
+    story.chapter("8. A new MRA comes into force only when its last party signs")
     mra_id = story.as_admin("MX").propose_mra(
         "MX",
         ["MX", "CR"],
@@ -193,7 +234,7 @@ def run_demo(out: Console) -> None:
         )
     out.print(mra_table(story.cadena.mras(), "MRAs of the network"))
 
-    story.chapter("8. Colombia applies to join; the members admit it by vote")
+    story.chapter("9. Colombia applies to join; the members admit it by vote")
     colombia = story.chain.dev_account(7)
     proposal = story.as_admin("MX").propose(
         "MX", "admission", "CO", colombia.address, "Dirección de Impuestos y Aduanas Nacionales (DIAN)"
@@ -231,7 +272,7 @@ def run_demo(out: Console) -> None:
         f"[bold]{'recognised' if result.recognised else result.verdict.label}[/] with {flags(result.benefits)}"
     )
 
-    story.chapter("9. The audit trail: who changed what, and when")
+    story.chapter("10. The audit trail: who changed what, and when")
     out.print(history_table(story.cadena.history(mex.tin), f"History of {mex.tin}"))
     out.print(
         certificate_table(
@@ -239,7 +280,7 @@ def run_demo(out: Console) -> None:
             "Every certificate, as the chain holds it",
         )
     )
-    story.chapter("10. The joint committee's view of the trilateral MRA")
+    story.chapter("11. The joint committee's view of the trilateral MRA")
     from cadena_client.cli.report import demo_report
 
     demo_report(story.cadena, 1, COUNTRIES, [op.tin for op in OPERATORS], out)

@@ -357,6 +357,9 @@ def test_demo_tells_the_story_and_exits_0():
     assert "certifies CO9001234567: in Mexico it is recognised" in out
     assert "MRA 2 after MX signs: Proposed" in out and "MRA 2 after CR signs: In force" in out
     assert out.count("not active") >= 4  # suspended (PE, CR), cancelled (MX, CR), withdrawn (MX, PE)
+    before, after = out.split("Peru's mirror, before consent")[1].split("Peru's mirror, after consent")
+    assert "consented" in before and "Exportadora" not in before  # TIN and status, and why not the name
+    assert "Exportadora" in after.split("Mexico suspends it")[0]  # the name, once the operator consented
 
 
 def test_sync_history_offline_verify_and_export(run, tmp_path):
