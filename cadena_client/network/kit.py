@@ -30,7 +30,6 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 import jwt
-import nacl.public
 import rlp
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -40,6 +39,7 @@ from eth_utils import to_checksum_address
 from cadena_client.api.client import Cadena
 from cadena_client.chain.keys import create_keystore
 from cadena_client.chain.logs import LogSource
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.contract.codec import country_roles, hex_text
 from cadena_client.domain.model import AdministrationStatus
 from cadena_client.errors import ConfigError
@@ -236,13 +236,13 @@ def _password(folder: Path) -> str:
 
 def _exchange_key(folder: Path, country: str) -> None:
     """The administration's X25519 exchange key, which opens the master data sealed to it (`exchange.key`,
-    `COUNTRY:hex` as `cadena keys exchange new` writes it; the deploy step publishes its public half,
+    as `cadena keys exchange new` writes it; the deploy step publishes its public half,
     `exchange.pub`, on chain), made the first time."""
     path = folder / "exchange.key"
     if not path.exists():
-        key = nacl.public.PrivateKey.generate()
-        _secret(path, f"{country}:{bytes(key).hex()}\n")
-        _write(folder / "exchange.pub", "0x" + bytes(key.public_key).hex() + "\n")
+        keys = ExchangeKeys.create(country)
+        keys.save(path)
+        _write(folder / "exchange.pub", "0x" + keys.public_key.hex() + "\n")
 
 
 def _credential_signer(folder: Path) -> None:

@@ -201,6 +201,8 @@ def test_each_administration_gets_its_exchange_key_and_credential_signer_in_its_
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+    from cadena_client.confidential.keys import ExchangeKeys
+
     out = written
     deploy = tomllib.loads((out / "deploy.toml").read_text())
     allowlist = {a.lower() for a in tomllib.loads((out / "permissions_config.toml").read_text())["accounts-allowlist"]}
@@ -216,6 +218,7 @@ def test_each_administration_gets_its_exchange_key_and_credential_signer_in_its_
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         assert (folder / "exchange.pub").read_text().strip() == "0x" + public.hex()
         publics.add(public)
+        assert ExchangeKeys.load(key, entry["country"]).public_key == public  # what the mirror and issues read
         password = (folder / "accounts" / "password").read_text().strip()
         signer = load_keystore(folder / "credential-signer.json", password)
         assert stat.S_IMODE((folder / "credential-signer.json").stat().st_mode) == 0o600
