@@ -98,7 +98,7 @@ def _run(session, options: ImportOptions, path: Path, report: dict) -> None:
     if checked.problems and not options.skip_invalid:
         _refuse(out, report, checked.problems, checked, path)
     cadena = session.cadena(signing=not options.plan_only)
-    import_plan = imports.plan(cadena, options.code, checked, options.reissue_ended)
+    import_plan = imports.plan(cadena, options.code, checked, options.reissue_ended, path.name)
     report["not_in_file"] = import_plan.not_in_file
     if import_plan.conflicts and not options.skip_invalid:
         ended = (

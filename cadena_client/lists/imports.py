@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
 from cadena_client.api.bulk import issue_all
 from cadena_client.api.client import Cadena
@@ -42,9 +42,11 @@ from cadena_client.lists.identifiers import NationalId
 from cadena_client.lists.profiles import Profile, shipped
 
 REISSUE = "reissue"  # an issue of a certificate that was ended: counted apart
+CONSENT = "consent"  # the list records another consent for a live certificate: an officer sets its visibility
 ACTIONS = {
     Operation.ISSUE.value: "issued",
     REISSUE: "re-issued",
+    CONSENT: "consent recorded",
     **{
         op.value: LIFECYCLE[op].kind
         for op in (Operation.UPDATE, Operation.SUSPEND, Operation.REINSTATE, Operation.CANCEL)
@@ -76,6 +78,7 @@ class Entry:
     written: str | None = None  # the identifier as the file writes it, where it differs from the TIN
     merged: tuple[int, ...] = ()  # the other rows of the same company, whose types it also holds
     visibility: Visibility = Visibility.ISSUER_ONLY  # the trader's consent: the file's, else the default
+    visibility_given: bool = False  # the file says it (else a live certificate keeps its consent)
 
 
 @dataclass
@@ -185,6 +188,7 @@ def check(
                 values["holder"] is not None,
                 written if written.upper() != tin_ else None,
                 visibility=visibility if values["visibility"] is None else values["visibility"],
+                visibility_given=values["visibility"] is not None,
             )
             checked.entries.append(entry)
         by_tin[tin_] = entry
@@ -284,6 +288,7 @@ class Plan:
     not_in_file: int = 0  # certificates of the country on-chain that the file does not list (left as they are)
     ended: int = 0  # conflicts that are ended certificates listed as live (re-issued only when allowed)
     never_issued: int = 0  # rows of ended certificates that were never on the chain: nothing to send, not "unchanged"
+    source: str = "the imported list"  # what an officer's consent step cites as the signed record
 
     def count(self, action: str) -> int:
         return sum(action in change.actions for change in self.changes)
@@ -301,14 +306,18 @@ class Plan:
         return sum(len(change.actions) for change in self.changes)
 
 
-def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = False) -> Plan:
+def plan(
+    cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = False, source: str = "the imported list"
+) -> Plan:
     """What importing the checked rows would send, from what the chain holds now. A row that is live
     in the file for a certificate that was cancelled or withdrawn is re-issued only with `reissue_ended`
-    (ending it was a decision: of customs, or of the company itself); otherwise it is a conflict."""
+    (ending it was a decision: of customs, or of the company itself); otherwise it is a conflict. A row
+    whose consent differs from a live certificate's has it recorded by the officer, citing `source`
+    (the list) and the row as the signed record."""
     entries = checked.entries
     stored = cadena.read_certificates([entry.master.tin for entry in entries])
     listed = {entry.master.tin for entry in entries}
-    result = Plan(not_in_file=sum(t not in listed for t in cadena.certificate_tins(code)))
+    result = Plan(not_in_file=sum(t not in listed for t in cadena.certificate_tins(code)), source=source)
     for entry, on_chain in zip(entries, stored, strict=True):
         current = on_chain.status
         if not entry.holder_given and on_chain.holder:  # the file does not say: the holder stays
@@ -343,6 +352,8 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
             actions.append(Operation.UPDATE)
             detail = _differences(master, on_chain)
             reason = _update_reason(master, on_chain.expiry)
+        if entry.visibility_given and current in LIVE and entry.visibility != on_chain.visibility:
+            actions.append(CONSENT)
         if target == CertificateStatus.SUSPENDED and current != CertificateStatus.SUSPENDED:
             actions.append(Operation.SUSPEND)
         elif target == CertificateStatus.ACTIVE and current == CertificateStatus.SUSPENDED:
@@ -442,9 +453,25 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
     if issued:
         masters = [change.entry.master for change in issued]
         suspended = frozenset(change.tin for change in issued if Operation.SUSPEND.value in change.actions)
-        record(Operation.ISSUE.value, issue_all(cadena, masters, progress=progress, suspended=suspended))
+        consent = {change.tin: change.entry.visibility for change in issued}
+        outcomes = issue_all(cadena, masters, progress=progress, suspended=suspended, visibility=consent)
+        record(Operation.ISSUE.value, outcomes)
         if progress and suspended:  # their suspension went with the issue
             progress(len(suspended))
+    consents = [c for c in steps(CONSENT) if c.tin not in blocked]
+    if consents:  # before the updates, which seal to the readers the consent allows
+        jobs = [
+            cadena.job(
+                CONSENT,
+                "setVisibility",
+                tin_to_bytes32(c.tin),
+                int(c.entry.visibility),
+                keccak(text=f"{import_plan.source} row {c.entry.row}"),  # the list records the signed consent
+                keys=[c.tin],
+            )
+            for c in consents
+        ]
+        record(CONSENT, cadena.send(jobs, progress))
     send(Operation.UPDATE, steps(Operation.UPDATE.value))
     send(Operation.REINSTATE, steps(Operation.REINSTATE.value))
     return summary

@@ -337,3 +337,31 @@ def test_an_ended_certificate_is_reissued_only_when_asked(run, tmp_path):
     done = run("cert", "import", str(path), "--country", "MX", "--reissue-ended")
     assert counts(done)["re-issued"] == 1 and counts(done)["unchanged"] == 1
     assert "unchanged" in run("cert", "import", str(path), "--country", "MX")
+
+
+def test_a_consent_column_sets_the_visibility_at_issue_and_records_a_change(run, chain, pilot_record, tmp_path):
+    header = ["TIN", "Razón social", "Tipo de OEA", "Fecha de validación", "Estado", "Consentimiento"]
+    grid = [
+        header,
+        ["MXCONS000001", "Uno SA", "Importador", "01/02/2020", "Activo", "publicado"],
+        ["MXCONS000002", "Dos SA", "Importador", "01/02/2020", "Activo", "sí"],
+        ["MXCONS000003", "Tres SA", "Importador", "01/02/2020", "Activo", ""],
+    ]
+    path = str(write_csv(tmp_path / "oea.csv", grid))
+    run("cert", "import", path, "--country", "MX", "--default-visibility", "partners")
+    cadena = officer(chain, pilot_record)
+    visibility = {
+        t: c.visibility.label for t, c in stored(cadena, ["MXCONS000001", "MXCONS000002", "MXCONS000003"]).items()
+    }
+    assert visibility == {"MXCONS000001": "published", "MXCONS000002": "partners", "MXCONS000003": "partners"}
+    grid[2][5] = "no"  # the operator withdrew its consent; the list records it
+    grid[3][5] = ""  # the list does not say: the consent on chain stays
+    planned = run("cert", "import", path := str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX", "--plan")
+    assert counts(planned)["consent recorded"] == 1
+    run("cert", "import", path, "--country", "MX")
+    after = stored(cadena, ["MXCONS000002", "MXCONS000003"])
+    assert (after["MXCONS000002"].visibility.label, after["MXCONS000003"].visibility.label) == (
+        "issuer-only",
+        "partners",
+    )
+    assert counts(run("cert", "import", path, "--country", "MX", "--plan"))["consent recorded"] == 0  # done
