@@ -63,10 +63,11 @@ class Mirror(Store):
         self.recognition = Recognition.load(self.db)
 
     def master_data(self, tin_: str) -> MasterData | None:
-        """The master data of `tin_` this mirror could open (sealed to its country, checked), if any."""
+        """The master data of `tin_` on chain now (same commitment), if this mirror could open it (sealed to
+        its country); a copy of an earlier update is not the certificate's master data any more."""
         row = self.db.execute(
-            "SELECT m.json FROM master_data m JOIN certificates c ON c.tin = m.tin AND c.version = m.version "
-            "WHERE m.tin = ?",
+            "SELECT m.json FROM master_data m JOIN certificates c "
+            "ON c.tin = m.tin AND c.version = m.version AND c.commitment = m.commitment WHERE m.tin = ?",
             (parse_tin(tin_),),
         ).fetchone()
         return MasterData.from_canonical(row[0].encode()) if row else None

@@ -80,15 +80,22 @@ def open_sealed(db: sqlite3.Connection, events: Iterable[Event], exchange: Excha
     the erased versions are not opened again. Returns how many records it kept."""
     from cadena_client.confidential.envelope import open_for
 
-    kept, versions = 0, {}
+    kept = 0
+    state: dict[str, list] = {}  # TIN -> [version, commitment, visibility] as of the event (the tables: as of the last)
     for event in events:
+        if event.name == "ConsentChanged" and event.tin in state:
+            state[event.tin][2] = event.args["visibility"]
         if event.name not in SEALING_EVENTS or event.tin is None:
             continue
         tin, args = event.tin, event.args
-        row = db.execute("SELECT version, commitment, visibility FROM certificates WHERE tin = ?", (tin,)).fetchone()
-        if event.name == "CertificateIssued":
-            versions[tin] = args["version"]
-        version = versions.get(tin, row[0] if row else 0)
+        if tin not in state:
+            row = db.execute(
+                "SELECT version, commitment, visibility FROM certificates WHERE tin = ?", (tin,)
+            ).fetchone()
+            state[tin] = list(row) if row else [0, None, 0]
+        if event.name in ("CertificateIssued", "CertificateUpdated"):
+            state[tin] = [args.get("version", state[tin][0]), args["commitment"], args.get("visibility", 0)]
+        version, commitment, visibility = state[tin]
         if event.name == "MasterDataErased":
             db.execute("DELETE FROM master_data WHERE tin = ?", (tin,))
             db.execute("INSERT OR REPLACE INTO master_data_erased VALUES (?, ?, ?)", (tin, version, event.block))
@@ -96,12 +103,8 @@ def open_sealed(db: sqlite3.Connection, events: Iterable[Event], exchange: Excha
         envelope = bytes.fromhex(str(args.get("envelope") or "0x")[2:])
         if exchange is None or not envelope:
             continue
-        if event.name == "MasterDataShared":
-            if row is None or args["version"] != row[0]:
-                continue  # an envelope of an older version: its commitment is gone from the chain
-            version, commitment, visibility = row
-        else:
-            commitment, visibility = args["commitment"], args.get("visibility", 0)
+        if event.name == "MasterDataShared" and args["version"] != version:
+            continue  # an envelope of an older version: its commitment is gone from the chain
         erased = db.execute("SELECT version FROM master_data_erased WHERE tin = ?", (tin,)).fetchone()
         if erased and version <= erased[0]:
             continue

@@ -25,7 +25,10 @@ from cadena_client.mirror.projection import STANDING, row_event
 from cadena_client.mirror.recognition import Recognition
 
 # the name and address only where this mirror holds the master data (opened from an envelope sealed to it)
-_PRIVATE = "(SELECT json_extract(m.json, '$.{0}') FROM master_data m WHERE m.tin = certificates.tin AND m.version = certificates.version)"
+_PRIVATE = (
+    "(SELECT json_extract(m.json, '$.{0}') FROM master_data m WHERE m.tin = certificates.tin "
+    "AND m.version = certificates.version AND m.commitment = certificates.commitment)"
+)
 _CERTIFICATE = (
     "SELECT tin, status, aeo_types, valid_from, expiry, holder, version, commitment, "
     f"{_PRIVATE.format('name')}, {_PRIVATE.format('address')}, visibility FROM certificates"
