@@ -434,12 +434,14 @@ authentication, {JWT_ALGORITHM}): `cadena --rpc-jwt {cc}/rpc.jwt ...`, or the he
 sends the deployment, which seats every founding administration with its admin's address. Each
 administration then appoints its officers and signs the MRAs with its own keystores, from its own
 folder: `cadena --rpc-jwt XX/rpc.jwt --keystore XX/accounts/admin.json --password-file
-XX/accounts/password officer grant ...`. Each administration's admin publishes its exchange key, so
-that issuers seal master data to it, and rotates it the same way (a recovery by the members' vote
-clears it; the recovered admin sets a new one):
+XX/accounts/password officer grant ...`. The deployment publishes each administration's exchange key
+(`exchange_key` in `deploy.toml`), so that issuers seal master data to it; its mirror and its officers
+use the private half (`--exchange-key XX/exchange.key`, or `CADENA_EXCHANGE_KEY`). An admin rotates it
+(a recovery by the members' vote clears it; the recovered admin sets a new one) with:
 
+    cadena keys exchange new --country {first.country} --out {cc}/exchange-2.key
     cadena --rpc-url {rpc} --rpc-jwt {cc}/rpc.jwt --keystore {cc}/accounts/admin.json \\
-      --password-file {cc}/accounts/password keys exchange set --exchange-key {cc}/exchange.key
+      --password-file {cc}/accounts/password keys exchange set --country {first.country} --key {cc}/exchange-2.key
 
 Blocks come every {BLOCK_PERIOD_SECONDS} s; gas is free (zero base fee, every node has `min-gas-price=0`,
 without which Besu drops zero-price transactions silently). Only the accounts in

@@ -224,4 +224,4 @@ def test_each_administration_gets_its_exchange_key_and_credential_signer_in_its_
         assert stat.S_IMODE((folder / "credential-signer.json").stat().st_mode) == 0o600
         assert signer.address.lower() not in allowlist  # it signs credentials, not transactions
     assert len(publics) == 3
-    assert "keys exchange set --exchange-key mx/exchange.key" in (out / "README.md").read_text()
+    assert "keys exchange set --country MX --key mx/exchange-2.key" in (out / "README.md").read_text()
