@@ -694,3 +694,32 @@ def test_sign_in_signs_the_page_s_challenge_with_the_holder_keystore(tmp_path):
     refused = CliRunner().invoke(cli, ["sign-in", challenge])
     assert refused.exit_code == 1 and "give --keystore FILE" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
+
+
+def test_an_administration_s_cli_shows_only_the_names_its_exchange_key_may_read(reverting, pilot_record, tmp_path):
+    def run(*args, dev=None, key=None, mirror=None):
+        options = ["--rpc-url", reverting.url, "--deployment", str(pilot_record)]
+        options += (["--dev-account", str(dev)] if dev is not None else []) + (["--mirror", mirror] if mirror else [])
+        env = {"CADENA_EXCHANGE_KEY": str(key) if key else ""}
+        result = CliRunner().invoke(cli, [*options, *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    keys = {code: tmp_path / f"{code}.key" for code in ("MX", "PE")}
+    for (code, key), admin in zip(keys.items(), (1, 3), strict=True):
+        run("keys", "exchange", "new", "--country", code, "--out", str(key))
+        run("keys", "exchange", "set", "--country", code, "--key", str(key), dev=admin)
+    run(*ISSUE, dev=2, key=keys["MX"])  # sealed to Mexico alone: the operator consented to nothing more
+    for code in keys:
+        run("sync", key=keys[code], mirror=str(tmp_path / f"{code}.sqlite"))
+    mexico = json.loads(
+        run("cert", "list", "--country", "MX", "--json", key=keys["MX"], mirror=str(tmp_path / "MX.sqlite"))
+    )
+    assert mexico["items"][0]["name"] == "Exportadora del Pacífico S.A. de C.V."  # its own officers
+    peru = json.loads(
+        run("cert", "show", "MXEPA180101AB1", "--json", key=keys["PE"], mirror=str(tmp_path / "PE.sqlite"))
+    )
+    assert (peru["name"], peru["status"]) == (None, "active")
+    assert peru["why_hidden"] == "the operator has not consented to share its data with Peru"
+    export = run("export", "--country", "PE", "--format", "csv", key=keys["PE"], mirror=str(tmp_path / "PE.sqlite"))
+    assert "MXEPA180101AB1" in export and "Exportadora" not in export
