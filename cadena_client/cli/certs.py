@@ -197,7 +197,14 @@ def cert_history(session, tin, as_json):
 @click.option("--all-active", is_flag=True, help="The list has no status column: every row is an active AEO.")
 @click.option(
     "--default-visibility",
-    help="What a row without a consent (visibility) value takes: issuer, partners or published [default: issuer].",
+    help="What a row without a consent (visibility) value takes: issuer, partners or published "
+    "[default: --config's, else issuer].",
+)
+@click.option(
+    "--config",
+    "network_config",
+    type=click.Path(dir_okay=False),
+    help="The network config whose [[administration]] visibility for --country rows without a consent take.",
 )
 @json_option
 @pass_session

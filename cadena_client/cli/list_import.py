@@ -48,6 +48,7 @@ class ImportOptions:
     default_types: str | None = None
     all_active: bool = False
     default_visibility: str | None = None
+    network_config: str | None = None
     as_json: bool = False
 
 
@@ -76,6 +77,21 @@ def run_import(session, options: ImportOptions) -> None:
         raise
 
 
+def _default_visibility(options: ImportOptions) -> Visibility:
+    """What rows without a consent take: --default-visibility, else the administration's `visibility` in
+    --config, else issuer only."""
+    if options.default_visibility:
+        return Visibility.parse(options.default_visibility)
+    if options.network_config:
+        from cadena_client.network.deploy import load_config
+
+        for entry in load_config(Path(options.network_config)).administrations:
+            if entry.country == options.code:
+                return entry.visibility
+        raise CadenaError(f"--config {options.network_config} has no [[administration]] for {options.code}")
+    return Visibility.ISSUER_ONLY
+
+
 def _run(session, options: ImportOptions, path: Path, report: dict) -> None:
     out = console(stderr=options.as_json)
     mapping = aeo_files.Mapping.build(
@@ -87,8 +103,7 @@ def _run(session, options: ImportOptions, path: Path, report: dict) -> None:
         options.all_active,
     )
     table = aeo_files.read(path, options.sheet, mapping)
-    default = aeo_files.parse_visibility(options.default_visibility) or Visibility.ISSUER_ONLY
-    checked = imports.check(table, options.code, visibility=default)
+    checked = imports.check(table, options.code, visibility=_default_visibility(options))
     report.update(rows=len(checked.entries), mapping=mapping_document(table, checked))
     report["warnings"] = [str(warning) for warning in checked.warnings]
     if table.ignored:

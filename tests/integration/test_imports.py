@@ -365,3 +365,18 @@ def test_a_consent_column_sets_the_visibility_at_issue_and_records_a_change(run,
         "partners",
     )
     assert counts(run("cert", "import", path, "--country", "MX", "--plan"))["consent recorded"] == 0  # done
+
+
+def test_rows_without_a_consent_take_the_administration_s_default_from_the_config(run, chain, pilot_record, tmp_path):
+    from helpers import PILOT
+
+    config = tmp_path / "network.toml"
+    config.write_text(PILOT.read_text().replace('country = "MX"', 'country = "MX"\nvisibility = "published"', 1))
+    grid = [
+        ["TIN", "Razón social", "Tipo de OEA", "Fecha de validación", "Estado"],
+        ["MXDEFAULT0001", "Pública por defecto SA", "Importador", "01/02/2020", "Activo"],
+    ]
+    run("cert", "import", str(write_csv(tmp_path / "oea.csv", grid)), "--country", "MX", "--config", str(config))
+    assert officer(chain, pilot_record).certificate("MXDEFAULT0001").visibility.label == "published"
+    refused = run("cert", "import", str(tmp_path / "oea.csv"), "--country", "CO", "--config", str(config), expect=1)
+    assert "has no [[administration]] for CO" in refused and len(refused.strip().splitlines()) == 1
