@@ -296,7 +296,7 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """Records per action the plan would send, and those it leaves."""
         return {
-            **{past: self.count(action) for action, past in ACTIONS.items()},
+            **{past: self.count(action) for action, past in ACTIONS.items() if action != CONSENT or self.count(action)},
             "unchanged": self.unchanged,
             **({"ended, never on the chain": self.never_issued} if self.never_issued else {}),
         }
@@ -402,7 +402,7 @@ class Summary:
 
     def counts(self) -> dict[str, int]:
         return {
-            **{past: self.done[action] for action, past in ACTIONS.items()},
+            **{past: self.done[action] for action, past in ACTIONS.items() if action != CONSENT or self.done[action]},
             "unchanged": self.unchanged,
             **({"ended, never on the chain": self.never_issued} if self.never_issued else {}),
             "failed": len(self.failures),

@@ -364,7 +364,7 @@ def test_a_consent_column_sets_the_visibility_at_issue_and_records_a_change(run,
         "issuer-only",
         "partners",
     )
-    assert counts(run("cert", "import", path, "--country", "MX", "--plan"))["consent recorded"] == 0  # done
+    assert "consent recorded" not in counts(run("cert", "import", path, "--country", "MX", "--plan"))  # done
 
 
 def test_rows_without_a_consent_take_the_administration_s_default_from_the_config(run, chain, pilot_record, tmp_path):

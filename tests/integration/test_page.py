@@ -112,6 +112,7 @@ def wait_for(browser, url: str, element_id: str) -> None:
 def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(browser, mexican_service):
     from eth_account import Account
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from cadena_client.service.signin import sign
 
@@ -139,13 +140,16 @@ def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(br
     challenge = browser.find_element(By.ID, "challenge").get_attribute("value")
     browser.find_element(By.ID, "signature").send_keys(sign(challenge, Account.create()))  # another company's key
     browser.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "holder"))
     assert "No certificate names this account" in browser.page_source
     browser.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, "tin"))  # home, signed out
 
     browser.get(f"{url}/sign-in")
     challenge = browser.find_element(By.ID, "challenge").get_attribute("value")
     browser.find_element(By.ID, "signature").send_keys(sign(challenge, holder))
     browser.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button").click()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.ID, f"record-{tin}"))
     assert browser.find_element(By.ID, "holder").text == holder.address
     record = browser.find_element(By.ID, f"record-{tin}")
     assert "Zafiro Confidencial Exportadora SA, Calle Secreta 7788" in record.text
