@@ -1,6 +1,7 @@
 """AEO lists into the chain: the sync plan, and imports on a real node (killed, refused, resumed)."""
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import requests
@@ -12,6 +13,7 @@ from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.chain.transport import Rpc
 from cadena_client.cli.main import cli
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.domain.model import CertificateStatus, Reason
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
@@ -40,8 +42,23 @@ def chain(reverting, pilot_record):
     return connect(reverting.url)
 
 
+OFFICERS = {2: "MX", 4: "PE"}  # dev accounts of the pilot's officers
+
+
 @pytest.fixture
-def run(node, pilot_record, chain, tmp_path):
+def keys(chain, pilot_record, tmp_path) -> dict[str, Path]:
+    """Mexico's and Peru's exchange key files, published by their admins: imports seal and salt with them."""
+    cadena = DeploymentRecord.load(pilot_record).open(chain)
+    files = {}
+    for code, admin in (("MX", 1), ("PE", 3)):
+        made = ExchangeKeys.create(code)
+        files[code] = made.save(tmp_path / f"{code}.key")
+        cadena.as_signer(Signer(chain, chain.dev_account(admin))).set_exchange_key(code, made.public_key)
+    return files
+
+
+@pytest.fixture
+def run(node, pilot_record, chain, keys, tmp_path):
     def invoke(*args, dev=2, expect=0):
         options = [
             "--rpc-url",
@@ -51,7 +68,9 @@ def run(node, pilot_record, chain, tmp_path):
             "--mirror",
             str(tmp_path / "mirror.sqlite"),
         ]
-        result = CliRunner().invoke(cli, [*options, *(["--dev-account", str(dev)] if dev is not None else []), *args])
+        env = {"CADENA_EXCHANGE_KEY": str(keys[OFFICERS.get(dev, "MX")])}  # the officer's administration's
+        dev_option = ["--dev-account", str(dev)] if dev is not None else []
+        result = CliRunner().invoke(cli, [*options, *dev_option, *args], env=env)
         assert result.exit_code == expect, result.output
         return result.output
 
@@ -64,8 +83,10 @@ def counts(output: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in cells if len(row) == 2 and row[1].isdigit()}
 
 
-def officer(chain, pilot_record, dev=2):
-    return DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev)))
+def officer(chain, pilot_record, dev=2, keys=None):
+    """An officer's Cadena; with `keys`, sealing and salting with its administration's exchange key."""
+    cadena = DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev)))
+    return cadena.with_exchange(ExchangeKeys.load(keys[OFFICERS[dev]])) if keys else cadena
 
 
 def stored(cadena, tins):
@@ -76,11 +97,12 @@ def matches(cadena, listed) -> bool:
     """Whether the chain holds every certificate of `listed` with its master data and status."""
     found = stored(cadena, listed.masters)
     return all(
-        found[t].commitment == m.commitment and found[t].status == listed.statuses[t] for t, m in listed.masters.items()
+        found[t].commitment == cadena.salted(m).commitment and found[t].status == listed.statuses[t]
+        for t, m in listed.masters.items()
     )
 
 
-def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path):
+def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path, keys):
     listed = generate(300, cells=True)
     path = write_xlsx(tmp_path / "padron.xlsx", listed.grid)
     block = chain.w3.eth.block_number
@@ -96,14 +118,14 @@ def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert "9 rows of padron.xlsx left out (--skip-invalid)" in output
     assert counts(output) == {**expected, "failed": 0}
-    cadena = officer(chain, pilot_record)
+    cadena = officer(chain, pilot_record, keys=keys)
     assert matches(cadena, listed) and cadena.administration("MX").certificate_count == 291
     block = chain.w3.eth.block_number
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert counts(output)["unchanged"] == 291 and chain.w3.eth.block_number == block  # the second time: nothing sent
 
 
-def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
+def test_import_is_a_sync(run, chain, pilot_record, tmp_path, keys):
     listed = generate(40, bad=False)
     tins = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE]
     renamed, renewed, to_suspend, to_cancel, fix_and_suspend, suspended = tins[:6]
@@ -143,7 +165,7 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
         "unchanged": 34,
         "failed": 0,
     }
-    cadena = officer(chain, pilot_record)
+    cadena = officer(chain, pilot_record, keys=keys)
     status = {
         t: cadena.certificate(t).status
         for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]
@@ -157,7 +179,10 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
         "MXNEW000000002": CertificateStatus.SUSPENDED,
     }
     assert [e.reason for e in cadena.history(renewed)] == [Reason.NEW_CERTIFICATION, Reason.RENEWAL]
-    assert cadena.history(renamed)[-1].master["name"] == "Café Tláloc y Asociados S.A. de C.V."
+    renamed_master = next(
+        e.master for e in imports.check(aeo_files.read(path), "MX").entries if e.master.tin == renamed
+    )
+    assert cadena.certificate(renamed).commitment == cadena.salted(renamed_master).commitment  # the new name
     assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 42
     listed.row(renamed)[7] = "Retirado"
     output = run("cert", "import", str(write_csv(tmp_path / "v3.csv", listed.grid)), "--country", "MX", expect=1)
@@ -167,15 +192,20 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
 def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
     mx, pe = generate(80, bad=False), generate(30, code="PE", seed=3, bad=False)
     run("cert", "import", str(write_xlsx(tmp_path / "mx.xlsx", mx.grid)), "--country", "MX")
-    run("cert", "import", str(write_csv(tmp_path / "pe.csv", pe.grid)), "--country", "PE", dev=4)
+    pe_list = str(write_csv(tmp_path / "pe.csv", pe.grid))
+    run("cert", "import", pe_list, "--country", "PE", "--default-visibility", "partners", dev=4)
     run("cert", "cancel", next(iter(mx.masters)))
     run(*ISSUE_WITH_HOLDER, chain.dev_account(9).address)
     run("sync")
+    covered = officer(chain, pilot_record).mras()[0].covered_types  # the trilateral MRA: what Peru shares
+    shared = sum(bool(m.aeo_types & covered) for m in pe.masters.values())
+    assert 0 < shared < 30
     block = chain.w3.eth.block_number
     for fmt in aeo_files.FORMATS:
         path = tmp_path / f"export.{fmt}"
         run("export", "--country", "MX", "-o", str(path))
-        assert len(imports.check(aeo_files.read(path), "PE").entries) == 30  # the partner's AEOs are in the view
+        partners = imports.check(aeo_files.read(path), "PE")  # the partner's AEOs are in the view, named where
+        assert len(partners.entries) == shared and len(partners.problems) == 30 - shared  # Peru shared them
         output = run("cert", "import", str(path), "--country", "MX")
         assert "30 rows of other countries" in output
         assert counts(output) == {
@@ -225,9 +255,9 @@ def test_a_list_that_cancels_a_withdrawn_certificate_records_the_cancellation(ru
     assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 1
 
 
-def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch):
+def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch, keys):
     listed = generate(200, bad=False)
-    cadena = officer(chain, pilot_record)
+    cadena = officer(chain, pilot_record, keys=keys)
     first = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
     imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", first))
     active = [t for t, status in listed.statuses.items() if status == CertificateStatus.ACTIVE]
@@ -267,10 +297,10 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
     assert imports.plan(cadena, "MX", checked).changes == []
 
 
-def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp_path):
+def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp_path, keys):
     listed = generate(20, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
-    cadena = officer(chain, pilot_record)
+    cadena = officer(chain, pilot_record, keys=keys)
     imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", checked))
     active = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE][:3]
     for tin in active:
@@ -299,7 +329,7 @@ def test_user_mistakes_get_one_line(run, tmp_path):
     assert "2 rows of other countries" in output and "Traceback" not in output
 
 
-def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path):
+def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path, keys):
     holder = chain.dev_account(9).address
     run(*ISSUE_WITH_HOLDER, holder)
     grid = [
@@ -317,7 +347,7 @@ def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_re
         ],
     ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", grid)), "MX")
-    (change,) = imports.plan(officer(chain, pilot_record), "MX", checked).changes
+    (change,) = imports.plan(officer(chain, pilot_record, keys=keys), "MX", checked).changes
     assert change.actions == ("update",) and change.detail == "name or address"
 
 
