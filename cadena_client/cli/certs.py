@@ -24,7 +24,7 @@ from cadena_client.cli.session import (
 )
 from cadena_client.domain.lifecycle import LIFECYCLE, Operation
 from cadena_client.domain.model import Certificate, MasterData
-from cadena_client.errors import MirrorError
+from cadena_client.errors import InputError, MirrorError
 
 
 @click.group()
@@ -75,11 +75,21 @@ def cert_update(session, tin, name, postal_address, types, valid_from, expiry, h
     """Update or renew a certificate; fields not given keep their current value."""
     cadena = session.cadena(signing=True)
     current = cadena.certificate(tin)
-    last = next((e.master for e in reversed(cadena.history(tin)) if e.master), {})
+    last = None
+    if not (name and postal_address):  # the rest from the master data sealed to this administration
+        mirror = session.mirror()
+        mirror.sync(cadena)
+        last = mirror.master_data(tin)
+        mirror.close()
+        if last is None and not name:
+            raise InputError(
+                f"give --name and --address: the mirror holds no master data of {tin} "
+                "(set CADENA_EXCHANGE_KEY to your administration's exchange key)"
+            )
     master = MasterData(
         current.tin,
-        name or last.get("name", ""),
-        postal_address or last.get("address", ""),
+        name or (last.name if last else ""),
+        postal_address or (last.address if last else ""),
         types or current.aeo_types,
         valid_from or current.valid_from,
         expiry or current.expiry,
@@ -117,7 +127,7 @@ status_command(Operation.WITHDRAW, "Withdraw your own certificate (its holder)."
 def cert_show(session, tin, as_json):
     """A certificate as the chain holds it, with the operator's name and address where you may see them."""
     cadena = session.cadena()
-    found = _as_seen(session, [cadena.certificate(tin)])
+    found = _as_seen(session, cadena, [cadena.certificate(tin)])
     emit(as_json, "certificate", found[0], lambda: console().print(certificate_table(found, f"Certificate {tin}")))
 
 
@@ -127,18 +137,20 @@ def cert_show(session, tin, as_json):
 @pass_session
 def cert_list(session, code, as_json):
     """Every certificate a country has issued, with the operators' names and addresses where you may see them."""
-    found = _as_seen(session, session.cadena().certificates(code))
+    cadena = session.cadena()
+    found = _as_seen(session, cadena, cadena.certificates(code))
     emit(as_json, "certificates", found, lambda: console().print(certificate_table(found, f"Certificates of {code}")))
 
 
-def _as_seen(session: Session, found: list[Certificate]) -> list[Certificate]:
-    """The chain's certificates with the name and address the local mirror lets its administration's
-    officers see (`Mirror.officers`), where it holds the same version; else why not."""
+def _as_seen(session: Session, cadena, found: list[Certificate]) -> list[Certificate]:
+    """The chain's certificates with the name and address the local mirror (synced first) lets its
+    administration's officers see (`Mirror.officers`), where it holds the same version; else why not."""
     try:
         mirror = session.mirror(existing=True)
     except MirrorError:
         return [replace(c, why_hidden=NO_MIRROR) for c in found]
     try:
+        mirror.sync(cadena)  # what was sealed to this administration up to now
         known = {c.tin: c for c in mirror.all_certificates(sorted({c.country for c in found}), mirror.officers())}
     finally:
         mirror.close()

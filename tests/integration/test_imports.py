@@ -1,12 +1,12 @@
 """AEO lists into the chain: the sync plan, and imports on a real node (killed, refused, resumed)."""
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import requests
 from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
+from eth_utils import keccak
 from helpers import ROOT
 
 from cadena_client.chain.connection import connect
@@ -17,6 +17,7 @@ from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.domain.model import CertificateStatus, Reason
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
+from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 
 TEMPLATES = ROOT / "deploy" / "templates"
@@ -42,23 +43,13 @@ def chain(reverting, pilot_record):
     return connect(reverting.url)
 
 
-OFFICERS = {2: "MX", 4: "PE"}  # dev accounts of the pilot's officers
-
-
 @pytest.fixture
-def keys(chain, pilot_record, tmp_path) -> dict[str, Path]:
-    """Mexico's and Peru's exchange key files, published by their admins: imports seal and salt with them."""
-    cadena = DeploymentRecord.load(pilot_record).open(chain)
-    files = {}
-    for code, admin in (("MX", 1), ("PE", 3)):
-        made = ExchangeKeys.create(code)
-        files[code] = made.save(tmp_path / f"{code}.key")
-        cadena.as_signer(Signer(chain, chain.dev_account(admin))).set_exchange_key(code, made.public_key)
-    return files
+def run(node, pilot_record, chain, tmp_path):
+    key_file = MX_KEY.save(tmp_path / "mx-exchange.key")  # MX's officer salts (and seals) with it
+    DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(1))).set_exchange_key(
+        "MX", MX_KEY.public_key
+    )
 
-
-@pytest.fixture
-def run(node, pilot_record, chain, keys, tmp_path):
     def invoke(*args, dev=2, expect=0):
         options = [
             "--rpc-url",
@@ -68,9 +59,8 @@ def run(node, pilot_record, chain, keys, tmp_path):
             "--mirror",
             str(tmp_path / "mirror.sqlite"),
         ]
-        env = {"CADENA_EXCHANGE_KEY": str(keys[OFFICERS.get(dev, "MX")])}  # the officer's administration's
-        dev_option = ["--dev-account", str(dev)] if dev is not None else []
-        result = CliRunner().invoke(cli, [*options, *dev_option, *args], env=env)
+        signing = ["--dev-account", str(dev)] if dev is not None else []
+        result = CliRunner().invoke(cli, [*options, *signing, *args], env={"CADENA_EXCHANGE_KEY": str(key_file)})
         assert result.exit_code == expect, result.output
         return result.output
 
@@ -83,10 +73,11 @@ def counts(output: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in cells if len(row) == 2 and row[1].isdigit()}
 
 
-def officer(chain, pilot_record, dev=2, keys=None):
-    """An officer's Cadena; with `keys`, sealing and salting with its administration's exchange key."""
-    cadena = DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev)))
-    return cadena.with_exchange(ExchangeKeys.load(keys[OFFICERS[dev]])) if keys else cadena
+def officer(chain, pilot_record, dev=2):
+    return DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev))).with_exchange(MX_KEY)
+
+
+MX_KEY = ExchangeKeys("MX", keccak(text="cadena test MX exchange key"))  # the salt of a record is the issuer's
 
 
 def stored(cadena, tins):
@@ -102,7 +93,7 @@ def matches(cadena, listed) -> bool:
     )
 
 
-def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path, keys):
+def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp_path):
     listed = generate(300, cells=True)
     path = write_xlsx(tmp_path / "padron.xlsx", listed.grid)
     block = chain.w3.eth.block_number
@@ -118,14 +109,14 @@ def test_import_checks_everything_first_then_syncs(run, chain, pilot_record, tmp
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert "9 rows of padron.xlsx left out (--skip-invalid)" in output
     assert counts(output) == {**expected, "failed": 0}
-    cadena = officer(chain, pilot_record, keys=keys)
+    cadena = officer(chain, pilot_record)
     assert matches(cadena, listed) and cadena.administration("MX").certificate_count == 291
     block = chain.w3.eth.block_number
     output = run("cert", "import", str(path), "--country", "MX", "--skip-invalid")
     assert counts(output)["unchanged"] == 291 and chain.w3.eth.block_number == block  # the second time: nothing sent
 
 
-def test_import_is_a_sync(run, chain, pilot_record, tmp_path, keys):
+def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
     listed = generate(40, bad=False)
     tins = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE]
     renamed, renewed, to_suspend, to_cancel, fix_and_suspend, suspended = tins[:6]
@@ -165,7 +156,7 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path, keys):
         "unchanged": 34,
         "failed": 0,
     }
-    cadena = officer(chain, pilot_record, keys=keys)
+    cadena = officer(chain, pilot_record)
     status = {
         t: cadena.certificate(t).status
         for t in [renamed, to_suspend, to_cancel, fix_and_suspend, suspended, "MXNEW000000002"]
@@ -179,10 +170,10 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path, keys):
         "MXNEW000000002": CertificateStatus.SUSPENDED,
     }
     assert [e.reason for e in cadena.history(renewed)] == [Reason.NEW_CERTIFICATION, Reason.RENEWAL]
-    renamed_master = next(
-        e.master for e in imports.check(aeo_files.read(path), "MX").entries if e.master.tin == renamed
-    )
-    assert cadena.certificate(renamed).commitment == cadena.salted(renamed_master).commitment  # the new name
+    mx = Mirror(tmp_path / "mx.sqlite", chain.chain_id, cadena.address, cadena.deploy_block, exchange=MX_KEY)
+    mx.sync(cadena)  # the new name reached MX's own mirror sealed, never the chain in clear
+    assert mx.master_data(renamed).name == "Café Tláloc y Asociados S.A. de C.V."
+    assert "name" not in cadena.history(renamed)[-1].master
     assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 42
     listed.row(renamed)[7] = "Retirado"
     output = run("cert", "import", str(write_csv(tmp_path / "v3.csv", listed.grid)), "--country", "MX", expect=1)
@@ -192,20 +183,16 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path, keys):
 def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
     mx, pe = generate(80, bad=False), generate(30, code="PE", seed=3, bad=False)
     run("cert", "import", str(write_xlsx(tmp_path / "mx.xlsx", mx.grid)), "--country", "MX")
-    pe_list = str(write_csv(tmp_path / "pe.csv", pe.grid))
-    run("cert", "import", pe_list, "--country", "PE", "--default-visibility", "partners", dev=4)
+    run("cert", "import", str(write_csv(tmp_path / "pe.csv", pe.grid)), "--country", "PE", dev=4)
     run("cert", "cancel", next(iter(mx.masters)))
     run(*ISSUE_WITH_HOLDER, chain.dev_account(9).address)
     run("sync")
-    covered = officer(chain, pilot_record).mras()[0].covered_types  # the trilateral MRA: what Peru shares
-    shared = sum(bool(m.aeo_types & covered) for m in pe.masters.values())
-    assert 0 < shared < 30
     block = chain.w3.eth.block_number
     for fmt in aeo_files.FORMATS:
         path = tmp_path / f"export.{fmt}"
         run("export", "--country", "MX", "-o", str(path))
-        partners = imports.check(aeo_files.read(path), "PE")  # the partner's AEOs are in the view, named where
-        assert len(partners.entries) == shared and len(partners.problems) == 30 - shared  # Peru shared them
+        partner = imports.check(aeo_files.read(path), "PE")  # the partner's AEOs are in the view, by TIN and status,
+        assert sum("operator name is empty" in p.message for p in partner.problems) == 30  # without consent no name
         output = run("cert", "import", str(path), "--country", "MX")
         assert "30 rows of other countries" in output
         assert counts(output) == {
@@ -255,9 +242,9 @@ def test_a_list_that_cancels_a_withdrawn_certificate_records_the_cancellation(ru
     assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 1
 
 
-def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch, keys):
+def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp_path, monkeypatch):
     listed = generate(200, bad=False)
-    cadena = officer(chain, pilot_record, keys=keys)
+    cadena = officer(chain, pilot_record)
     first = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
     imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", first))
     active = [t for t, status in listed.statuses.items() if status == CertificateStatus.ACTIVE]
@@ -297,10 +284,10 @@ def test_an_interrupted_import_is_completed_by_the_next(chain, pilot_record, tmp
     assert imports.plan(cadena, "MX", checked).changes == []
 
 
-def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp_path, keys):
+def test_a_revert_fails_its_record_and_the_rest_goes_on(chain, pilot_record, tmp_path):
     listed = generate(20, bad=False)
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", listed.grid)), "MX")
-    cadena = officer(chain, pilot_record, keys=keys)
+    cadena = officer(chain, pilot_record)
     imports.apply(cadena.as_signer(Signer(cadena.chain, cadena.signer.account)), imports.plan(cadena, "MX", checked))
     active = [t for t in listed.masters if listed.statuses[t] == CertificateStatus.ACTIVE][:3]
     for tin in active:
@@ -329,7 +316,7 @@ def test_user_mistakes_get_one_line(run, tmp_path):
     assert "2 rows of other countries" in output and "Traceback" not in output
 
 
-def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path, keys):
+def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_record, tmp_path):
     holder = chain.dev_account(9).address
     run(*ISSUE_WITH_HOLDER, holder)
     grid = [
@@ -347,7 +334,7 @@ def test_a_planned_update_does_not_claim_the_holder_changed(run, chain, pilot_re
         ],
     ]
     checked = imports.check(aeo_files.read(write_csv(tmp_path / "oea.csv", grid)), "MX")
-    (change,) = imports.plan(officer(chain, pilot_record, keys=keys), "MX", checked).changes
+    (change,) = imports.plan(officer(chain, pilot_record), "MX", checked).changes
     assert change.actions == ("update",) and change.detail == "name or address"
 
 
