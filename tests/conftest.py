@@ -106,16 +106,6 @@ def service(reverting, pilot_record, tmp_path):
         yield running
 
 
-@pytest.fixture
-def mexican_service(reverting, pilot_record, tmp_path):
-    """`cadena serve` of Mexico's administration, whose mirror opens what is sealed to Mexico: (its URL, a
-    Mexican officer's Cadena sealing with Mexico's exchange keys); the chain is reverted after."""
-    from cadena_client.confidential.keys import ExchangeKeys
-
-    with serving(reverting.url, pilot_record, tmp_path, ExchangeKeys.create("MX")) as running:
-        yield running
-
-
 @pytest.fixture(scope="module")
 def pilot_record(node, tmp_path_factory):
     """The pilot network deployed on `node` by `cadena network deploy`: its deployment record."""

@@ -12,12 +12,15 @@ import time
 from dataclasses import replace
 
 import pytest
+from aeo_list_files import generate, write_csv
+from click.testing import CliRunner
 from eth_account import Account
 from eth_utils import keccak
 
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
+from cadena_client.cli.main import cli
 from cadena_client.confidential import ExchangeKeys, open_for
 from cadena_client.confidential.envelope import reader_countries
 from cadena_client.domain.model import MasterData, Verdict, Visibility
@@ -51,21 +54,32 @@ def world(node, pilot_record, tmp_path_factory):
     for code, admin in (("MX", 1), ("PE", 3), ("CR", 5)):
         cadena.as_signer(Signer(chain, chain.dev_account(admin))).set_exchange_key(code, keys[code].public_key)
     officer = cadena.as_signer(Signer(chain, chain.dev_account(2))).with_exchange(keys["MX"])
-    first = chain.rpc.call("eth_blockNumber", [])
     officer.issue(SECRET, visibility=Visibility.ISSUER_ONLY)
     officer.issue(CUSTOMS_ONLY, visibility=Visibility.PARTNERS)
     outcomes = issue_all(officer, BULK, visibility=Visibility.PARTNERS, batch_size=5)
     assert {o.result.value for o in outcomes} == {"done"}
     officer.update(replace(SECRET, address="Calle Secreta 7789, Monterrey"))
     base = tmp_path_factory.mktemp("mirrors")
+    key_file = keys["MX"].save(base / "mx-exchange.key")
+    listed = generate(8, seed=22, bad=False)  # an AEO list imported by the command, as officers do
+    options = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", str(base / "cli.sqlite")]
+    command = [
+        "--dev-account",
+        "2",
+        "cert",
+        "import",
+        str(write_csv(base / "padron.csv", listed.grid)),
+        "--country",
+        "MX",
+    ]
+    imported = CliRunner().invoke(cli, options + command, env={"CADENA_EXCHANGE_KEY": str(key_file)})
+    assert imported.exit_code == 0, imported.output
     mirrors = {
         code: Mirror(base / f"{code}.sqlite", chain.chain_id, cadena.address, cadena.deploy_block, exchange=keys[code])
         for code in keys
     }
     mirrors["operator"] = Mirror(base / "operator.sqlite", chain.chain_id, cadena.address, cadena.deploy_block)
-    return dict(
-        chain=chain, cadena=cadena, officer=officer, keys=keys, mirrors=mirrors, first=int(first, 16), node=node
-    )
+    return dict(chain=chain, cadena=cadena, officer=officer, keys=keys, mirrors=mirrors, listed=listed)
 
 
 def synced(world, code):
@@ -114,7 +128,9 @@ def test_the_scan_finds_no_master_data_and_no_unsalted_hash_anywhere_on_chain(wo
     rows = synced(world, "operator").db.execute("SELECT data FROM events WHERE name LIKE 'Certificate%'").fetchall()
     assert sum(1 for (data,) in rows if json.loads(data).get("envelope", "0x") != "0x") >= 15  # every record sealed
     updated = replace(SECRET, address="Calle Secreta 7789, Monterrey")
-    for master in (SECRET, updated, CUSTOMS_ONLY, *BULK):
+    imported = list(world["listed"].masters.values())
+    assert len(imported) == 8 and names(world, "MX")[imported[0].tin] == imported[0].name
+    for master in (SECRET, updated, CUSTOMS_ONLY, *BULK, *imported):
         for what, needle in secrets_of(master).items():
             hits = [where for where, data in seen if needle in data]
             assert not hits, f"{what} of {master.tin} found in {hits[:3]}"

@@ -109,14 +109,14 @@ def wait_for(browser, url: str, element_id: str) -> None:
     raise AssertionError(f"{url} never showed #{element_id}")
 
 
-def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(browser, mexican_service):
+def test_a_hidden_name_is_explained_and_the_holder_signs_in_to_see_its_record(browser, service):
     from eth_account import Account
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     from cadena_client.service.signin import sign
 
-    url, officer = mexican_service
+    url, officer = service
     holder = Account.create()
     tin = "MXPAGE00002"
     officer.issue(

@@ -491,8 +491,8 @@ def test_no_answer_shows_the_node_url_or_an_exception(make_service):
         assert "node-credential" not in text and "127.0.0.1:9" not in text and "Error" not in text
 
 
-def test_the_public_reads_published_operators_only_on_the_api_the_page_and_the_lists(mexican_service):
-    url, officer = mexican_service
+def test_the_public_reads_published_operators_only_on_the_api_the_page_and_the_lists(service):
+    url, officer = service
     officer.issue(
         MasterData("MXPUBLISHED1", "Publicada del Golfo SA", "Malecón 1, Veracruz", "exporter", "2020-01-01"),
         visibility="published",
