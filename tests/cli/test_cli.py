@@ -613,6 +613,9 @@ def test_cert_show_and_list_give_the_officers_the_names_their_mirror_opened(run,
     shown = json.loads(run(*mirror, "cert", "show", "MXEPA180101AB1", "--json"))  # the mirror catches up first
     assert (shown["name"], shown["address"]) == ("Exportadora del Pacífico SAPI", "Av. Reforma 505, CDMX")
     assert "Exportadora del" in run(*mirror, "cert", "list", "--country", "MX")
+    unsynced = ["--mirror", str(tmp_path / "never-synced.sqlite")]
+    alone = json.loads(run(*unsynced, "cert", "show", "MXEPA180101AB1", "--json"))  # the chain holds no name
+    assert (alone["name"], alone["status"]) == (None, "active") and "no local mirror holds" in alone["why_hidden"]
 
 
 def test_expired_is_shown_and_exported_and_partners_rows_say_if_recognised(run, node, tmp_path):
