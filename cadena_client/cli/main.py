@@ -23,6 +23,7 @@ COMMANDS = {
     "admin": ("network:admin", "Grant and revoke the administration admins of your country."),
     "cert": ("certs:cert", "Issue and manage AEO certificates."),
     "compile": ("tooling:compile_command", "Recompile the contracts (a development tool)."),
+    "credential": ("credential:credential", "The trader's verifiable AEO credential: issue, verify, print."),
     "demo": ("tooling:demo", "Tell the CADENA story on the embedded chain."),
     "export": ("feed:export", "The AEO list an administration sees, from the local mirror."),
     "governance": ("governance:governance", "Decide as members: admit, suspend, reinstate, recover, rules."),

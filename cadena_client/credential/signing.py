@@ -60,7 +60,7 @@ class IssuerKey:
 
     def sign(self, payload: dict, typ: str) -> str:
         """A compact JWS of `payload` (JSON) with our key in its header."""
-        header = {"alg": ALGORITHM, "typ": typ, "kid": f"{self.did}#blockchainAccountId", "jwk": self.jwk}
+        header = {"alg": ALGORITHM, "typ": typ, "jwk": self.jwk}
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         return jws.serialize_compact(header, body, self._key, algorithms=[ALGORITHM])
 

@@ -125,3 +125,19 @@ def test_a_verify_link_carries_the_credential():
 def test_another_network_is_an_unknown_issuer():
     elsewhere = SnapshotEvidence(CHAIN, "0x" + "cd" * 20, evidence().countries)
     assert check(credential(), elsewhere).verdict is CredentialVerdict.UNKNOWN_ISSUER
+
+
+def test_the_pdf_qr_code_reads_back_as_the_credential(tmp_path):
+    import pypdfium2
+    import zxingcpp
+
+    from cadena_client.credential.pdf import render
+
+    full = credential()
+    render(full, tmp_path / "aeo.pdf")
+    page = pypdfium2.PdfDocument(tmp_path / "aeo.pdf")[0]
+    text = page.get_textpage().get_text_range()
+    assert "Operador Económico Autorizado" in text and "Authorized Economic Operator" in text and TIN in text
+    found = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+    assert [code.text for code in found] == [full]
+    assert check(found[0].text, evidence()).verdict is CredentialVerdict.VALID
