@@ -61,3 +61,15 @@ def take_snapshot(cadena, mirror, countries: list[str] | None = None) -> Snapsho
     mirror.sync(cadena)
     codes = countries or [a.country for a in mirror.administrations()]
     return snapshot_of(mirror, codes, {code: signer_role(cadena, code) for code in codes}, cadena.chain.chain_id)
+
+
+def credential_keys(cadena, accounts) -> dict[str, IssuerKey]:
+    """The credential keys of `accounts` by the country each signs for on chain (one each)."""
+    codes = [a.country for a in cadena.administrations()]
+    keys = {}
+    for account in accounts:
+        signs_for = [code for code in codes if cadena.is_credential_signer(code, account.address)]
+        if not signs_for:
+            raise SignerRequired(f"account {account.address} signs credentials for no administration on chain")
+        keys[signs_for[0]] = IssuerKey(bytes(account.key), cadena.chain.chain_id)
+    return keys

@@ -45,12 +45,12 @@ def bit(bits: bytes, index: int) -> bool:
     return bool(bits[index >> 3] & (0x80 >> (index & 7)))
 
 
-def bitstring(indexes, size: int) -> bytearray:
+def bitstring(indexes, size: int) -> bytes:
     """`size` bits (at least MIN_BITS, whole bytes) with the bits at `indexes` set."""
     bits = bytearray(max(MIN_BITS, size + 7) // 8)
     for index in indexes:
         bits[index >> 3] |= 0x80 >> (index & 7)
-    return bits
+    return bytes(bits)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from cadena_client.page import mount_page
 from cadena_client.service import answers
 from cadena_client.service.follower import Follower
 from cadena_client.service.middleware import BodyLimit
-from cadena_client.service.routes import events, health, records, report, verification
+from cadena_client.service.routes import credentials, events, health, records, report, verification
 
 __all__ = ["Follower", "create_app"]
 
@@ -60,7 +60,7 @@ def create_app(
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])
     answers.install(app)
-    for module in (verification, records, events, health, report):
+    for module in (verification, records, events, health, report, credentials):
         app.include_router(module.router)
     mount_page(app)
     return app
