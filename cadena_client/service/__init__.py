@@ -20,6 +20,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from cadena_client.credential.page import mount_verify
 from cadena_client.page import mount_page
 from cadena_client.service import answers
 from cadena_client.service.follower import Follower
@@ -63,4 +64,5 @@ def create_app(
     for module in (verification, records, events, health, report, credentials):
         app.include_router(module.router)
     mount_page(app)
+    mount_verify(app)
     return app
