@@ -61,6 +61,7 @@ class CountryStatus:
     country: str
     tins: list[str]
     versions: list[int]
+    commitments: list[str]  # 0x hex: an update keeps the version and changes the commitment
     revocation: bytes
     suspension: bytes
     signers: frozenset[str]
@@ -77,6 +78,7 @@ class CountryStatus:
         return {
             "tins": self.tins,
             "versions": self.versions,
+            "commitments": self.commitments,
             REVOCATION: encode_list(self.revocation),
             SUSPENSION: encode_list(self.suspension),
             "signers": sorted(self.signers),
@@ -88,6 +90,7 @@ class CountryStatus:
             country,
             list(data["tins"]),
             list(data["versions"]),
+            list(data["commitments"]),
             decode_list(data[REVOCATION]),
             decode_list(data[SUSPENSION]),
             frozenset(data["signers"]),
@@ -98,13 +101,13 @@ def country_status(db: sqlite3.Connection, country: str, signer_role: str | None
     """The status of `country`'s certificates in a mirror's database; its credential signers are the
     holders of role id `signer_role` (hex), folded from the role events."""
     rows = db.execute(
-        "SELECT c.tin, c.status, c.version FROM certificates c JOIN ("
+        "SELECT c.tin, c.status, c.version, c.commitment FROM certificates c JOIN ("
         "  SELECT tin, MIN(seq) AS first FROM events WHERE name = 'CertificateIssued' AND substr(tin, 1, 2) = ?"
         "  GROUP BY tin) f ON f.tin = c.tin ORDER BY f.first",
         (country,),
     ).fetchall()
-    revoked = [i for i, (_, status, _) in enumerate(rows) if status in REVOKED]
-    suspended = [i for i, (_, status, _) in enumerate(rows) if status == CertificateStatus.SUSPENDED]
+    revoked = [i for i, row in enumerate(rows) if row[1] in REVOKED]
+    suspended = [i for i, row in enumerate(rows) if row[1] == CertificateStatus.SUSPENDED]
     signers: set[str] = set()
     if signer_role:
         for name, data in db.execute(
@@ -117,8 +120,9 @@ def country_status(db: sqlite3.Connection, country: str, signer_role: str | None
                 (signers.add if name == "RoleGranted" else signers.discard)(args["account"])
     return CountryStatus(
         country,
-        [tin for tin, _, _ in rows],
-        [version for _, _, version in rows],
+        [row[0] for row in rows],
+        [row[2] for row in rows],
+        [row[3] for row in rows],
         bitstring(revoked, len(rows)),
         bitstring(suspended, len(rows)),
         frozenset(signers),

@@ -62,6 +62,7 @@ class Standing:
     revoked: bool
     suspended: bool
     version: int
+    commitment: str  # 0x hex of the master data's commitment now
 
 
 class Evidence(Protocol):
@@ -94,6 +95,7 @@ class ChainEvidence:
             status in (CertificateStatus.CANCELLED, CertificateStatus.WITHDRAWN),
             status == CertificateStatus.SUSPENDED,
             certificate.version,
+            "0x" + certificate.commitment.hex(),
         )
 
 
@@ -116,6 +118,7 @@ class SnapshotEvidence:
             bit(found.revocation, purpose_lists.get(REVOCATION, index)),
             bit(found.suspension, purpose_lists.get(SUSPENSION, index)),
             found.versions[index],
+            found.commitments[index],
         )
 
     def as_dict(self) -> dict:
@@ -224,6 +227,12 @@ def check(text: str, evidence: Evidence, now: datetime | None = None) -> Checked
         return Checked(
             CredentialVerdict.SUPERSEDED,
             f"the certificate is at version {standing.version} now; ask for a new credential",
+            **who,
+        )
+    if standing.commitment.lower() != str(anchor["commitment"]).lower():
+        return Checked(
+            CredentialVerdict.SUPERSEDED,
+            "the certificate's master data was updated since; ask for a new credential",
             **who,
         )
     until = claims.get("validUntil")

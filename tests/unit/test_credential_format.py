@@ -49,7 +49,15 @@ def credential(key: IssuerKey = KEY, **fields) -> str:
 
 def evidence(revoked=(), suspended=(), version: int = 1, signers=(KEY.address,)) -> SnapshotEvidence:
     tins = ["MXAAA010101AAA", TIN]
-    status = CountryStatus("MX", tins, [1, version], bitstring(revoked, 2), bitstring(suspended, 2), frozenset(signers))
+    status = CountryStatus(
+        "MX",
+        tins,
+        [1, version],
+        ["0x" + "00" * 32] * 2,
+        bitstring(revoked, 2),
+        bitstring(suspended, 2),
+        frozenset(signers),
+    )
     return SnapshotEvidence(CHAIN, CONTRACT, {"MX": status})
 
 

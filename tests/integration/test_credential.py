@@ -1,0 +1,260 @@
+"""The trader's credential end to end on anvil: issued by Mexico's credential signer through the CLI,
+verified online and offline (with the node stopped), by an independent verifier from npm against the
+status lists `cadena serve` publishes, before and after each lifecycle change; printed as a PDF whose
+QR code is read back; and checked on the page's /verify in chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+import uvicorn
+from click.testing import CliRunner
+from helpers import PILOT, ROOT, free_port
+
+from cadena_client.chain.connection import connect
+from cadena_client.chain.node import start_anvil
+from cadena_client.chain.signer import Signer
+from cadena_client.cli.main import cli
+from cadena_client.credential.signing import IssuerKey
+from cadena_client.credential.verify import EXIT_BASE, CredentialVerdict
+from cadena_client.domain.model import MasterData
+from cadena_client.mirror import Mirror
+from cadena_client.network.deploy import DeploymentRecord
+from cadena_client.service import Follower, create_app
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(__import__("cadena_client.api.client").api.client.Cadena, "grant_credential_signer"),
+    reason="needs the credential-signer role of the contract (issue 22's credentialSignerRole)",
+)
+SIGNER, HOLDER = 7, 8  # dev accounts: Mexico's credential signer, and the operator's own key
+TIN, OTHER = "MXCRED0001", "MXCRED0002"
+VERIFIER = ROOT / "tests" / "integration" / "credential_verifier.mjs"
+
+
+def master(tin: str = TIN, **fields) -> MasterData:
+    values = dict(
+        tin=tin,
+        name="Exportadora del Pacífico S.A. de C.V.",
+        address="Av. Paseo de la Reforma 505, Ciudad de México",
+        aeo_types="importer,exporter",
+        valid_from="2024-01-15",
+        expiry="2034-01-15",
+    )
+    values.update(fields)
+    return MasterData(**values)
+
+
+@contextmanager
+def credential_service(node_url: str, record_path: Path, tmp_path: Path):
+    """`cadena serve`'s app with Mexico's credential key, on a free port; yields its URL."""
+    record = DeploymentRecord.load(record_path)
+    chain = connect(node_url)
+    follower = Follower(
+        Mirror(tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block),
+        record.open(chain),
+        0.1,
+    )
+    app = create_app(follower)
+    app.state.credential_keys = {"MX": IssuerKey(bytes(chain.dev_account(SIGNER).key), chain.chain_id)}
+    follower.start()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        follower.stopping.set()
+        server.should_exit = True
+        thread.join(timeout=10)
+        follower.stop()
+
+
+class Network:
+    """The pilot network on a node, Mexico's officer, admin and the operator, and the CLI over it."""
+
+    def __init__(self, node_url: str, record: Path, tmp_path: Path):
+        self.url, self.record, self.tmp = node_url, record, tmp_path
+        chain = connect(node_url)
+        cadena = DeploymentRecord.load(record).open(chain)
+        self.officer = cadena.as_signer(Signer(chain, chain.dev_account(2)))
+        self.admin = cadena.as_signer(Signer(chain, chain.dev_account(1)))
+        self.holder = cadena.as_signer(Signer(chain, chain.dev_account(HOLDER)))
+        self.signer = chain.dev_account(SIGNER).address
+
+    def cadena(self, *args: str, stdin: str | None = None, dev: int | None = None):
+        common = ["--rpc-url", self.url, "--deployment", str(self.record), "--mirror", str(self.tmp / "cli.sqlite")]
+        if dev is not None:
+            common += ["--dev-account", str(dev)]
+        return CliRunner().invoke(cli, [*common, *args], input=stdin)
+
+    def issue_credential(self, tin: str, status_url: str) -> str:
+        result = self.cadena("credential", "issue", tin, "--status-url", status_url, dev=SIGNER)
+        assert result.exit_code == 0, result.output
+        return result.stdout.strip()
+
+    def verify(self, credential: str, *options: str) -> tuple[CredentialVerdict, str]:
+        result = self.cadena("credential", "verify", "-", *options, stdin=credential)
+        assert result.exit_code in (0, *range(EXIT_BASE + 1, EXIT_BASE + 7)), result.output
+        verdict = CredentialVerdict(result.exit_code - EXIT_BASE if result.exit_code else 0)
+        assert result.stdout.startswith(verdict.label + ":"), result.stdout
+        return verdict, result.stdout
+
+
+@pytest.fixture
+def network(reverting, pilot_record, tmp_path):
+    net = Network(reverting.url, pilot_record, tmp_path)
+    net.admin.grant_credential_signer("MX", net.signer)
+    net.officer.issue(master(holder=net.holder.signer.account.address))
+    net.officer.issue(master(OTHER, name="Almacenes del Golfo S.A."))
+    return net
+
+
+def independent(credential: str, status_url: str) -> dict:
+    """What the npm verifier says of the credential and of the lists published at `status_url`."""
+    lists = {
+        purpose: requests.get(f"{status_url}/v1/credentials/status/MX/{purpose}", timeout=10).text
+        for purpose in ("revocation", "suspension")
+    }
+    run = subprocess.run(
+        ["node", str(VERIFIER)],
+        input=json.dumps({"credential": credential, "lists": lists}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def wait_for(check, what: str, timeout: float = 10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} within {timeout} s")
+
+
+needs_node = pytest.mark.skipif(not shutil.which("node"), reason="the independent verifier runs on Node")
+
+
+@needs_node
+def test_each_lifecycle_change_online_offline_and_by_an_independent_verifier(network, tmp_path):
+    with credential_service(network.url, network.record, tmp_path) as url:
+        credential = network.issue_credential(TIN, url)
+        assert network.verify(credential)[0] is CredentialVerdict.VALID
+        seen = independent(credential, url)
+        assert seen["valid"], seen
+        assert seen["typ"] == "vc+sd-jwt" and seen["payload"]["credentialSubject"]["tin"] == TIN
+        assert seen["payload"]["credentialSubject"]["certificate"]["contract"] == network.officer.address
+        assert seen["statuses"] == {
+            purpose: {"set": False, "length": 131_072, "listIssuer": f"did:pkh:eip155:31337:{network.signer}"}
+            for purpose in ("revocation", "suspension")
+        }
+        tampered = credential.replace(credential.split(".")[1][:8], credential.split(".")[1][:7] + "A", 1)
+        assert not independent(tampered, url)["valid"]
+        assert network.verify(tampered)[0] is CredentialVerdict.FORGED
+
+        network.officer.suspend(TIN)
+        assert network.verify(credential)[0] is CredentialVerdict.SUSPENDED
+        wait_for(lambda: independent(credential, url)["statuses"]["suspension"]["set"], "the suspension list shows it")
+        assert network.cadena("credential", "cache", "-o", str(tmp_path / "cache.json")).exit_code == 0
+        assert (
+            network.verify(credential, "--offline", "--cache", str(tmp_path / "cache.json"))[0]
+            is CredentialVerdict.SUSPENDED
+        )
+
+        network.officer.reinstate(TIN)
+        assert network.verify(credential)[0] is CredentialVerdict.VALID
+        wait_for(lambda: not independent(credential, url)["statuses"]["suspension"]["set"], "the suspension clears")
+
+        network.officer.update(master(expiry="2036-01-15", holder=network.holder.signer.account.address))
+        assert network.verify(credential)[0] is CredentialVerdict.SUPERSEDED
+        renewed = network.issue_credential(TIN, url)
+        assert network.verify(renewed)[0] is CredentialVerdict.VALID
+
+        network.holder.withdraw(TIN)
+        assert network.verify(renewed)[0] is CredentialVerdict.REVOKED
+        wait_for(lambda: independent(renewed, url)["statuses"]["revocation"]["set"], "the revocation list shows it")
+
+        other = network.issue_credential(OTHER, url)
+        assert network.verify(other)[0] is CredentialVerdict.VALID
+        network.officer.cancel(OTHER)
+        assert network.verify(other)[0] is CredentialVerdict.REVOKED
+        assert network.cadena("credential", "cache", "-o", str(tmp_path / "cache.json")).exit_code == 0
+        assert (
+            network.verify(other, "--offline", "--cache", str(tmp_path / "cache.json"))[0] is CredentialVerdict.REVOKED
+        )
+
+
+def test_a_key_revoked_since_is_an_unknown_issuer_and_only_signers_issue(network, tmp_path):
+    credential = network.issue_credential(OTHER, "https://sat.example")
+    assert network.verify(credential)[0] is CredentialVerdict.VALID
+    network.admin.revoke_credential_signer("MX", network.signer)
+    verdict, line = network.verify(credential)
+    assert verdict is CredentialVerdict.UNKNOWN_ISSUER and network.signer in line
+    refused = network.cadena("credential", "issue", OTHER, dev=SIGNER)
+    assert refused.exit_code == 1 and "does not sign credentials for MX" in refused.output
+    assert "Traceback" not in refused.output
+    officer_only = network.cadena("credential", "issue", OTHER, dev=2)  # an officer, not a credential signer
+    assert officer_only.exit_code == 1 and "does not sign credentials for MX" in officer_only.output
+
+
+def test_the_pdf_qr_code_reads_back_and_verifies(network, tmp_path):
+    import pypdfium2
+    import zxingcpp
+
+    pdf = tmp_path / "aeo.pdf"
+    result = network.cadena(
+        "credential", "pdf", OTHER, "-o", str(pdf), "--status-url", "https://sat.example", dev=SIGNER
+    )
+    assert result.exit_code == 0, result.output
+    page = pypdfium2.PdfDocument(pdf)[0]
+    assert "Certificado de Operador Económico Autorizado" in page.get_textpage().get_text_range()
+    (code,) = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
+    assert network.verify(code.text)[0] is CredentialVerdict.VALID
+
+
+def test_offline_verification_with_the_node_stopped(pilot_record, tmp_path):
+    """A node of its own, stopped after the cache is taken: the offline verdicts stand; online, one clear line."""
+    with start_anvil() as local:
+        record = tmp_path / "deployment.json"
+
+        deployed = CliRunner().invoke(
+            cli, ["--rpc-url", local.url, "--deployment", str(record), "network", "deploy", str(PILOT)]
+        )
+        assert deployed.exit_code == 0, deployed.output
+        net = Network(local.url, record, tmp_path)
+        net.admin.grant_credential_signer("MX", net.signer)
+        net.officer.issue(master())
+        net.officer.issue(master(OTHER))
+        good, gone = (
+            net.issue_credential(TIN, "https://sat.example"),
+            net.issue_credential(OTHER, "https://sat.example"),
+        )
+        net.officer.cancel(OTHER)
+        assert net.cadena("credential", "cache", "-o", str(tmp_path / "cache.json")).exit_code == 0
+    cache = ("--offline", "--cache", str(tmp_path / "cache.json"))
+    assert net.verify(good, *cache)[0] is CredentialVerdict.VALID
+    assert net.verify(gone, *cache)[0] is CredentialVerdict.REVOKED
+    online = net.cadena("credential", "verify", "-", stdin=good)
+    assert online.exit_code == 1 and "Traceback" not in online.output
