@@ -18,6 +18,7 @@ import requests
 import uvicorn
 from click.testing import CliRunner
 from helpers import PILOT, ROOT, free_port
+from test_page import browser  # noqa: F401  (the chromium fixture)
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
@@ -258,3 +259,49 @@ def test_offline_verification_with_the_node_stopped(pilot_record, tmp_path):
     assert net.verify(gone, *cache)[0] is CredentialVerdict.REVOKED
     online = net.cadena("credential", "verify", "-", stdin=good)
     assert online.exit_code == 1 and "Traceback" not in online.output
+
+
+@pytest.mark.skipif(
+    not (shutil.which("chromium") and shutil.which("chromedriver")),
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+)
+def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, browser):  # noqa: F811
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+    from test_page import shot
+
+    with credential_service(network.url, network.record, tmp_path) as url:
+        credential = network.issue_credential(TIN, url)
+        browser.get(f"{url}/verify")
+        assert not browser.find_elements(By.TAG_NAME, "script")  # no JavaScript
+        assert browser.find_element(By.CSS_SELECTOR, "label[for=credential]").text
+        browser.find_element(By.ID, "credential").send_keys(credential)
+        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait_for(lambda: browser.find_elements(By.ID, "verdict"), "a verdict")
+        assert browser.find_element(By.ID, "verdict").text == "Valid"
+        assert browser.find_element(By.ID, "credential-tin").text == TIN
+        shot(browser, "credential-1-valid")
+
+        network.officer.suspend(TIN)
+        upload = tmp_path / "credential.txt"
+        upload.write_text(credential)
+
+        def suspended_on_upload() -> bool:
+            browser.get(f"{url}/verify")
+            browser.find_element(By.ID, "upload").send_keys(str(upload))
+            browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            return browser.find_element(By.ID, "verdict").text == "Suspended"
+
+        wait_for(suspended_on_upload, "the uploaded credential shows the suspension")
+        shot(browser, "credential-2-suspended")
+
+        browser.get(f"{url}/verify?lang=es&credential={quote(credential)}")  # a verify link, as a QR code carries
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
+        assert browser.find_element(By.ID, "verdict").text == "Suspendida"
+        forged = credential.replace(credential.split(".")[1][:8], credential.split(".")[1][:7] + "A", 1)
+        browser.get(f"{url}/verify?lang=en&credential={quote(forged)}")
+        assert browser.find_element(By.ID, "verdict").text == "Forged: the signature does not hold"
+        browser.get(f"{url}/verify")
+        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # nothing pasted: said so
+        assert browser.find_element(By.CSS_SELECTOR, ".error").text
