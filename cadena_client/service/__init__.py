@@ -25,7 +25,7 @@ from cadena_client.page import mount_page
 from cadena_client.service import answers
 from cadena_client.service.follower import Follower
 from cadena_client.service.middleware import BodyLimit
-from cadena_client.service.routes import credentials, events, health, records, report, verification
+from cadena_client.service.routes import credentials, events, health, records, report, subscriptions, verification
 
 __all__ = ["Follower", "create_app"]
 
@@ -61,7 +61,7 @@ def create_app(
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])
     answers.install(app)
-    for module in (verification, records, events, health, report, credentials):
+    for module in (verification, records, events, health, report, credentials, subscriptions):
         app.include_router(module.router)
     mount_page(app)
     mount_verify(app)

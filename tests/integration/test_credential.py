@@ -35,6 +35,7 @@ pytestmark = pytest.mark.skipif(
     not hasattr(__import__("cadena_client.api.client").api.client.Cadena, "grant_credential_signer"),
     reason="needs the credential-signer role of the contract (issue 22's credentialSignerRole)",
 )
+WEBHOOK_KEY = b"the service's webhook key"
 SIGNER, HOLDER = 7, 8  # dev accounts: Mexico's credential signer, and the operator's own key
 TIN, OTHER = "MXCRED0001", "MXCRED0002"
 VERIFIER = ROOT / "tests" / "integration" / "credential_verifier.mjs"
@@ -55,7 +56,7 @@ def master(tin: str = TIN, **fields) -> MasterData:
 
 @contextmanager
 def credential_service(node_url: str, record_path: Path, tmp_path: Path):
-    """`cadena serve`'s app with Mexico's credential key, on a free port; yields its URL."""
+    """`cadena serve`'s app with Mexico's credential key and a webhook key, on a free port; yields its URL."""
     record = DeploymentRecord.load(record_path)
     chain = connect(node_url)
     follower = Follower(
@@ -65,6 +66,7 @@ def credential_service(node_url: str, record_path: Path, tmp_path: Path):
     )
     app = create_app(follower)
     app.state.credential_keys = {"MX": IssuerKey(bytes(chain.dev_account(SIGNER).key), chain.chain_id)}
+    app.state.webhook_key = WEBHOOK_KEY
     follower.start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -19,7 +19,7 @@ from cadena_client.credential.status import PURPOSES, CountryStatus, country_sta
 from cadena_client.credential.verify import Checked, SnapshotEvidence, check
 from cadena_client.errors import NotFoundError
 from cadena_client.schema.models import COUNTRY_REGEX
-from cadena_client.service.answers import REFUSALS, UNAVAILABLE
+from cadena_client.service.answers import NOT_FOUND, REFUSALS, UNAVAILABLE
 from cadena_client.service.deps import FollowerDep
 from cadena_client.service.follower import Follower
 
@@ -87,7 +87,10 @@ def published(request: Request) -> Published:
 @router.get(
     "/status/{country}/{purpose}",
     response_class=Response,
-    responses={200: {"content": {MEDIA_TYPE: {}}, "description": "A BitstringStatusListCredential as a JWT"}},
+    responses={
+        **NOT_FOUND,
+        200: {"content": {MEDIA_TYPE: {}}, "description": "A BitstringStatusListCredential as a JWT"},
+    },
 )
 def status_list(
     request: Request,
