@@ -17,7 +17,7 @@ from cadena_client.credential.issuance import signer_role
 from cadena_client.credential.signing import IssuerKey
 from cadena_client.credential.status import PURPOSES, CountryStatus, country_status, list_credential
 from cadena_client.credential.verify import Checked, SnapshotEvidence, check
-from cadena_client.errors import NotFoundError
+from cadena_client.errors import InputError, NotFoundError
 from cadena_client.schema.models import COUNTRY_REGEX
 from cadena_client.service.answers import NOT_FOUND, REFUSALS, UNAVAILABLE
 from cadena_client.service.deps import FollowerDep
@@ -105,12 +105,19 @@ def status_list(
     return Response(token, media_type=MEDIA_TYPE, headers={"cache-control": f"max-age={max(1, int(follower.poll))}"})
 
 
-@router.post("/verify", openapi_extra={"requestBody": {"content": {"text/plain": {}}, "required": True}})
+@router.post(
+    "/verify",
+    openapi_extra={
+        "requestBody": {"content": {"text/plain": {"schema": {"type": "string", "pattern": r"\S"}}}, "required": True}
+    },
+)
 async def verify_credential(request: Request, follower: FollowerDep) -> dict:
     """The verdict on a credential (the SD-JWT, or a verify link, as a text/plain body): valid, suspended,
     revoked, expired, superseded, forged or unknown issuer."""
     follower.check_ready()
     text = (await request.body()).decode("utf-8", "replace")
+    if not text.strip():
+        raise InputError("the body is empty: send the credential (its SD-JWT) or a verify link as text")
     checked = await anyio.to_thread.run_sync(published(request).check, text)
     data = checked.as_dict()
     data.pop("claims")

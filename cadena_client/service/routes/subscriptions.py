@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from cadena_client.errors import Unavailable
+from cadena_client.errors import NotFoundError
 from cadena_client.service.answers import NOT_FOUND, REFUSALS, UNAVAILABLE
 from cadena_client.service.deps import FollowerDep
 from cadena_client.subscriptions import NotHolder, Wanted, read_request
@@ -34,7 +34,7 @@ def subscribe(request: Request, follower: FollowerDep, signed: SignedRequest) ->
     follower.check_ready()
     key = getattr(request.app.state, "webhook_key", None)
     if key is None:
-        raise Unavailable("this service takes no subscriptions: it was started without a webhook key")
+        raise NotFoundError("this service takes no subscriptions: it was started without a webhook key")
     url, tins, signer = read_request(signed.message, signed.signature)
     with follower.lock:
         for tin in tins:

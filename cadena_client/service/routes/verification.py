@@ -123,7 +123,10 @@ class QuickVerify:
 
 @router.get("/verify", response_model=VerificationDocument)
 async def verify(
-    follower: FollowerDep, importer: CountryQuery, tin: TinQuery, at: Annotated[date | None, Query()] = None
+    follower: FollowerDep,
+    importer: CountryQuery,
+    tin: TinQuery,
+    at: Annotated[date | None, Query(description="As it stood at the end of this day (UTC)")] = None,
 ) -> Response:
     """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why; with
     `at` (YYYY-MM-DD), as it stood at the end of that day, from the audit trail."""
