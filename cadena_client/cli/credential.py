@@ -126,3 +126,29 @@ def credential_verify(session, source, offline, cache, as_json):
     data.pop("claims")
     emit(as_json, "credential-verification", data, lambda: click.echo(f"{checked.line()} [{where}]"))
     click.get_current_context().exit(EXIT_BASE + checked.verdict if checked.verdict else 0)
+
+
+@credential.command("subscribe")
+@click.argument("tins", nargs=-1, required=True, metavar="TIN...")
+@click.option("--service", required=True, help="Base URL of the administration's `cadena serve`.")
+@click.option("--endpoint", required=True, help="Your HTTPS endpoint that receives the changes (Standard Webhooks).")
+@pass_session
+def credential_subscribe(session, tins, service, endpoint):
+    """Subscribe your endpoint to the changes of your TINs and of the MRAs covering them, signing with the
+    holder key your certificates name (--keystore); prints the endpoint's webhook secret."""
+    import requests
+
+    from cadena_client.subscriptions import signed_request
+
+    body = signed_request(session.signer().account, endpoint, tins)
+    try:
+        answer = requests.post(f"{service.rstrip('/')}/v1/subscriptions", json=body, timeout=30)
+    except requests.RequestException as exc:
+        raise InputError(f"cannot reach the service at {service}: {type(exc).__name__}") from None
+    if answer.status_code != 201:
+        try:
+            said = answer.json()["error"]["message"]
+        except (ValueError, KeyError, TypeError):
+            said = f"HTTP {answer.status_code}"
+        raise InputError(f"the service refused the subscription: {said}")
+    click.echo(answer.json()["secret"])

@@ -11,11 +11,13 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+from click.testing import CliRunner
 from helpers import free_port
 from test_credential import HOLDER, credential_service, master
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
+from cadena_client.cli.main import cli
 from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.subscriptions import request_text, signed_request
 
@@ -70,6 +72,13 @@ def test_a_company_subscribes_with_its_holder_key_and_hears_only_its_own(reverti
         assert mine.status_code == 201, mine.text
         inbox.secret = mine.json()["secret"]
         assert mine.json()["holder"] == company.address and mine.json()["tins"] == [OWN]
+
+        by_cli = CliRunner().invoke(
+            cli,
+            ["--rpc-url", reverting.url, "--deployment", str(pilot_record), "--dev-account", str(HOLDER)]
+            + ["credential", "subscribe", NOT_OWN, "--service", url, "--endpoint", inbox.url],
+        )
+        assert by_cli.exit_code == 1 and "not the holder of MXSUBS00002" in by_cli.output
 
         theirs = requests.post(
             f"{url}/v1/subscriptions", json=signed_request(company, inbox.url, [NOT_OWN]), timeout=10
