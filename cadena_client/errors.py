@@ -193,6 +193,18 @@ class Panic(ContractError):
 
 
 # -- generated from the artifact's ABI by `cadena compile`; do not edit ------------------------------
+class AEOConsentExpired(ContractError):
+    """AEOConsentExpired(uint256 deadline)"""
+
+
+class AEOConsentFormRequired(ContractError):
+    """AEOConsentFormRequired(bytes32 tin)"""
+
+
+class AEOConsentInvalidSigner(ContractError):
+    """AEOConsentInvalidSigner(bytes32 tin, address signer)"""
+
+
 class AEOInvalidBatch(ContractError):
     """AEOInvalidBatch(uint256 tins, uint256 records)"""
 
@@ -211,6 +223,10 @@ class AEOInvalidTypes(ContractError):
 
 class AEOInvalidValidity(ContractError):
     """AEOInvalidValidity(uint24 validFrom, uint24 expiry)"""
+
+
+class AEOInvalidVisibility(ContractError):
+    """AEOInvalidVisibility(uint8 visibility)"""
 
 
 class AEONotHolder(ContractError):

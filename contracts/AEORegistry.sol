@@ -6,12 +6,16 @@ import {StorageSlots} from "./libraries/StorageSlots.sol";
 import {IAEORegistry} from "./interfaces/IAEORegistry.sol";
 import {CertificateWord, CertificateWords} from "./libraries/CertificateWord.sol";
 import {Identifiers} from "./libraries/Identifiers.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
 /**
  * @dev AEO certificates and their lifecycle. Only officers of the TIN's country issue, update,
  * suspend, reinstate and cancel, and not while the members have suspended their administration;
  * only the holder withdraws, at any time. A certificate takes two storage slots (a
- * {CertificateWord} and the commitment) and one slot in its country's list.
+ * {CertificateWord} and the commitment) and one slot in its country's list. No master data that
+ * identifies the operator is stored or emitted in clear: only its salted commitment, and the
+ * envelope sealed to the administrations its holder's consent (the visibility) lets read it.
  */
 abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     using CertificateWords for CertificateWord;
@@ -45,8 +49,25 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         mapping(bytes2 country => mapping(uint256 index => bytes32 tin)) certificateIndex;
     }
 
+    /// @custom:storage-location erc7201:cadena.storage.Consent
+    struct ConsentStorage {
+        mapping(address holder => uint256) nonces;
+    }
+
+    bytes32 private constant _CONSENT_TYPEHASH =
+        keccak256("Consent(bytes32 tin,uint8 visibility,uint256 nonce,uint256 deadline)");
+    bytes32 private constant _DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
     function _aeoStorage() private pure returns (AEORegistryStorage storage $) {
         bytes32 slot = StorageSlots.AEO_REGISTRY;
+        assembly ("memory-safe") {
+            $.slot := slot
+        }
+    }
+
+    function _consentStorage() private pure returns (ConsentStorage storage $) {
+        bytes32 slot = StorageSlots.CONSENT;
         assembly ("memory-safe") {
             $.slot := slot
         }
@@ -80,9 +101,11 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         address actor = _checkOfficer(bytes2(tin));
         _checkMasterData(data);
         Record storage record = _aeoStorage().records[tin];
-        (, uint8 status, , , , uint24 version) = record.word.unpack();
+        CertificateWord word = record.word;
+        (, uint8 status, , , , uint24 version) = word.unpack();
         _requireStatus(tin, _existing(tin, status), _ACTIVE | _SUSPENDED);
-        record.word = _word(data, status, version);
+        uint8 visibility = word.visibility(); // an update keeps the consent: only {setVisibility} changes it
+        record.word = _word(data, status, visibility, version);
         record.commitment = data.commitment;
         emit CertificateUpdated(
             tin,
@@ -93,9 +116,9 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
             data.aeoTypes,
             data.validFrom,
             data.expiry,
+            visibility,
             data.commitment,
-            data.name,
-            data.postalAddress
+            data.envelope
         );
     }
 
@@ -128,26 +151,51 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     /// @inheritdoc IAEORegistry
-    function certificate(bytes32 tin) public view returns (Certificate memory) {
-        Record storage record = _aeoStorage().records[tin];
-        (address holder, uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint24 version) = record
-            .word
-            .unpack();
-        return
-            Certificate({
-                holder: holder,
-                status: CertificateStatus(status),
-                aeoTypes: aeoTypes,
-                validFrom: validFrom,
-                expiry: expiry,
-                version: version,
-                commitment: record.commitment
-            });
+    function setVisibility(bytes32 tin, uint8 visibility, bytes32 consentForm) external {
+        address actor = _msgSender();
+        if (consentForm == 0) {
+            if (_holder(tin) != actor) {
+                if (hasRole(officerRole(bytes2(tin)), actor)) revert AEOConsentFormRequired(tin);
+                revert AEONotHolder(tin, actor);
+            }
+        } else {
+            _checkOfficer(bytes2(tin));
+        }
+        _setVisibility(tin, visibility, actor, consentForm);
     }
 
     /// @inheritdoc IAEORegistry
-    function certificateCount(bytes2 country) external view returns (uint256) {
-        return _aeoStorage().issuers[country].count;
+    function setVisibilityBySig(bytes32 tin, uint8 visibility, uint256 deadline, bytes calldata signature) external {
+        if (block.timestamp > deadline) revert AEOConsentExpired(deadline);
+        address holder = _holder(tin);
+        bytes32 domain = keccak256(
+            abi.encode(_DOMAIN_TYPEHASH, keccak256("CADENA"), keccak256("1"), block.chainid, address(this))
+        );
+        bytes32 digest = MessageHashUtils.toTypedDataHash(
+            domain,
+            keccak256(abi.encode(_CONSENT_TYPEHASH, tin, visibility, _consentStorage().nonces[holder]++, deadline))
+        );
+        (address signer, ECDSA.RecoverError failure, ) = ECDSA.tryRecover(digest, signature);
+        if (failure != ECDSA.RecoverError.NoError || signer != holder || holder == address(0)) {
+            revert AEOConsentInvalidSigner(tin, signer);
+        }
+        _setVisibility(tin, visibility, holder, 0);
+    }
+
+    /// @inheritdoc IAEORegistry
+    function shareMasterData(bytes32 tin, bytes calldata envelope) external {
+        _checkOfficer(bytes2(tin));
+        (, uint8 status, , , , uint24 version) = _aeoStorage().records[tin].word.unpack();
+        _existing(tin, status);
+        emit MasterDataShared(tin, version, envelope);
+    }
+
+    /// @inheritdoc IAEORegistry
+    function eraseMasterData(bytes32 tin, uint16 reason) external {
+        address actor = _checkOfficer(bytes2(tin));
+        (, uint8 status, , , , ) = _aeoStorage().records[tin].word.unpack();
+        _existing(tin, status);
+        emit MasterDataErased(tin, actor, reason, uint48(block.timestamp));
     }
 
     function _onRegistered(bytes2 country) internal virtual override {
@@ -160,11 +208,13 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
     }
 
     /// @dev What decides whether the certificate of `tin` is valid, read from one slot; the status
-    /// as its raw uint8, which spares the enum range checks on the verification path.
+    /// and visibility as raw uint8, which spares the enum range checks on the verification path.
     function _validity(
         bytes32 tin
-    ) internal view returns (uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry) {
-        (, status, aeoTypes, validFrom, expiry, ) = _aeoStorage().records[tin].word.unpack();
+    ) internal view returns (uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint8 visibility) {
+        CertificateWord word = _aeoStorage().records[tin].word;
+        (, status, aeoTypes, validFrom, expiry, ) = word.unpack();
+        visibility = word.visibility();
     }
 
     /// @dev Issues the certificate of `tin` as the caller, an officer of its country; returns the caller.
@@ -188,7 +238,7 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         } else {
             revert AEOInvalidStatus(tin, CertificateStatus(status));
         }
-        record.word = _word(data, uint8(CertificateStatus.Active), version);
+        record.word = _word(data, uint8(CertificateStatus.Active), uint8(data.visibility), version);
         record.commitment = data.commitment;
         emit CertificateIssued(
             tin,
@@ -200,9 +250,9 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
             data.aeoTypes,
             data.validFrom,
             data.expiry,
+            uint8(data.visibility),
             data.commitment,
-            data.name,
-            data.postalAddress
+            data.envelope
         );
     }
 
@@ -229,8 +279,29 @@ abstract contract AEORegistry is IAEORegistry, CustomsAdministrations {
         record.word = word.withStatus(uint8(next));
     }
 
-    function _word(MasterData calldata data, uint8 status, uint24 version) private pure returns (CertificateWord) {
-        return CertificateWords.pack(data.holder, status, data.aeoTypes, data.validFrom, data.expiry, version);
+    function _word(
+        MasterData calldata data,
+        uint8 status,
+        uint8 visibility,
+        uint24 version
+    ) private pure returns (CertificateWord) {
+        return
+            CertificateWords.pack(data.holder, status, visibility, data.aeoTypes, data.validFrom, data.expiry, version);
+    }
+
+    /// @dev The holder of the existing certificate of `tin`.
+    function _holder(bytes32 tin) private view returns (address holder) {
+        uint8 status;
+        (holder, status, , , , ) = _aeoStorage().records[tin].word.unpack();
+        _existing(tin, status);
+    }
+
+    /// @dev Records `visibility` for the existing certificate of `tin`, as `actor` consented.
+    function _setVisibility(bytes32 tin, uint8 visibility, address actor, bytes32 consentForm) private {
+        if (visibility > uint8(Visibility.Published)) revert AEOInvalidVisibility(visibility);
+        Record storage record = _aeoStorage().records[tin];
+        record.word = record.word.withVisibility(visibility);
+        emit ConsentChanged(tin, actor, visibility, consentForm, uint48(block.timestamp));
     }
 
     /// @dev The status of the certificate of `tin`; reverts with {AEOUnknownCertificate} if it was never issued.

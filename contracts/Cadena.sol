@@ -47,7 +47,7 @@ contract Cadena is IRecognition, ERC2771ContextUpgradeable, RelayedContext, UUPS
         bytes2 importingCountry,
         bytes32 tin
     ) external view returns (bool recognised, uint16 benefits, Verdict verdict) {
-        (uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry) = _validity(tin);
+        (uint8 status, uint16 aeoTypes, uint24 validFrom, uint24 expiry, uint8 visibility) = _validity(tin);
         bytes2 exporter = bytes2(tin);
         uint256 today = block.timestamp / 1 days;
         if (status == uint8(CertificateStatus.None)) return (false, 0, Verdict.UnknownTIN);
@@ -55,7 +55,7 @@ contract Cadena is IRecognition, ERC2771ContextUpgradeable, RelayedContext, UUPS
         if (status != uint8(CertificateStatus.Active)) return (false, 0, Verdict.NotActive);
         if (today < validFrom) return (false, 0, Verdict.NotYetValid);
         if (expiry != 0 && today > expiry) return (false, 0, Verdict.Expired);
-        (benefits, verdict) = _recognition(importingCountry, exporter, aeoTypes, today);
+        (benefits, verdict) = _recognition(importingCountry, exporter, aeoTypes, today, visibility != 0);
         recognised = verdict == Verdict.Recognised;
     }
 

@@ -7,6 +7,7 @@ import {ICadenaLens} from "./interfaces/ICadenaLens.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
 import {IMRARegistry} from "./interfaces/IMRARegistry.sol";
 import {CertificateWord, CertificateWords} from "./libraries/CertificateWord.sol";
+import {CountryRoles} from "./libraries/CountryRoles.sol";
 import {MRARecord, MRARecords} from "./libraries/MRARecords.sol";
 import {StorageSlots} from "./libraries/StorageSlots.sol";
 
@@ -48,7 +49,86 @@ contract CadenaLens is ICadenaLens {
     }
 
     /// @inheritdoc ICadenaLens
-    function certificates(bytes32[] calldata tins) external view returns (IAEORegistry.Certificate[] memory found) {
+    function certificate(bytes32 tin) external view returns (IAEORegistry.Certificate memory) {
+        bytes32[] memory tins = new bytes32[](1);
+        tins[0] = tin;
+        return this.certificates(tins)[0];
+    }
+
+    /// @inheritdoc ICadenaLens
+    function certificateCount(bytes2 country) public view returns (uint256) {
+        // Issuer {bool open; bool suspended; uint64 count}
+        return uint64(uint256(_read(_keyed(country, StorageSlots.AEO_REGISTRY, StorageSlots.ISSUERS))) >> 16);
+    }
+
+    /// @inheritdoc ICadenaLens
+    function consentNonce(address holder) external view returns (uint256) {
+        return uint256(_read(keccak256(abi.encode(holder, _field(StorageSlots.CONSENT, StorageSlots.CONSENT_NONCES)))));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function administration(bytes2 country) external view returns (ICustomsAdministrations.Administration memory) {
+        bytes32 record = _keyed(country, StorageSlots.ADMINISTRATIONS, StorageSlots.ADMINISTRATION_RECORDS);
+        bytes32 name = bytes32(uint256(record) + 1); // AdministrationRecord {status; index; string name}
+        return
+            ICustomsAdministrations.Administration(
+                ICustomsAdministrations.AdministrationStatus(uint8(uint256(_read(record)))),
+                _string(name, _read(name))
+            );
+    }
+
+    /// @inheritdoc ICadenaLens
+    function adminRole(bytes2 country) external pure returns (bytes32) {
+        return CountryRoles.admin(country);
+    }
+
+    /// @inheritdoc ICadenaLens
+    function officerRole(bytes2 country) external pure returns (bytes32) {
+        return CountryRoles.officer(country);
+    }
+
+    /// @inheritdoc ICadenaLens
+    function credentialSignerRole(bytes2 country) external pure returns (bytes32) {
+        return CountryRoles.credentialSigner(country);
+    }
+
+    /// @inheritdoc ICadenaLens
+    function activeMembers() external view returns (uint256) {
+        return uint256(_read(_field(StorageSlots.ADMINISTRATIONS, StorageSlots.ACTIVE_MEMBERS)));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function memberBit(bytes2 country) public view returns (uint256) {
+        return StorageSlots.memberBit(_read(_keyed(country, StorageSlots.ADMINISTRATIONS, StorageSlots.ADMINISTRATION_RECORDS)));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function administrationCount() external view returns (uint256) {
+        return uint256(_read(_field(StorageSlots.ADMINISTRATIONS, StorageSlots.COUNTRIES)));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function adminCount(bytes2 country) external view returns (uint256) {
+        return uint256(_read(_keyed(country, StorageSlots.ADMINISTRATIONS, StorageSlots.ADMIN_COUNT)));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function exchangeKey(bytes2 country) external view returns (bytes32) {
+        return _read(_keyed(country, StorageSlots.EXCHANGE_KEYS, StorageSlots.EXCHANGE_KEY_OF));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function mraCount() external view returns (uint256) {
+        return uint32(uint256(_read(_field(StorageSlots.MRA_REGISTRY, StorageSlots.MRA_COUNT))));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function mraCountOf(bytes2 country) public view returns (uint256) {
+        return uint256(_read(_keyed(country, StorageSlots.MRA_REGISTRY, StorageSlots.MRA_COUNT_OF)));
+    }
+
+    /// @inheritdoc ICadenaLens
+    function certificates(bytes32[] calldata tins) public view returns (IAEORegistry.Certificate[] memory found) {
         bytes32 records = _field(StorageSlots.AEO_REGISTRY, StorageSlots.RECORDS);
         bytes32[] memory slots = new bytes32[](tins.length * 2);
         for (uint256 i = 0; i < tins.length; ++i) {
@@ -69,7 +149,8 @@ contract CadenaLens is ICadenaLens {
                 validFrom: validFrom,
                 expiry: expiry,
                 version: version,
-                commitment: words[2 * i + 1]
+                commitment: words[2 * i + 1],
+                visibility: IAEORegistry.Visibility(CertificateWord.wrap(uint256(words[2 * i])).visibility())
             });
         }
     }
@@ -77,8 +158,7 @@ contract CadenaLens is ICadenaLens {
     /// @inheritdoc ICadenaLens
     function certificatesOf(bytes2 country, uint256 offset, uint256 limit) external view returns (bytes32[] memory) {
         _requireRegistered(country);
-        bytes32 issuer = keccak256(abi.encode(country, _field(StorageSlots.AEO_REGISTRY, StorageSlots.ISSUERS)));
-        uint256 count = uint64(uint256(_read(issuer)) >> 16); // Issuer {bool open; bool suspended; uint64 count}
+        uint256 count = certificateCount(country);
         bytes32 index = keccak256(abi.encode(country, _field(StorageSlots.AEO_REGISTRY, StorageSlots.CERTIFICATE_INDEX)));
         return _entries(index, count, offset, limit);
     }
@@ -111,14 +191,15 @@ contract CadenaLens is ICadenaLens {
             effectiveFrom: record.effectiveFrom,
             title: _string(slots[3], words[3]),
             parties: parties,
-            partyStatus: statuses
+            partyStatus: statuses,
+            consentRequired: record.consentRequired
         });
     }
 
     /// @inheritdoc ICadenaLens
     function mrasOf(bytes2 country, uint256 offset, uint256 limit) external view returns (uint32[] memory page) {
         _requireRegistered(country);
-        uint256 count = uint256(_read(keccak256(abi.encode(country, _field(StorageSlots.MRA_REGISTRY, StorageSlots.MRA_COUNT_OF)))));
+        uint256 count = mraCountOf(country);
         bytes32 index = keccak256(abi.encode(country, _field(StorageSlots.MRA_REGISTRY, StorageSlots.MRAS_OF)));
         bytes32[] memory words = _entries(index, count, offset, limit);
         page = new uint32[](words.length);
@@ -166,13 +247,18 @@ contract CadenaLens is ICadenaLens {
     }
 
     function _requireRegistered(bytes2 country) private view {
-        if (_cadena.memberBit(country) == 0) revert ICustomsAdministrations.CustomsUnknownAdministration(country);
+        if (memberBit(country) == 0) revert ICustomsAdministrations.CustomsUnknownAdministration(country);
     }
 
     function _read(bytes32 slot) private view returns (bytes32) {
         bytes32[] memory slots = new bytes32[](1);
         slots[0] = slot;
         return _cadena.extsload(slots)[0];
+    }
+
+    /// @dev The slot of `country`'s entry in the mapping at field `position` of the namespace at `namespace`.
+    function _keyed(bytes2 country, bytes32 namespace, uint256 position) private pure returns (bytes32) {
+        return keccak256(abi.encode(country, _field(namespace, position)));
     }
 
     /// @dev The slot of field `position` of the namespace at `namespace`.

@@ -8,6 +8,8 @@ import {ICadena} from "./interfaces/ICadena.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
 import {Countries} from "./libraries/Countries.sol";
+import {CountryRoles} from "./libraries/CountryRoles.sol";
+import {StorageSlots} from "./libraries/StorageSlots.sol";
 import {RelayKind, RelayedContext} from "./RelayedContext.sol";
 
 /**
@@ -66,7 +68,7 @@ contract Consortium is IConsortium, ERC2771Context, RelayedContext {
         _requireMember(proposer);
         _checkMotion(motion);
         ProposalKind kind = motion.kind;
-        uint256 electorate = _cadena.activeMembers();
+        uint256 electorate = _activeMembers();
         uint256 threshold = kind == ProposalKind.Reinstatement ? _rules.quorum : _rules.supermajority;
         uint256 needed = (_bitCount(electorate) * threshold + _ALL - 1) / _ALL;
         id = ++_proposalCount;
@@ -84,7 +86,7 @@ contract Consortium is IConsortium, ERC2771Context, RelayedContext {
     function vote(uint256 id, bytes2 voter, bool support) external {
         _requireMember(voter);
         Proposal storage found = _live(id);
-        uint256 bit = _cadena.memberBit(voter);
+        uint256 bit = _memberBit(voter);
         if (found.electorate & bit == 0) revert GovernanceNotElector(id, voter);
         if ((found.ballots & bit != 0) == support) {
             if (support) revert GovernanceAlreadyVoted(id, voter);
@@ -180,7 +182,7 @@ contract Consortium is IConsortium, ERC2771Context, RelayedContext {
     /// @inheritdoc IConsortium
     function countedVotes(uint256 id) public view returns (uint256) {
         Proposal storage found = _known(id);
-        return _bitCount(found.ballots & found.electorate & _cadena.activeMembers());
+        return _bitCount(found.ballots & found.electorate & _activeMembers());
     }
 
     /// @inheritdoc IConsortium
@@ -190,12 +192,12 @@ contract Consortium is IConsortium, ERC2771Context, RelayedContext {
 
     /// @inheritdoc IConsortium
     function consortium() external view returns (ConsortiumState memory) {
-        return ConsortiumState(_rules, _bitCount(_cadena.activeMembers()), _proposalCount);
+        return ConsortiumState(_rules, _bitCount(_activeMembers()), _proposalCount);
     }
 
     /// @inheritdoc IConsortium
     function hasVoted(uint256 id, bytes2 country) external view returns (bool) {
-        return _known(id).ballots & _cadena.memberBit(country) != 0;
+        return _known(id).ballots & _memberBit(country) != 0;
     }
 
     /// @dev The open or queued, unexpired proposal `id`.
@@ -221,11 +223,36 @@ contract Consortium is IConsortium, ERC2771Context, RelayedContext {
     /// @dev The caller is an admin of `country` (of its current generation of admins).
     function _requireAdmin(bytes2 country) private view {
         address caller = _msgSender();
-        if (!_cadena.hasRole(_cadena.adminRole(country), caller)) revert GovernanceNotAdmin(country, caller);
+        if (!_cadena.hasRole(CountryRoles.admin(country), caller)) revert GovernanceNotAdmin(country, caller);
     }
 
+    /// @dev The status of `country`'s administration, the first byte of its record in CADENA's storage.
     function _status(bytes2 country) private view returns (ICustomsAdministrations.AdministrationStatus) {
-        return _cadena.administration(country).status;
+        return ICustomsAdministrations.AdministrationStatus(uint8(uint256(_administrationRecord(country))));
+    }
+
+    /// @dev The bit of `country` among the members (zero if it has no administration).
+    function _memberBit(bytes2 country) private view returns (uint256) {
+        return StorageSlots.memberBit(_administrationRecord(country));
+    }
+
+    /// @dev The active members as a bit set, as CADENA keeps them.
+    function _activeMembers() private view returns (uint256) {
+        return uint256(_cadenaWord(bytes32(uint256(StorageSlots.ADMINISTRATIONS) + StorageSlots.ACTIVE_MEMBERS)));
+    }
+
+    function _administrationRecord(bytes2 country) private view returns (bytes32) {
+        return
+            _cadenaWord(
+                keccak256(abi.encode(country, uint256(StorageSlots.ADMINISTRATIONS) + StorageSlots.ADMINISTRATION_RECORDS))
+            );
+    }
+
+    /// @dev The word at `slot` of CADENA's storage.
+    function _cadenaWord(bytes32 slot) private view returns (bytes32) {
+        bytes32[] memory slots = new bytes32[](1);
+        slots[0] = slot;
+        return _cadena.extsload(slots)[0];
     }
 
     /// @dev Reverts unless `motion` can be carried out now.
@@ -257,7 +284,7 @@ contract Consortium is IConsortium, ERC2771Context, RelayedContext {
             valid = status == ICustomsAdministrations.AdministrationStatus.Active || status == ICustomsAdministrations.AdministrationStatus.Suspended;
         } else {
             valid = status == ICustomsAdministrations.AdministrationStatus.Active || (kind == ProposalKind.Expulsion && status == ICustomsAdministrations.AdministrationStatus.Suspended);
-            if (valid && status == ICustomsAdministrations.AdministrationStatus.Active && _cadena.activeMembers() == _cadena.memberBit(country)) {
+            if (valid && status == ICustomsAdministrations.AdministrationStatus.Active && _activeMembers() == _memberBit(country)) {
                 revert GovernanceLastMember(country);
             }
         }

@@ -5,12 +5,13 @@ import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/acce
 import {StorageSlots} from "./libraries/StorageSlots.sol";
 import {ICustomsAdministrations} from "./interfaces/ICustomsAdministrations.sol";
 import {Countries} from "./libraries/Countries.sol";
+import {CountryRoles} from "./libraries/CountryRoles.sol";
 
 /**
  * @dev The network's customs administrations and their country-scoped roles. The authority (the
  * members' consortium) seats an administration with its first admin, sets its standing and recovers
- * its keys; nothing else: a country's admin role administers itself and the country's officer role,
- * so only a country's own admins appoint, rotate and revoke its admins and officers, and its last
+ * its keys; nothing else: a country's admin role administers itself and the country's officer and
+ * credential signer roles, so only a country's own admins appoint, rotate and revoke them, and its last
  * admin cannot be removed. No role of a country exists before it is seated, and no other role
  * exists at all (no default admin). A recovery starts a new admin generation of the country: the
  * grants of earlier generations stop counting without a loop over them. What the other modules keep
@@ -45,6 +46,18 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         mapping(bytes32 role => CountryRole) countryRoles;
         mapping(bytes2 country => uint256) adminCount;
         mapping(bytes32 role => mapping(address account => uint32 generation)) grantGeneration;
+    }
+
+    /// @custom:storage-location erc7201:cadena.storage.ExchangeKeys
+    struct ExchangeKeysStorage {
+        mapping(bytes2 country => bytes32 publicKey) keys;
+    }
+
+    function _exchangeKeys() private pure returns (ExchangeKeysStorage storage $) {
+        bytes32 slot = StorageSlots.EXCHANGE_KEYS;
+        assembly ("memory-safe") {
+            $.slot := slot
+        }
     }
 
     function _administrationsStorage() private pure returns (CustomsAdministrationsStorage storage $) {
@@ -92,6 +105,14 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         _requireRegistered(country);
         _newAdminGeneration(country, admin);
         emit AdministrationRecovered(country, admin, proposal);
+        delete _exchangeKeys().keys[country]; // its private key may be lost or stolen with the admin's
+        emit ExchangeKeySet(country, 0, msg.sender);
+    }
+
+    /// @inheritdoc ICustomsAdministrations
+    function setExchangeKey(bytes2 country, bytes32 publicKey) external onlyRole(adminRole(country)) {
+        _exchangeKeys().keys[country] = publicKey;
+        emit ExchangeKeySet(country, publicKey, _msgSender());
     }
 
     /// @inheritdoc ICustomsAdministrations
@@ -99,41 +120,14 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
         return _administrationsStorage().authority;
     }
 
-    /// @inheritdoc ICustomsAdministrations
-    function adminRole(bytes2 country) public pure returns (bytes32) {
-        return keccak256(abi.encodePacked("CADENA_ADMIN_", country));
+    /// @dev The role of `country`'s administration admins (see {CountryRoles}).
+    function adminRole(bytes2 country) internal pure returns (bytes32) {
+        return CountryRoles.admin(country);
     }
 
-    /// @inheritdoc ICustomsAdministrations
-    function officerRole(bytes2 country) public pure returns (bytes32) {
-        return keccak256(abi.encodePacked("CADENA_OFFICER_", country));
-    }
-
-    /// @inheritdoc ICustomsAdministrations
-    function administration(bytes2 country) external view returns (Administration memory) {
-        AdministrationRecord storage record = _administrationsStorage().administrations[country];
-        return Administration(record.status, record.name);
-    }
-
-    /// @inheritdoc ICustomsAdministrations
-    function administrationCount() external view returns (uint256) {
-        return _administrationsStorage().countries.length;
-    }
-
-    /// @inheritdoc ICustomsAdministrations
-    function adminCount(bytes2 country) external view returns (uint256) {
-        return _administrationsStorage().adminCount[country];
-    }
-
-    /// @inheritdoc ICustomsAdministrations
-    function activeMembers() external view returns (uint256) {
-        return _administrationsStorage().activeMembers;
-    }
-
-    /// @inheritdoc ICustomsAdministrations
-    function memberBit(bytes2 country) public view returns (uint256) {
-        AdministrationRecord storage record = _administrationsStorage().administrations[country];
-        return record.status == AdministrationStatus.None ? 0 : 1 << record.index;
+    /// @dev The role of `country`'s customs officers.
+    function officerRole(bytes2 country) internal pure returns (bytes32) {
+        return CountryRoles.officer(country);
     }
 
     /// @dev Whether `account` holds `role`; for a country's admin role, granted in its current generation.
@@ -186,8 +180,10 @@ abstract contract CustomsAdministrations is ICustomsAdministrations, AccessContr
             bytes32 admins = adminRole(country);
             $.countryRoles[admins] = CountryRole(country, true, 0);
             $.countryRoles[officerRole(country)] = CountryRole(country, false, 0);
+            $.countryRoles[CountryRoles.credentialSigner(country)] = CountryRole(country, false, 0);
             _setRoleAdmin(admins, admins);
             _setRoleAdmin(officerRole(country), admins);
+            _setRoleAdmin(CountryRoles.credentialSigner(country), admins);
             record.status = AdministrationStatus.Active;
             $.activeMembers |= 1 << record.index;
             record.name = name;

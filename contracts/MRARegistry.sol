@@ -65,7 +65,8 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         uint16 benefits,
         uint16 coveredTypes,
         uint24 effectiveFrom,
-        string calldata title
+        string calldata title,
+        bool consentRequired
     ) external onlyRole(adminRole(proposer)) returns (uint32 id) {
         _requireActive(proposer);
         uint256 count = parties.length;
@@ -92,9 +93,20 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
             unsignedCount: uint8(count),
             signedMask: 0,
             suspendedMask: 0,
-            leftMask: 0
+            leftMask: 0,
+            consentRequired: consentRequired
         });
-        emit MRAProposed(id, proposer, _msgSender(), parties, benefits, coveredTypes, effectiveFrom, title);
+        emit MRAProposed(
+            id,
+            proposer,
+            _msgSender(),
+            parties,
+            benefits,
+            coveredTypes,
+            effectiveFrom,
+            title,
+            consentRequired
+        );
     }
 
     /// @inheritdoc IMRARegistry
@@ -155,27 +167,19 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
         else if (wasPending && unsigned == 0) emit MRAConcluded(id, record.effectiveFrom);
     }
 
-    /// @inheritdoc IMRARegistry
-    function mraCount() external view returns (uint256) {
-        return _mraStorage().mraCount;
-    }
-
-    /// @inheritdoc IMRARegistry
-    function mraCountOf(bytes2 country) external view returns (uint256) {
-        return _mraStorage().mraCountOf[country];
-    }
-
     /**
      * @dev Union of the benefits of the MRAs in force between `importer` and `exporter` that cover one
-     * of `aeoTypes` on day `today`, and the verdict: Recognised, else TypeNotCovered, MRANotInForce
-     * or NoMRA; IssuerSuspended instead of Recognised while the exporter is suspended. Reads the
-     * pair's entries slot by slot up to the first empty one.
+     * of `aeoTypes` on day `today`, and the verdict: Recognised, else NoConsent (an MRA would recognise
+     * but needs the consent the trader has not given: `consented` false), TypeNotCovered,
+     * MRANotInForce or NoMRA; IssuerSuspended instead of Recognised while the exporter is suspended.
+     * Reads the pair's entries slot by slot up to the first empty one.
      */
     function _recognition(
         bytes2 importer,
         bytes2 exporter,
         uint16 aeoTypes,
-        uint256 today
+        uint256 today,
+        bool consented
     ) internal view returns (uint16 benefits, IRecognition.Verdict verdict) {
         verdict = IRecognition.Verdict.NoMRA;
         (bytes4 pair, bool importerFirst) = _pairKey(importer, exporter);
@@ -187,7 +191,11 @@ abstract contract MRARegistry is IMRARegistry, CustomsAdministrations {
             if (record.unsignedCount != 0 || today < record.effectiveFrom || record.signedMask & both != both) {
                 if (verdict == IRecognition.Verdict.NoMRA) verdict = IRecognition.Verdict.MRANotInForce;
             } else if (record.coveredTypes & aeoTypes == 0) {
-                if (verdict != IRecognition.Verdict.Recognised) verdict = IRecognition.Verdict.TypeNotCovered;
+                if (verdict != IRecognition.Verdict.Recognised && verdict != IRecognition.Verdict.NoConsent) {
+                    verdict = IRecognition.Verdict.TypeNotCovered;
+                }
+            } else if (record.consentRequired && !consented) {
+                if (verdict != IRecognition.Verdict.Recognised) verdict = IRecognition.Verdict.NoConsent;
             } else {
                 benefits |= record.benefits;
                 verdict = IRecognition.Verdict.Recognised;

@@ -18,6 +18,7 @@ import pytest
 import requests
 import uvicorn
 from eth_account import Account
+from eth_utils import keccak
 from web3 import Web3
 from web3.logs import DISCARD
 
@@ -46,6 +47,7 @@ ROLES = [
     "stranger",
     "revoked_officer",
 ]
+HOLDER_KEY = keccak(text="cadena test holder")  # the conftest derives each role's key this way
 ADMINISTRATIONS = {"MX": "Servicio de Administración Tributaria", "PE": "SUNAT", "CR": "Dirección General de Aduanas"}
 
 ROOT = Path(__file__).resolve().parent.parent  # the source tree
@@ -111,7 +113,9 @@ class Network:
     def certificate(self, tin: str):
         return self.fn("certificate", tin_to_bytes32(tin)).call()
 
-    def propose(self, parties, proposer=None, benefits=0b111, covered=0b11, effective=0, title="MRA", sender=None):
+    def propose(
+        self, parties, proposer=None, benefits=0b111, covered=0b11, effective=0, title="MRA", sender=None, consent=False
+    ):
         proposer = proposer or parties[0]
         receipt = self.tx(
             self.fn(
@@ -122,6 +126,7 @@ class Network:
                 int(covered),
                 effective,
                 title,
+                consent,
             ),
             sender or f"{proposer.lower()}_admin",
         )
@@ -275,9 +280,11 @@ def master_data(tin: str, **fields) -> tuple:
         valid_from=date(2024, 1, 15),
         expiry=date(2034, 1, 15),
         holder=None,
+        salt=keccak(text=f"salt of {tin}").hex(),  # fixed, so that a test can rebuild the commitment
     )
+    visibility, envelope = fields.pop("visibility", 0), fields.pop("envelope", b"")
     values.update(fields)
-    return master_struct(MasterData(**values))
+    return master_struct(MasterData(**values), visibility, envelope)
 
 
 @contextmanager

@@ -7,13 +7,13 @@ The sending itself is the signer's, as for every write.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from cadena_client.api.client import Cadena
 from cadena_client.chain.signer import Job, Outcome, Result
 from cadena_client.contract.codec import master_struct, tin_to_bytes32
 from cadena_client.domain.lifecycle import LIVE, Operation
-from cadena_client.domain.model import MasterData, Reason
+from cadena_client.domain.model import MasterData, Reason, Visibility
 from cadena_client.errors import InputError
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
@@ -27,9 +27,12 @@ def issue_all(
     batch_size: int = DEFAULT_BATCH,
     progress: Callable[[int], None] | None = None,
     suspended: frozenset[str] = frozenset(),
+    visibility: Visibility | Mapping[str, Visibility] = Visibility.ISSUER_ONLY,
 ) -> list[Outcome]:
     """Issues every certificate not yet on-chain as given; one Outcome per record, in order. The TINs
     in `suspended` are issued suspended in the same transaction: never recognised, even for a block.
+    `visibility` is every record's consent, or each TIN's (absent ones: issuer only); with the
+    client's exchange keys each record goes sealed to the readers it allows.
 
     A certificate already Active or Suspended with the same commitment is "already" (so re-running
     after a crash sends only the rest); with another commitment it "failed" (update it instead).
@@ -37,8 +40,11 @@ def issue_all(
     if not 1 <= batch_size <= MAX_BATCH:
         raise InputError(f"batch size must be 1 to {MAX_BATCH}, not {batch_size}")
     code = Reason.parse(reason)
+    masters = [cadena.salted(m) for m in masters]
+    consent = visibility if isinstance(visibility, Mapping) else dict.fromkeys((m.tin for m in masters), visibility)
     outcomes: dict[str, Outcome] = {}
     to_send = []
+    sealing: dict = {}  # the readers of each (types, visibility), read once per run
     for master, stored in zip(masters, cadena.read_certificates([m.tin for m in masters]), strict=True):
         if stored.status in LIVE:
             same = stored.commitment == master.commitment
@@ -62,7 +68,7 @@ def issue_all(
             Operation.ISSUE,
             "issueCertificates",
             [tin_to_bytes32(m.tin) for m in chunk],
-            [master_struct(m) for m in chunk],
+            [master_struct(m, *_sealed(cadena, m, consent, sealing)) for m in chunk],
             code,
             mask,
             keys=[m.tin for m in chunk],
@@ -85,3 +91,9 @@ def issue_all(
         if stored.status in LIVE and stored.commitment == master.commitment:
             outcomes[master.tin] = Outcome(master.tin, Result.ALREADY)
     return [outcomes[m.tin] for m in masters]
+
+
+def _sealed(cadena: Cadena, master: MasterData, consent: Mapping[str, Visibility], cache: dict) -> tuple:
+    """The visibility of `master` and its envelope."""
+    visibility = Visibility.parse(consent.get(master.tin, Visibility.ISSUER_ONLY))
+    return visibility, cadena.envelope(master, visibility, cache)

@@ -2,11 +2,16 @@
 
 Reads need only a chain; writes need a `Signer`. Every input is validated before anything is sent,
 and a revert comes back as the contract error's exception with a message for a person. Reads of
-many certificates or verifications at once go in JSON-RPC batches.
+many certificates or verifications at once go in JSON-RPC batches. Given the issuing
+administration's exchange keys, issues and updates seal the master data to the readers its
+visibility allows (the library computes the envelope; the chain never sees a name or an address).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from dataclasses import replace
 from datetime import date, datetime, timezone
 
 from eth_utils import to_checksum_address
@@ -16,6 +21,10 @@ from cadena_client.chain.connection import Chain
 from cadena_client.chain.relay import Submitter
 from cadena_client.chain.signer import Job, Outcome, Receipt
 from cadena_client.chain.transport import READ_WORKERS
+from cadena_client.confidential.consent import sign_consent
+from cadena_client.confidential.envelope import seal
+from cadena_client.confidential.keys import ExchangeKeys
+from cadena_client.confidential.readers import readers
 from cadena_client.contract.artifact import CONSORTIUM, LENS, load_artifact
 from cadena_client.contract.codec import (
     codec,
@@ -45,6 +54,7 @@ from cadena_client.domain.model import (
     PartyStatus,
     Reason,
     Verification,
+    Visibility,
     clean_text,
     from_day,
     parse_country,
@@ -66,14 +76,28 @@ class Cadena:
     proxy at `address`), the consortium of its members that governs it and the lens of its lists, both
     found from the contract. A function goes to whichever of the three declares it."""
 
-    def __init__(self, chain: Chain, address: str, signer: Submitter | None = None, deploy_block: int = 0):
+    def __init__(
+        self,
+        chain: Chain,
+        address: str,
+        signer: Submitter | None = None,
+        deploy_block: int = 0,
+        exchange: ExchangeKeys | None = None,
+    ):
         self.chain, self.address, self.signer, self.deploy_block = chain, address, signer, deploy_block
+        self.exchange = exchange  # the issuing administration's exchange keys: issues and updates seal with them
         self.codec = codec()
         self._addresses: dict[str, str] = {}
 
     def as_signer(self, signer: Submitter) -> Cadena:
         """The same contract, writing as `signer` (a `Signer`, or a `ForwarderSubmitter` to be relayed)."""
-        same = Cadena(self.chain, self.address, signer, self.deploy_block)
+        same = Cadena(self.chain, self.address, signer, self.deploy_block, self.exchange)
+        same._addresses = self._addresses
+        return same
+
+    def with_exchange(self, exchange: ExchangeKeys | None) -> Cadena:
+        """The same contract and signer, sealing master data with `exchange` (an administration's keys)."""
+        same = Cadena(self.chain, self.address, self.signer, self.deploy_block, exchange)
         same._addresses = self._addresses
         return same
 
@@ -181,13 +205,39 @@ class Cadena:
     def is_admin(self, code: str, account: str) -> bool:
         return self.read("hasRole", self.admin_role(code), account)[0]
 
+    def grant_credential_signer(self, code: str, account: str) -> Receipt:
+        """An admin of `code` lets `account` sign `code`'s verifiable credentials."""
+        return self._transact("grant", "grantRole", self.credential_signer_role(code), account)
+
+    def revoke_credential_signer(self, code: str, account: str) -> Receipt:
+        return self._transact("revoke", "revokeRole", self.credential_signer_role(code), account)
+
+    def credential_signer_role(self, code: str) -> bytes:
+        return self.read("credentialSignerRole", country_to_bytes2(code))[0]
+
+    def is_credential_signer(self, code: str, account: str) -> bool:
+        return self.read("hasRole", self.credential_signer_role(code), account)[0]
+
+    def set_exchange_key(self, code: str, public_key: bytes) -> Receipt:
+        """An admin of `code` publishes the X25519 key partners seal `code`'s copies to (zero bytes: none)."""
+        if len(public_key) != 32:
+            raise InputError(f"an exchange key is 32 bytes (X25519), not {len(public_key)}")
+        return self._transact("set exchange key", "setExchangeKey", country_to_bytes2(code), public_key)
+
+    def exchange_key(self, code: str) -> bytes | None:
+        """The exchange key `code` published, or None."""
+        key = self.read("exchangeKey", country_to_bytes2(code))[0]
+        return None if key == bytes(32) else bytes(key)
+
     def is_registered(self, code: str) -> bool:
         return self.read("administration", parse_country(code).encode())[0][0] != AdministrationStatus.NONE
 
     def administration(self, code: str) -> Administration:
         code = parse_country(code)
         reads = ("administration", "certificateCount", "mraCountOf", "adminCount")
-        answers = self._call_many([self.codec.encode(function, code.encode()) for function in reads])
+        answers = self._call_many(
+            [self.codec.encode(function, code.encode()) for function in reads], to=self.lens_address
+        )
         (status, name), certificates, mras, admins = [
             self.codec.decode(f, a)[0] for f, a in zip(reads, answers, strict=True)
         ]
@@ -290,17 +340,111 @@ class Cadena:
 
     # -- certificates ----------------------------------------------------------------------------
 
-    def issue(self, master: MasterData, reason: int | str = Reason.NEW_CERTIFICATION) -> Receipt:
-        """Issues (or re-issues) the certificate of `master.tin` as an officer of its country."""
-        return self._transact(Operation.ISSUE, "issueCertificate", *self.master_args(master, reason))
+    def issue(
+        self,
+        master: MasterData,
+        reason: int | str = Reason.NEW_CERTIFICATION,
+        visibility: Visibility | int | str = Visibility.ISSUER_ONLY,
+    ) -> Receipt:
+        """Issues (or re-issues) the certificate of `master.tin` as an officer of its country, with the
+        `visibility` its holder consented to; the master data goes sealed to the readers it allows."""
+        return self._transact(Operation.ISSUE, "issueCertificate", *self.master_args(master, reason, visibility))
 
     def update(self, master: MasterData, reason: int | str = Reason.DATA_CORRECTION) -> Receipt:
-        """Replaces the master data of a live certificate (renewal: a new expiry)."""
+        """Replaces the master data of a live certificate (renewal: a new expiry); its consent stays, and
+        the new data goes sealed to the readers that consent allows now."""
         return self._transact(Operation.UPDATE, "updateCertificate", *self.master_args(master, reason))
 
-    @staticmethod
-    def master_args(master: MasterData, reason) -> tuple:
-        return tin_to_bytes32(master.tin), master_struct(master), Reason.parse(reason)
+    def master_args(self, master: MasterData, reason, visibility: Visibility | int | str | None = None) -> tuple:
+        """The contract's arguments for issuing or updating `master`: salted, and sealed to the readers
+        `visibility` allows (None: the consent on chain, which an update keeps)."""
+        if visibility is None:
+            visibility = self.read_certificates([master.tin])[0].visibility
+        visibility, master = Visibility.parse(visibility), self.salted(master)
+        return (
+            tin_to_bytes32(master.tin),
+            master_struct(master, visibility, self.envelope(master, visibility)),
+            Reason.parse(reason),
+        )
+
+    def salted(self, master: MasterData) -> MasterData:
+        """`master` with the salt the issuer derives from its exchange key and the content (HMAC-SHA256):
+        unguessable without the key, and the same for the same content, so that a re-run or a re-import
+        finds what is in place. Without exchange keys, `master` as it is (its own random salt)."""
+        if self.exchange is None:
+            return master
+        unsalted = replace(master, salt="00" * 32).canonical()
+        return replace(
+            master, salt=hmac.new(self.exchange.private_key, b"cadena salt\0" + unsalted, hashlib.sha256).hexdigest()
+        )
+
+    def envelope(self, master: MasterData, visibility: Visibility, cache: dict | None = None) -> bytes:
+        """`master` sealed to the readers `visibility` allows (empty without exchange keys); `cache`
+        keeps the readers of each (types, visibility) for a batch."""
+        if self.exchange is None:
+            return b""
+        key = (int(master.aeo_types), visibility)
+        if cache is None or key not in cache:
+            found = readers(self, master.tin[:2], master.aeo_types, visibility)
+            if cache is None:
+                return seal(master, found)
+            cache[key] = found
+        return seal(master, cache[key])
+
+    # -- consent and erasure ---------------------------------------------------------------------
+
+    def set_visibility(self, tin_: str, visibility: Visibility | int | str, form: str | None = None) -> Receipt:
+        """Sets who may read the master data of `tin_`: as its holder (no `form`), or as an officer of its
+        country recording the consent form the holder signed (`form`: its reference, hashed)."""
+        from eth_utils import keccak
+
+        reference = keccak(text=form.strip()) if form and form.strip() else bytes(32)
+        return self._transact(
+            "set visibility", "setVisibility", tin_to_bytes32(tin_), int(Visibility.parse(visibility)), reference
+        )
+
+    def consent_nonce(self, holder: str) -> int:
+        return self.read("consentNonce", to_checksum_address(holder))[0]
+
+    def sign_consent(
+        self, private_key: bytes | str, tin_: str, visibility: Visibility | int | str, deadline: int
+    ) -> bytes:
+        """The holder's EIP-712 consent for `tin_` (with its current nonce), for anyone to relay."""
+        from eth_account import Account
+
+        holder = Account.from_key(private_key).address
+        nonce, chain_id = self.consent_nonce(holder), self.chain.chain_id
+        return sign_consent(private_key, chain_id, self.address, parse_tin(tin_), visibility, nonce, deadline)
+
+    def set_visibility_by_sig(
+        self, tin_: str, visibility: Visibility | int | str, deadline: int, signature: bytes
+    ) -> Receipt:
+        """Relays the holder's signed consent (anyone may: the holder needs no ether)."""
+        return self._transact(
+            "relay consent",
+            "setVisibilityBySig",
+            tin_to_bytes32(tin_),
+            int(Visibility.parse(visibility)),
+            int(deadline),
+            bytes(signature),
+        )
+
+    def share(self, master: MasterData) -> Receipt:
+        """Seals the current master data of `master.tin` to the readers its visibility allows now (after a
+        consent or a new MRA); `master` must be the version on chain (same commitment)."""
+        if self.exchange is None:
+            raise InputError("sharing master data needs the administration's exchange key (--exchange-key)")
+        on_chain = self.certificate(master.tin)
+        if on_chain.commitment != master.commitment:
+            raise InputError(
+                f"the master data given for {master.tin} is not the version on chain (its commitment differs)"
+            )
+        envelope = self.envelope(master, on_chain.visibility)
+        return self._transact("share", "shareMasterData", tin_to_bytes32(master.tin), envelope)
+
+    def erase(self, tin_: str, reason: int | str = Reason.UNSPECIFIED) -> Receipt:
+        """Tells every reader to delete the master data of `tin_`; commitment, status and history stay."""
+        return self._transact("erase", "eraseMasterData", tin_to_bytes32(tin_), Reason.parse(reason))
 
     def change_status(self, operation: Operation, tin_: str, reason: int | str | None = None) -> Receipt:
         """Suspends, reinstates, cancels or (as its holder) withdraws the certificate of `tin_`."""
@@ -369,8 +513,10 @@ class Cadena:
         covered_types,
         effective_from: date | str | None = None,
         title: str = "",
+        consent_required: bool = False,
     ) -> int:
-        """Proposes an MRA as `proposer`'s administration admin; returns its id."""
+        """Proposes an MRA as `proposer`'s administration admin; returns its id. With
+        `consent_required`, its benefits go only to AEOs whose holder consented to the exchange."""
         codes = [parse_country(code) for code in parties]
         if not 2 <= len(codes) <= MAX_PARTIES:
             raise InputError(f"an MRA has 2 to {MAX_PARTIES} parties, not {len(codes)}")
@@ -387,6 +533,7 @@ class Cadena:
             int(AEOType.parse(covered_types)),
             to_day(effective_from),
             title.strip() or f"MRA {'-'.join(codes)}",
+            bool(consent_required),
         )
         decoded = [self.codec.logs.decode(log) for log in receipt.logs]
         return next(args["id"] for name, args in filter(None, decoded) if name == "MRAProposed")
@@ -417,7 +564,9 @@ class Cadena:
         mra_id = _mra_id(mra_id)
         if mra_id > self.read("mraCount")[0]:
             raise NotFoundError(f"there is no MRA {mra_id}")
-        id_, proposer, status, benefits, covered, effective, title, parties, statuses = self.read("mra", mra_id)[0]
+        id_, proposer, status, benefits, covered, effective, title, parties, statuses, consent = self.read(
+            "mra", mra_id
+        )[0]
         return MRA(
             id=id_,
             title=title,
@@ -429,6 +578,7 @@ class Cadena:
             parties=tuple(
                 Party(country_from_bytes2(p), PartyStatus(s)) for p, s in zip(parties, statuses, strict=True)
             ),
+            consent_required=consent,
         )
 
     def mras(self, code: str | None = None) -> list[MRA]:

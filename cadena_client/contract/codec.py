@@ -29,6 +29,7 @@ from cadena_client.domain.model import (
     PartyStatus,
     Verdict,
     Verification,
+    Visibility,
     from_day,
     parse_country,
     parse_tin,
@@ -54,16 +55,17 @@ def country_from_bytes2(raw: bytes) -> str:
     return bytes(raw).decode("ascii", "replace")
 
 
-def master_struct(master: MasterData) -> tuple:
-    """The contract's MasterData struct of `master`."""
+def master_struct(master: MasterData, visibility: Visibility = Visibility.ISSUER_ONLY, envelope: bytes = b"") -> tuple:
+    """The contract's MasterData struct of `master`: what verification needs, the salted commitment and
+    the `envelope` sealed to its readers; never the name or address."""
     return (
         master.holder or ZERO_ADDRESS,
         int(master.aeo_types),
         to_day(master.valid_from),
         to_day(master.expiry),
+        int(visibility),
         master.commitment,
-        master.name,
-        master.address,
+        envelope,
     )
 
 
@@ -150,7 +152,7 @@ class Codec:
     def certificates(self, tins: list[str], data: str | bytes) -> list[Certificate]:
         """The `certificates(tins)` answer: after its offset and length, the same structs one after another."""
         words = _words(data)[2:]
-        return [_certificate(tin, words[i * 7 : i * 7 + 7]) for i, tin in enumerate(tins)]
+        return [_certificate(tin, words[i * 8 : i * 8 + 8]) for i, tin in enumerate(tins)]
 
     def event(self, log, block_time: Callable[[int], int] | None = None, seq: int = 0) -> Event | None:
         """The contract's log as an Event (None for a log the contract does not declare); `block_time`
@@ -213,6 +215,7 @@ def _certificate(tin: str, words: list[str]) -> Certificate:
         holder=None if int(holder, 16) == 0 else _checksum(holder),
         version=int(words[5], 16),
         commitment=bytes.fromhex(words[6]),
+        visibility=Visibility(int(words[7], 16)),
     )
 
 
@@ -251,15 +254,16 @@ def revert_data(exc: BaseException | None) -> bytes | None:
 
 
 @cache
-def country_roles() -> dict[bytes, tuple[str, bool]]:
-    """Every possible country role: its id -> (country, whether it is the admin role)."""
+def country_roles() -> dict[bytes, tuple[str, str]]:
+    """Every possible country role: its id -> (country, admin, officer or credential signer)."""
     from eth_utils import keccak
 
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     roles = {}
     for code in (first + second for first in letters for second in letters):
-        roles[keccak(b"CADENA_ADMIN_" + code.encode())] = (code, True)
-        roles[keccak(b"CADENA_OFFICER_" + code.encode())] = (code, False)
+        roles[keccak(b"CADENA_ADMIN_" + code.encode())] = (code, "admin")
+        roles[keccak(b"CADENA_OFFICER_" + code.encode())] = (code, "officer")
+        roles[keccak(b"CADENA_CREDENTIAL_SIGNER_" + code.encode())] = (code, "credential signer")
     return roles
 
 
@@ -273,8 +277,13 @@ def role_country(role: str | None) -> str | None:
 def role_names() -> dict[bytes, str]:
     """Readable names of the contract's roles, for every possible country code."""
     names = {b"\0" * 32: "the admin of the roles of a country not admitted to the network, which no account is"}
-    for role, (code, admin) in country_roles().items():
-        names[role] = f"an administration admin of {code}" if admin else f"a customs officer of {code}"
+    words = {
+        "admin": "an administration admin",
+        "officer": "a customs officer",
+        "credential signer": "a credential signer",
+    }
+    for role, (code, kind) in country_roles().items():
+        names[role] = f"{words[kind]} of {code}"
     return names
 
 
@@ -304,7 +313,21 @@ def describe(name: str, args: dict, operation: Operation | MRAAction | None = No
         case "AEOInvalidBatch":
             return f"a batch has 1 to 100 certificates, one record each; got {args['tins']} TINs and {args['records']} records"
         case "AEONotHolder":
-            return f"{args['account']} is not the holder of certificate {tin}; only the holder can withdraw it"
+            return (
+                f"{args['account']} is not the holder of certificate {tin}; only the holder withdraws it or "
+                "gives consent (an officer records a consent with --form, the reference of the signed form)"
+            )
+        case "AEOInvalidVisibility":
+            return f"visibility {args['visibility']} is unknown; use issuer, partners or published"
+        case "AEOConsentFormRequired":
+            return f"an officer records the consent for {tin} only with the signed form's reference; give --form"
+        case "AEOConsentExpired":
+            return f"the consent signature expired at {_when(args['deadline'])}; the holder signs it anew"
+        case "AEOConsentInvalidSigner":
+            return (
+                f"the consent for {tin} is not signed by its holder (it recovers {args['signer']}): signed by "
+                "another key, for another TIN, visibility, nonce, chain or contract, or altered; sign it anew"
+            )
         case "AccessControlUnauthorizedAccount":
             role = role_names().get(args["neededRole"], "0x" + args["neededRole"].hex())
             return f"{args['account']} is not {role}, which this operation requires"
@@ -426,7 +449,7 @@ class LogDecoder:
                     [
                         (
                             i["name"],
-                            i["type"] == "string",
+                            i["type"] in ("string", "bytes"),
                             i["type"].endswith("[]"),
                             _converter(i["type"].removesuffix("[]")),
                         )
@@ -455,12 +478,18 @@ class LogDecoder:
                 start = 2 + 2 * int(word, 16)
                 length = int(data[start : start + 64], 16)
                 if text:
-                    args[key] = bytes.fromhex(data[start + 64 : start + 64 + 2 * length]).decode("utf-8", "replace")
+                    raw = data[start + 64 : start + 64 + 2 * length]
+                    args[key] = bytes.fromhex(raw).decode("utf-8", "replace") if convert is _text else "0x" + raw
                 else:
                     args[key] = [convert(data[start + 64 * (i + 1) : start + 64 * (i + 2)]) for i in range(length)]
             else:
                 args[key] = convert(word)
         return name, args
+
+
+def _text(word: str) -> str:
+    """Marks a string field, decoded as UTF-8 (a `bytes` one stays 0x-hex)."""
+    return word
 
 
 def _converter(kind: str):
@@ -471,10 +500,14 @@ def _converter(kind: str):
         return lambda word: _checksum(word[24:])
     if kind == "bytes2":
         return lambda word: bytes.fromhex(word[:4]).decode("ascii", "replace")
+    if kind == "bytes":
+        return lambda word: word
     if kind.startswith("bytes"):
         size = 2 * int(kind[5:])
         return lambda word: "0x" + word[:size]
-    if kind in ("bool", "string"):
+    if kind == "string":
+        return _text
+    if kind == "bool":
         return lambda word: word[-1] == "1"
     raise ValueError(f"no decoder for event field type {kind}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -167,6 +168,31 @@ def status_label(status: CertificateStatus, expiry: date | None, today: date | N
     return "Expired" if status == CertificateStatus.ACTIVE and expiry is not None and today > expiry else status.label
 
 
+class Visibility(IntEnum):
+    """Who may read a certificate's master data, as its holder consented (kept on chain with the status)."""
+
+    ISSUER_ONLY = 0  # the issuing administration only
+    PARTNERS = 1  # also the partners of the MRAs in force with the issuer that cover the certificate
+    PUBLISHED = 2  # every member, and through their services anyone
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", "-").lower()
+
+    @classmethod
+    def parse(cls, value: Visibility | int | str) -> Visibility:
+        """A visibility from its number or its name (issuer, issuer-only, partners, published; any case)."""
+        if isinstance(value, int):
+            if value not in cls._value2member_map_:
+                raise InputError(f"visibility {value} is unknown; use 0 (issuer), 1 (partners) or 2 (published)")
+            return cls(value)
+        key = key_of(str(value)).upper()
+        key = {"ISSUER": "ISSUER_ONLY", "PARTNER": "PARTNERS", "PUBLIC": "PUBLISHED"}.get(key, key)
+        if key not in cls.__members__:
+            raise InputError(f"unknown visibility {str(value).strip()!r}; use one of: issuer, partners, published")
+        return cls[key]
+
+
 class MRAStatus(IntEnum):
     NONE = 0
     PROPOSED = 1
@@ -218,6 +244,7 @@ class Verdict(IntEnum):
     MRA_NOT_IN_FORCE = 7
     TYPE_NOT_COVERED = 8
     ISSUER_SUSPENDED = 9  # the members suspended or expelled the administration that issued it
+    NO_CONSENT = 10  # an MRA would recognise it, but requires the trader's consent, which it has not given
 
     @property
     def label(self) -> str:
@@ -325,8 +352,9 @@ def from_day(day: int) -> date | None:
 class MasterData:
     """What an administration certifies about an operator, in one canonical form.
 
-    `commitment` is the keccak-256 of the canonical JSON of every field: partners holding the
-    full record can check it against the chain.
+    `commitment` is the keccak-256 of the canonical JSON of every field, `salt` included: a random
+    32 bytes (hex) per version unless given, so that no one can test guessed names against it;
+    partners holding the full record check it against the chain.
     """
 
     tin: str
@@ -337,6 +365,7 @@ class MasterData:
     expiry: date | None = None
     holder: str | None = None
     details: dict = field(default_factory=dict)  # other agreed details, e.g. certificate number
+    salt: str = ""  # 64 hex digits; a fresh random one when empty
 
     if TYPE_CHECKING:  # what the constructor accepts: the fields in the forms __post_init__ parses
 
@@ -350,6 +379,7 @@ class MasterData:
             expiry: date | str | None = None,
             holder: str | None = None,
             details: dict | None = None,
+            salt: str = "",
         ) -> None: ...
 
     def __post_init__(self) -> None:
@@ -376,6 +406,10 @@ class MasterData:
                 raise InputError(f"holder {self.holder!r} is not an Ethereum address (0x + 40 hex digits)") from None
         else:
             object.__setattr__(self, "holder", None)
+        salt = str(self.salt or "").lower().removeprefix("0x") or secrets.token_hex(32)
+        if not re.fullmatch("[0-9a-f]{64}", salt):
+            raise InputError(f"salt {self.salt!r} is not 32 bytes as 64 hex digits")
+        object.__setattr__(self, "salt", salt)
 
     def canonical(self) -> bytes:
         """UTF-8 JSON, NFC text, sorted keys, no spaces: the bytes the commitment hashes."""
@@ -386,6 +420,12 @@ class MasterData:
             expiry=self.expiry.isoformat() if self.expiry else None,
         )
         return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @classmethod
+    def from_canonical(cls, data: bytes) -> MasterData:
+        """The record whose canonical JSON is `data` (as an envelope carries it)."""
+        record = json.loads(data)
+        return cls(**{**record, "aeo_types": record["aeo_types"] or 0, "details": record.get("details") or {}})
 
     @cached_property
     def commitment(self) -> bytes:
@@ -407,8 +447,9 @@ def clean_text(value: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class Certificate:
-    """A certificate as the chain holds it; a mirror also knows the name and address its last issue or
-    update event carried (the chain keeps only their commitment)."""
+    """A certificate as the chain holds it, with the visibility its holder consented to; a mirror that
+    could open the master data sealed to it also knows the name and address (the chain keeps only
+    their salted commitment)."""
 
     tin: str
     status: CertificateStatus
@@ -420,6 +461,7 @@ class Certificate:
     commitment: bytes
     name: str | None = None
     address: str | None = None
+    visibility: Visibility = Visibility.ISSUER_ONLY
 
     @property
     def country(self) -> str:
@@ -453,6 +495,7 @@ class MRA:
     covered_types: AEOType
     effective_from: date | None
     parties: tuple[Party, ...]
+    consent_required: bool = False  # its benefits need the trader's consent to the exchange
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,7 @@ def plan(cadena: Cadena, code: str, checked: Checked, reissue_ended: bool = Fals
         elif current not in LIVE:  # none yet (the row is live: ended rows never on the chain left above), or ended
             if current == CertificateStatus.NONE:
                 actions.append(Operation.ISSUE)
-        elif on_chain.commitment != master.commitment:
+        elif on_chain.commitment != cadena.salted(master).commitment:
             actions.append(Operation.UPDATE)
             detail = _differences(master, on_chain)
             reason = _update_reason(master, on_chain.expiry)
@@ -414,7 +414,7 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
             progress(len(skipped))
         step = LIFECYCLE[operation]
         jobs = [
-            cadena.job(operation, step.function, *_arguments(operation, c), keys=[c.tin])
+            cadena.job(operation, step.function, *_arguments(cadena, operation, c), keys=[c.tin])
             for c in changes
             if c.tin not in blocked
         ]
@@ -440,8 +440,8 @@ def apply(cadena: Cadena, import_plan: Plan, progress: Callable[[int], None] | N
     return summary
 
 
-def _arguments(operation: Operation, change: Change) -> tuple:
+def _arguments(cadena: Cadena, operation: Operation, change: Change) -> tuple:
     """The contract arguments of one step of a change."""
     if operation is Operation.UPDATE:
-        return Cadena.master_args(change.entry.master, change.update_reason)
+        return cadena.master_args(change.entry.master, change.update_reason)
     return tin_to_bytes32(change.tin), Reason.UNSPECIFIED

@@ -15,19 +15,29 @@ interface IAEORegistry {
         Withdrawn
     }
 
+    /// @dev Who may read a certificate's master data, as its holder consented: the issuing
+    /// administration only, also the partners of the MRAs that cover it, or every member (published).
+    enum Visibility {
+        IssuerOnly,
+        Partners,
+        Published
+    }
+
     /**
-     * @dev Master data of a certificate as the issuing administration sets it. `expiry` is the last
-     * valid day (0: no expiry); `commitment` is a hash of the full master data held off-chain;
-     * `holder` is the company's account (zero if unset), the only account that can withdraw.
+     * @dev What the chain learns of a certificate's master data. `expiry` is the last valid day (0: no
+     * expiry); `commitment` is the keccak-256 of the full master data with a random salt, held
+     * off-chain; `holder` is the company's account (zero if unset), the only account that can
+     * withdraw and give consent; `visibility` is the consent recorded at issue; `envelope` is the
+     * master data encrypted for the administrations allowed to read it (never stored, only emitted).
      */
     struct MasterData {
         address holder;
         uint16 aeoTypes;
         uint24 validFrom;
         uint24 expiry;
+        Visibility visibility;
         bytes32 commitment;
-        string name;
-        string postalAddress;
+        bytes envelope;
     }
 
     /// @dev A certificate as stored.
@@ -39,6 +49,7 @@ interface IAEORegistry {
         uint24 expiry;
         uint24 version;
         bytes32 commitment;
+        Visibility visibility;
     }
 
     /// @dev `tin` is not a country code followed by 1 to 15 characters A-Z 0-9.
@@ -62,6 +73,18 @@ interface IAEORegistry {
     /// @dev `account` is not the holder of the certificate of `tin`.
     error AEONotHolder(bytes32 tin, address account);
 
+    /// @dev `visibility` is no {Visibility}.
+    error AEOInvalidVisibility(uint8 visibility);
+
+    /// @dev An officer records a consent only with the reference of the signed form; none was given.
+    error AEOConsentFormRequired(bytes32 tin);
+
+    /// @dev The consent signature expired at `deadline`.
+    error AEOConsentExpired(uint256 deadline);
+
+    /// @dev The consent for `tin` is signed by `signer`, not by the certificate's holder.
+    error AEOConsentInvalidSigner(bytes32 tin, address signer);
+
     /// @dev Emitted when a certificate is issued, or re-issued as a new `version` after cancellation or withdrawal.
     event CertificateIssued(
         bytes32 indexed tin,
@@ -73,12 +96,12 @@ interface IAEORegistry {
         uint16 aeoTypes,
         uint24 validFrom,
         uint24 expiry,
+        uint8 visibility,
         bytes32 commitment,
-        string name,
-        string postalAddress
+        bytes envelope
     );
 
-    /// @dev Emitted when the master data of a certificate is updated or renewed.
+    /// @dev Emitted when the master data of a certificate is updated or renewed; `visibility` is the consent in force.
     event CertificateUpdated(
         bytes32 indexed tin,
         address indexed actor,
@@ -88,9 +111,9 @@ interface IAEORegistry {
         uint16 aeoTypes,
         uint24 validFrom,
         uint24 expiry,
+        uint8 visibility,
         bytes32 commitment,
-        string name,
-        string postalAddress
+        bytes envelope
     );
 
     /// @dev Emitted when an Active certificate is suspended.
@@ -104,6 +127,22 @@ interface IAEORegistry {
 
     /// @dev Emitted when the holder withdraws its own certificate.
     event CertificateWithdrawn(bytes32 indexed tin, address indexed actor, uint16 reason, uint48 time);
+
+    /// @dev Emitted when the visibility of a certificate changes: by its holder (`consentForm` zero,
+    /// directly or by a relayed signature) or by an officer with the reference of the signed form.
+    event ConsentChanged(
+        bytes32 indexed tin,
+        address indexed actor,
+        uint8 visibility,
+        bytes32 consentForm,
+        uint48 time
+    );
+
+    /// @dev Emitted when an officer seals version `version`'s master data to more readers.
+    event MasterDataShared(bytes32 indexed tin, uint24 version, bytes envelope);
+
+    /// @dev Emitted when the issuing administration erases the master data: every reader deletes its copy.
+    event MasterDataErased(bytes32 indexed tin, address indexed actor, uint16 reason, uint48 time);
 
     /**
      * @dev Issues the certificate of `tin`, or re-issues a Cancelled or Withdrawn one as a new version.
@@ -169,9 +208,44 @@ interface IAEORegistry {
      */
     function withdrawCertificate(bytes32 tin, uint16 reason) external;
 
-    /// @dev The certificate of `tin` (status None if it was never issued).
-    function certificate(bytes32 tin) external view returns (Certificate memory);
+    /**
+     * @dev Sets who may read the master data of `tin`: by its holder (`consentForm` zero), or by an
+     * officer of its country recording the consent the holder signed on paper (`consentForm`: the
+     * hash or reference of the form). Takes effect on `verify` from the next block.
+     *
+     * Requirements: the certificate exists; `visibility` is a {Visibility}; the caller is the holder,
+     * or an officer of the TIN's country with a form.
+     *
+     * Emits a {ConsentChanged} event.
+     */
+    function setVisibility(bytes32 tin, uint8 visibility, bytes32 consentForm) external;
 
-    /// @dev Number of TINs `country` ever certified.
-    function certificateCount(bytes2 country) external view returns (uint256);
+    /**
+     * @dev Sets the visibility of `tin` as its holder signed it (EIP-712, domain "CADENA" version "1":
+     * `Consent(bytes32 tin,uint8 visibility,uint256 nonce,uint256 deadline)` with the holder's
+     * {consentNonce}); anyone relays it, so the holder needs no ether.
+     *
+     * Requirements: `deadline` has not passed; the signature is the holder's for its current nonce.
+     *
+     * Emits a {ConsentChanged} event (actor: the holder).
+     */
+    function setVisibilityBySig(bytes32 tin, uint8 visibility, uint256 deadline, bytes calldata signature) external;
+
+    /**
+     * @dev Publishes master data of the current version of `tin` sealed to more readers (after a
+     * consent or a new MRA). Requirements: the caller is an officer of the TIN's country; the certificate exists.
+     *
+     * Emits a {MasterDataShared} event.
+     */
+    function shareMasterData(bytes32 tin, bytes calldata envelope) external;
+
+    /**
+     * @dev Tells every reader to delete the master data of `tin`; its commitment, status and history
+     * stay. Requirements: the caller is an officer of the TIN's country; the certificate exists.
+     *
+     * Emits a {MasterDataErased} event.
+     */
+    function eraseMasterData(bytes32 tin, uint16 reason) external;
+
+    // The certificate views ({ICadenaLens-certificate}, its count and consent nonces) are the lens's.
 }

@@ -3,8 +3,8 @@ pragma solidity ^0.8.24;
 
 /**
  * @dev Customs administrations of the network: one per ISO 3166-1 alpha-2 country, each with
- * country-scoped roles: its admins, who alone appoint and remove its admins and officers, and its
- * officers, who alone act on its certificates. The network's authority (the members' consortium)
+ * country-scoped roles: its admins, who alone appoint and remove its admins, officers and credential
+ * signers, and its officers, who alone act on its certificates. The network's authority (the members' consortium)
  * seats administrations, sets their standing and recovers their keys; nothing else.
  */
 interface ICustomsAdministrations {
@@ -62,6 +62,10 @@ interface ICustomsAdministrations {
     /// @dev Emitted when the members' decision `proposal` replaces every admin of `country` by `admin`.
     event AdministrationRecovered(bytes2 indexed country, address indexed admin, uint256 indexed proposal);
 
+    /// @dev Emitted when `country`'s X25519 public key for sealed master data is set, or cleared (zero),
+    /// by its admin `actor` or by a recovery (the authority).
+    event ExchangeKeySet(bytes2 indexed country, bytes32 publicKey, address indexed actor);
+
     /**
      * @dev Seats the administration of `country` named `name` with its first `admin`, or seats again
      * an expelled one (its certificates, MRAs and history stay; its former admins no longer count).
@@ -84,28 +88,16 @@ interface ICustomsAdministrations {
      */
     function recoverAdministration(bytes2 country, address admin, uint256 proposal) external;
 
+    /**
+     * @dev Publishes `publicKey`, the X25519 key other administrations seal `country`'s copies of
+     * master data to (zero: none, nothing more is sealed to it). Requirements: the caller is an admin
+     * of `country`. Emits {ExchangeKeySet}.
+     */
+    function setExchangeKey(bytes2 country, bytes32 publicKey) external;
+
     /// @dev The network's authority: the contract of the members' consortium.
     function authority() external view returns (address);
 
-    /// @dev The role of the administration admin of `country`: grants and revokes its admins and officers,
-    /// signs MRAs. Only the country's own admins hold and grant it.
-    function adminRole(bytes2 country) external pure returns (bytes32);
+    // The ids of a country's roles (adminRole, officerRole, credentialSignerRole) are the lens's views.
 
-    /// @dev The role of a customs officer of `country`: manages that country's certificates.
-    function officerRole(bytes2 country) external pure returns (bytes32);
-
-    /// @dev The administration of `country` (status None if there is none).
-    function administration(bytes2 country) external view returns (Administration memory);
-
-    /// @dev Number of admins `country` has (at least one once registered).
-    function adminCount(bytes2 country) external view returns (uint256);
-
-    /// @dev Number of registered administrations.
-    function administrationCount() external view returns (uint256);
-
-    /// @dev The active members as a bit set: bit i is the administration registered i-th (at most 256).
-    function activeMembers() external view returns (uint256);
-
-    /// @dev The bit of `country` in {activeMembers} (zero if it has no administration).
-    function memberBit(bytes2 country) external view returns (uint256);
 }

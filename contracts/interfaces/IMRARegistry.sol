@@ -35,6 +35,7 @@ interface IMRARegistry {
         string title;
         bytes2[] parties;
         PartyStatus[] partyStatus;
+        bool consentRequired;
     }
 
     /// @dev An MRA has 2 to 32 parties; `count` is not in that range.
@@ -72,7 +73,8 @@ interface IMRARegistry {
         uint16 benefits,
         uint16 coveredTypes,
         uint24 effectiveFrom,
-        string title
+        string title,
+        bool consentRequired
     );
     event MRASigned(uint32 indexed id, bytes2 indexed party, address indexed actor);
 
@@ -87,7 +89,8 @@ interface IMRARegistry {
 
     /**
      * @dev Proposes an MRA among `parties` (2..32 registered countries including `proposer`) granting
-     * `benefits` to AEOs of the `coveredTypes`, in force from day `effectiveFrom` once all have signed.
+     * `benefits` to AEOs of the `coveredTypes`, in force from day `effectiveFrom` once all have signed;
+     * with `consentRequired`, only to AEOs whose holder consented to share their data with partners.
      *
      * Requirements: the caller is the administration admin of `proposer`.
      *
@@ -99,7 +102,8 @@ interface IMRARegistry {
         uint16 benefits,
         uint16 coveredTypes,
         uint24 effectiveFrom,
-        string calldata title
+        string calldata title,
+        bool consentRequired
     ) external returns (uint32 id);
 
     /**
@@ -115,10 +119,4 @@ interface IMRARegistry {
      * signed, {MRATerminated} if fewer than two parties remain).
      */
     function setParticipation(uint32 id, bytes2 party, PartyStatus from, PartyStatus to) external;
-
-    /// @dev Number of MRAs ever proposed; ids run from 1 to this number.
-    function mraCount() external view returns (uint256);
-
-    /// @dev Number of MRAs `country` was ever proposed a party of.
-    function mraCountOf(bytes2 country) external view returns (uint256);
 }

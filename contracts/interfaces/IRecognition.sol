@@ -18,7 +18,8 @@ interface IRecognition {
         NoMRA,
         MRANotInForce,
         TypeNotCovered,
-        IssuerSuspended
+        IssuerSuspended,
+        NoConsent // an MRA would recognise it, but its benefits need the consent the trader has not given
     }
 
     /**
@@ -26,7 +27,9 @@ interface IRecognition {
      * the benefits of every MRA in force between the two countries that covers one of its AEO types,
      * and the verdict. Costs grow with the MRAs between the two countries only. While the members
      * have suspended or expelled the administration that issued the certificate, no MRA recognises
-     * it: the verdict is IssuerSuspended where it would otherwise be Recognised.
+     * it: the verdict is IssuerSuspended where it would otherwise be Recognised. An MRA that requires
+     * the trader's consent recognises only a certificate whose visibility is not IssuerOnly; where it
+     * alone would recognise, the verdict is NoConsent.
      */
     function verify(
         bytes2 importingCountry,

@@ -7,9 +7,9 @@ import {IMRARegistry} from "../interfaces/IMRARegistry.sol";
  * @dev An MRA's state in one storage slot, party status kept as bit masks by party index:
  *
  * ```
- * | leftMask | suspendedMask | signedMask | unsignedCount | memberCount | effectiveFrom | coveredTypes | benefits | proposer |
- * | 32 bits  | 32 bits       | 32 bits    | 8 bits        | 8 bits      | 24 bits       | 16 bits      | 16 bits  | 16 bits  |
- * 184      152             120          88              80            72              48             32         16         0
+ * | consentRequired | leftMask | suspendedMask | signedMask | unsignedCount | memberCount | effectiveFrom | coveredTypes | benefits | proposer |
+ * | 8 bits          | 32 bits  | 32 bits       | 32 bits    | 8 bits        | 8 bits      | 24 bits       | 16 bits      | 16 bits  | 16 bits  |
+ * 216             184        152             120          88              80            72              48             32         16         0
  * ```
  */
 struct MRARecord {
@@ -22,6 +22,7 @@ struct MRARecord {
     uint32 signedMask; // signed and taking part
     uint32 suspendedMask; // signed, participation suspended
     uint32 leftMask;
+    bool consentRequired; // its benefits need the trader's consent to the exchange of its data
 }
 
 library MRARecords {
@@ -38,7 +39,8 @@ library MRARecords {
                 unsignedCount: uint8(w >> 80),
                 signedMask: uint32(w >> 88),
                 suspendedMask: uint32(w >> 120),
-                leftMask: uint32(w >> 152)
+                leftMask: uint32(w >> 152),
+                consentRequired: uint8(w >> 216) != 0
             });
     }
 

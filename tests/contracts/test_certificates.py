@@ -16,21 +16,15 @@ def status(net, tin=TIN):
 
 def test_issue_stores_the_record_and_indexes_it(net):
     receipt = net.issue(TIN, holder=net.a["holder"])
-    holder, st, types, valid_from, expiry, version, commitment = net.certificate(TIN)
+    holder, st, types, valid_from, expiry, version, commitment, visibility = net.certificate(TIN)
     expected = master_data(TIN, holder=net.a["holder"])
-    assert (holder, types, valid_from, expiry, commitment) == (
-        expected[0],
-        expected[1],
-        expected[2],
-        expected[3],
-        expected[4],
-    )
+    assert (holder, types, valid_from, expiry, visibility, commitment) == expected[:6]
     assert (S(st), version) == (S.ACTIVE, 1)
     assert net.fn("certificatesOf", b"MX", 0, 10).call() == [RAW]
     assert net.fn("certificateCount", b"MX").call() == 1
     event = net.events(receipt, "CertificateIssued")[0].args
     assert (event.tin, event.actor, event.reason, event.version) == (RAW, net.a["mx_officer"], 1, 1)
-    assert (event.name, event.postalAddress, event.commitment) == (expected[5], expected[6], expected[4])
+    assert (event.visibility, event.commitment, event.envelope) == (0, expected[5], b"")  # no name, no address
     assert event.time == net.w3.eth.get_block(receipt.blockNumber)["timestamp"]
 
 
@@ -81,10 +75,10 @@ def test_update_renews_and_keeps_status_and_version(net):
     receipt = net.tx(net.fn("updateCertificate", RAW, master_data(TIN, **fields), 2), "mx_officer")
     cert = net.certificate(TIN)
     expected = master_data(TIN, **fields)
-    assert (cert[2], cert[4], cert[6]) == (expected[1], expected[3], expected[4])
+    assert (cert[2], cert[4], cert[6]) == (expected[1], expected[3], expected[5])
     assert (S(cert[1]), cert[5]) == (S.SUSPENDED, 1)
     event = net.events(receipt, "CertificateUpdated")[0].args
-    assert (event.reason, event.postalAddress, event.expiry) == (2, "Calle Nueva 1, Monterrey", expected[3])
+    assert (event.reason, event.commitment, event.expiry) == (2, expected[5], expected[3])
 
 
 ILLEGAL = [

@@ -52,7 +52,7 @@ def test_gas_table(net, capsys):
         "mx_officer",
     )
     gas["issue, batch of 50, per cert"] = batch.gasUsed // 50
-    receipt = net.tx(net.fn("proposeMRA", b"MX", [b"MX", b"PE", b"CR"], 7, 3, 0, "Alianza CADENA"), "mx_admin")
+    receipt = net.tx(net.fn("proposeMRA", b"MX", [b"MX", b"PE", b"CR"], 7, 3, 0, "Alianza CADENA", False), "mx_admin")
     gas["propose MRA (3 parties)"] = receipt.gasUsed
     mra_id = net.events(receipt, "MRAProposed")[0].args.id
     for party in ("MX", "PE", "CR"):
@@ -90,7 +90,7 @@ def test_gas_table(net, capsys):
     gas["verify, issuer suspended"] = call_gas(net, verify)
 
     with capsys.disabled():
-        print("\n\nCADENA gas table (realistic master data: 37-byte name, 66-byte address)")
+        print("\n\nCADENA gas table (master data: its salted commitment only, no envelope; see test_consent for sealed)")
         print(f"{'operation':<28}{'gas':>10}{'target':>10}")
         for operation, used in gas.items():
             target = TARGETS.get(operation)

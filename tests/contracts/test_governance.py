@@ -96,7 +96,7 @@ def test_the_deployer_holds_no_power_after_bootstrap(net):
         net.fn("grantRole", net.officer_role("MX"), deployer),
         net.fn("grantRole", b"\0" * 32, deployer),
         net.fn("setParticipation", 1, b"MX", 1, 2),
-        net.fn("proposeMRA", b"MX", [b"MX", b"PE"], 1, 1, 0, "x"),
+        net.fn("proposeMRA", b"MX", [b"MX", b"PE"], 1, 1, 0, "x", False),
     ):  # nobody holds the default admin role, nor the role that administers it
         with reverts("AccessControlUnauthorizedAccount"):
             net.tx(call, "governance")

@@ -227,6 +227,7 @@ def machine_for(net):
                 covered,
                 self.day + effective,
                 "MRA",
+                False,
             )
             self.attempt(call, actor, allowed)
             if allowed:

@@ -10,7 +10,7 @@ from cadena_client.domain.model import to_day
 
 
 def mra(net, mra_id):
-    (id_, proposer, status, benefits, covered, effective, title, parties, statuses) = net.fn("mra", mra_id).call()
+    (id_, proposer, status, benefits, covered, effective, title, parties, statuses, consent) = net.fn("mra", mra_id).call()
     return dict(
         status=M(status),
         parties=[p.decode() for p in parties],
@@ -213,7 +213,7 @@ def test_at_most_32_parties(net, accounts):
     parties = ["MX", "PE", "CR"] + codes
     with reverts("MRAInvalidPartyCount", count=33):
         net.propose(parties)
-    proposal = net.tx(net.fn("proposeMRA", b"MX", [c.encode() for c in parties[:32]], 7, 3, 0, "32"), "mx_admin")
+    proposal = net.tx(net.fn("proposeMRA", b"MX", [c.encode() for c in parties[:32]], 7, 3, 0, "32", False), "mx_admin")
     mra_id = net.events(proposal, "MRAProposed")[0].args.id
     assert len(mra(net, mra_id)["parties"]) == 32
     gas = [proposal.gasUsed]

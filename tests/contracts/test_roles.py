@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from helpers import NO_RULES, ROLES, ZERO_ADDRESS, master_data, reverts
+from eth_utils import keccak
+from helpers import HOLDER_KEY, NO_RULES, ROLES, ZERO_ADDRESS, master_data, reverts
 
+from cadena_client.confidential.consent import sign_consent
 from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, load_artifact
 from cadena_client.contract.codec import country_to_bytes2, tin_to_bytes32
 
@@ -28,6 +30,17 @@ class Rule:
 
 def certificate(net, **fields):
     net.issue("MXROLE000001", holder=net.a["holder"], **fields)
+
+
+FORM = keccak(b"consent form MX-2026-0042")
+
+
+def consent(net) -> tuple[int, bytes]:
+    """A deadline and the holder's EIP-712 signature of its consent to visibility Partners for TIN."""
+    deadline = net.w3.eth.get_block("latest")["timestamp"] + 3600
+    nonce = net.fn("consentNonce", net.a["holder"]).call()
+    signature = sign_consent(HOLDER_KEY, net.w3.eth.chain_id, net.contract.address, "MXROLE000001", 1, nonce, deadline)
+    return deadline, signature
 
 
 def in_force(net) -> int:
@@ -73,6 +86,13 @@ MATRIX = {
         OFFICER,
         prepare=certificate,
     ),
+    "setVisibility": Rule(lambda net: net.fn("setVisibility", TIN, 1, FORM), OFFICER, prepare=certificate),
+    "setVisibilityBySig": Rule(
+        lambda net: net.fn("setVisibilityBySig", TIN, 1, *consent(net)), frozenset(ROLES), prepare=certificate
+    ),
+    "shareMasterData": Rule(lambda net: net.fn("shareMasterData", TIN, b"\x01sealed"), OFFICER, prepare=certificate),
+    "eraseMasterData": Rule(lambda net: net.fn("eraseMasterData", TIN, 0), OFFICER, prepare=certificate),
+    "setExchangeKey": Rule(lambda net: net.fn("setExchangeKey", MX, b"\x07" * 32), ADMIN),
     "suspendCertificate": Rule(lambda net: net.fn("suspendCertificate", TIN, 10), OFFICER, prepare=certificate),
     "reinstateCertificate": Rule(
         lambda net: net.fn("reinstateCertificate", TIN, 0),
@@ -90,7 +110,7 @@ MATRIX = {
         OFFICER,
         "AccessControlBadConfirmation",
     ),
-    "proposeMRA": Rule(lambda net: net.fn("proposeMRA", MX, [MX, b"CR"], 1, 1, 0, "MX-CR"), ADMIN),
+    "proposeMRA": Rule(lambda net: net.fn("proposeMRA", MX, [MX, b"CR"], 1, 1, 0, "MX-CR", False), ADMIN),
     "setParticipation": Rule(
         lambda net: net.fn("setParticipation", STATE["id"], MX, 1, 2),
         ADMIN,

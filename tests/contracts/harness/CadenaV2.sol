@@ -19,6 +19,7 @@ contract CadenaV2 is Cadena {
 
     /// @dev Whether the certificate of `tin` is active (a view the first implementation lacks).
     function isActive(bytes32 tin) external view returns (bool) {
-        return certificate(tin).status == CertificateStatus.Active;
+        (uint8 status, , , , ) = _validity(tin);
+        return status == uint8(CertificateStatus.Active);
     }
 }
