@@ -23,7 +23,7 @@ from common import machine
 
 from cadena_client.credential.document import Anchor, issue_credential
 from cadena_client.credential.signing import IssuerKey, open_jws
-from cadena_client.credential.status import PURPOSES, country_status, list_credential
+from cadena_client.credential.status import PURPOSES, country_status, list_credential, signer_role
 from cadena_client.credential.verify import CredentialVerdict, SnapshotEvidence, check
 from cadena_client.domain.model import AEOType, Certificate, CertificateStatus
 from cadena_client.mirror import Mirror
@@ -31,7 +31,6 @@ from cadena_client.mirror import Mirror
 SEED = 23
 CHAIN, CONTRACT = 31337, "0x" + "ab" * 20
 KEY = IssuerKey(bytes(range(1, 33)), CHAIN)
-ROLE = "0x" + "cd" * 32
 
 
 def fill(mirror: Mirror, count: int) -> None:
@@ -49,7 +48,7 @@ def fill(mirror: Mirror, count: int) -> None:
         )
         mirror.db.execute(
             "INSERT INTO events VALUES (0, 9999, '0x00', 0, 'RoleGranted', NULL, 'MX', NULL, NULL, NULL, ?, ?)",
-            (json.dumps({"role": ROLE, "account": KEY.address}), count + 1),
+            (json.dumps({"role": signer_role("MX"), "account": KEY.address}), count + 1),
         )
         mirror.db.executemany(
             "INSERT INTO certificates (tin, country, status, aeo_types, valid_from, expiry, holder, version, "
@@ -64,7 +63,7 @@ def main(count: int, verifications: int) -> None:
         mirror = Mirror(Path(folder) / "mirror.sqlite", CHAIN, CONTRACT, 0)
         fill(mirror, count)
         started = time.perf_counter()
-        status = country_status(mirror.db, "MX", ROLE)
+        status = country_status(mirror.db, "MX")
         built = time.perf_counter() - started
         lists = {}
         for purpose in PURPOSES:

@@ -5,27 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cadena_client.contract.codec import country_to_bytes2, hex_text
 from cadena_client.credential.document import Anchor, issue_credential
 from cadena_client.credential.signing import IssuerKey
 from cadena_client.credential.status import country_status
 from cadena_client.credential.verify import SnapshotEvidence, snapshot_of
-from cadena_client.domain.model import Certificate, parse_tin
+from cadena_client.domain.model import Certificate, Visibility, parse_tin
 from cadena_client.errors import InputError, NotFoundError, SignerRequired
 
-PARTNERS_SEE = ("partners", "published")  # the visibilities under which a credential names the operator
-
-
-def signer_role(cadena, code: str) -> str:
-    """The id (0x hex) of `code`'s credential-signer role."""
-    return "0x" + hex_text(cadena.read("credentialSignerRole", country_to_bytes2(code))[0])
+PARTNERS_SEE = (Visibility.PARTNERS, Visibility.PUBLISHED)  # where a credential names the operator
 
 
 def shown(certificate: Certificate) -> dict[str, str]:
     """The operator's name and address as far as its certificate's visibility lets partners see them."""
-    visibility = getattr(certificate, "visibility", None)
-    label = getattr(visibility, "name", "").lower()
-    if label not in PARTNERS_SEE:
+    if certificate.visibility not in PARTNERS_SEE:
         return {}
     return {"name": certificate.name or "", "address": certificate.address or ""}
 
@@ -44,7 +36,7 @@ def issue_for(cadena, mirror, account, tin: str, status_base: str, now: datetime
     on_chain = cadena.certificate(tin)
     if on_chain.version != certificate.version:
         raise InputError(f"the mirror is behind the chain for {tin}; run `cadena sync` and try again")
-    status = country_status(mirror.db, code, None)
+    status = country_status(mirror.db, code)
     try:
         index = status.index(tin)
     except KeyError:
@@ -60,7 +52,7 @@ def take_snapshot(cadena, mirror, countries: list[str] | None = None) -> Snapsho
     certificate versions and credential signers, from the mirror brought up to the chain."""
     mirror.sync(cadena)
     codes = countries or [a.country for a in mirror.administrations()]
-    return snapshot_of(mirror, codes, {code: signer_role(cadena, code) for code in codes}, cadena.chain.chain_id)
+    return snapshot_of(mirror, codes, cadena.chain.chain_id)
 
 
 def credential_keys(cadena, accounts) -> dict[str, IssuerKey]:

@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from cadena_client.contract.codec import country_roles
 from cadena_client.credential.signing import Forged, IssuerKey
 from cadena_client.domain.model import CertificateStatus
 
@@ -97,9 +98,14 @@ class CountryStatus:
         )
 
 
-def country_status(db: sqlite3.Connection, country: str, signer_role: str | None) -> CountryStatus:
-    """The status of `country`'s certificates in a mirror's database; its credential signers are the
-    holders of role id `signer_role` (hex), folded from the role events."""
+def signer_role(country: str) -> str:
+    """The id (0x hex) of `country`'s credential-signer role."""
+    return "0x" + next(role.hex() for role, held in country_roles().items() if held == (country, "credential signer"))
+
+
+def country_status(db: sqlite3.Connection, country: str) -> CountryStatus:
+    """The status of `country`'s certificates in a mirror's database, and its credential signers (folded
+    from the role events)."""
     rows = db.execute(
         "SELECT c.tin, c.status, c.version, c.commitment FROM certificates c JOIN ("
         "  SELECT tin, MIN(seq) AS first FROM events WHERE name = 'CertificateIssued' AND substr(tin, 1, 2) = ?"
@@ -109,15 +115,15 @@ def country_status(db: sqlite3.Connection, country: str, signer_role: str | None
     revoked = [i for i, row in enumerate(rows) if row[1] in REVOKED]
     suspended = [i for i, row in enumerate(rows) if row[1] == CertificateStatus.SUSPENDED]
     signers: set[str] = set()
-    if signer_role:
-        for name, data in db.execute(
-            "SELECT name, data FROM events WHERE name IN ('RoleGranted', 'RoleRevoked') AND data LIKE ? "
-            "ORDER BY block, log_index",
-            (f"%{signer_role.lower()[2:]}%",),
-        ):
-            args = json.loads(data)
-            if str(args.get("role", "")).lower() == signer_role.lower():
-                (signers.add if name == "RoleGranted" else signers.discard)(args["account"])
+    role = signer_role(country)
+    for name, data in db.execute(
+        "SELECT name, data FROM events WHERE name IN ('RoleGranted', 'RoleRevoked') AND data LIKE ? "
+        "ORDER BY block, log_index",
+        (f"%{role[2:]}%",),
+    ):
+        args = json.loads(data)
+        if str(args.get("role", "")).lower() == role:
+            (signers.add if name == "RoleGranted" else signers.discard)(args["account"])
     return CountryStatus(
         country,
         [row[0] for row in rows],

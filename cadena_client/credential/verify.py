@@ -241,8 +241,8 @@ def check(text: str, evidence: Evidence, now: datetime | None = None) -> Checked
     return Checked(CredentialVerdict.VALID, f"AEO {', '.join(subject['aeoTypes'])}", **who)
 
 
-def snapshot_of(mirror, countries: list[str], roles: dict[str, str], chain_id: int) -> SnapshotEvidence:
-    """The evidence of a synced mirror for `countries` (their credential-signer role ids in `roles`)."""
+def snapshot_of(mirror, countries: list[str], chain_id: int) -> SnapshotEvidence:
+    """The evidence of a synced mirror for `countries`."""
     from cadena_client.credential.status import country_status
 
     position = mirror.position()
@@ -250,6 +250,6 @@ def snapshot_of(mirror, countries: list[str], roles: dict[str, str], chain_id: i
     return SnapshotEvidence(
         chain_id,
         mirror.address,
-        {code: country_status(mirror.db, code, roles.get(code)) for code in countries},
+        {code: country_status(mirror.db, code) for code in countries},
         f"block {position.block} ({taken})",
     )

@@ -13,7 +13,6 @@ import anyio
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from cadena_client.credential.issuance import signer_role
 from cadena_client.credential.signing import IssuerKey
 from cadena_client.credential.status import PURPOSES, CountryStatus, country_status, list_credential
 from cadena_client.credential.verify import Checked, SnapshotEvidence, check
@@ -37,7 +36,6 @@ class Published:
         self._block = -1
         self._statuses: dict[str, CountryStatus] = {}
         self._lists: dict[tuple[str, str], str] = {}
-        self._roles: dict[str, str] = {}
 
     def _fresh(self) -> int:
         """The block the mirror reflects; forgets what was built for an older one."""
@@ -50,10 +48,8 @@ class Published:
         with self._lock:
             self._fresh()
             if country not in self._statuses:
-                if country not in self._roles:
-                    self._roles[country] = signer_role(self.follower.cadena, country)
                 with self.follower.lock:
-                    self._statuses[country] = country_status(self.follower.mirror.db, country, self._roles[country])
+                    self._statuses[country] = country_status(self.follower.mirror.db, country)
             return self._statuses[country]
 
     def list_credential(self, base: str, country: str, purpose: str) -> str:
