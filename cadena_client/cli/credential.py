@@ -38,12 +38,15 @@ def _issue(session, tin: str, status_url: str) -> str:
 
 
 def _read(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
     try:
-        return Path(source).read_text()
+        text = sys.stdin.read() if source == "-" else Path(source).read_text()
     except OSError as exc:
         raise InputError(f"cannot read the credential {source}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{source} is not text: give the credential's file (an SD-JWT) or its QR code's text") from None
+    if not text.strip():
+        raise InputError(f"{'standard input' if source == '-' else source} is empty: give a credential")
+    return text
 
 
 def _write(text: str, output: str | None) -> None:
@@ -119,8 +122,9 @@ def credential_verify(session, source, offline, cache, as_json):
     22 revoked, 23 expired, 24 superseded, 25 forged, 26 unknown issuer."""
     from cadena_client.credential.verify import EXIT_BASE, ChainEvidence, SnapshotEvidence, check
 
+    text = _read(source)
     evidence = SnapshotEvidence.load(Path(cache)) if offline else ChainEvidence(session.cadena())
-    checked = check(_read(source), evidence)
+    checked = check(text, evidence)
     where = f"offline, as of {evidence.taken}" if isinstance(evidence, SnapshotEvidence) else "on chain"
     data = {**checked.as_dict(), "checked": where}
     data.pop("claims")
