@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 from cadena_client.chain.logs import DEFAULT_CHUNK, LogSource
-from cadena_client.contract.codec import tin_from_bytes32, tin_to_bytes32
+from cadena_client.contract.codec import tin_to_bytes32
 from cadena_client.domain.event import Event
 from cadena_client.domain.lifecycle import BY_EVENT
-
-
-def latest_master_data(cadena, chunk: int = DEFAULT_CHUNK) -> dict[str, dict]:
-    """The master data of every certificate as its last issue or update event wrote it (name and
-    address live only in the events): TIN -> the event's args, with "commitment" to check against the chain."""
-    source = LogSource(cadena.chain, cadena.address)
-    topics = [[source.topic("CertificateIssued"), source.topic("CertificateUpdated")]]
-    return {
-        tin_from_bytes32(bytes.fromhex(args["tin"][2:])): args
-        for _, args, _ in source.scan(cadena.deploy_block, topics, chunk)
-    }
 
 
 def certificate_history(cadena, tin: str, chunk: int = DEFAULT_CHUNK) -> list[Event]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from cadena_client.api.events import latest_master_data
 from cadena_client.cli.render import (
     certificate_table,
     console,
@@ -154,22 +153,18 @@ def _show_certificates(session: Session, cadena, found: list, title: str, as_jso
 
 
 def _operators(session: Session, cadena, found: list) -> dict[str, tuple[str, str]]:
-    """TIN -> (name, address) of each certificate's operator (they live only in the events): from the mirror
-    where it holds the chain's master data (same commitment), else from the contract's events."""
+    """TIN -> (name, address) of each certificate's operator: from the mirror where it holds the master
+    data sealed to its administration (same commitment); the chain carries none in clear."""
     wanted = {certificate.tin: "0x" + certificate.commitment.hex() for certificate in found}
     operators = {}
     try:
         mirror = session.mirror(existing=True)
         for known in mirror.all_certificates(sorted({t[:2] for t in wanted})):
-            if wanted.get(known.tin) == "0x" + known.commitment.hex() and known.name and known.address:
-                operators[known.tin] = (known.name, known.address)
+            if wanted.get(known.tin) == "0x" + known.commitment.hex() and known.name:
+                operators[known.tin] = (known.name, known.address or "")
         mirror.close()
     except MirrorError:
         pass
-    if len(operators) < len(wanted):
-        for tin, args in latest_master_data(cadena).items():
-            if tin not in operators and wanted.get(tin) == args["commitment"]:
-                operators[tin] = (args["name"], args["postalAddress"])
     return operators
 
 

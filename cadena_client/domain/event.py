@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from cadena_client.domain.lifecycle import BY_EVENT
-from cadena_client.domain.model import AEOType, Reason, from_day
+from cadena_client.domain.model import AEOType, Reason, Visibility, from_day
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,13 @@ class Event:
 
     @property
     def master(self) -> dict | None:
-        """The master data an issue or update wrote, typed; None for other events."""
+        """What an issue or update wrote on chain, typed (no name or address: those travel sealed); None
+        for other events."""
         if self.name not in ("CertificateIssued", "CertificateUpdated"):
             return None
         args = self.args
         return {
-            "name": args["name"],
-            "address": args["postalAddress"],
+            "visibility": Visibility(args.get("visibility", 0)),
             "aeo_types": AEOType(args["aeoTypes"]),
             "valid_from": from_day(args["validFrom"]),
             "expiry": from_day(args["expiry"]),

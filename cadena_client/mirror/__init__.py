@@ -16,12 +16,14 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from cadena_client.chain.logs import DEFAULT_CHUNK
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.domain.event import Event
 from cadena_client.domain.model import (
     MRA,
     Administration,
     Benefit,
     Certificate,
+    MasterData,
     Verification,
     parse_country,
     parse_tin,
@@ -42,9 +44,29 @@ def _day(at: float | None) -> int:
 class Mirror(Store):
     """The SQLite mirror of one deployment: a `Reader` like the chain client."""
 
-    def __init__(self, path: Path | str, chain_id: int, address: str, deploy_block: int, create: bool = True):
-        super().__init__(path, chain_id, address, deploy_block, create, replay=lambda: projection.replay(self.db))
+    def __init__(
+        self,
+        path: Path | str,
+        chain_id: int,
+        address: str,
+        deploy_block: int,
+        create: bool = True,
+        exchange: ExchangeKeys | None = None,
+    ):
+        self.exchange = exchange  # this administration's keys: it keeps the master data sealed to it
+        replay = lambda: projection.replay(self.db, exchange)  # noqa: E731
+        super().__init__(path, chain_id, address, deploy_block, create, replay=replay)
         self.recognition = Recognition.load(self.db)
+
+    def master_data(self, tin_: str) -> MasterData | None:
+        """The master data of `tin_` on chain now (same commitment), if this mirror could open it (sealed to
+        its country); a copy of an earlier update is not the certificate's master data any more."""
+        row = self.db.execute(
+            "SELECT m.json FROM master_data m JOIN certificates c "
+            "ON c.tin = m.tin AND c.version = m.version AND c.commitment = m.commitment WHERE m.tin = ?",
+            (parse_tin(tin_),),
+        ).fetchone()
+        return MasterData.from_canonical(row[0].encode()) if row else None
 
     # -- following the chain ---------------------------------------------------------------------
 

@@ -17,20 +17,27 @@ from cadena_client.domain.model import (
     CertificateStatus,
     Party,
     PartyStatus,
+    Visibility,
     from_day,
 )
 from cadena_client.mirror.projection import STANDING, row_event
 from cadena_client.mirror.recognition import Recognition
 
+# the name and address only where this mirror holds the master data (opened from an envelope sealed to it)
+_PRIVATE = (
+    "(SELECT json_extract(m.json, '$.{0}') FROM master_data m WHERE m.tin = certificates.tin "
+    "AND m.version = certificates.version AND m.commitment = certificates.commitment)"
+)
 _CERTIFICATE = (
-    "SELECT tin, status, aeo_types, valid_from, expiry, holder, version, commitment, name, address FROM certificates"
+    "SELECT tin, status, aeo_types, valid_from, expiry, holder, version, commitment, "
+    f"{_PRIVATE.format('name')}, {_PRIVATE.format('address')}, visibility FROM certificates"
 )
 # what the history of an administration shows: its admission, standing, key recoveries and role changes
 ADMINISTRATION_EVENTS = ("AdministrationRegistered", *STANDING, "AdministrationRecovered", "RoleGranted", "RoleRevoked")
 
 
 def _certificate(row) -> Certificate:
-    tin_, status, types, valid_from, expiry, holder, version, commitment, name, address = row
+    tin_, status, types, valid_from, expiry, holder, version, commitment, name, address, visibility = row
     return Certificate(
         tin_,
         CertificateStatus(status),
@@ -42,6 +49,7 @@ def _certificate(row) -> Certificate:
         bytes.fromhex(commitment[2:]),
         name,
         address,
+        Visibility(visibility),
     )
 
 

@@ -70,7 +70,21 @@ CREATE TABLE IF NOT EXISTS usage_answers (
     PRIMARY KEY (day, observer, importer, issuer, verdict)
 )
 """
-VERSION = 5
+# version 6: no master data from the chain in clear (issue 22): the certificates' name and address go;
+# each certificate's visibility; the exchange keys the administrations published; and the private
+# master data this mirror could open (sealed to its own country), with the erasures it honours
+SCHEMA_6 = """
+ALTER TABLE certificates DROP COLUMN name;
+ALTER TABLE certificates DROP COLUMN address;
+ALTER TABLE certificates ADD COLUMN visibility INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE administrations ADD COLUMN exchange_key TEXT;
+CREATE TABLE IF NOT EXISTS master_data (
+    tin TEXT NOT NULL, version INTEGER NOT NULL, json TEXT NOT NULL, visibility INTEGER NOT NULL,
+    commitment TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (tin, version)
+);
+CREATE TABLE IF NOT EXISTS master_data_erased (tin TEXT PRIMARY KEY, version INTEGER NOT NULL, block INTEGER NOT NULL)
+"""
+VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,10 @@ class Store:
                     replay()  # the roles, from the events already stored
             if version < 5:
                 self._run(SCHEMA_5)
+            if version < 6:
+                self._run(SCHEMA_6)
+                if version >= 3 and replay is not None:
+                    replay()  # certificates and keys again from the events, no name from old ones
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(VERSION),))
 
     def _run(self, script: str) -> None:

@@ -71,6 +71,7 @@ def sync(
             )
             db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?)", sorted(blocks.items()))
             projection.apply(db, numbered)
+            projection.open_sealed(db, numbered, mirror.exchange)
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                 [
@@ -123,6 +124,6 @@ def undo_reorg(
         db.execute("DELETE FROM events WHERE block > ?", (ancestor,))
         db.execute("DELETE FROM blocks WHERE number > ?", (ancestor,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('cursor', ?)", (str(ancestor),))
-        projection.replay(db)
+        projection.replay(db, mirror.exchange)
         mirror.recognition = Recognition.load(db)
     return retracted

@@ -34,7 +34,15 @@ from cadena_client.contract.artifact import (
 )
 from cadena_client.contract.codec import codec, hex_text, quantity
 from cadena_client.domain.governance import Rules
-from cadena_client.domain.model import ZERO_ADDRESS, AEOType, Benefit, PartyStatus, parse_country, to_day
+from cadena_client.domain.model import (
+    ZERO_ADDRESS,
+    AEOType,
+    Benefit,
+    PartyStatus,
+    Visibility,
+    parse_country,
+    to_day,
+)
 from cadena_client.errors import (
     CadenaError,
     ConfigError,
@@ -58,6 +66,8 @@ class AdministrationConfig:
     admin: str
     officers: tuple[str, ...] = ()
     validators: int = 1  # nodes of its own in a QBFT network (`cadena network kit`)
+    exchange_key: Path | None = None  # its X25519 exchange key file: deploying publishes the public key
+    visibility: Visibility = Visibility.ISSUER_ONLY  # the consent its imports record where a list says none
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,8 @@ def _parse_config(data: dict, path: Path) -> NetworkConfig:
             admin=_account_ref(_value(entry, "admin", f"administration[{i}]"), f"administration[{i}].admin"),
             officers=tuple(_account_ref(ref, f"administration[{i}].officers") for ref in entry.get("officers", [])),
             validators=_whole(entry.get("validators", 1), f"administration[{i}].validators", 1, 16),
+            exchange_key=(path.parent / entry["exchange_key"]) if entry.get("exchange_key") else None,
+            visibility=Visibility.parse(entry.get("visibility", "issuer")),
         )
         for i, entry in enumerate(data.get("administration", []))
     )
@@ -523,6 +535,24 @@ def _ensure_administration(
         else:
             cadena.as_signer(admin_signer).grant_officer(code, officer)
             note(f"{code} officer {officer}", "done")
+    if entry.exchange_key is not None:
+        _ensure_exchange_key(cadena, entry, admin_signer, note)
+
+
+def _ensure_exchange_key(cadena: Cadena, entry: AdministrationConfig, admin_signer, note) -> None:
+    """Publishes the public half of `entry`'s exchange key, which partners seal its copies of master data to."""
+    from cadena_client.confidential.keys import ExchangeKeys
+
+    assert entry.exchange_key is not None
+    public_key = ExchangeKeys.load(entry.exchange_key, entry.country).public_key
+    step = f"{entry.country} exchange key"
+    if cadena.exchange_key(entry.country) == public_key:
+        note(step, "already")
+    elif admin_signer is None:
+        note(step, "pending", f"{entry.country}'s admin key is not available here")
+    else:
+        cadena.as_signer(admin_signer).set_exchange_key(entry.country, public_key)
+        note(step, "done")
 
 
 def _ensure_mra(cadena: Cadena, entry: MRAConfig, config: NetworkConfig, accounts: Accounts, note) -> None:

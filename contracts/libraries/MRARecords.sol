@@ -9,7 +9,7 @@ import {IMRARegistry} from "../interfaces/IMRARegistry.sol";
  * ```
  * | consentRequired | leftMask | suspendedMask | signedMask | unsignedCount | memberCount | effectiveFrom | coveredTypes | benefits | proposer |
  * | 8 bits          | 32 bits  | 32 bits       | 32 bits    | 8 bits        | 8 bits      | 24 bits       | 16 bits      | 16 bits  | 16 bits  |
- * 216             184        152             120          88              80            72              48             32         16         0
+ * 192             184        152             120          88              80            72              48             32         16         0
  * ```
  */
 struct MRARecord {
@@ -40,7 +40,7 @@ library MRARecords {
                 signedMask: uint32(w >> 88),
                 suspendedMask: uint32(w >> 120),
                 leftMask: uint32(w >> 152),
-                consentRequired: uint8(w >> 216) != 0
+                consentRequired: uint8(w >> 184) != 0
             });
     }
 

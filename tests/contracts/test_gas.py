@@ -90,7 +90,9 @@ def test_gas_table(net, capsys):
     gas["verify, issuer suspended"] = call_gas(net, verify)
 
     with capsys.disabled():
-        print("\n\nCADENA gas table (master data: its salted commitment only, no envelope; see test_consent for sealed)")
+        print(
+            "\n\nCADENA gas table (master data: its salted commitment only, no envelope; see test_consent for sealed)"
+        )
         print(f"{'operation':<28}{'gas':>10}{'target':>10}")
         for operation, used in gas.items():
             target = TARGETS.get(operation)

@@ -10,7 +10,9 @@ from cadena_client.domain.model import to_day
 
 
 def mra(net, mra_id):
-    (id_, proposer, status, benefits, covered, effective, title, parties, statuses, consent) = net.fn("mra", mra_id).call()
+    (id_, proposer, status, benefits, covered, effective, title, parties, statuses, consent) = net.fn(
+        "mra", mra_id
+    ).call()
     return dict(
         status=M(status),
         parties=[p.decode() for p in parties],
