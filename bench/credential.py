@@ -52,7 +52,7 @@ def fill(mirror: Mirror, count: int) -> None:
         )
         mirror.db.executemany(
             "INSERT INTO certificates (tin, country, status, aeo_types, valid_from, expiry, holder, version, "
-            "commitment, name, address, block) VALUES (?, 'MX', ?, 3, 18262, 21915, NULL, 1, ?, '', '', 0)",
+            "commitment, block) VALUES (?, 'MX', ?, 3, 18262, 21915, NULL, 1, ?, 0)",
             ((f"MX{i:012d}", int(chance.choice(statuses)), "0x" + "00" * 32) for i in range(count)),
         )
 
