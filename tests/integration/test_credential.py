@@ -307,3 +307,30 @@ def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, 
         browser.get(f"{url}/verify")
         browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # nothing pasted: said so
         assert browser.find_element(By.CSS_SELECTOR, ".error").text
+
+
+def test_name_and_address_only_where_the_visibility_lets_partners_see_them(network, tmp_path):
+    """Partners: the credential names the operator, as disclosures the trader may leave out; IssuerOnly: never."""
+    from cadena_client.confidential import ExchangeKeys
+    from cadena_client.credential.issuance import issue_for
+    from cadena_client.credential.sdjwt import open_sd_jwt, present
+    from cadena_client.credential.verify import ChainEvidence, check
+    from cadena_client.domain.model import Visibility
+
+    keys = ExchangeKeys.create("MX")
+    network.admin.set_exchange_key("MX", keys.public_key)
+    sealing = network.officer.with_exchange(keys)
+    sealing.issue(master("MXSHOWN0001", name="Transportes Visibles S.A."), visibility=Visibility.PARTNERS)
+    sealing.issue(master("MXHIDDEN001", name="Reservada S.A."), visibility=Visibility.ISSUER_ONLY)
+    cadena = network.officer
+    mirror = Mirror(tmp_path / "mx.sqlite", cadena.chain.chain_id, cadena.address, cadena.deploy_block, exchange=keys)
+    signer = cadena.chain.dev_account(SIGNER)
+    shown = issue_for(cadena, mirror, signer, "MXSHOWN0001", "https://sat.example")
+    hidden = issue_for(cadena, mirror, signer, "MXHIDDEN001", "https://sat.example")
+    assert mirror.certificate("MXHIDDEN001").name == "Reservada S.A."  # the issuer reads it; the credential does not
+    subject = open_sd_jwt(shown)[1]["credentialSubject"]
+    assert subject["name"] == "Transportes Visibles S.A." and subject["address"].startswith("Av. Paseo")
+    assert "Reservada" not in hidden and "name" not in open_sd_jwt(hidden)[1]["credentialSubject"]
+    without = present(shown, {"name", "address"})
+    assert "name" not in open_sd_jwt(without)[1]["credentialSubject"]
+    assert check(without, ChainEvidence(cadena)).verdict is CredentialVerdict.VALID
