@@ -43,7 +43,9 @@ def _read(source: str) -> str:
     except OSError as exc:
         raise InputError(f"cannot read the credential {source}: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise InputError(f"{source} is not text: give the credential's file (an SD-JWT) or its QR code's text") from None
+        raise InputError(
+            f"{source} is not text: give the credential's file (an SD-JWT) or its QR code's text"
+        ) from None
     if not text.strip():
         raise InputError(f"{'standard input' if source == '-' else source} is empty: give a credential")
     return text

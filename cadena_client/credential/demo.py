@@ -21,10 +21,10 @@ def credential_story(out: Console, mexico_admin, tin: str) -> None:
     out.print(f"[dim]SAT binds its credential key {key.address} to Mexico on chain: block {receipt.block}[/]")
     mirror = Mirror(":memory:", cadena.chain.chain_id, cadena.address, cadena.deploy_block)
     credential = issue_for(cadena, mirror, key, tin, "https://aduanas.sat.example")
-    shown = present(credential, {"name", "address"})
+    shown = present(credential, {"name", "address", "recognition"})
     out.print(
         f"SAT issues {tin} a W3C verifiable credential (SD-JWT, ES256K, {len(credential):,} characters); "
-        f"the operator shows it without name and address ({len(shown):,} characters)."
+        f"the operator shows only its types and status ({len(shown):,} characters)."
     )
     online = check(shown, ChainEvidence(cadena))
     out.print(f"A Peruvian freight forwarder checks it against the chain: [bold]{online.line()}[/]")

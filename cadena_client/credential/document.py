@@ -2,7 +2,8 @@
 SD-JWT, anchored to the chain (chain id, contract, TIN, certificate version and commitment), with
 the MRAs that recognise it and their benefits at issue time, and two BitstringStatusListEntry
 statuses. The operator's name and address go in only where its certificate's visibility lets
-partners see them, and then as disclosures the trader may leave out."""
+partners see them; they and the MRAs are disclosures the trader may leave out (a QR code holds about
+2,900 bytes)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ CREDENTIAL_TYPE = "AEOCertificateCredential"
 VCT = "urn:cadena:credential:aeo-certificate:1"  # the SD-JWT VC type
 TYP = "vc+sd-jwt"  # VC-JOSE-COSE's media type for a VC secured with SD-JWT
 VOCABULARY = "urn:cadena:vocab#"
-HIDEABLE = ("name", "address")  # what the trader may leave out of what it shows
+HIDEABLE = ("name", "address", "recognition")  # what the trader may leave out of what it shows
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def issue_credential(
     now: datetime | None = None,
 ) -> str:
     """The SD-JWT credential of `certificate` (its position `index` in its country's list), with the
-    `shown` name and address as disclosures (empty when its visibility keeps them to the issuer)."""
+    `shown` name and address (empty when its visibility keeps them to the issuer) and the MRAs that
+    recognise it as disclosures."""
     now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     subject: dict = {"id": did_of(anchor.chain_id, certificate.holder)} if certificate.holder else {}
     subject.update(
@@ -87,9 +89,12 @@ def issue_credential(
             "validFrom": certificate.valid_from.isoformat() if certificate.valid_from else None,
             "expiry": certificate.expiry.isoformat() if certificate.expiry else None,
         },
-        recognition=recognition(certificate, mras),
     )
-    disclosures = [sdjwt.disclose(subject, name, value) for name, value in shown.items() if value]
+    disclosed = {
+        **{name: value for name, value in shown.items() if value},
+        "recognition": recognition(certificate, mras),
+    }
+    disclosures = [sdjwt.disclose(subject, name, value) for name, value in disclosed.items()]
     credential = {
         "@context": [CONTEXT, {"@vocab": VOCABULARY}],
         "id": f"urn:cadena:{anchor.chain_id}:{anchor.contract}:{certificate.tin}:{certificate.version}",
@@ -99,7 +104,6 @@ def issue_credential(
         "credentialSubject": subject,
         "credentialStatus": [
             {
-                "id": f"{list_url(anchor.status_base, certificate.country, purpose)}#{index}",
                 "type": "BitstringStatusListEntry",
                 "statusPurpose": purpose,
                 "statusListIndex": str(index),

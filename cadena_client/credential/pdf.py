@@ -7,14 +7,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from cadena_client.credential.sdjwt import open_sd_jwt
+from cadena_client.credential.document import HIDEABLE
+from cadena_client.credential.sdjwt import open_sd_jwt, present
 from cadena_client.errors import InputError
 from cadena_client.report.documents import _matplotlib_fonts
 
 
 def render(credential: str, path: Path) -> None:
     """Writes the certificate of `credential` (an SD-JWT) as a PDF to `path`."""
-    import segno
     from fpdf import FPDF
 
     _, claims, _ = open_sd_jwt(credential)
@@ -61,10 +61,7 @@ def render(credential: str, path: Path) -> None:
         line(6, value)
     document.ln(3)
     picture = io.BytesIO()
-    try:
-        code = segno.make(credential, error="l", micro=False)
-    except segno.DataOverflowError:
-        raise InputError(f"the credential ({len(credential)} characters) is too long for a QR code") from None
+    code = _qr_code(credential)
     code.save(picture, kind="png", scale=4, border=4)
     picture.seek(0)
     document.image(picture, x=(210 - 120) / 2, w=120)
@@ -76,3 +73,16 @@ def render(credential: str, path: Path) -> None:
         "Scan the code and check it with `cadena credential verify` or on a customs administration's /verify page.",
     )
     document.output(str(path))
+
+
+def _qr_code(credential: str):
+    """The QR code of the credential, or of it showing less (the page prints the rest): without name and
+    address, then without the MRAs, as far as a QR code needs (the signature holds whatever is left out)."""
+    import segno
+
+    for hide in ((), ("name", "address"), HIDEABLE):
+        try:
+            return segno.make(present(credential, set(hide)), error="l", micro=False)
+        except segno.DataOverflowError:
+            continue
+    raise InputError(f"the credential ({len(credential)} characters) is too long for a QR code")

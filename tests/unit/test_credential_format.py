@@ -149,3 +149,37 @@ def test_the_pdf_qr_code_reads_back_as_the_credential(tmp_path):
     found = zxingcpp.read_barcodes(page.render(scale=3).to_pil())
     assert [code.text for code in found] == [full]
     assert check(found[0].text, evidence()).verdict is CredentialVerdict.VALID
+
+
+def test_a_credential_too_long_for_a_qr_code_is_shown_there_without_its_mras(tmp_path):
+    import pypdfium2
+    import zxingcpp
+
+    from cadena_client.credential.pdf import render
+    from cadena_client.domain.model import MRA, Benefit, MRAStatus, Party, PartyStatus
+
+    parties = tuple(Party(code, PartyStatus.SIGNED) for code in ("MX", "PE", "CR", "CO", "CL", "GT"))
+    mras = [
+        MRA(
+            i,
+            f"Arreglo de Reconocimiento Mutuo número {i}",
+            "MX",
+            MRAStatus.IN_FORCE,
+            Benefit(63),
+            AEOType(3),
+            date(2020, 1, 1),
+            parties,
+        )
+        for i in range(1, 9)
+    ]
+    anchor = Anchor(CHAIN, CONTRACT, "SAT", "https://sat.example")
+    full = issue_credential(
+        KEY, anchor, certificate(), 1, mras, {"name": "Exportadora del Pacífico", "address": "Av. Reforma 505"}
+    )
+    assert len(full) > 2953  # a QR code's most bytes
+    render(full, tmp_path / "aeo.pdf")
+    pages = list(pypdfium2.PdfDocument(tmp_path / "aeo.pdf"))
+    assert "número 8" in "".join(p.get_textpage().get_text_range() for p in pages)  # printed, not in the code
+    (code,) = [found for p in pages for found in zxingcpp.read_barcodes(p.render(scale=3).to_pil())]
+    assert "recognition" not in sdjwt.open_sd_jwt(code.text)[1]["credentialSubject"]
+    assert check(code.text, evidence()).verdict is CredentialVerdict.VALID
