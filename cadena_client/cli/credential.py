@@ -120,8 +120,8 @@ def credential_cache(session, output, countries):
 @json_option
 @pass_session
 def credential_verify(session, source, offline, cache, as_json):
-    """Is this AEO credential valid? One line; exits 0 when valid, else 20 + the verdict: 21 suspended,
-    22 revoked, 23 expired, 24 superseded, 25 forged, 26 unknown issuer."""
+    """Is this AEO credential valid? One line; exits 0 when valid, else 30 + the verdict: 31 suspended,
+    32 revoked, 33 expired, 34 superseded, 35 forged, 36 unknown issuer (1: no answer)."""
     from cadena_client.credential.verify import EXIT_BASE, ChainEvidence, SnapshotEvidence, check
 
     text = _read(source)

@@ -29,17 +29,17 @@ def issue_for(cadena, mirror, account, tin: str, status_base: str, now: datetime
     if not cadena.is_credential_signer(code, account.address):
         raise SignerRequired(
             f"account {account.address} does not sign credentials for {code}: an admin of {code} grants it "
-            "with `cadena officer grant-credential-signer`"
+            f"with `cadena credential-signer grant --country {code} {account.address}`"
         )
     mirror.sync(cadena)
     certificate = mirror.certificate(tin)
     on_chain = cadena.certificate(tin)
-    if on_chain.version != certificate.version:
+    if (on_chain.version, on_chain.commitment) != (certificate.version, certificate.commitment):
         raise InputError(f"the mirror is behind the chain for {tin}; run `cadena sync` and try again")
     status = country_status(mirror.db, code)
     try:
-        index = status.index(tin)
-    except KeyError:
+        index = status.tins.index(tin)
+    except ValueError:
         raise NotFoundError(f"{tin} is not in {code}'s certificate list of the mirror; run `cadena sync`") from None
     administration = next(a.name for a in mirror.administrations() if a.country == code)
     anchor = Anchor(cadena.chain.chain_id, cadena.address, administration, status_base)

@@ -67,11 +67,6 @@ class CountryStatus:
     suspension: bytes
     signers: frozenset[str]
 
-    def index(self, tin: str) -> int:
-        if not hasattr(self, "_positions"):
-            self._positions = {t: i for i, t in enumerate(self.tins)}
-        return self._positions[tin]
-
     def list_of(self, purpose: str) -> bytes:
         return self.revocation if purpose == REVOCATION else self.suspension
 

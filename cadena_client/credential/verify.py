@@ -23,7 +23,7 @@ from cadena_client.credential.status import REVOCATION, SUSPENSION, CountryStatu
 from cadena_client.domain.model import CertificateStatus
 from cadena_client.errors import InputError, NotFoundError
 
-EXIT_BASE = 20  # `cadena credential verify` exits with 0 for valid, else 20 + the verdict
+EXIT_BASE = 30  # `cadena credential verify` exits with 0 for valid, else 30 + the verdict (`cadena verify` uses 10-20)
 
 
 class CredentialVerdict(IntEnum):
