@@ -217,3 +217,6 @@ def cert_import(session, file, code, sheet, plan_only, skip_invalid, reissue_end
     from cadena_client.cli.list_import import ImportOptions, run_import
 
     run_import(session, ImportOptions(file, code, sheet, plan_only, skip_invalid, reissue_ended, **reading))
+
+
+from cadena_client.cli import consent as _consent  # noqa: E402,F401  (registers `cert erase` and `cert share`)

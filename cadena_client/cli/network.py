@@ -132,7 +132,8 @@ def role_group(role: str, one: str, many: str) -> click.Group:
     """`cadena officer|admin grant|revoke ADDRESS --country CC`, signed by an admin of that country:
     the only accounts that may appoint or remove its officers and admins."""
     group = click.Group(
-        role, help=f"Grant and revoke the {many} of your country (as one of its administration admins)."
+        role.replace("_", "-"),
+        help=f"Grant and revoke the {many} of your country (as one of its administration admins).",
     )
 
     @group.command("grant", help=f"Make ADDRESS {one} of --country.")
@@ -158,6 +159,7 @@ def role_group(role: str, one: str, many: str) -> click.Group:
 
 officer = role_group("officer", "a customs officer", "customs officers")
 admin = role_group("admin", "an administration admin", "administration admins")
+credential_signer = role_group("credential_signer", "a credential signer", "keys that sign credentials")
 
 
 from cadena_client.cli.nodes import network_check, network_kit  # noqa: E402  (the operator's commands)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the chain's stack (web3, eth-account) is imported by the co
     from cadena_client.chain.connection import Chain
     from cadena_client.chain.relay import Submitter
     from cadena_client.chain.signer import Receipt, Signer
+    from cadena_client.confidential.keys import ExchangeKeys
     from cadena_client.mirror import Mirror
 
 
@@ -34,6 +35,7 @@ class Session:
             mirror_file,
         )
         self._chain: Chain | None = None
+        self.exchange_file: str | None = os.environ.get("CADENA_EXCHANGE_KEY") or None  # or a command's --exchange-key
         self.max_in_flight: int | None = None  # None: the signer's default
         self.relayer: tuple[str | None, int | None] = (None, None)  # keystore, dev account
 
@@ -83,14 +85,23 @@ class Session:
         record = DeploymentRecord.load(record_path)
         path = Path(self.mirror_file) if self.mirror_file else record_path.with_suffix(".mirror.sqlite")
         existing = existing or offline
-        mirror = Mirror(path, record.chain_id, record.address, record.deploy_block, create=not existing)
+        mirror = Mirror(
+            path, record.chain_id, record.address, record.deploy_block, create=not existing, exchange=self.exchange()
+        )
         if existing and not mirror.synced:
             raise MirrorError(f"the mirror {path} was never synced: run `cadena sync` first")
         return mirror
 
     def cadena(self, signing: bool = False) -> Cadena:
         record = DeploymentRecord.load(self.record_path())
-        return record.open(self.chain, self.submitter(record) if signing else None)
+        return record.open(self.chain, self.submitter(record) if signing else None).with_exchange(self.exchange())
+
+    def exchange(self) -> ExchangeKeys | None:
+        """The administration's exchange keys (--exchange-key or CADENA_EXCHANGE_KEY): issues seal with
+        them, and the mirror keeps the master data sealed to them."""
+        from cadena_client.confidential.keys import ExchangeKeys
+
+        return ExchangeKeys.load(Path(self.exchange_file)) if self.exchange_file else None
 
     def submitter(self, record: DeploymentRecord) -> Submitter:
         """The signing account, sending itself, or relayed by --relayer-* through the deployment's forwarder

@@ -13,7 +13,7 @@ def event(name: str, log_index: int, **args) -> Event:
 
 
 def role(account: str, country: str = "CO") -> Event:
-    admins = next(key for key, held in country_roles().items() if held == (country, True))
+    admins = next(key for key, held in country_roles().items() if held == (country, "admin"))
     return event("RoleGranted", 0, role="0x" + admins.hex(), account=account, sender=account)
 
 
