@@ -24,9 +24,11 @@ from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
+from cadena_client.credential.issuance import credential_keys
 from cadena_client.credential.signing import IssuerKey
 from cadena_client.credential.verify import EXIT_BASE, CredentialVerdict
 from cadena_client.domain.model import MasterData
+from cadena_client.errors import SignerRequired
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.service import Follower, create_app
@@ -212,7 +214,11 @@ def test_each_lifecycle_change_online_offline_and_by_an_independent_verifier(net
 def test_a_key_revoked_since_is_an_unknown_issuer_and_only_signers_issue(network, tmp_path):
     credential = network.issue_credential(OTHER, "https://sat.example")
     assert network.verify(credential)[0] is CredentialVerdict.VALID
+    signer = network.officer.chain.dev_account(SIGNER)
+    assert credential_keys(network.officer, [signer])["MX"].address == network.signer  # what serve signs lists with
     network.admin.revoke_credential_signer("MX", network.signer)
+    with pytest.raises(SignerRequired, match="signs credentials for no administration"):
+        credential_keys(network.officer, [signer])
     verdict, line = network.verify(credential)
     assert verdict is CredentialVerdict.UNKNOWN_ISSUER and network.signer in line
     refused = network.cadena("credential", "issue", OTHER, dev=SIGNER)
