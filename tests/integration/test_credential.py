@@ -33,10 +33,6 @@ from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.service import Follower, create_app
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(__import__("cadena_client.api.client").api.client.Cadena, "grant_credential_signer"),
-    reason="needs the credential-signer role of the contract (issue 22's credentialSignerRole)",
-)
 WEBHOOK_KEY = b"the service's webhook key"
 SIGNER, HOLDER = 7, 8  # dev accounts: Mexico's credential signer, and the operator's own key
 TIN, OTHER = "MXCRED0001", "MXCRED0002"
