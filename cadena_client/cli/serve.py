@@ -92,6 +92,9 @@ def serve(
     app = create_app(follower, cors, max_streams, max_streams_per_client)
     if webhook_secret_file or os.environb.get(b"CADENA_WEBHOOK_SECRET"):
         app.state.webhook_key = _webhook_key(webhook_secret_file)  # companies subscribe with their holder keys
+        from cadena_client.service.routes.subscriptions import restore
+
+        restore(follower, app.state.webhook_key)
     if credential_keystores:
         from cadena_client.chain.keys import load_keystore
         from cadena_client.credential.issuance import credential_keys

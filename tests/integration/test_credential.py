@@ -32,6 +32,7 @@ from cadena_client.errors import SignerRequired
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 from cadena_client.service import Follower, create_app
+from cadena_client.service.routes.subscriptions import restore
 
 WEBHOOK_KEY = b"the service's webhook key"
 SIGNER, HOLDER = 7, 8  # dev accounts: Mexico's credential signer, and the operator's own key
@@ -65,6 +66,7 @@ def credential_service(node_url: str, record_path: Path, tmp_path: Path):
     app = create_app(follower)
     app.state.credential_keys = {"MX": IssuerKey(bytes(chain.dev_account(SIGNER).key), chain.chain_id)}
     app.state.webhook_key = WEBHOOK_KEY
+    restore(follower, WEBHOOK_KEY)  # as `cadena serve` does: the subscriptions the mirror kept
     follower.start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -100,3 +100,11 @@ def test_a_company_subscribes_with_its_holder_key_and_hears_only_its_own(reverti
     names = [(change["event"], change.get("tin"), change.get("mra_id")) for change in inbox.got]
     assert names[:2] == [("CertificateSuspended", OWN, None), ("MRAProposed", None, mra)], json.dumps(inbox.got)[:500]
     assert inbox.refused == 0
+
+    officer.reinstate(OWN)  # while no service runs
+    with credential_service(reverting.url, pilot_record, tmp_path):  # restarted on the same mirror
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(inbox.got) < 3:
+            time.sleep(0.1)
+    assert [(change["event"], change.get("tin")) for change in inbox.got[2:]] == [("CertificateReinstated", OWN)]
+    assert inbox.refused == 0
