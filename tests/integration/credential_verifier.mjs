@@ -1,7 +1,8 @@
 // An independent verifier of CADENA's credentials, for the tests: `jose` checks the ES256K signatures,
 // `@sd-jwt/sd-jwt-vc` the SD-JWT (disclosures against their signed digests, validity claims), and
 // `@digitalbazaar/vc-bitstring-status-list` decodes the W3C status lists.
-// stdin: {"credential": SD-JWT, "lists": {purpose: vc+jwt}}; stdout: the disclosed claims and statuses.
+// stdin: {"credential": SD-JWT}; the status lists are fetched from the URLs the credential names.
+// stdout: the disclosed claims and, per purpose, whether the credential's bit is set.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { compactVerify, decodeProtectedHeader, importJWK, jwtVerify } from "jose";
@@ -38,13 +39,15 @@ try {
   out.typ = header.typ;
   out.payload = payload;
   for (const entry of payload.credentialStatus) {
-    const token = input.lists[entry.statusPurpose];
+    const response = await fetch(entry.statusListCredential);
+    const token = await response.text();
     const { payload: listCredential } = await jwtVerify(token, await keyOf(token), { algorithms: ["ES256K"] });
     const list = await decodeList({ encodedList: listCredential.credentialSubject.encodedList });
     out.statuses[entry.statusPurpose] = {
       set: list.getStatus(Number(entry.statusListIndex)),
       length: list.length,
       listIssuer: listCredential.issuer,
+      mediaType: response.headers.get("content-type"),
     };
   }
 } catch (error) {
