@@ -24,6 +24,7 @@ from web3.logs import DISCARD
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.contract.artifact import load_artifact
 from cadena_client.contract.codec import codec, country_to_bytes2, master_struct, tin_to_bytes32
 from cadena_client.domain.model import MasterData
@@ -48,6 +49,7 @@ ROLES = [
     "revoked_officer",
 ]
 HOLDER_KEY = keccak(text="cadena test holder")  # the conftest derives each role's key this way
+MX_EXCHANGE = ExchangeKeys("MX", keccak(text="cadena test MX exchange key"))  # MX's, where a test acts as MX
 ADMINISTRATIONS = {"MX": "Servicio de Administración Tributaria", "PE": "SUNAT", "CR": "Dirección General de Aduanas"}
 
 ROOT = Path(__file__).resolve().parent.parent  # the source tree
@@ -359,13 +361,16 @@ class Watcher:
 
 @contextmanager
 def serving(node_url: str, record_path, tmp_path):
-    """The service on a free port over a new mirror of the deployment; yields (URL, the officer's Cadena)."""
+    """The service of MX on a free port over a new mirror of the deployment, with MX's exchange key
+    published (its issues sealed to itself, its mirror reading them); yields (URL, the officer's Cadena)."""
     record = DeploymentRecord.load(record_path)
     chain = connect(node_url)
-    cadena = record.open(chain)
-    follower = Follower(
-        Mirror(tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block), cadena, 0.1
+    cadena = record.open(chain).with_exchange(MX_EXCHANGE)
+    cadena.as_signer(Signer(chain, chain.dev_account(1))).set_exchange_key("MX", MX_EXCHANGE.public_key)
+    mirror = Mirror(
+        tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block, exchange=MX_EXCHANGE
     )
+    follower = Follower(mirror, cadena, 0.1)
     follower.start()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(follower), host="127.0.0.1", port=port, log_level="warning"))

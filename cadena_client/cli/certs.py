@@ -23,7 +23,7 @@ from cadena_client.cli.session import (
 from cadena_client.document import plain
 from cadena_client.domain.lifecycle import LIFECYCLE, Operation
 from cadena_client.domain.model import MasterData
-from cadena_client.errors import MirrorError
+from cadena_client.errors import InputError, MirrorError
 
 
 @click.group()
@@ -74,11 +74,21 @@ def cert_update(session, tin, name, postal_address, types, valid_from, expiry, h
     """Update or renew a certificate; fields not given keep their current value."""
     cadena = session.cadena(signing=True)
     current = cadena.certificate(tin)
-    last = next((e.master for e in reversed(cadena.history(tin)) if e.master), {})
+    last = None
+    if not (name and postal_address):  # the rest from the master data sealed to this administration
+        mirror = session.mirror()
+        mirror.sync(cadena)
+        last = mirror.master_data(tin)
+        mirror.close()
+        if last is None and not name:
+            raise InputError(
+                f"give --name and --address: the mirror holds no master data of {tin} "
+                "(set CADENA_EXCHANGE_KEY to your administration's exchange key)"
+            )
     master = MasterData(
         current.tin,
-        name or last.get("name", ""),
-        postal_address or last.get("address", ""),
+        name or (last.name if last else ""),
+        postal_address or (last.address if last else ""),
         types or current.aeo_types,
         valid_from or current.valid_from,
         expiry or current.expiry,
@@ -159,6 +169,7 @@ def _operators(session: Session, cadena, found: list) -> dict[str, tuple[str, st
     operators = {}
     try:
         mirror = session.mirror(existing=True)
+        mirror.sync(cadena)  # what was sealed to this administration up to now
         for known in mirror.all_certificates(sorted({t[:2] for t in wanted})):
             if wanted.get(known.tin) == "0x" + known.commitment.hex() and known.name:
                 operators[known.tin] = (known.name, known.address or "")

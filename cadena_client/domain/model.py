@@ -365,7 +365,7 @@ class MasterData:
     expiry: date | None = None
     holder: str | None = None
     details: dict = field(default_factory=dict)  # other agreed details, e.g. certificate number
-    salt: str = ""  # 64 hex digits; a fresh random one when empty
+    salt: str = field(default="", compare=False)  # 64 hex digits, a fresh random one when empty; not content
 
     if TYPE_CHECKING:  # what the constructor accepts: the fields in the forms __post_init__ parses
 

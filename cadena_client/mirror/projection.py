@@ -180,7 +180,8 @@ def changes(event: Event) -> Iterator[tuple[str, tuple]]:
         yield "UPDATE certificates SET status = ?, block = ? WHERE tin = ?", (int(status), event.block, event.tin)
     elif name == "MRAProposed":
         yield (
-            "INSERT OR REPLACE INTO mras VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO mras (id, title, proposer, benefits, covered_types, effective_from, "
+            "consent_required) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 event.mra_id,
                 data["title"],
@@ -188,6 +189,7 @@ def changes(event: Event) -> Iterator[tuple[str, tuple]]:
                 data["benefits"],
                 data["coveredTypes"],
                 data["effectiveFrom"],
+                int(data.get("consentRequired", False)),
             ),
         )
         for position, party in enumerate(data["parties"]):

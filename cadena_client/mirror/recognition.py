@@ -34,6 +34,7 @@ class MRAState:
     effective: int
     parties: tuple[str, ...]
     statuses: tuple[int, ...]
+    consent_required: bool = False  # recognises only certificates whose holder consented to the exchange
     by_country: dict[str, int] = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -68,7 +69,7 @@ class Recognition:
     """In-memory tables for `verify`, loaded from the mirror and refreshed by what each sync changed."""
 
     def __init__(self):
-        self.certificates: dict[str, tuple[int, int, int, int]] = {}  # status, types, valid from, expiry
+        self.certificates: dict[str, tuple[int, int, int, int, int]] = {}  # status, types, from, expiry, visibility
         self.mras: dict[int, MRAState] = {}
         self.pairs: dict[tuple[str, str], list[int]] = {}
         self.suspended: set[str] = set()  # administrations suspended or expelled by the members
@@ -76,7 +77,9 @@ class Recognition:
     @classmethod
     def load(cls, db: sqlite3.Connection) -> Recognition:
         index = cls()
-        for tin_, *fields in db.execute("SELECT tin, status, aeo_types, valid_from, expiry FROM certificates"):
+        for tin_, *fields in db.execute(
+            "SELECT tin, status, aeo_types, valid_from, expiry, visibility FROM certificates"
+        ):
             index.certificates[tin_] = tuple(fields)
         for (mra_id,) in db.execute("SELECT id FROM mras ORDER BY id"):
             index._load_mra(db, mra_id)
@@ -95,7 +98,7 @@ class Recognition:
         """Reloads what `events` changed."""
         changed = json.dumps(sorted({event.tin for event in events if event.tin}))
         for tin_, *fields in db.execute(
-            "SELECT tin, status, aeo_types, valid_from, expiry FROM certificates "
+            "SELECT tin, status, aeo_types, valid_from, expiry, visibility FROM certificates "
             "WHERE tin IN (SELECT value FROM json_each(?))",
             (changed,),
         ):
@@ -106,13 +109,14 @@ class Recognition:
             self._load_standing(db)
 
     def _load_mra(self, db: sqlite3.Connection, mra_id: int) -> None:
-        benefits, covered, effective = db.execute(
-            "SELECT benefits, covered_types, effective_from FROM mras WHERE id = ?", (mra_id,)
+        benefits, covered, effective, consent = db.execute(
+            "SELECT benefits, covered_types, effective_from, consent_required FROM mras WHERE id = ?", (mra_id,)
         ).fetchone()
         rows = db.execute(
             "SELECT country, status FROM mra_parties WHERE mra_id = ? ORDER BY position", (mra_id,)
         ).fetchall()
-        state = MRAState(benefits, covered, effective, tuple(r[0] for r in rows), tuple(r[1] for r in rows))
+        parties, statuses = tuple(r[0] for r in rows), tuple(r[1] for r in rows)
+        state = MRAState(benefits, covered, effective, parties, statuses, bool(consent))
         if mra_id not in self.mras:
             for i, first in enumerate(state.parties):
                 for second in state.parties[i + 1 :]:
@@ -126,14 +130,14 @@ class Recognition:
     def verify_many(self, importer: str, tins: list[str], day: int) -> list[Answer]:
         """`verify` of many TINs for one importing country on day `day`."""
         certificates = self.certificates
-        under_mras: dict[tuple[str, int], Answer] = {}
+        under_mras: dict[tuple[str, int, bool], Answer] = {}
         answers: list[Answer] = []
         for tin_ in tins:
             cert = certificates.get(tin_)
             if cert is None:
                 answers.append(UNKNOWN)
                 continue
-            status, types, valid_from, expiry = cert
+            status, types, valid_from, expiry, visibility = cert
             exporter = tin_[:2]
             if exporter == importer:
                 answers.append(SAME_COUNTRY)
@@ -144,15 +148,16 @@ class Recognition:
             elif expiry and day > expiry:
                 answers.append(EXPIRED)
             else:
-                key = (exporter, types)
+                key = (exporter, types, visibility != 0)
                 answer = under_mras.get(key)
                 if answer is None:
-                    answer = under_mras[key] = self._under_mras(importer, exporter, types, day)
+                    answer = under_mras[key] = self._under_mras(importer, exporter, types, day, visibility != 0)
                 answers.append(answer)
         return answers
 
-    def _under_mras(self, importer: str, exporter: str, types: int, day: int) -> Answer:
-        """What the MRAs between two countries grant an active certificate of `types` on `day`."""
+    def _under_mras(self, importer: str, exporter: str, types: int, day: int, consented: bool) -> Answer:
+        """What the MRAs between two countries grant an active certificate of `types` on `day` whose holder
+        `consented` (visibility beyond the issuer) or not."""
         benefits, verdict = 0, Verdict.NO_MRA
         for mra_id in self.pairs.get(_pair(importer, exporter), ()):
             mra = self.mras[mra_id]
@@ -162,8 +167,11 @@ class Recognition:
                 if verdict is Verdict.NO_MRA:
                     verdict = Verdict.MRA_NOT_IN_FORCE
             elif not mra.covered & types:
-                if verdict is not Verdict.RECOGNISED:
+                if verdict not in (Verdict.RECOGNISED, Verdict.NO_CONSENT):
                     verdict = Verdict.TYPE_NOT_COVERED
+            elif mra.consent_required and not consented:
+                if verdict is not Verdict.RECOGNISED:
+                    verdict = Verdict.NO_CONSENT
             else:
                 benefits |= mra.benefits
                 verdict = Verdict.RECOGNISED

@@ -78,6 +78,7 @@ ALTER TABLE certificates DROP COLUMN name;
 ALTER TABLE certificates DROP COLUMN address;
 ALTER TABLE certificates ADD COLUMN visibility INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE administrations ADD COLUMN exchange_key TEXT;
+ALTER TABLE mras ADD COLUMN consent_required INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS master_data (
     tin TEXT NOT NULL, version INTEGER NOT NULL, json TEXT NOT NULL, visibility INTEGER NOT NULL,
     commitment TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (tin, version)
@@ -153,14 +154,12 @@ class Store:
                 self._run(SCHEMA_3)
             if version < 4:  # (version 3 files may hold an unindexed webhook_deliveries table: kept as it is)
                 self._run(SCHEMA_4)
-                if version == 3 and replay is not None:
-                    replay()  # the roles, from the events already stored
             if version < 5:
                 self._run(SCHEMA_5)
             if version < 6:
                 self._run(SCHEMA_6)
-                if version >= 3 and replay is not None:
-                    replay()  # certificates and keys again from the events, no name from old ones
+            if version >= 3 and replay is not None:
+                replay()  # what the new tables project (roles; visibility, keys), from the events already stored
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(VERSION),))
 
     def _run(self, script: str) -> None:

@@ -152,7 +152,8 @@ def test_history_has_every_event_with_actor_reason_and_tx(env):
     ]
     assert [e.tx_hash for e in history] == [r.tx_hash for r in receipts]
     assert {e.actor for e in history} == {env.accounts.address("dev:2")}
-    assert history[0].master["name"] == master.name and history[0].version == 1
+    assert "name" not in history[0].master and history[0].version == 1  # no name on chain, only its commitment
+    assert history[0].master["commitment"] == "0x" + master.commitment.hex()
     block_time = env.chain.w3.eth.get_block(receipts[1].block)["timestamp"]
     assert history[1].time == block_time and history[1].when.timestamp() == block_time
 
@@ -263,7 +264,9 @@ def test_unreachable_node_and_wrong_chain_id():
 def test_commitment_is_canonical():
     one = MasterData(**OPERATOR)
     two = MasterData(
-        **{**OPERATOR, "name": "  Exportadora del  Pacífico S.A. de C.V. ", "aeo_types": "importer,exporter"}
+        **{**OPERATOR, "name": "  Exportadora del  Pacífico S.A. de C.V. ", "aeo_types": "importer,exporter"},
+        salt=one.salt,
     )
     assert one.commitment == two.commitment
-    assert MasterData(**{**OPERATOR, "address": "Otra 1"}).commitment != one.commitment
+    assert MasterData(**{**OPERATOR, "address": "Otra 1"}, salt=one.salt).commitment != one.commitment
+    assert MasterData(**OPERATOR).commitment != one.commitment  # a fresh salt: no guessing names against it

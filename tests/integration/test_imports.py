@@ -6,15 +6,18 @@ import pytest
 import requests
 from aeo_list_files import SPANISH, generate, write_csv, write_xlsx
 from click.testing import CliRunner
+from eth_utils import keccak
 from helpers import ROOT
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.chain.transport import Rpc
 from cadena_client.cli.main import cli
+from cadena_client.confidential.keys import ExchangeKeys
 from cadena_client.domain.model import CertificateStatus, Reason
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
+from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
 
 TEMPLATES = ROOT / "deploy" / "templates"
@@ -42,6 +45,11 @@ def chain(reverting, pilot_record):
 
 @pytest.fixture
 def run(node, pilot_record, chain, tmp_path):
+    key_file = MX_KEY.save(tmp_path / "mx-exchange.key")  # MX's officer salts (and seals) with it
+    DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(1))).set_exchange_key(
+        "MX", MX_KEY.public_key
+    )
+
     def invoke(*args, dev=2, expect=0):
         options = [
             "--rpc-url",
@@ -51,7 +59,8 @@ def run(node, pilot_record, chain, tmp_path):
             "--mirror",
             str(tmp_path / "mirror.sqlite"),
         ]
-        result = CliRunner().invoke(cli, [*options, *(["--dev-account", str(dev)] if dev is not None else []), *args])
+        signing = ["--dev-account", str(dev)] if dev is not None else []
+        result = CliRunner().invoke(cli, [*options, *signing, *args], env={"CADENA_EXCHANGE_KEY": str(key_file)})
         assert result.exit_code == expect, result.output
         return result.output
 
@@ -65,7 +74,10 @@ def counts(output: str) -> dict[str, int]:
 
 
 def officer(chain, pilot_record, dev=2):
-    return DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev)))
+    return DeploymentRecord.load(pilot_record).open(chain, Signer(chain, chain.dev_account(dev))).with_exchange(MX_KEY)
+
+
+MX_KEY = ExchangeKeys("MX", keccak(text="cadena test MX exchange key"))  # the salt of a record is the issuer's
 
 
 def stored(cadena, tins):
@@ -76,7 +88,8 @@ def matches(cadena, listed) -> bool:
     """Whether the chain holds every certificate of `listed` with its master data and status."""
     found = stored(cadena, listed.masters)
     return all(
-        found[t].commitment == m.commitment and found[t].status == listed.statuses[t] for t, m in listed.masters.items()
+        found[t].commitment == cadena.salted(m).commitment and found[t].status == listed.statuses[t]
+        for t, m in listed.masters.items()
     )
 
 
@@ -157,7 +170,10 @@ def test_import_is_a_sync(run, chain, pilot_record, tmp_path):
         "MXNEW000000002": CertificateStatus.SUSPENDED,
     }
     assert [e.reason for e in cadena.history(renewed)] == [Reason.NEW_CERTIFICATION, Reason.RENEWAL]
-    assert cadena.history(renamed)[-1].master["name"] == "Café Tláloc y Asociados S.A. de C.V."
+    mx = Mirror(tmp_path / "mx.sqlite", chain.chain_id, cadena.address, cadena.deploy_block, exchange=MX_KEY)
+    mx.sync(cadena)  # the new name reached MX's own mirror sealed, never the chain in clear
+    assert mx.master_data(renamed).name == "Café Tláloc y Asociados S.A. de C.V."
+    assert "name" not in cadena.history(renamed)[-1].master
     assert counts(run("cert", "import", str(path), "--country", "MX"))["unchanged"] == 42
     listed.row(renamed)[7] = "Retirado"
     output = run("cert", "import", str(write_csv(tmp_path / "v3.csv", listed.grid)), "--country", "MX", expect=1)
@@ -175,7 +191,8 @@ def test_export_then_import_is_a_no_op(run, chain, pilot_record, tmp_path):
     for fmt in aeo_files.FORMATS:
         path = tmp_path / f"export.{fmt}"
         run("export", "--country", "MX", "-o", str(path))
-        assert len(imports.check(aeo_files.read(path), "PE").entries) == 30  # the partner's AEOs are in the view
+        partner = imports.check(aeo_files.read(path), "PE")  # the partner's AEOs are in the view, by TIN and status,
+        assert sum("operator name is empty" in p.message for p in partner.problems) == 30  # without consent no name
         output = run("cert", "import", str(path), "--country", "MX")
         assert "30 rows of other countries" in output
         assert counts(output) == {
