@@ -19,12 +19,14 @@ import hmac
 import json
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
 
 from cadena_client.document import event_form, plain
+from cadena_client.domain.event import Event
 from cadena_client.errors import InputError
 from cadena_client.mirror import Mirror
 
@@ -70,10 +72,15 @@ def redacted(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/…"
 
 
+def _every(event: Event) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Endpoint:
     url: str
     secret: str
+    wants: Callable[[Event], bool] = field(default=_every, compare=False)  # the changes it subscribed to
 
     @property
     def key(self) -> str:
@@ -118,9 +125,17 @@ class Webhook:
             with self.lock:
                 cursor = self.mirror.marked(self.key) or 0
                 pending = self.mirror.feed(cursor, limit=100)
+            skipped = None  # the last change passed over since the last one delivered
             for event in pending:
+                if not self.endpoint.wants(event):
+                    skipped = event.seq
+                    continue
+                skipped = None
                 if not self._deliver(event.seq, json.dumps(plain(event_form(event))).encode()):
                     break
+            if skipped is not None:
+                with self.lock:
+                    self.mirror.mark(self.key, skipped)
             if not pending:
                 with self.changed:
                     self.changed.wait(1.0)

@@ -4,7 +4,8 @@ Mexico certifies an operator and Peru and Costa Rica recognise it at once with t
 but Peru reads the operator's name only once the operator consents with its own key;
 Mexico suspends it and the partners' verification fails in the next block; it is reinstated; Peru
 cancels another; a Costa Rican company withdraws its own certificate; a new MRA comes into force only
-when its last party signs; Colombia applies, the members vote it in, and it signs an MRA with Mexico.
+when its last party signs; Colombia applies, the members vote it in, and it signs an MRA with Mexico;
+Mexico gives its operator a verifiable credential, which a Peruvian freight forwarder checks.
 At each step the tables show what every administration sees.
 """
 
@@ -284,6 +285,10 @@ def run_demo(out: Console) -> None:
     from cadena_client.cli.report import demo_report
 
     demo_report(story.cadena, 1, COUNTRIES, [op.tin for op in OPERATORS], out)
+    story.chapter("11. Mexico gives its operator a verifiable credential; a Peruvian freight forwarder checks it")
+    from cadena_client.credential.demo import credential_story
+
+    credential_story(out, story.as_admin("MX"), mex.tin)
     out.print(
         "\n[bold green]Done.[/] Status changes reached every partner in the block that made them, not a month later."
     )

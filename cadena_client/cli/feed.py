@@ -27,16 +27,26 @@ from cadena_client.mirror import Mirror
     type=click.FloatRange(min=0),
     help="With --offline: refuse an answer more than this many seconds behind the chain.",
 )
+@click.option("--at", help="As it stood at the end of this day (YYYY-MM-DD, UTC), from the mirror's audit trail.")
 @tin_argument
 @json_option
 @pass_session
-def verify(session, importer, offline, max_lag, tin, as_json):
+def verify(session, importer, offline, max_lag, at, tin, as_json):
     """Is TIN a recognised AEO for an import into --importer, and with which benefits?
 
     Exits 0 when it is recognised, 10 + the verdict's code when it is not (11 unknown TIN ... 19 issuer
     suspended: see docs/commands.md), 1 when there is no answer."""
     if max_lag is not None and not offline:
         raise CadenaError("--max-lag applies to --offline answers; an answer from the chain is current")
+    if at is not None:
+        from cadena_client.mirror.asof import verify_on
+
+        mirror = session.mirror(offline=offline)
+        if not offline:
+            mirror.sync(session.cadena())
+        (past,) = verify_on(mirror, importer, [tin], at)
+        emit(as_json, "verification", past, lambda: console().print(f"{past.tin} on {at}: {verification_line(past)}"))
+        click.get_current_context().exit(verdict_exit_code(past.verdict))
     if not offline:
         result = session.cadena().verify(importer, tin)
         emit(as_json, "verification", result, lambda: console().print(f"{result.tin}: {verification_line(result)}"))

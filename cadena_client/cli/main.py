@@ -24,6 +24,7 @@ COMMANDS = {
     "cert": ("certs:cert", "Issue and manage AEO certificates."),
     "compile": ("tooling:compile_command", "Recompile the contracts (a development tool)."),
     "consent": ("consent:consent", "Who may read a certificate's master data: the holder's consent."),
+    "credential": ("credential:credential", "The trader's verifiable AEO credential: issue, verify, print."),
     "credential-signer": ("network:credential_signer", "Grant and revoke the keys that sign your credentials."),
     "demo": ("tooling:demo", "Tell the CADENA story on the embedded chain."),
     "export": ("feed:export", "The AEO list an administration sees, from the local mirror."),

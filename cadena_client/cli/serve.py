@@ -49,6 +49,13 @@ def _webhook_key(secret_file: str | None) -> bytes:
 @click.option(
     "--observer", default="", help="The administration this service serves (CC): its committee reports name it."
 )
+@click.option(
+    "--credential-keystore",
+    "credential_keystores",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="Sign the status lists of the administration whose credential signer this keystore holds (repeat for more).",
+)
 @pass_session
 def serve(
     session,
@@ -62,6 +69,7 @@ def serve(
     max_streams,
     max_streams_per_client,
     observer,
+    credential_keystores,
 ):
     """Serve verification, certificates, AEO lists and a live feed over HTTP (read-only, no keys), from the
     local mirror kept synced with the chain; the API's documentation is at /docs. Webhooks follow the
@@ -81,10 +89,22 @@ def serve(
         key = _webhook_key(webhook_secret_file)
         for url in webhooks:
             follower.add_webhook(Endpoint(url, endpoint_secret(key, url)))
+    app = create_app(follower, cors, max_streams, max_streams_per_client)
+    if webhook_secret_file or os.environb.get(b"CADENA_WEBHOOK_SECRET"):
+        app.state.webhook_key = _webhook_key(webhook_secret_file)  # companies subscribe with their holder keys
+        from cadena_client.service.routes.subscriptions import restore
+
+        restore(follower, app.state.webhook_key)
+    if credential_keystores:
+        from cadena_client.chain.keys import load_keystore
+        from cadena_client.credential.issuance import credential_keys
+
+        accounts = [load_keystore(Path(k), session.password(Path(k))) for k in credential_keystores]
+        app.state.credential_keys = credential_keys(follower.cadena, accounts)
     click.echo(f"serving on http://{host}:{port} (API documentation at /docs); the mirror syncs every {poll:g} s")
     try:
         uvicorn.run(
-            create_app(follower, cors, max_streams, max_streams_per_client),
+            app,
             host=host,
             port=port,
             log_level="warning",

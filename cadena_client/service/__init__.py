@@ -20,11 +20,12 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from cadena_client.credential.page import mount_verify
 from cadena_client.page import mount_page
 from cadena_client.service import answers
 from cadena_client.service.follower import Follower
 from cadena_client.service.middleware import BodyLimit
-from cadena_client.service.routes import events, health, records, report, verification
+from cadena_client.service.routes import credentials, events, health, records, report, subscriptions, verification
 
 __all__ = ["Follower", "create_app"]
 
@@ -60,7 +61,8 @@ def create_app(
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"])
     answers.install(app)
-    for module in (verification, records, events, health, report):
+    for module in (verification, records, events, health, report, credentials, subscriptions):
         app.include_router(module.router)
     mount_page(app)
+    mount_verify(app)
     return app

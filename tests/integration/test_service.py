@@ -312,7 +312,7 @@ def test_the_openapi_page_lists_every_endpoint(service):
     url, _ = service
     paths = requests.get(f"{url}/openapi.json", timeout=5).json()["paths"]
     assert {"/v1/verify", "/v1/certificates", "/v1/certificates/{tin}", "/v1/events", "/v1/aeo-list"} <= set(paths)
-    assert {p["name"] for p in paths["/v1/verify"]["get"]["parameters"]} == {"importer", "tin"}
+    assert {p["name"] for p in paths["/v1/verify"]["get"]["parameters"]} == {"importer", "tin", "at"}
     assert "post" in paths["/v1/verify"]
     for path, operations in paths.items():  # the refusals it sends, and none it never sends
         for operation in operations.values():

@@ -12,14 +12,16 @@ import json
 import re
 import time
 from contextlib import nullcontext
+from datetime import date
 from functools import lru_cache
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from cadena_client.document import dumps, plain
 from cadena_client.domain.model import Benefit, Verdict
 from cadena_client.schema.models import (
     COUNTRY_REGEX,
@@ -74,6 +76,16 @@ def _verification(follower: Follower, importer: str, tin: str, locked: bool = Fa
     return f'{{"schema": "{SCHEMA}", "kind": "verification", {item[1:-1]}, "as_of": {reflects}}}'.encode()
 
 
+def _verification_on(follower: Follower, importer: str, tin: str, day: date) -> bytes:
+    """The verification document of one TIN as it stood at the end of `day`."""
+    from cadena_client.mirror.asof import verify_on
+
+    with follower.lock:
+        (past,) = verify_on(follower.mirror, importer, [tin], day)
+        reflects = follower.as_of()
+    return dumps("verification", {**plain(past), "as_of": reflects}, indent=None).encode()
+
+
 class QuickVerify:
     """ASGI middleware: answers a well-formed GET /v1/verify itself, without FastAPI's machinery, when
     the mirror is ready and free; anything else (a mistake, not ready, a sync running) goes on to the
@@ -92,6 +104,7 @@ class QuickVerify:
             follower = self.follower
             if (
                 len(importer) == len(tin) == 1
+                and b"at" not in asked
                 and COUNTRY.fullmatch(importer[0])
                 and TIN.fullmatch(tin[0])
                 and follower.ready()
@@ -109,9 +122,19 @@ class QuickVerify:
 
 
 @router.get("/verify", response_model=VerificationDocument)
-async def verify(follower: FollowerDep, importer: CountryQuery, tin: TinQuery) -> Response:
-    """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why."""
+async def verify(
+    follower: FollowerDep,
+    importer: CountryQuery,
+    tin: TinQuery,
+    at: Annotated[date | None, Query(description="As it stood at the end of this day (UTC)")] = None,
+) -> Response:
+    """Is the AEO of `tin` recognised for an import into `importer`, with which benefits, and why; with
+    `at` (YYYY-MM-DD), as it stood at the end of that day, from the audit trail."""
     follower.check_ready()  # (a well-formed request the mirror can answer at once is QuickVerify's)
+    if at is not None:
+        return Response(
+            await anyio.to_thread.run_sync(_verification_on, follower, importer, tin, at), media_type="application/json"
+        )
     body = await anyio.to_thread.run_sync(_verification, follower, importer, tin)  # never waits on the loop
     return Response(body, media_type="application/json")
 
