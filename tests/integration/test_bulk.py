@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 import requests
-from helpers import PILOT
+from helpers import MX_EXCHANGE, PILOT
 
 from cadena_client.api.bulk import issue_all
 from cadena_client.chain.connection import connect
@@ -122,6 +122,7 @@ def test_resynchronises_when_another_program_used_the_key(anvil):
 @pytest.mark.slow
 def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     chain, cadena = deployed(anvil.url)
+    cadena, key = cadena.with_exchange(MX_EXCHANGE), MX_EXCHANGE.private_key.hex()  # both runs salt alike
     script = tmp_path / "bulk_run.py"
     script.write_text(
         textwrap.dedent(f"""
@@ -129,9 +130,10 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
         from cadena_client.chain.connection import connect
         from cadena_client.chain.signer import Signer
         from cadena_client.api.client import Cadena
+        from cadena_client.confidential.keys import ExchangeKeys
         from cadena_client.domain.model import MasterData
         chain = connect({anvil.url!r})
-        cadena = Cadena(chain, {cadena.address!r})
+        cadena = Cadena(chain, {cadena.address!r}, exchange=ExchangeKeys("MX", bytes.fromhex({key!r})))
         records = [MasterData(f"MX{{i:010d}}", f"Operador {{i}} S.A.", f"Calle {{i}}, Ciudad", "exporter", "2020-01-01",
                               "2030-01-01") for i in range(3000)]
         print("started", flush=True)

@@ -172,7 +172,7 @@ def test_cadena_report_on_the_command_line_and_from_the_service(node, pilot_reco
 
 def test_the_service_records_what_it_saw_and_answered_and_serves_the_report(node, pilot_record, scenario, tmp_path):
     mirror, _ = scenario
-    with serving(node.url, pilot_record, tmp_path) as (url, _officer):
+    with serving(node.url, pilot_record, tmp_path) as (url, officer):
         for _ in range(3):
             assert requests.get(f"{url}/v1/verify", params={"importer": "PE", "tin": "MXEPC180101AB1"}).ok
         batch = {"importer": "CR", "tins": ["PE20100070970", "MXEPA180101AB1"]}
@@ -189,6 +189,7 @@ def test_the_service_records_what_it_saw_and_answered_and_serves_the_report(node
             ("CR", "PE", "recognised", 1),
             ("PE", "MX", "recognised", 3),
         ]
+        mirror.sync(officer)  # with the exchange key the service's MX published
         assert len(body["seen"]) == len(mirror.feed(0))  # every event of the chain, seen once by this service
         base = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--mirror", mirror.path]
         gathered = CliRunner().invoke(
