@@ -35,7 +35,7 @@ COMMANDS = {
     "serve": ("serve:serve", "Serve verification, AEO lists and a live feed over HTTP."),
     "sync": ("feed:sync", "Bring the local mirror up to the chain."),
     "template": ("tooling:template", "Write the AEO list template (.xlsx or .csv)."),
-    "verify": ("feed:verify", "Is TIN a recognised AEO for an import into a country?"),
+    "verify": ("verify:verify", "Is TIN a recognised AEO for an import into a country?"),
     "watch": ("feed:watch", "Stream certificate and MRA changes as they happen."),
 }
 
