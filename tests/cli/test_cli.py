@@ -147,6 +147,7 @@ def test_a_country_rotates_its_admin_key_and_no_one_else_can(run):
     assert "without an administration admin; appoint another admin of MX first" in alone
 
 
+@pytest.mark.slow
 def test_the_members_admit_colombia_then_suspend_it_by_vote(run, reverting, tmp_path):
     colombia = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"  # anvil's dev account 7
     proposed = json.loads(

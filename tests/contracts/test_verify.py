@@ -135,6 +135,7 @@ def test_benefits_are_the_union_over_mras_in_force_that_cover_the_type(net, tril
     assert verdict(net, "PE") == (True, RDC, V.RECOGNISED)
 
 
+@pytest.mark.slow
 def test_many_mras_between_two_countries_span_several_slots(net):
     net.issue(MX_TIN, aeo_types="carrier")
     for i in range(11):  # five entries a slot: three slots
