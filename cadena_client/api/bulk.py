@@ -13,11 +13,21 @@ from cadena_client.api.client import Cadena
 from cadena_client.chain.signer import Job, Outcome, Result
 from cadena_client.contract.codec import master_struct, tin_to_bytes32
 from cadena_client.domain.lifecycle import LIVE, Operation
-from cadena_client.domain.model import MasterData, Reason, Visibility
+from cadena_client.domain.model import Certificate, MasterData, Reason, Visibility
 from cadena_client.errors import InputError
 
 MAX_BATCH = 100  # the contract's bound on issueCertificates
 DEFAULT_BATCH = 50
+
+
+def live_certificates(cadena: Cadena, tins: list[str]) -> dict[str, Certificate]:
+    """The Active or Suspended certificates among `tins`, by TIN. Only a country's officers issue its
+    TINs, so a country that has issued nothing has none of them: its TINs are not read (a first issue
+    of a list reads one count, not every certificate)."""
+    issued = {country: cadena.read("certificateCount", country.encode())[0] for country in {tin[:2] for tin in tins}}
+    to_read = [tin for tin in tins if issued[tin[:2]]]
+    found = cadena.read_certificates(to_read) if to_read else []
+    return {tin: stored for tin, stored in zip(to_read, found, strict=True) if stored.status in LIVE}
 
 
 def issue_all(
@@ -45,8 +55,10 @@ def issue_all(
     outcomes: dict[str, Outcome] = {}
     to_send = []
     sealing: dict = {}  # the readers of each (types, visibility), read once per run
-    for master, stored in zip(masters, cadena.read_certificates([m.tin for m in masters]), strict=True):
-        if stored.status in LIVE:
+    live = live_certificates(cadena, [m.tin for m in masters])
+    for master in masters:
+        stored = live.get(master.tin)
+        if stored is not None:
             same = stored.commitment == master.commitment
             outcomes[master.tin] = (
                 Outcome(master.tin, Result.ALREADY)

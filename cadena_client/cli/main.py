@@ -17,7 +17,8 @@ from cadena_client import errors
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 
-# name -> (module:attribute, short help): the help is here so that listing commands imports nothing
+# A command group is registered by one line here: name -> ("module:attribute" under cadena_client.cli, short
+# help). Its module is imported only when the command runs; the help is here so that listing imports nothing.
 COMMANDS = {
     "account": ("tooling:account", "Signing accounts (encrypted keystores)."),
     "admin": ("network:admin", "Grant and revoke the administration admins of your country."),
@@ -40,7 +41,7 @@ COMMANDS = {
     "sign-in": ("signin:sign_in", "Sign the page's sign-in challenge with your holder key."),
     "sync": ("feed:sync", "Bring the local mirror up to the chain."),
     "template": ("tooling:template", "Write the AEO list template (.xlsx or .csv)."),
-    "verify": ("feed:verify", "Is TIN a recognised AEO for an import into a country?"),
+    "verify": ("verify:verify", "Is TIN a recognised AEO for an import into a country?"),
     "watch": ("feed:watch", "Stream certificate and MRA changes as they happen."),
 }
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+import click
 
 from cadena_client.document import actor_label
 from cadena_client.domain.governance import Proposal, ProposalKind
@@ -22,6 +21,10 @@ from cadena_client.domain.model import (
     country_name,
     status_label,
 )
+
+if TYPE_CHECKING:  # rich's console and tables are imported where a table is drawn, not by `verify`'s line
+    from rich.console import Console
+    from rich.table import Table
 
 STATUS_STYLE = {
     CertificateStatus.ACTIVE: "green",
@@ -52,8 +55,17 @@ def ballot(votes: int, needed: int) -> str:
     return f"{votes} of the {counted(needed, 'vote')} it needs"
 
 
+def escape(text: str) -> str:
+    """`text` with rich's markup escaped, to show as written in a table."""
+    from rich.markup import escape as escape_markup
+
+    return escape_markup(text)
+
+
 def titled_table(title: str, columns: tuple[str, ...]) -> Table:
     """An empty table with its title above on the left and these columns."""
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column)
@@ -91,8 +103,8 @@ def certificate_table(certificates: list[Certificate], title: str = "Certificate
 
 def verification_line(result: Verification) -> str:
     if result.recognised:
-        return f"[green]recognised[/] in {result.importing_country}: {flags(result.benefits)}"
-    return f"[red]not recognised[/] in {result.importing_country}: {result.verdict.label}"
+        return f"{click.style('recognised', fg='green')} in {result.importing_country}: {flags(result.benefits)}"
+    return f"{click.style('not recognised', fg='red')} in {result.importing_country}: {result.verdict.label}"
 
 
 def verification_table(results: list[Verification], title: str = "Verification") -> Table:
@@ -214,6 +226,8 @@ def identifier_table(entries, title: str) -> Table:
 
 def count_table(counts: dict[str, int], title: str) -> Table:
     """Records per outcome, the title heading the first column (a narrow table would wrap it)."""
+    from rich.table import Table
+
     table = Table()
     table.add_column(escape(title))
     table.add_column("records", justify="right")
@@ -232,4 +246,6 @@ def failure_table(failures, title: str) -> Table:
 def console(stderr: bool = False) -> Console:
     """A console for tables; 140 columns when the output is a file or a pipe, not a terminal."""
     stream = sys.stderr if stderr else sys.stdout
+    from rich.console import Console
+
     return Console(highlight=False, width=None if stream.isatty() else 140, stderr=stderr)

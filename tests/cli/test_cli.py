@@ -159,6 +159,7 @@ def test_a_country_rotates_its_admin_key_and_no_one_else_can(run):
     assert "without an administration admin; appoint another admin of MX first" in alone
 
 
+@pytest.mark.slow
 def test_the_members_admit_colombia_then_suspend_it_by_vote(run, reverting, tmp_path):
     colombia = "0x14dC79964da2C08b23698B3D3cc7Ca32193d9955"  # anvil's dev account 7
     proposed = json.loads(
@@ -449,7 +450,8 @@ def test_offline_verify_says_how_old_its_answer_is_and_refuses_what_it_cannot_vo
 IMPORT_PROBE = (
     "import atexit, runpy, sys; "
     "atexit.register(lambda: print([m for m in ('web3', 'eth_account', 'eth_keyfile', 'eth_abi', 'eth_utils', "
-    "'requests') if m in sys.modules], file=sys.stderr)); "
+    "'requests', 'rich', 'cadena_client.lists.files', 'urllib.request', 'concurrent.futures') if m in sys.modules], "
+    "file=sys.stderr)); "
     "sys.argv = ['cadena', *sys.argv[1:]]; runpy.run_module('cadena_client', run_name='__main__')"
 )
 SIGNING_STACK = {"web3", "eth_account", "eth_keyfile"}
@@ -459,7 +461,8 @@ SIGNING_STACK = {"web3", "eth_account", "eth_keyfile"}
 def test_commands_that_sign_nothing_import_no_signing_stack(run, node, pilot_record, tmp_path):
     """web3 brings eth-account, eth-keyfile and py_ecc's field arithmetic (a second of start-up): a
     command that reads imports none of it; `verify --offline`, which reads a mirror and asks the node
-    one thing, imports neither eth-abi, eth-utils (with pydantic) nor requests either."""
+    one thing, imports neither eth-abi, eth-utils (with pydantic) nor requests either, nor what only other
+    commands use: rich's tables, the list files' formats, urllib.request, a thread pool."""
     mirror = ["--mirror", str(tmp_path / "mirror.sqlite")]
     run(*ISSUE, dev=2)
     run(*mirror, "sync")

@@ -24,6 +24,7 @@ def test_registered_administrations_are_listed(net):
     assert net.fn("administration", b"BR").call()[0] == 0  # None
 
 
+@pytest.mark.slow
 def test_the_chain_and_the_client_agree_on_country_codes(net):
     """The contract's bitmap of admissible codes is exactly the client's set of ISO 3166-1 codes."""
     admissible = set()

@@ -1,5 +1,6 @@
 """The gas table: every operation's gas against the targets, printed (run with -s to see it)."""
 
+import pytest
 from helpers import NO_RULES, master_data
 
 from cadena_client.contract.codec import country_to_bytes2, tin_to_bytes32
@@ -27,6 +28,7 @@ def call_gas(net, call) -> int:
     return receipt.gasUsed
 
 
+@pytest.mark.slow
 def test_gas_table(net, capsys):
     gas = {}
     # The first certificate of a country and a later one: both write their index slot.

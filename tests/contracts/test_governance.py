@@ -54,6 +54,7 @@ def test_every_step_is_an_event_naming_the_country_and_the_account(net):
     assert withdrawn.args.votes == 0
 
 
+@pytest.mark.slow
 def test_a_vote_can_be_withdrawn_until_execution_and_proposals_expire(net):
     proposal = net.propose_motion("admission", "CO", "co_admin", "DIAN")
     net.vote(proposal, "MX")
@@ -156,6 +157,7 @@ def test_an_executed_recovery_removes_the_country_s_previous_admins(net):
     assert net.fn("hasRole", pe, net.a["pe_admin"]).call() and net.fn("adminCount", b"PE").call() == 2
 
 
+@pytest.mark.slow
 def test_a_suspended_administration_issues_and_changes_nothing_and_is_recognised_nowhere(net):
     net.issue(TIN, holder=net.a["holder"])
     net.issue("MXBBB020202BBB", holder=net.a["holder"])
@@ -198,6 +200,7 @@ def test_suspension_reaches_mras_signed_after_it(net):
     assert net.verify("CR", TIN)[2] == Verdict.RECOGNISED
 
 
+@pytest.mark.slow
 def test_an_expelled_administration_is_readmitted_only_by_a_new_admission_with_its_history(net):
     net.issue(TIN)
     net.decide("expulsion", "MX")
@@ -243,6 +246,7 @@ def test_the_delays_have_floors_no_rules_change_lowers(net):
     assert [net.fn("delayOf", kind).call() for kind in range(7)] == [2 * DAY] * 4 + [7 * DAY, 2 * DAY, 7 * DAY]
 
 
+@pytest.mark.slow
 def test_the_electorate_is_fixed_when_a_proposal_is_made(net):
     """Members admitted later do not vote on it; votes of members suspended since do not count; the
     votes it needs are computed on it."""
@@ -262,6 +266,7 @@ def test_the_electorate_is_fixed_when_a_proposal_is_made(net):
         queue(net, rules)
 
 
+@pytest.mark.slow
 def test_the_audit_s_findings_on_thresholds(net):
     """A rules proposal needing 4 votes of 5 passed with 3 once a voter was suspended; with no active
     member left, every proposal needed 0 votes. Now the threshold is fixed on the electorate, a
@@ -306,6 +311,7 @@ def test_a_proposal_checks_what_it_asks_before_anyone_votes(net):
         net.vote(99, "MX")
 
 
+@pytest.mark.slow
 def test_the_audit_s_capture_path_stops(net, capsys):
     """Five members (MX, PE, CR, CO, CL); MX, PE and CR try to admit two puppets at quorum, lower the
     veto window to 0, and recover Colombia's admin key to a stranger. Every step that once worked is

@@ -66,6 +66,7 @@ def test_effective_date_in_the_future(net):
     assert mra(net, mra_id)["status"] == M.IN_FORCE
 
 
+@pytest.mark.slow
 def test_suspend_resume_and_leave_a_multilateral_mra(net):
     net.register("CO", "co_admin")
     mra_id = net.mra_in_force(["MX", "PE", "CR", "CO"])

@@ -17,11 +17,24 @@ def verdict(net, importer, tin=MX_TIN):
     return recognised, benefits, V(why)
 
 
+@pytest.fixture(scope="module")
+def trilateral_state(deployed, w3):
+    """MX, PE and CR in force, covering importers and exporters; one Mexican importer-exporter: built once
+    for the module, as (its MRA id, a snapshot of it); the chain is put back as it was."""
+    tester = w3.provider.ethereum_tester
+    before = tester.take_snapshot()
+    mra_id = deployed.mra_in_force(["MX", "PE", "CR"], benefits=RPI | PRI, covered=T.IMPORTER | T.EXPORTER)
+    deployed.issue(MX_TIN, aeo_types="importer,exporter", holder=deployed.a["holder"])
+    built = tester.take_snapshot()
+    tester.revert_to_snapshot(before)
+    return mra_id, built
+
+
 @pytest.fixture
-def trilateral(net):
-    """MX, PE and CR in force, covering importers and exporters; one Mexican importer-exporter."""
-    mra_id = net.mra_in_force(["MX", "PE", "CR"], benefits=RPI | PRI, covered=T.IMPORTER | T.EXPORTER)
-    net.issue(MX_TIN, aeo_types="importer,exporter", holder=net.a["holder"])
+def trilateral(net, trilateral_state, w3):
+    """The trilateral state, from its snapshot (`net` puts the chain back after the test)."""
+    mra_id, built = trilateral_state
+    w3.provider.ethereum_tester.revert_to_snapshot(built)
     return mra_id
 
 
@@ -122,6 +135,7 @@ def test_benefits_are_the_union_over_mras_in_force_that_cover_the_type(net, tril
     assert verdict(net, "PE") == (True, RDC, V.RECOGNISED)
 
 
+@pytest.mark.slow
 def test_many_mras_between_two_countries_span_several_slots(net):
     net.issue(MX_TIN, aeo_types="carrier")
     for i in range(11):  # five entries a slot: three slots

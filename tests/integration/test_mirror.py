@@ -23,11 +23,11 @@ ADMIN = {"MX": "dev:1", "PE": "dev:3", "CR": "dev:5"}
 HOLDER = "dev:9"
 
 
-@pytest.fixture
-def world(tmp_path):
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory):
+    """One embedded chain for the module with the pilot network, its MRA covering importers and exporters only."""
     chain = connect()
-    accounts = Accounts(chain, PILOT.parent)
-    config = tmp_path / "pilot.toml"  # the pilot, its MRA covering importers and exporters only
+    config = tmp_path_factory.mktemp("config") / "pilot.toml"
     config.write_text(
         PILOT.read_text().replace(
             'covered_types = ["importer", "exporter", "manufacturer", "warehouse", '
@@ -35,7 +35,15 @@ def world(tmp_path):
             'covered_types = ["importer", "exporter"]',
         )
     )
-    cadena = deploy_network(chain, load_config(config), accounts, None).cadena
+    return chain, deploy_network(chain, load_config(config), Accounts(chain, PILOT.parent), None).cadena
+
+
+@pytest.fixture
+def world(deployed, tmp_path):
+    """The module's network as deployed, put back after the test; signers made anew (nonces from the chain)."""
+    chain, cadena = deployed
+    snapshot = chain.w3.provider.ethereum_tester.take_snapshot()
+    accounts = Accounts(chain, PILOT.parent)
 
     class World:
         pass
@@ -45,7 +53,8 @@ def world(tmp_path):
     w.as_ = lambda ref: cadena.as_signer(accounts.signer(ref))
     w.mirror = lambda name="mirror.sqlite": Mirror(tmp_path / name, chain.chain_id, cadena.address, cadena.deploy_block)
     w.now = lambda: chain.w3.eth.get_block("latest")["timestamp"]
-    return w
+    yield w
+    chain.w3.provider.ethereum_tester.revert_to_snapshot(snapshot)
 
 
 def master(tin, day, holder=None, types="exporter", expiry_days=None):

@@ -323,6 +323,7 @@ def test_the_openapi_page_lists_every_endpoint(service):
     assert tin["schema"]["pattern"].startswith("^(?:AD|AE|")  # only country codes that exist
 
 
+@pytest.mark.slow
 def test_schemathesis_with_every_check_finds_nothing(service, tmp_path):
     """An independent fuzzer (Schemathesis, every check) against the service's own OpenAPI document:
     valid requests by the document are answered, invalid ones refused, every answer and status as

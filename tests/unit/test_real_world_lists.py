@@ -173,6 +173,7 @@ def test_an_empty_json_list_is_no_rows(tmp_path):
         aeo_files.read(tmp_path / "l.json")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     content=st.one_of(
