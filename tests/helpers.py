@@ -371,12 +371,18 @@ def serving(node_url: str, record_path, tmp_path):
         tmp_path / "service.sqlite", record.chain_id, record.address, record.deploy_block, exchange=MX_EXCHANGE
     )
     follower = Follower(mirror, cadena, 0.1)
+    with running(create_app(follower), follower) as url:
+        yield url, cadena.as_signer(Signer(chain, chain.dev_account(2)))
+
+
+@contextmanager
+def running(app, follower):
+    """`app` served by uvicorn on a free port, its `follower` started; yields its URL once /readyz answers."""
     follower.start()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(follower), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{server.config.port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -386,7 +392,7 @@ def serving(node_url: str, record_path, tmp_path):
             pass
         time.sleep(0.05)
     try:
-        yield url, cadena.as_signer(Signer(chain, chain.dev_account(2)))
+        yield url
     finally:
         follower.stopping.set()  # ends the event streams, which the server waits for
         server.should_exit = True

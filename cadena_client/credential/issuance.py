@@ -32,7 +32,9 @@ def issue_for(cadena, mirror, account, tin: str, status_base: str, now: datetime
             f"with `cadena credential-signer grant --country {code} {account.address}`"
         )
     mirror.sync(cadena)
-    certificate = mirror.certificate(tin)
+    certificate = mirror.certificate(
+        tin, mirror.officers()
+    )  # the issuer reads its own; `shown` keeps what consent allows
     on_chain = cadena.certificate(tin)
     if (on_chain.version, on_chain.commitment) != (certificate.version, certificate.commitment):
         raise InputError(f"the mirror is behind the chain for {tin}; run `cadena sync` and try again")

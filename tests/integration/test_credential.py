@@ -8,16 +8,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import requests
-import uvicorn
 from click.testing import CliRunner
-from helpers import PILOT, ROOT, free_port
+from helpers import PILOT, ROOT, running
 from test_page import browser  # noqa: F401  (the chromium fixture)
 
 from cadena_client.chain.connection import connect
@@ -67,27 +64,8 @@ def credential_service(node_url: str, record_path: Path, tmp_path: Path):
     app.state.credential_keys = {"MX": IssuerKey(bytes(chain.dev_account(SIGNER).key), chain.chain_id)}
     app.state.webhook_key = WEBHOOK_KEY
     restore(follower, WEBHOOK_KEY)  # as `cadena serve` does: the subscriptions the mirror kept
-    follower.start()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/readyz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    try:
+    with running(app, follower) as url:
         yield url
-    finally:
-        follower.stopping.set()
-        server.should_exit = True
-        thread.join(timeout=10)
-        follower.stop()
 
 
 class Network:
@@ -335,7 +313,9 @@ def test_name_and_address_only_where_the_visibility_lets_partners_see_them(netwo
     signer = cadena.chain.dev_account(SIGNER)
     shown = issue_for(cadena, mirror, signer, "MXSHOWN0001", "https://sat.example")
     hidden = issue_for(cadena, mirror, signer, "MXHIDDEN001", "https://sat.example")
-    assert mirror.certificate("MXHIDDEN001").name == "Reservada S.A."  # the issuer reads it; the credential does not
+    assert (
+        mirror.certificate("MXHIDDEN001", mirror.officers()).name == "Reservada S.A."
+    )  # the issuer reads it; the credential does not
     subject = open_sd_jwt(shown)[1]["credentialSubject"]
     assert subject["name"] == "Transportes Visibles S.A." and subject["address"].startswith("Av. Paseo")
     assert "Reservada" not in hidden and "name" not in open_sd_jwt(hidden)[1]["credentialSubject"]
