@@ -32,6 +32,7 @@ def test_the_signer_and_what_it_asks_for():
             "sign it anew",
         ),
     ],
+    ids=["no-fields", "not-http", "stale"],  # the same ids in every xdist worker (the texts carry the time)
 )
 def test_refusals_name_the_problem(message, said):
     signature = signed_request(COMPANY, "https://x", ["MXAAA010101AAA"])["signature"]
