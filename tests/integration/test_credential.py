@@ -131,6 +131,15 @@ def wait_for(check, what: str, timeout: float = 10):
     raise AssertionError(f"{what} within {timeout} s")
 
 
+def answered(driver, selector: str):
+    """The element `selector` of the page a form's submission loads: waited for, as the click returns
+    before the new page is there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, selector))[0]
+
+
 needs_node = pytest.mark.skipif(not shutil.which("node"), reason="the independent verifier runs on Node")
 
 
@@ -265,7 +274,7 @@ def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, 
             assert browser.find_element(By.CSS_SELECTOR, "label[for=credential]").text
             browser.find_element(By.ID, "credential").send_keys(credential)
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            return browser.find_element(By.ID, "verdict").text
+            return answered(browser, "#verdict").text
 
         wait_for(lambda: pasted() == "Valid", "the pasted credential is valid once the service's mirror has it")
         assert browser.find_element(By.ID, "credential-tin").text == TIN
@@ -279,7 +288,7 @@ def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, 
             browser.get(f"{url}/verify")
             browser.find_element(By.ID, "upload").send_keys(str(upload))
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            return browser.find_element(By.ID, "verdict").text == "Suspended"
+            return answered(browser, "#verdict").text == "Suspended"
 
         wait_for(suspended_on_upload, "the uploaded credential shows the suspension")
         shot(browser, "credential-2-suspended")
@@ -292,7 +301,7 @@ def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, 
         assert browser.find_element(By.ID, "verdict").text == "Forged: the signature does not hold"
         browser.get(f"{url}/verify")
         browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # nothing pasted: said so
-        assert browser.find_element(By.CSS_SELECTOR, ".error").text
+        assert answered(browser, ".error").text
 
 
 def test_name_and_address_only_where_the_visibility_lets_partners_see_them(network, tmp_path):
