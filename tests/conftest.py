@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from eth_utils import keccak
-from helpers import ADMINISTRATIONS, PILOT, ROLES, RULES, STARTED, Network, deploy, rpc, serving
+from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, ZERO_ADDRESS, deploy, found, rpc, serving
 from web3 import EthereumTesterProvider, Web3
 
 from cadena_client.chain.node import start_anvil
 from cadena_client.cli.main import cli
-from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, LENS, load_artifact
+from cadena_client.contract.artifact import CONTRACT, load_artifact
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +21,9 @@ def artifact():
 
 @pytest.fixture(scope="session")
 def w3():
-    return Web3(EthereumTesterProvider())
+    chain = Web3(EthereumTesterProvider())
+    chain.eth.default_account = chain.eth.accounts[0]  # else each call without a sender asks for the accounts 3 times
+    return chain
 
 
 @pytest.fixture(scope="session")
@@ -33,37 +35,17 @@ def accounts(w3):
     for role in ROLES:
         key = keccak(text=f"cadena test {role}")
         address = tester.add_account("0x" + key.hex())
-        w3.eth.send_transaction({"from": funder, "to": address, "value": 10**21})
+        w3.eth.send_transaction({"from": funder, "to": address, "value": 10**21, "gas": 21000})
         named[role] = address
     return named
 
 
 @pytest.fixture(scope="session")
-def deployed(w3, accounts, artifact):
+def deployed(w3, accounts):
     """MX, PE and CR seated as founders by the deployer (who keeps no power), with their officers: the
     implementation, and the consortium, which creates the CADENA proxy and its lens."""
-    founders = list(ADMINISTRATIONS)
-    deployer = accounts["governance"]
-    implementation = deploy(w3, CONTRACT, "0x" + "00" * 20, 0, sender=deployer)  # no forwarder
-    consortium = w3.eth.contract(
-        address=deploy(
-            w3,
-            CONSORTIUM,
-            implementation,
-            [c.encode() for c in founders],
-            [ADMINISTRATIONS[c] for c in founders],
-            [accounts[f"{c.lower()}_admin"] for c in founders],
-            RULES,
-            "0x" + "00" * 20,
-            0,
-            sender=deployer,
-        ),
-        abi=load_artifact(CONSORTIUM)["abi"],
-    )
-    proxy = consortium.functions.cadena().call()
-    lens = w3.eth.contract(address=consortium.functions.lens().call(), abi=load_artifact(LENS)["abi"])
-    net = Network(w3, w3.eth.contract(address=proxy, abi=artifact["abi"]), accounts, consortium, lens)
-    net.implementation = implementation
+    implementation = deploy(w3, CONTRACT, ZERO_ADDRESS, 0, sender=accounts["governance"])  # no forwarder
+    net = found(w3, accounts, implementation, {code: f"{code.lower()}_admin" for code in ADMINISTRATIONS})
     for code in ("MX", "PE", "CR"):
         net.tx(
             net.fn("grantRole", net.officer_role(code), accounts[f"{code.lower()}_officer"]), f"{code.lower()}_admin"

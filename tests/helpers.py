@@ -26,7 +26,7 @@ from web3.logs import DISCARD
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.confidential.keys import ExchangeKeys
-from cadena_client.contract.artifact import load_artifact
+from cadena_client.contract.artifact import CONSORTIUM, CONTRACT, LENS, load_artifact
 from cadena_client.contract.codec import codec, country_to_bytes2, master_struct, tin_to_bytes32
 from cadena_client.domain.model import MasterData
 from cadena_client.errors import ContractError
@@ -89,6 +89,7 @@ class Network:
         self.w3, self.contract, self.a = w3, contract, accounts
         self.consortium, self.lens = consortium, lens
         self.admins = {code: f"{code.lower()}_admin" for code in ("MX", "PE", "CR")}  # country -> admin account
+        self.implementation: str | None = None  # the CADENA implementation behind the proxy, where known
 
     def tx(self, call, sender: str):
         """Sends `call` from `sender` and returns its receipt. A refusal raises the contract's error from one
@@ -222,7 +223,7 @@ class Network:
         address = Account.from_key(key).address
         if address not in self.w3.eth.accounts:  # an earlier test may have added it (its balance was reverted)
             tester.add_account(key)
-        self.w3.eth.send_transaction({"from": self.w3.eth.accounts[0], "to": address, "value": 10**20})
+        self.w3.eth.send_transaction({"from": self.w3.eth.accounts[0], "to": address, "value": 10**20, "gas": 21000})
         self.a[name] = address
         return address
 
@@ -259,10 +260,39 @@ class Network:
 
 
 def deploy(w3, name: str, *args, sender: str) -> str:
-    """Deploys the shipped contract `name` with constructor `args`; returns its address."""
+    """Deploys the shipped contract `name` with constructor `args`; returns its address. It is sent with
+    the block's gas: a gas estimate would run the deployment a dozen times."""
     artifact = load_artifact(name)
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    return w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": sender})).contractAddress
+    gas = w3.eth.get_block("latest")["gasLimit"]
+    receipt = w3.eth.wait_for_transaction_receipt(factory.constructor(*args).transact({"from": sender, "gas": gas}))
+    assert receipt.status == 1, f"the deployment of {name} failed"
+    return receipt.contractAddress
+
+
+def found(w3, accounts: dict, implementation: str, admins: dict[str, str]) -> Network:
+    """A network on `implementation` founded by the countries of `admins` (country -> its admin's account
+    name), seated in the consortium's constructor by `governance`, which keeps no power."""
+    consortium = w3.eth.contract(
+        address=deploy(
+            w3,
+            CONSORTIUM,
+            implementation,
+            [code.encode() for code in admins],
+            [ADMINISTRATIONS.get(code, code) for code in admins],
+            [accounts[admin] for admin in admins.values()],
+            RULES,
+            ZERO_ADDRESS,
+            0,  # no forwarder: RelayKind.None
+            sender=accounts["governance"],
+        ),
+        abi=load_artifact(CONSORTIUM)["abi"],
+    )
+    cadena = w3.eth.contract(address=consortium.functions.cadena().call(), abi=load_artifact(CONTRACT)["abi"])
+    lens = w3.eth.contract(address=consortium.functions.lens().call(), abi=load_artifact(LENS)["abi"])
+    net = Network(w3, cadena, accounts, consortium, lens)
+    net.admins, net.implementation = dict(admins), implementation
+    return net
 
 
 def carry_out(cadena, proposal: int) -> None:

@@ -1,9 +1,8 @@
 """MRAs on-chain: proposal, signatures, entry into force, suspension, leaving, termination."""
 
 import pytest
-from helpers import RULES, ZERO_ADDRESS, Network, deploy, reverts
+from helpers import found, reverts
 
-from cadena_client.contract.artifact import CONSORTIUM, LENS, load_artifact
 from cadena_client.domain.model import MRAStatus as M
 from cadena_client.domain.model import PartyStatus as P
 from cadena_client.domain.model import to_day
@@ -194,25 +193,8 @@ def test_at_most_32_parties(net, accounts):
         "IL",
         "TH",
     ]
-    founders = ["MX", "PE", "CR", *codes]
-    consortium = net.w3.eth.contract(
-        address=deploy(
-            net.w3,
-            CONSORTIUM,
-            net.implementation,
-            [code.encode() for code in founders],
-            founders,
-            [accounts[f"{c.lower()}_admin"] if c in ("MX", "PE", "CR") else accounts["stranger"] for c in founders],
-            RULES,
-            ZERO_ADDRESS,
-            0,  # no forwarder: RelayKind.None
-            sender=accounts["governance"],
-        ),
-        abi=load_artifact(CONSORTIUM)["abi"],
-    )
-    lens = net.w3.eth.contract(address=consortium.functions.lens().call(), abi=load_artifact(LENS)["abi"])
-    cadena = net.w3.eth.contract(address=consortium.functions.cadena().call(), abi=net.contract.abi)
-    net = Network(net.w3, cadena, accounts, consortium, lens)
+    admins = {code: f"{code.lower()}_admin" for code in ("MX", "PE", "CR")} | {code: "stranger" for code in codes}
+    net = found(net.w3, accounts, net.implementation, admins)
     parties = ["MX", "PE", "CR"] + codes
     with reverts("MRAInvalidPartyCount", count=33):
         net.propose(parties)
@@ -221,8 +203,7 @@ def test_at_most_32_parties(net, accounts):
     assert len(mra(net, mra_id)["parties"]) == 32
     gas = [proposal.gasUsed]
     for party in parties[:32]:  # the last signers link their pair with every party that signed before
-        admin = f"{party.lower()}_admin" if party in ("MX", "PE", "CR") else "stranger"
-        gas.append(net.mra_action("sign", mra_id, party, admin).gasUsed)
+        gas.append(net.mra_action("sign", mra_id, party, admins[party]).gasUsed)
     assert mra(net, mra_id)["status"] == M.IN_FORCE
     print(f"32-party MRA: proposal {gas[0]:,} gas, signatures up to {max(gas[1:]):,}")
     assert max(gas) < 10_000_000, gas  # a third of a 30M-gas block at most, on any chain that size
