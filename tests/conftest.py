@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from eth.exceptions import BlockNotFound, HeaderNotFound, TransactionNotFound
+from eth_tester.backends.pyevm import main as pyevm
 from eth_utils import keccak
 from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, ZERO_ADDRESS, deploy, found, rpc, serving
 from web3 import EthereumTesterProvider, Web3
@@ -11,6 +13,28 @@ from web3 import EthereumTesterProvider, Web3
 from cadena_client.chain.node import start_anvil
 from cadena_client.cli.main import cli
 from cadena_client.contract.artifact import CONTRACT, load_artifact
+
+
+@pytest.fixture(scope="session", autouse=True)
+def transactions_found_by_hash():
+    """eth-tester finds a transaction (for each receipt and each log) by reading every block back from the
+    head, which made the embedded chain's log queries cost as much as everything else in a long test.
+    py-evm keeps an index from hash to block: it is read first, its answer checked, else the scan runs."""
+    scan = pyevm._get_transaction_by_hash
+
+    def lookup(chain, transaction_hash):
+        try:
+            number, index = chain.chaindb.get_transaction_index(transaction_hash)
+            block = chain.get_canonical_block_by_number(number)
+            if index < len(block.transactions) and block.transactions[index].hash == transaction_hash:
+                return block, block.transactions[index], index
+        except (TransactionNotFound, HeaderNotFound, BlockNotFound):
+            pass
+        return scan(chain, transaction_hash)  # in the pending block, or unknown
+
+    pyevm._get_transaction_by_hash = lookup
+    yield
+    pyevm._get_transaction_by_hash = scan
 
 
 @pytest.fixture(scope="session")
