@@ -93,12 +93,21 @@ class Network:
         self.admins = {code: f"{code.lower()}_admin" for code in ("MX", "PE", "CR")}  # country -> admin account
         self.implementation: str | None = None  # the CADENA implementation behind the proxy, where known
 
+    refusals_expected = 0  # inside `reverts` or `expecting_refusal`
+
     def tx(self, call, sender: str):
-        """Sends `call` from `sender` and returns its receipt. A refusal raises the contract's error from one
-        execution (eth_call) and nothing is sent; a gas estimate would run the call a dozen times."""
+        """Sends `call` from `sender` with the block's gas (a gas estimate would run it a dozen times) and
+        returns its receipt. Where a refusal is expected, it is raised from one eth_call and nothing is sent;
+        elsewhere the transaction is sent at once, and if it is refused, the call replayed on the block
+        before raises the contract's error (the test fails either way)."""
         origin = {"from": self.a.get(sender, sender)}
-        call.call(origin)
-        return self.w3.eth.wait_for_transaction_receipt(call.transact({**origin, "gas": self.gas_limit}))
+        if Network.refusals_expected:
+            call.call(origin)
+        receipt = self.w3.eth.wait_for_transaction_receipt(call.transact({**origin, "gas": self.gas_limit}))
+        if receipt.status != 1:
+            call.call(origin, block_identifier=receipt.blockNumber - 1)
+            raise AssertionError(f"{call.fn_name} from {sender} was refused in block {receipt.blockNumber}")
+        return receipt
 
     @functools.cached_property
     def gas_limit(self) -> int:
@@ -335,9 +344,20 @@ def master_data(tin: str, **fields) -> tuple:
 
 
 @contextmanager
+def expecting_refusal():
+    """Transactions sent in the block may be refused: each is tried as a call first, and a refusal sends
+    nothing (a refused transaction would be mined)."""
+    Network.refusals_expected += 1
+    try:
+        yield
+    finally:
+        Network.refusals_expected -= 1
+
+
+@contextmanager
 def reverts(name: str, **expected):
     """Asserts that the block raises the contract error `name` with the `expected` arguments."""
-    with pytest.raises(Exception) as info:
+    with pytest.raises(Exception) as info, expecting_refusal():
         yield
     error = info.value if isinstance(info.value, ContractError) else codec().refusal(info.value)
     assert isinstance(error, ContractError), f"expected {name}, got no contract error: {info.value!r}"

@@ -4,7 +4,7 @@ founders; reinstatement needs more than half of a proposal's electorate, everyth
 A decision with its votes is queued, and carried out after its delay."""
 
 import pytest
-from helpers import NO_RULES, found, master_data, reverts
+from helpers import NO_RULES, expecting_refusal, found, master_data, reverts
 from iso3166 import countries_by_alpha2
 
 from cadena_client.contract.codec import codec, tin_to_bytes32
@@ -323,7 +323,8 @@ def test_the_audit_s_capture_path_stops(net, capsys):
 
     def attempt(step: str, action) -> bool:
         try:
-            action()
+            with expecting_refusal():
+                action()
             return True
         except Exception as refused:  # noqa: BLE001 - a contract error, named in the print
             stops.append(f"{step}: {codec().refusal(refused)}")

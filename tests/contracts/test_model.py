@@ -8,9 +8,10 @@ and CADENA_MODEL_STEPS make a longer run, CADENA_MODEL_SEED other fixed examples
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 
 import pytest
-from helpers import KINDS, NO_RULES, ROLES, ZERO_ADDRESS, master_data
+from helpers import KINDS, NO_RULES, ROLES, ZERO_ADDRESS, expecting_refusal, master_data
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -126,7 +127,8 @@ def machine_for(net):
 
         def attempt(self, call, actor: str, allowed: bool) -> None:
             try:
-                net.tx(call, actor)
+                with expecting_refusal() if not allowed else nullcontext():
+                    net.tx(call, actor)
                 succeeded = True
             except Exception as exc:  # noqa: BLE001 - a revert, checked to be one below
                 assert isinstance(codec().refusal(exc), ContractError), repr(exc)
