@@ -137,7 +137,7 @@ def test_the_cli_relays_when_given_a_relayer(relayed, tmp_path):
     record_path = tmp_path / "record.json"
     record.save(record_path)
     keystore = tmp_path / "officer.json"
-    keystore.write_text(json.dumps(Account.encrypt(KEYS["mx_officer"].key, "pw")))
+    keystore.write_text(json.dumps(Account.encrypt(KEYS["mx_officer"].key, "pw", iterations=2**12)))  # cheap scrypt
     as_("mx_admin").grant_officer("MX", KEYS["mx_officer"].address)
     options = ["--rpc-url", chain.url, "--deployment", str(record_path), "--keystore", str(keystore)]
     issue = [
