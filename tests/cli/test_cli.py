@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from eth_utils import keccak
 from helpers import PILOT as PILOT_FILE
 from helpers import Watcher, rpc
+from keystores import LIGHT_SCRYPT_N, light_keystores, scrypt_cost  # noqa: F401  (the fixture)
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
@@ -22,6 +23,7 @@ from cadena_client.errors import RecordError
 from cadena_client.network.record import DeploymentRecord
 
 PILOT = str(PILOT_FILE)
+pytestmark = pytest.mark.usefixtures("light_keystores")  # keystores made here: real scrypt, light cost
 ISSUE = [
     "cert",
     "issue",
@@ -140,6 +142,7 @@ def test_keystore_signing(run, node, tmp_path):
     keystore, password = tmp_path / "officer.json", tmp_path / "password"
     password.write_text("a long enough password\n")
     address = run("account", "new", str(keystore), "--password-file", str(password)).split()[0]
+    assert scrypt_cost(keystore) == LIGHT_SCRYPT_N
     rpc(node.url, "anvil_setBalance", address, hex(10**18))
     run("officer", "grant", "--country", "MX", address, dev=1)
     output = run("--keystore", str(keystore), "--password-file", str(password), *ISSUE)

@@ -18,6 +18,7 @@ from hexbytes import HexBytes
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
+from keystores import light_scrypt
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
@@ -42,7 +43,8 @@ def written(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kit")
     config = folder / "pilot.toml"
     config.write_text(PILOT.read_text().replace('name = "CADENA pilot"', 'name = "CADENA pilot"\nchain_id = 31337', 1))
-    run("network", "kit", str(config), "--out", str(folder / "kit"))
+    with light_scrypt():  # its keystores: real scrypt, light cost
+        run("network", "kit", str(config), "--out", str(folder / "kit"))
     return config, folder / "kit"
 
 
