@@ -482,6 +482,11 @@ def test_commands_that_sign_nothing_import_no_signing_stack(run, node, pilot_rec
         imported = set(ast.literal_eval(probe.stderr.strip().splitlines()[-1]))
         unwanted = imported if command == offline else imported & SIGNING_STACK
         assert not unwanted, f"cadena {' '.join(command)} imported {sorted(unwanted)}"
+    # `cadena serve` runs until stopped: what its module and the service import (sign-in recovers a
+    # signer only when a company signs in)
+    served = "import sys, cadena_client.cli.serve, cadena_client.service; print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", served], capture_output=True, text=True, check=True).stdout
+    assert not set(ast.literal_eval(loaded)) & SIGNING_STACK
 
 
 def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, node, pilot_record, tmp_path):
