@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import PILOT, ROOT, running
-from test_page import browser  # noqa: F401  (the chromium fixture)
+from test_page import browser, chromium  # noqa: F401  (the chromium fixtures)
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
