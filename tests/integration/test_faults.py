@@ -460,10 +460,12 @@ def test_serve_killed_at_random_points_delivers_every_change_to_its_webhook_in_o
                     officer.suspend(tin)
                     officer.reinstate(tin)
 
-        def serve() -> subprocess.Popen:
+        def serve() -> tuple[subprocess.Popen, float]:
+            """A service started, and when it said it serves: what arrives after that is its own (a killed
+            one's last delivery may land a moment after its death)."""
             options = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(mirror_file)]
             hook = ["--webhook", f"http://127.0.0.1:{receiver.server.server_port}/cadena"]
-            return cadena_process(
+            service = cadena_process(
                 *options,
                 "serve",
                 "--port",
@@ -472,29 +474,36 @@ def test_serve_killed_at_random_points_delivers_every_change_to_its_webhook_in_o
                 "0.1",
                 *hook,
                 env={**os.environ, "CADENA_WEBHOOK_SECRET": SECRET.decode()},
-                stdout=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                text=True,
             )
+            assert service.stdout.readline().startswith("serving on"), "cadena serve did not start"
+            return service, time.monotonic()
+
+        def first_delivery_after(moment: float) -> bool:
+            return bool(receiver.got) and receiver.got[-1][2] > moment
 
         changing = threading.Thread(target=changes, daemon=True)
         changing.start()
         try:
             for _ in range(ROUNDS):
-                delivered = len(receiver.got)
-                service = serve()
-                wait_for_progress(service, receiver.got.__len__, delivered, "first delivery")
+                service, ready = serve()
+                wait_for_progress(service, lambda at=ready: first_delivery_after(at), False, "first delivery")
                 time.sleep(rng.uniform(0.0, 2.0))
                 service.send_signal(signal.SIGKILL)
                 service.wait()
+                service.stdout.close()
         finally:
             stop.set()
             changing.join()
-        service = serve()
+        service, _ = serve()
         mirror = Mirror(mirror_file, officer.chain.chain_id, officer.address, officer.deploy_block)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not (receiver.got and receiver.got[-1][0] >= mirror.last_seq):
             time.sleep(0.2)
         service.terminate()
         service.wait(timeout=20)
+        service.stdout.close()
     receiver.close()
     arrived = [seq for seq, _, _ in receiver.got]
     assert set(arrived) == set(range(1, mirror.last_seq + 1)), "a change never reached the receiver"
