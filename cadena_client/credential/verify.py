@@ -204,10 +204,10 @@ class Checked:
         return f"{self.verdict.label}: {about}{self.detail()}"
 
     def as_dict(self) -> dict:
+        """The verdict as a `credential-verification` document has it (the claims left out)."""
         data = asdict(self)
-        data["verdict"] = self.verdict.label
-        data["detail"] = self.detail()
-        return data
+        del data["claims"]
+        return {**data, "verdict": self.verdict.label, "detail": self.detail()}
 
 
 def payload_of(text: str) -> str:
