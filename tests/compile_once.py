@@ -16,8 +16,9 @@ def once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[],
     """What `make()` returns (JSON), made by the first worker to ask; the others wait for it, under a
     file lock in the temporary folder the session's workers share."""
     shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # each worker's folder sits in the session's
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run:  # each worker's folder sits in the session's, which a given --basetemp keeps between runs
+        shared, name = shared.parent, f"{name}-{run}"
     path = shared / f"{name}.json"
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
