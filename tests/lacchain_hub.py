@@ -4,10 +4,10 @@ writer node's relay signer (an HTTP front)."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import rlp
+from compile_once import once
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -19,9 +19,8 @@ from cadena_client.dev import compiler
 SOURCE = Path(__file__).parent / "contracts" / "harness" / "LacchainHub.sol"
 
 
-@cache
-def bytecodes() -> dict[str, bytes]:
-    """Creation code of the hub and the recipient stand-ins, by contract name."""
+def compile_stand_ins() -> dict[str, str]:
+    """Creation code of the hub and the recipient stand-ins in hex, by contract name."""
     name = SOURCE.relative_to(compiler.PROJECT_ROOT).as_posix()
     settings = {**compiler.SETTINGS, "evmVersion": "berlin"}
     output = compiler.find_compiler().compile(
@@ -30,18 +29,24 @@ def bytecodes() -> dict[str, bytes]:
     )
     problems = [e["formattedMessage"] for e in output.get("errors", []) if e["severity"] == "error"]
     assert not problems, problems
-    return {key: bytes.fromhex(value["evm"]["bytecode"]["object"]) for key, value in output["contracts"][name].items()}
+    return {key: value["evm"]["bytecode"]["object"] for key, value in output["contracts"][name].items()}
 
 
-def deploy_hub(deployer: Signer) -> str:
-    return to_checksum_address(
-        str(deployer.transact(Job(["hub"], bytecodes()["LacchainHubStandIn"], "deploy")).contract_address)
-    )
+class StandIns:
+    """The stand-ins' creation code, compiled once a test run (whichever pytest-xdist worker asks first)."""
 
+    def __init__(self, tmp_path_factory):
+        code = once(tmp_path_factory, "lacchain-stand-ins", compile_stand_ins)
+        self.hub, self.recipient = (
+            bytes.fromhex(code[key]) for key in ("LacchainHubStandIn", "LacchainRecipientStandIn")
+        )
 
-def deploy_recipient(deployer: Signer, hub: str, owner: str) -> str:
-    code = bytecodes()["LacchainRecipientStandIn"] + abi_encode(["address", "address"], [hub, owner])
-    return to_checksum_address(str(deployer.transact(Job(["recipient"], code, "deploy")).contract_address))
+    def deploy_hub(self, deployer: Signer) -> str:
+        return to_checksum_address(str(deployer.transact(Job(["hub"], self.hub, "deploy")).contract_address))
+
+    def deploy_recipient(self, deployer: Signer, hub: str, owner: str) -> str:
+        code = self.recipient + abi_encode(["address", "address"], [hub, owner])
+        return to_checksum_address(str(deployer.transact(Job(["recipient"], code, "deploy")).contract_address))
 
 
 def writer_node(target: str, node: LocalAccount, hub: str):

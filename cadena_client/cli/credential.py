@@ -129,7 +129,6 @@ def credential_verify(session, source, offline, cache, as_json):
     checked = check(text, evidence)
     where = f"offline, as of {evidence.taken}" if isinstance(evidence, SnapshotEvidence) else "on chain"
     data = {**checked.as_dict(), "checked": where}
-    data.pop("claims")
     emit(as_json, "credential-verification", data, lambda: click.echo(f"{checked.line()} [{where}]"))
     click.get_current_context().exit(EXIT_BASE + checked.verdict if checked.verdict else 0)
 

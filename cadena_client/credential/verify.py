@@ -9,7 +9,7 @@ superseded); the validity period."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from enum import IntEnum
 from pathlib import Path
@@ -150,25 +150,64 @@ class SnapshotEvidence:
             ) from None
 
 
+# Why a verdict was given, by reason and language; the facts of a check fill the blanks.
+DETAILS = {
+    "en": {
+        "forged": "{why}",
+        "not_cadena": "it is signed, but is not a CADENA AEO credential",
+        "signer_not_issuer": "the signing key is not the issuer DID's",
+        "other_network": "it is anchored to contract {contract} on chain {chain}, not this network's",
+        "signer_unbound": "key {signer} does not sign credentials for {country} on chain",
+        "no_certificate": "{country} has no certificate {tin} at index {index}",
+        "revoked": "the certificate was cancelled or withdrawn",
+        "suspended": "the certificate is suspended",
+        "new_version": "the certificate is at version {version} now; ask for a new credential",
+        "updated": "the certificate's master data was updated since; ask for a new credential",
+        "expired": "it was valid until {until}",
+        "valid": "AEO {types}",
+    },
+    "es": {
+        "forged": "la credencial no es auténtica ({why})",
+        "not_cadena": "está firmada, pero no es una credencial OEA de CADENA",
+        "signer_not_issuer": "la clave que firma no es la del DID del emisor",
+        "other_network": "está anclada al contrato {contract} en la cadena {chain}, no a los de esta red",
+        "signer_unbound": "la clave {signer} no firma credenciales de {country} en la cadena",
+        "no_certificate": "{country} no tiene el certificado {tin} en la posición {index}",
+        "revoked": "el certificado fue cancelado o retirado",
+        "suspended": "el certificado está suspendido",
+        "new_version": "el certificado está ahora en la versión {version}; pida una credencial nueva",
+        "updated": "los datos del operador cambiaron desde entonces; pida una credencial nueva",
+        "expired": "era válida hasta {until}",
+        "valid": "OEA {types}",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Checked:
-    """A verdict and what it is about."""
+    """A verdict, why (a reason of `DETAILS` and its facts), and what it is about."""
 
     verdict: CredentialVerdict
-    detail: str
+    reason: str
+    facts: dict = field(default_factory=dict)
     tin: str | None = None
     issuer: str | None = None
     version: int | None = None
     claims: dict | None = None
 
+    def detail(self, language: str = "en") -> str:
+        """Why, in `language` (en or es)."""
+        return DETAILS[language][self.reason].format(**self.facts)
+
     def line(self) -> str:
         about = f"{self.tin} (version {self.version}) from {self.issuer}: " if self.tin else ""
-        return f"{self.verdict.label}: {about}{self.detail}"
+        return f"{self.verdict.label}: {about}{self.detail()}"
 
     def as_dict(self) -> dict:
+        """The verdict as a `credential-verification` document has it (the claims left out)."""
         data = asdict(self)
-        data["verdict"] = self.verdict.label
-        return data
+        del data["claims"]
+        return {**data, "verdict": self.verdict.label, "detail": self.detail()}
 
 
 def payload_of(text: str) -> str:
@@ -197,48 +236,38 @@ def check(text: str, evidence: Evidence, now: datetime | None = None) -> Checked
         lists = {entry["statusPurpose"]: int(entry["statusListIndex"]) for entry in claims["credentialStatus"]}
         index = lists[REVOCATION]
     except Forged as exc:
-        return Checked(CredentialVerdict.FORGED, str(exc))
+        return Checked(CredentialVerdict.FORGED, "forged", {"why": str(exc)})
     except (KeyError, TypeError, ValueError, AttributeError):
-        return Checked(CredentialVerdict.FORGED, "it is signed, but is not a CADENA AEO credential")
+        return Checked(CredentialVerdict.FORGED, "not_cadena")
     country = tin[:2]
     who = {"tin": tin, "issuer": claims["issuer"].get("name") or country, "version": version, "claims": claims}
     if issuer_address != signer:
-        return Checked(CredentialVerdict.FORGED, "the signing key is not the issuer DID's", **who)
+        return Checked(CredentialVerdict.FORGED, "signer_not_issuer", **who)
     if (chain_id, str(anchor["contract"]).lower()) != (evidence.chain_id, evidence.contract.lower()) or (
         int(anchor["chainId"]) != chain_id
     ):
-        return Checked(
-            CredentialVerdict.UNKNOWN_ISSUER,
-            f"it is anchored to contract {anchor['contract']} on chain {anchor['chainId']}, not this network's",
-            **who,
-        )
+        facts = {"contract": anchor["contract"], "chain": anchor["chainId"]}
+        return Checked(CredentialVerdict.UNKNOWN_ISSUER, "other_network", facts, **who)
     if not evidence.is_signer(country, signer):
         return Checked(
-            CredentialVerdict.UNKNOWN_ISSUER, f"key {signer} does not sign credentials for {country} on chain", **who
+            CredentialVerdict.UNKNOWN_ISSUER, "signer_unbound", {"signer": signer, "country": country}, **who
         )
     standing = evidence.standing(tin, index, lists)
     if standing is None:
-        return Checked(CredentialVerdict.UNKNOWN_ISSUER, f"{country} has no certificate {tin} at index {index}", **who)
+        facts = {"country": country, "tin": tin, "index": index}
+        return Checked(CredentialVerdict.UNKNOWN_ISSUER, "no_certificate", facts, **who)
     if standing.revoked:
-        return Checked(CredentialVerdict.REVOKED, "the certificate was cancelled or withdrawn", **who)
+        return Checked(CredentialVerdict.REVOKED, "revoked", **who)
     if standing.suspended:
-        return Checked(CredentialVerdict.SUSPENDED, "the certificate is suspended", **who)
+        return Checked(CredentialVerdict.SUSPENDED, "suspended", **who)
     if standing.version != version:
-        return Checked(
-            CredentialVerdict.SUPERSEDED,
-            f"the certificate is at version {standing.version} now; ask for a new credential",
-            **who,
-        )
+        return Checked(CredentialVerdict.SUPERSEDED, "new_version", {"version": standing.version}, **who)
     if standing.commitment.lower() != str(anchor["commitment"]).lower():
-        return Checked(
-            CredentialVerdict.SUPERSEDED,
-            "the certificate's master data was updated since; ask for a new credential",
-            **who,
-        )
+        return Checked(CredentialVerdict.SUPERSEDED, "updated", **who)
     until = claims.get("validUntil")
     if until and datetime.fromisoformat(until.replace("Z", "+00:00")) < now:
-        return Checked(CredentialVerdict.EXPIRED, f"it was valid until {until}", **who)
-    return Checked(CredentialVerdict.VALID, f"AEO {', '.join(subject['aeoTypes'])}", **who)
+        return Checked(CredentialVerdict.EXPIRED, "expired", {"until": until}, **who)
+    return Checked(CredentialVerdict.VALID, "valid", {"types": ", ".join(subject["aeoTypes"])}, **who)
 
 
 def snapshot_of(mirror, countries: list[str], chain_id: int) -> SnapshotEvidence:

@@ -104,9 +104,10 @@ def find_compiler(root: Path = PROJECT_ROOT) -> Compiler:
     raise CompilerError(f"no solc {SOLC_VERSION}: install Node.js and run `npm ci` in the project root")
 
 
-def standard_input(root: Path = PROJECT_ROOT, extra: tuple[Path, ...] = ()) -> dict:
-    """Standard JSON input with every contract source of `root`/contracts, and the `extra` files."""
-    paths = sorted((root / "contracts").rglob("*.sol")) + [root / path for path in extra]
+def standard_input(root: Path = PROJECT_ROOT, only: tuple[Path, ...] = ()) -> dict:
+    """Standard JSON input with every contract source of `root`/contracts, or `only` the files given
+    (relative to `root`; the compiler reads what they import)."""
+    paths = [root / path for path in only] or sorted((root / "contracts").rglob("*.sol"))
     sources = {path.relative_to(root).as_posix(): {"content": path.read_text()} for path in paths}
     return {"language": "Solidity", "sources": sources, "settings": SETTINGS}
 
@@ -114,9 +115,9 @@ def standard_input(root: Path = PROJECT_ROOT, extra: tuple[Path, ...] = ()) -> d
 _OUTPUTS: dict[bytes, dict] = {}  # compiler outputs by their input's hash: one compile per sources a process
 
 
-def _compile(root: Path, compiler: Compiler | None, extra: tuple[Path, ...] = ()) -> dict:
-    """The compiler's output for the contracts (and `extra` sources); compile errors raise."""
-    standard = standard_input(root, extra)
+def _compile(root: Path, compiler: Compiler | None, only: tuple[Path, ...] = ()) -> dict:
+    """The compiler's output for the contracts (or `only` those sources); compile errors raise."""
+    standard = standard_input(root, only)
     key = keccak(text=json.dumps(standard, sort_keys=True))
     if key not in _OUTPUTS:
         output = (compiler or find_compiler(root)).compile(standard, root)
@@ -166,7 +167,8 @@ def _artifact(root: Path, output: dict, source: str, name: str) -> dict:
 
 
 def compile_harness(source: Path, name: str, root: Path = PROJECT_ROOT) -> dict:
-    """ABI and bytecode of contract `name` in `source` (a test harness beside the contracts it imports)."""
+    """ABI and bytecode of contract `name` in `source` (a test harness beside the contracts it imports),
+    compiled with the contracts' settings from that source and its imports alone."""
     contract = _compile(root, None, (source.relative_to(root),))["contracts"][source.relative_to(root).as_posix()][name]
     return {"abi": contract["abi"], "bytecode": "0x" + contract["evm"]["bytecode"]["object"]}
 

@@ -15,6 +15,7 @@ from iso3166 import countries_by_alpha2
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.json_schema import models_json_schema
 
+from cadena_client.credential.verify import CredentialVerdict
 from cadena_client.domain.governance import ProposalKind, ProposalState
 from cadena_client.domain.model import (
     TIN_NATIONAL,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     KindName = str
     StateName = str
     VisibilityName = str
+    CredentialVerdictName = str
 else:
     StatusName = _names(CertificateStatus)
     VerdictName = _names(Verdict)
@@ -65,6 +67,7 @@ else:
     KindName = _names(ProposalKind)
     StateName = _names(ProposalState)
     VisibilityName = _names(Visibility)
+    CredentialVerdictName = Literal[tuple(v.label for v in CredentialVerdict)]
 
 
 class AsOf(BaseModel):
@@ -329,6 +332,21 @@ class Check(BaseModel):
     detail: str
 
 
+class CredentialVerification(BaseModel):
+    """The verdict on an AEO credential, why, and what it is about."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: CredentialVerdictName
+    reason: str = Field(pattern="^[a-z_]+$", description="Why, as a stable code")
+    facts: dict[str, Any] = Field(description="What the reason names: a key, a version, a date...")
+    detail: str = Field(description="Why, in English")
+    tin: str | None = None
+    issuer: str | None = None
+    version: int | None = None
+    checked: str | None = Field(None, description="Where the CLI checked: on chain, or offline as of its cache")
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(pattern="^[a-z-]+$")
     message: str
@@ -376,6 +394,7 @@ DOCUMENTS: dict[str, Any] = {
     "code-check": _document("code-check", CodeCheck),
     "report": _document("report", Report, **_AS_OF),
     "usage": _document("usage", Usage, **_AS_OF),
+    "credential-verification": _document("credential-verification", CredentialVerification),
 }
 # the documents the service answers with, by name
 CertificateDocument = DOCUMENTS["certificate"]
@@ -387,6 +406,7 @@ MrasDocument = DOCUMENTS["mras"]
 AdministrationsDocument = DOCUMENTS["administrations"]
 ReportDocument = DOCUMENTS["report"]
 UsageDocument = DOCUMENTS["usage"]
+CredentialVerificationDocument = DOCUMENTS["credential-verification"]
 
 
 def json_schema() -> dict:

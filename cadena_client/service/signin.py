@@ -11,8 +11,6 @@ import secrets
 import time
 from datetime import datetime, timezone
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
 from eth_utils.exceptions import ValidationError
 
 from cadena_client.errors import InputError
@@ -49,6 +47,9 @@ class SignIn:
         expiry = self._pending.get(nonce)
         if expiry is None or expiry <= self._clock():
             raise InputError("this challenge is unknown, used or expired: ask for a new one")
+        from eth_account import Account  # here: the signing stack takes a second to import, and few sign in
+        from eth_account.messages import encode_defunct
+
         try:
             account = Account.recover_message(encode_defunct(text=challenge.replace("\r\n", "\n")), signature=signature)
         except (ValueError, TypeError, ValidationError):
@@ -75,4 +76,6 @@ class SignIn:
 
 def sign(challenge: str, account) -> str:
     """`account`'s EIP-191 personal_sign signature of `challenge`, in hex (what a wallet answers)."""
+    from eth_account.messages import encode_defunct
+
     return "0x" + account.sign_message(encode_defunct(text=challenge)).signature.hex().removeprefix("0x")

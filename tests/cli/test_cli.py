@@ -6,22 +6,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 from click.testing import CliRunner
+from documents import check_document
 from eth_utils import keccak
 from helpers import PILOT as PILOT_FILE
 from helpers import Watcher, rpc
+from keystores import LIGHT_SCRYPT_N, light_keystores, scrypt_cost  # noqa: F401  (the fixture)
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
 from cadena_client.confidential.keys import ExchangeKeys
-from cadena_client.document import json_schema
 from cadena_client.errors import RecordError
 from cadena_client.network.record import DeploymentRecord
 
 PILOT = str(PILOT_FILE)
+pytestmark = pytest.mark.usefixtures("light_keystores")  # keystores made here: real scrypt, light cost
 ISSUE = [
     "cert",
     "issue",
@@ -58,7 +59,7 @@ def run(reverting, pilot_record, tmp_path):
         result = CliRunner().invoke(cli, [*options, *args], env=env)
         assert result.exit_code == expect, result.output
         if "--json" in args and expect != 1:  # 1: no answer; verify's verdicts exit 0 and 11..19 with a document
-            jsonschema.validate(json.loads(result.output), json_schema())  # every document is in the schema
+            check_document(json.loads(result.output))  # every document is in the schema
         return result.output
 
     return invoke
@@ -140,6 +141,7 @@ def test_keystore_signing(run, node, tmp_path):
     keystore, password = tmp_path / "officer.json", tmp_path / "password"
     password.write_text("a long enough password\n")
     address = run("account", "new", str(keystore), "--password-file", str(password)).split()[0]
+    assert scrypt_cost(keystore) == LIGHT_SCRYPT_N
     rpc(node.url, "anvil_setBalance", address, hex(10**18))
     run("officer", "grant", "--country", "MX", address, dev=1)
     output = run("--keystore", str(keystore), "--password-file", str(password), *ISSUE)
@@ -414,7 +416,7 @@ def test_watch_streams_changes_as_json_lines(run, node, pilot_record, tmp_path):
     run("cert", "suspend", "MXEPA180101AB1", "--reason", "security-incident", dev=2)
     watcher.wait_for(lambda: watcher.lines, "print the suspension")
     event = watcher.lines[0]
-    jsonschema.validate(event, json_schema())
+    check_document(event)
     assert (event["change"], event["tin"], event["reason"]["name"]) == (
         "suspended",
         "MXEPA180101AB1",
@@ -479,6 +481,11 @@ def test_commands_that_sign_nothing_import_no_signing_stack(run, node, pilot_rec
         imported = set(ast.literal_eval(probe.stderr.strip().splitlines()[-1]))
         unwanted = imported if command == offline else imported & SIGNING_STACK
         assert not unwanted, f"cadena {' '.join(command)} imported {sorted(unwanted)}"
+    # `cadena serve` runs until stopped: what its module and the service import (sign-in recovers a
+    # signer only when a company signs in)
+    served = "import sys, cadena_client.cli.serve, cadena_client.service; print(sorted(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", served], capture_output=True, text=True, check=True).stdout
+    assert not set(ast.literal_eval(loaded)) & SIGNING_STACK
 
 
 def test_offline_verify_with_the_node_down_gives_an_upper_bound_of_its_age(run, node, pilot_record, tmp_path):

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from compile_once import once
 
 from cadena_client import errors
 from cadena_client.contract.artifact import DEPLOYED, load_artifact, without_metadata
@@ -17,9 +18,9 @@ METADATA = re.compile(rb"\xa2\x64ipfs\x58\x22.{34}\x64solc\x43.{3}\x00\x33", re.
 
 
 @pytest.fixture(scope="module")
-def fresh():
-    """Every deployed contract compiled anew with the pinned compiler (about a minute)."""
-    return compiler.compile_contracts()
+def fresh(tmp_path_factory):
+    """Every deployed contract compiled anew with the pinned compiler (about half a minute), once a session."""
+    return once(tmp_path_factory, "fresh-artifacts", compiler.compile_contracts)
 
 
 @pytest.mark.slow  # a fresh viaIR compile of every contract

@@ -1,6 +1,11 @@
 """The storage-layout compatibility check of upgrades, by OpenZeppelin's upgrades-core (npm) on solc's
 build output: the second implementation (CadenaV2) is accepted as an upgrade of the shipped one, and a
-release that moves a field of a module's ERC-7201 namespace is refused."""
+release that moves a field of a module's ERC-7201 namespace is refused.
+
+upgrades-core reads layouts and ASTs; of the bytecode it takes only the hash (the contract's identity
+in the build: a contract without bytecode counts as abstract and is not checked) and the link
+references. So each build compiles only the contracts checked, from their sources and imports, with
+the contracts' settings."""
 
 import json
 import shutil
@@ -8,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from compile_once import once
 from helpers import ROOT
 
 from cadena_client.dev import compiler
@@ -17,24 +23,29 @@ HARNESS = ROOT / "tests" / "contracts" / "harness" / "CadenaV2.sol"
 OUTPUTS = ["abi", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers", "storageLayout"]
 
 
-def build_info(tree: Path, out: Path) -> Path:
-    """Compiles `tree` as upgrades-core reads it: a Hardhat-style build-info file (input and output)."""
+def build_info(tree: Path, source: str, name: str) -> dict:
+    """Compiles `source` of `tree` (and what it imports) as upgrades-core reads it: a Hardhat-style
+    build-info (input and output) with `name` as its id."""
     settings = {**compiler.SETTINGS, "outputSelection": {"*": {"*": OUTPUTS, "": ["ast"]}}}
-    standard = {**compiler.standard_input(tree), "settings": settings}
+    standard = {**compiler.standard_input(tree, (Path(source),)), "settings": settings}
     output = compiler.find_compiler(ROOT).compile(standard, tree)
     assert not [e for e in output.get("errors", []) if e["severity"] == "error"], output["errors"]
     # the input as compiled, with the imported sources the compiler read through its callback
     standard["sources"] = {name: {"content": compiler.source_text(tree, name)} for name in output["sources"]}
-    out.mkdir(parents=True)
-    info = {
+    return {
         "_format": "hh-sol-build-info-1",
-        "id": out.name,
+        "id": name,
         "solcVersion": compiler.SOLC_VERSION,
         "solcLongVersion": compiler.SOLC_VERSION,
         "input": standard,
         "output": output,
     }
-    (out / f"{out.name}.json").write_text(json.dumps(info))
+
+
+def build_info_dir(info: dict, out: Path) -> Path:
+    """A build-info directory named as `info`'s id, holding it."""
+    out.mkdir(parents=True)
+    (out / f"{info['id']}.json").write_text(json.dumps(info))
     return out
 
 
@@ -56,8 +67,13 @@ def validate(directory: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
+    """The build of this release's Cadena and CadenaV2, made once a session."""
     base = tmp_path_factory.mktemp("layout")
-    return build_info(source_tree(base / "tree"), base / "release")
+
+    def build() -> dict:
+        return build_info(source_tree(base / "tree"), "contracts/CadenaV2.sol", "release")  # imports Cadena
+
+    return build_info_dir(once(tmp_path_factory, "storage-layout-release", build), base / "release")
 
 
 @pytest.mark.slow  # compiles the release and runs OpenZeppelin's upgrade check
@@ -88,7 +104,9 @@ def test_a_release_that_moves_a_namespaced_field_is_refused(release, tmp_path, c
         assert records + issuers in text
         module.write_text(text.replace(records + issuers, issuers + records))
 
-    moved = build_info(source_tree(tmp_path / "tree", swap_fields), tmp_path / "moved")
+    moved = build_info_dir(
+        build_info(source_tree(tmp_path / "tree", swap_fields), "contracts/Cadena.sol", "moved"), tmp_path / "moved"
+    )
     checked = validate(
         moved, "--contract", "Cadena", "--reference", "release:Cadena", "--referenceBuildInfoDirs", str(release)
     )

@@ -4,6 +4,7 @@ every position of the bytes32, around TINs of each length."""
 from pathlib import Path
 
 import pytest
+from compile_once import once
 
 from cadena_client.dev import compiler
 from cadena_client.domain.model import TIN_PATTERN
@@ -18,8 +19,8 @@ def python_says(word: bytes) -> bool:
 
 
 @pytest.fixture(scope="module")
-def harness(w3):
-    built = compiler.compile_harness(HARNESS, "TINHarness")
+def harness(w3, tmp_path_factory):
+    built = once(tmp_path_factory, "tin-harness", lambda: compiler.compile_harness(HARNESS, "TINHarness"))
     deployer = w3.eth.contract(abi=built["abi"], bytecode=built["bytecode"])
     receipt = w3.eth.wait_for_transaction_receipt(deployer.constructor().transact({"from": w3.eth.accounts[0]}))
     return w3.eth.contract(address=receipt.contractAddress, abi=built["abi"])

@@ -119,8 +119,13 @@ def test_resynchronises_when_another_program_used_the_key(anvil):
     assert cadena.certificate(masters(1)[0].tin).status == CertificateStatus.SUSPENDED
 
 
+RECORDS = 1200
+
+
 @pytest.mark.slow
 def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
+    """A run of RECORDS killed once 200 are on-chain (with up to 64 transactions of 5 in flight): the next
+    run sends exactly the rest. 1,200 records leave hundreds to do after the kill; more add only time."""
     chain, cadena = deployed(anvil.url)
     cadena, key = cadena.with_exchange(MX_EXCHANGE), MX_EXCHANGE.private_key.hex()  # both runs salt alike
     script = tmp_path / "bulk_run.py"
@@ -135,7 +140,7 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
         chain = connect({anvil.url!r})
         cadena = Cadena(chain, {cadena.address!r}, exchange=ExchangeKeys("MX", bytes.fromhex({key!r})))
         records = [MasterData(f"MX{{i:010d}}", f"Operador {{i}} S.A.", f"Calle {{i}}, Ciudad", "exporter", "2020-01-01",
-                              "2030-01-01") for i in range(3000)]
+                              "2030-01-01") for i in range({RECORDS})]
         print("started", flush=True)
         issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), records, batch_size=5)
     """)
@@ -149,17 +154,17 @@ def test_a_killed_run_is_completed_exactly_by_the_next(anvil, tmp_path):
     run.wait()
     run.stdout.close()
     partial = cadena.administration("MX").certificate_count
-    assert 0 < partial < 3000, partial
+    assert 0 < partial < RECORDS, partial
     # One re-run completes exactly the rest: the killed run left at most a block's gas in the pool.
     outcomes = Counter(
         o.result
         for o in issue_all(
-            cadena.as_signer(Signer(cadena.chain, chain.dev_account(2), receipt_timeout=30)), masters(3000)
+            cadena.as_signer(Signer(cadena.chain, chain.dev_account(2), receipt_timeout=30)), masters(RECORDS)
         )
     )
-    assert outcomes["already"] + outcomes["done"] == 3000 and outcomes["already"] >= partial, outcomes
-    assert cadena.administration("MX").certificate_count == 3000
-    assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(3000)]  # each once
+    assert outcomes["already"] + outcomes["done"] == RECORDS and outcomes["already"] >= partial, outcomes
+    assert cadena.administration("MX").certificate_count == RECORDS
+    assert sorted(cadena.certificate_tins("MX")) == [m.tin for m in masters(RECORDS)]  # each once
 
 
 @pytest.mark.parametrize("on_anvil", [True, False])

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import PILOT, ROOT, running
-from test_page import browser  # noqa: F401  (the chromium fixture)
+from test_page import browser, chromium  # noqa: F401  (the chromium fixtures)
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
@@ -272,7 +272,10 @@ def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, 
             browser.get(f"{url}/verify")
             assert not browser.find_elements(By.TAG_NAME, "script")  # no JavaScript
             assert browser.find_element(By.CSS_SELECTOR, "label[for=credential]").text
-            browser.find_element(By.ID, "credential").send_keys(credential)
+            field = browser.find_element(By.ID, "credential")
+            field.click()  # focused, then pasted: one insertion, as a paste is (typing it key by key took 5 s)
+            browser.execute_cdp_cmd("Input.insertText", {"text": credential})
+            assert field.get_attribute("value") == credential
             browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
             return answered(browser, "#verdict").text
 

@@ -10,7 +10,7 @@ import rlp
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
 from helpers import PILOT
-from lacchain_hub import deploy_hub, deploy_recipient, writer_node
+from lacchain_hub import StandIns, writer_node
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.lacchain import HUB_KIND, HUB_RELAY, LacchainSubmitter, is_hub, relay_call, relayed_submitter
@@ -28,14 +28,15 @@ RECORDED = "0x" + keccak(text="Recorded(address,bytes32)").hex()
 
 
 @pytest.fixture(scope="module")
-def lacchain():
+def lacchain(tmp_path_factory):
     """A Berlin-level anvil with the hub, a recipient owned by OWNER, and OWNER's submitter relayed by
     its writer node (dev account 5)."""
     with start_anvil(extra_args=("--hardfork", "berlin")) as node:
         chain = connect(node.url)
         deployer = Signer(chain, chain.dev_account(0))
-        hub = deploy_hub(deployer)
-        recipient = deploy_recipient(deployer, hub, OWNER.address)
+        stand_ins = StandIns(tmp_path_factory)
+        hub = stand_ins.deploy_hub(deployer)
+        recipient = stand_ins.deploy_recipient(deployer, hub, OWNER.address)
         submitter = LacchainSubmitter(chain, OWNER, hub, Signer(chain, chain.dev_account(5)))
         yield chain, hub, recipient, submitter
 

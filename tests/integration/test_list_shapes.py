@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 import time
 
-import jsonschema
 import pytest
 import requests
 from aeo_list_files import write_csv
 from click.testing import CliRunner
+from documents import check_document
 from helpers import serving
 from openpyxl import load_workbook
 from stdnum.pe import ruc
 from test_imports import chain, officer  # noqa: F401  (the reverted chain; an officer's client)
 
 from cadena_client.cli.main import cli
-from cadena_client.document import json_schema
 from cadena_client.domain.model import CertificateStatus, MasterData
 from cadena_client.lists import files as aeo_files
 from cadena_client.lists import imports
@@ -55,7 +54,7 @@ def test_a_status_column_of_an_unknown_name_stops_the_import_until_mapped(cadena
     block = chain.w3.eth.block_number
     code, out, err = cadena_cli("cert", "import", str(path), "--country", "PE", "--json")
     document = json.loads(out)  # one document, nothing else on stdout
-    jsonschema.validate(document, json_schema())
+    check_document(document)
     assert (
         code == 1 and document["kind"] == "import" and "holds statuses (Suspendido, Certificado)" in document["refused"]
     )
@@ -86,7 +85,7 @@ def test_json_is_one_document_with_skip_invalid_and_ended_rows_never_on_chain_ar
     assert code == 1 and [p["row"] for p in document["problems"]] == [5, 6] and "2 problems" in err
     code, out, err = cadena_cli(*args, "--skip-invalid")
     document = json.loads(out)  # the whole of stdout: no table, no line after it
-    jsonschema.validate(document, json_schema())
+    check_document(document)
     assert code == 0 and document["refused"] is None and [p["row"] for p in document["problems"]] == [5, 6]
     assert document["counts"]["issued"] == 1 and document["counts"]["ended, never on the chain"] == 2
     assert document["counts"]["unchanged"] == 0 and "left out (--skip-invalid)" in err

@@ -6,11 +6,11 @@ configurations and behind Besu-like fronts."""
 import json
 import time
 
-import jsonschema
 import pytest
 import rlp
 import tomllib
 from click.testing import CliRunner
+from documents import check_document
 from eth_account import Account
 from eth_account.typed_transactions import TypedTransaction
 from helpers import PILOT, carry_out, front, rpc
@@ -18,13 +18,13 @@ from hexbytes import HexBytes
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
+from keystores import light_scrypt
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
 from cadena_client.chain.signer import Signer
 from cadena_client.cli.main import cli
 from cadena_client.contract.artifact import CONTRACT, load_artifact
-from cadena_client.document import json_schema
 from cadena_client.errors import NodeUnauthorized
 from cadena_client.network.check import check_node
 from cadena_client.network.deploy import DeploymentRecord
@@ -42,7 +42,8 @@ def written(tmp_path_factory):
     folder = tmp_path_factory.mktemp("kit")
     config = folder / "pilot.toml"
     config.write_text(PILOT.read_text().replace('name = "CADENA pilot"', 'name = "CADENA pilot"\nchain_id = 31337', 1))
-    run("network", "kit", str(config), "--out", str(folder / "kit"))
+    with light_scrypt():  # its keystores: real scrypt, light cost
+        run("network", "kit", str(config), "--out", str(folder / "kit"))
     return config, folder / "kit"
 
 
@@ -186,7 +187,7 @@ def test_the_check_passes_a_node_that_holds_the_deployment(reverting, pilot_reco
     rpc(reverting.url, "evm_mine")
     out = run("--rpc-url", reverting.url, "--deployment", str(pilot_record), "network", "check", "--json")
     document = json.loads(out)
-    jsonschema.validate(document, json_schema())
+    check_document(document)
     checks = document["items"]
     assert [c["name"] for c in checks][-1] == "deployment" and checks[-1]["passed"]
     assert "expected code" in checks[-1]["detail"]

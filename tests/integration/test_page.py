@@ -22,8 +22,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless chromium for the module's tests (it takes a second or two to start)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -41,6 +42,14 @@ def browser():
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The module's chromium as a fresh visitor: no cookie (a language chosen, a sign-in) from an earlier test."""
+    chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    assert chromium.execute_cdp_cmd("Network.getAllCookies", {})["cookies"] == []
+    return chromium
 
 
 def shot(browser, name: str) -> Path:

@@ -13,15 +13,14 @@ import threading
 import time
 from pathlib import Path
 
-import jsonschema
 import pytest
 import requests
 import uvicorn
+from documents import check_document
 from helpers import cadena_process, free_port
 from openpyxl import load_workbook
 
 from cadena_client.chain.connection import connect
-from cadena_client.document import json_schema
 from cadena_client.domain.model import MasterData
 from cadena_client.mirror import Mirror
 from cadena_client.network.deploy import DeploymentRecord
@@ -37,7 +36,7 @@ def get(url: str, **params) -> dict | None:
         return None
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    jsonschema.validate(body, json_schema())
+    check_document(body)
     return body
 
 
@@ -66,7 +65,7 @@ def test_verify_one_and_many_with_the_block_it_reflects(service):
     routed = get(f"{url}/v1/verify", importer="PE", tin=["MXOTHER", TIN])  # not QuickVerify's: the route's
     assert {**routed, "as_of": None} == {**answer, "as_of": None}  # the same document either way
     many = requests.post(f"{url}/v1/verify", json={"importer": "PE", "tins": [TIN, "MXNOBODY", TIN]}, timeout=10).json()
-    jsonschema.validate(many, json_schema())
+    check_document(many)
     assert [v["verdict"] for v in many["items"]] == ["recognised", "unknown_tin", "recognised"]
 
 

@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from cadena_client.credential.signing import IssuerKey
 from cadena_client.credential.status import PURPOSES, CountryStatus, country_status, list_credential
 from cadena_client.credential.verify import Checked, SnapshotEvidence, check
+from cadena_client.document import document
 from cadena_client.errors import InputError, NotFoundError
-from cadena_client.schema.models import COUNTRY_REGEX
+from cadena_client.schema.models import COUNTRY_REGEX, CredentialVerificationDocument
 from cadena_client.service.answers import NOT_FOUND, REFUSALS, UNAVAILABLE
 from cadena_client.service.deps import FollowerDep
 from cadena_client.service.follower import Follower
@@ -103,6 +104,7 @@ def status_list(
 
 @router.post(
     "/verify",
+    response_model=CredentialVerificationDocument,
     openapi_extra={
         "requestBody": {"content": {"text/plain": {"schema": {"type": "string", "pattern": r"\S"}}}, "required": True}
     },
@@ -115,6 +117,4 @@ async def verify_credential(request: Request, follower: FollowerDep) -> dict:
     if not text.strip():
         raise InputError("the body is empty: send the credential (its SD-JWT) or a verify link as text")
     checked = await anyio.to_thread.run_sync(published(request).check, text)
-    data = checked.as_dict()
-    data.pop("claims")
-    return data
+    return document("credential-verification", checked.as_dict())
