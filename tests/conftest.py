@@ -8,6 +8,7 @@ from eth.exceptions import BlockNotFound, HeaderNotFound, TransactionNotFound
 from eth_tester.backends.pyevm import main as pyevm
 from eth_utils import keccak
 from helpers import ADMINISTRATIONS, PILOT, ROLES, STARTED, ZERO_ADDRESS, deploy, found, rpc, serving
+from keystores import light_scrypt
 from web3 import EthereumTesterProvider, Web3
 
 from cadena_client.chain.node import start_anvil
@@ -132,3 +133,10 @@ def no_process_outlives_its_test():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def light_keystores():
+    """Keystores written during the test at a light scrypt cost (`keystores.light_scrypt`)."""
+    with light_scrypt():
+        yield

@@ -20,13 +20,6 @@ def light_scrypt() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def light_keystores() -> Iterator[None]:
-    """`light_scrypt` for one test."""
-    with light_scrypt():
-        yield
-
-
 def scrypt_cost(keystore) -> int:
     """The scrypt cost a keystore file records (that it is a scrypt keystore is checked on the way)."""
     import json

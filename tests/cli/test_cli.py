@@ -12,7 +12,7 @@ from documents import check_document
 from eth_utils import keccak
 from helpers import PILOT as PILOT_FILE
 from helpers import Watcher, rpc
-from keystores import LIGHT_SCRYPT_N, light_keystores, scrypt_cost  # noqa: F401  (the fixture)
+from keystores import LIGHT_SCRYPT_N, scrypt_cost
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.signer import Signer

@@ -1,12 +1,11 @@
 """The library end to end on the embedded chain: deployment, typed operations, errors, history."""
 
 import dataclasses
-import json
 from datetime import date
 
 import pytest
-from eth_account import Account
 from helpers import PILOT
+from keystores import LIGHT_SCRYPT_N, scrypt_cost
 
 from cadena_client import errors
 from cadena_client.api.client import NotFoundError
@@ -237,12 +236,10 @@ def test_signer_refuses_another_chain(env):
 
 
 @pytest.mark.slow
-def test_keystores(tmp_path, monkeypatch):
-    encrypt = Account.encrypt  # real scrypt keystores, at 2^12 rounds instead of 2^18: three take 10 s else
-    monkeypatch.setattr(Account, "encrypt", lambda key, password: encrypt(key, password, iterations=2**12))
+def test_keystores(tmp_path, light_keystores):
     path = tmp_path / "officer.json"
     address = create_keystore(path, "correct horse battery")
-    assert json.loads(path.read_text())["crypto"]["kdfparams"]["n"] == 2**12
+    assert scrypt_cost(path) == LIGHT_SCRYPT_N
     assert path.stat().st_mode & 0o077 == 0
     assert load_keystore(path, "correct horse battery").address == address
     with pytest.raises(KeystoreError, match="wrong password"):

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from eth_account import Account
 from helpers import PILOT, reverts
+from keystores import LIGHT_SCRYPT_N
 
 from cadena_client.chain.connection import connect
 from cadena_client.chain.node import start_anvil
@@ -137,7 +138,7 @@ def test_the_cli_relays_when_given_a_relayer(relayed, tmp_path):
     record_path = tmp_path / "record.json"
     record.save(record_path)
     keystore = tmp_path / "officer.json"
-    keystore.write_text(json.dumps(Account.encrypt(KEYS["mx_officer"].key, "pw", iterations=2**12)))  # cheap scrypt
+    keystore.write_text(json.dumps(Account.encrypt(KEYS["mx_officer"].key, "pw", iterations=LIGHT_SCRYPT_N)))
     as_("mx_admin").grant_officer("MX", KEYS["mx_officer"].address)
     options = ["--rpc-url", chain.url, "--deployment", str(record_path), "--keystore", str(keystore)]
     issue = [

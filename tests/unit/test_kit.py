@@ -8,13 +8,13 @@ import json
 import stat
 from pathlib import Path
 
-import eth_keyfile.keyfile
 import pytest
 import tomllib
 import yaml
 from click.testing import CliRunner
 from eth_keys.datatypes import PrivateKey
 from helpers import PILOT
+from keystores import LIGHT_SCRYPT_N, light_scrypt, scrypt_cost
 
 from cadena_client.chain.keys import load_keystore
 from cadena_client.cli.main import cli
@@ -47,15 +47,10 @@ def test_besu_s_documented_extra_data_is_reproduced_byte_for_byte():
     assert qbft_extra_data(BESU_VALIDATORS) == BESU_EXTRA_DATA
 
 
-LIGHT_SCRYPT_N = 2**12  # geth's "light" scrypt cost; the default, 2**18, takes 64 times as long
-
-
 @pytest.fixture(scope="module", autouse=True)
-def light_keystores():
-    """The kit's keystores written at a light scrypt cost: still real scrypt keystores (the cost is
-    recorded in each file and read back by any keystore tool), at a 64th of the work each."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(eth_keyfile.keyfile, "get_default_work_factor_for_kdf", lambda kdf: LIGHT_SCRYPT_N)
+def light_kit_keystores():
+    """The kit's keystores written at a light scrypt cost (`keystores.light_scrypt`)."""
+    with light_scrypt():
         yield
 
 
@@ -188,7 +183,7 @@ def test_the_kit_starts_as_written(written):
         password = (out / country / "accounts" / "password").read_text().strip()
         for keystore in sorted((out / country / "accounts").glob("*.json")):
             addresses.append(load_keystore(keystore, password).address)  # a real encrypted keystore
-            assert json.loads(keystore.read_text())["crypto"]["kdf"] == "scrypt"
+            assert scrypt_cost(keystore) == LIGHT_SCRYPT_N  # a real scrypt keystore
             assert stat.S_IMODE(keystore.stat().st_mode) == 0o600
     entries = deploy.administrations
     assert sorted(permissions["accounts-allowlist"], key=str.lower) == sorted(addresses, key=str.lower)
