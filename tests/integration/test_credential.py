@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
+from documents import check_document
 from helpers import PILOT, ROOT, running
 from test_page import browser, chromium  # noqa: F401  (the chromium fixtures)
 
@@ -168,6 +170,16 @@ def test_each_lifecycle_change_online_offline_and_by_an_independent_verifier(net
         network.officer.suspend(TIN)
         assert network.verify(credential)[0] is CredentialVerdict.SUSPENDED
         wait_for(lambda: independent(credential)["statuses"]["suspension"]["set"], "the suspension list shows it")
+        as_json = json.loads(network.cadena("credential", "verify", "-", "--json", stdin=credential).stdout)
+        answered = requests.post(f"{url}/v1/credentials/verify", data=credential, timeout=30).json()
+        for document in (as_json, answered):  # the CLI and the service give one cadena/1 document
+            check_document(document)
+            assert (document["kind"], document["verdict"], document["reason"]) == (
+                "credential-verification",
+                "suspended",
+                "suspended",
+            )
+            assert (document["tin"], document["version"]) == (TIN, 1)
         assert network.cadena("credential", "cache", "-o", str(tmp_path / "cache.json")).exit_code == 0
         assert (
             network.verify(credential, "--offline", "--cache", str(tmp_path / "cache.json"))[0]
@@ -299,6 +311,7 @@ def test_the_verify_page_in_chromium_paste_upload_and_a_link(network, tmp_path, 
         browser.get(f"{url}/verify?lang=es&credential={quote(credential)}")  # a verify link, as a QR code carries
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
         assert browser.find_element(By.ID, "verdict").text == "Suspendida"
+        assert browser.find_element(By.ID, "detail").text == "el certificado está suspendido"  # the reason too
         forged = credential.replace(credential.split(".")[1][:8], credential.split(".")[1][:7] + "A", 1)
         browser.get(f"{url}/verify?lang=en&credential={quote(forged)}")
         assert browser.find_element(By.ID, "verdict").text == "Forged: the signature does not hold"
