@@ -97,31 +97,33 @@ def dump(path: Path) -> dict:
     """Every table of a mirror but its bookkeeping, as sorted rows."""
     db = sqlite3.connect(path)
     try:
-        tables = ("events", "administrations", "certificates", "mras", "mra_parties")
+        tables = ("events", "administrations", "certificates", "mras", "mra_parties", "master_data")
         return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall()) for table in tables}
     finally:
         db.close()
 
 
 def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp_path, rng):
+    """Mexico's mirror, with its exchange key: each sync also opens the master data sealed to Mexico."""
     with start_anvil() as node:
         record = tmp_path / "deployment.json"
         deploy(node.url, record)
         chain = connect(node.url)
         cadena = DeploymentRecord.load(record).open(chain)
-        assert all(
-            o.result == "done"
-            for o in issue_all(cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))), operators(600))
-        )
-        officer = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2)))
+        cadena.as_signer(Signer(chain, chain.dev_account(1))).set_exchange_key("MX", MX_EXCHANGE.public_key)
+        officer = cadena.as_signer(Signer(cadena.chain, chain.dev_account(2))).with_exchange(MX_EXCHANGE)
+        assert all(o.result == "done" for o in issue_all(officer, operators(600)))
         mirror_file = tmp_path / "killed.sqlite"
+        env = {**os.environ, "CADENA_EXCHANGE_KEY": str(MX_EXCHANGE.save(tmp_path / "mx-exchange.key"))}
         common = ["--rpc-url", node.url, "--deployment", str(record), "--mirror", str(mirror_file)]
         kills = 0
         for round_ in range(ROUNDS):
             if round_ % 2:  # the chain moves on between the kills
                 assert all(o.result == "done" for o in issue_all(officer, operators(50, 1000 + 50 * round_)))
             before = synced_block(mirror_file)
-            sync = cadena_process(*common, "sync", "--chunk", "3", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            sync = cadena_process(
+                *common, "sync", "--chunk", "3", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+            )
             wait_for_progress(sync, lambda: synced_block(mirror_file), before, "first commit")
             time.sleep(rng.uniform(0.0, 1.5))
             if sync.poll() is None:
@@ -130,20 +132,27 @@ def test_sync_killed_at_random_points_leaves_a_mirror_equal_to_a_clean_build(tmp
             sync.wait()
             sync.stderr.close()
             # After every kill the mirror equals one built in one go up to the block it reached.
-            mirror = Mirror(mirror_file, chain.chain_id, cadena.address, cadena.deploy_block)
+            mirror = Mirror(mirror_file, chain.chain_id, cadena.address, cadena.deploy_block, exchange=MX_EXCHANGE)
             reference = tmp_path / f"reference-{round_}.sqlite"
-            Mirror(reference, chain.chain_id, cadena.address, cadena.deploy_block).sync(cadena, to_block=mirror.cursor)
+            Mirror(reference, chain.chain_id, cadena.address, cadena.deploy_block, exchange=MX_EXCHANGE).sync(
+                cadena, to_block=mirror.cursor
+            )
             assert dump(mirror_file) == dump(reference), f"the mirror differs from a clean build after kill {round_}"
             assert [e.seq for e in mirror.feed(0, limit=10**6)] == list(range(1, mirror.last_seq + 1))
             mirror.close()
         assert kills >= 1, "no sync was killed midway: raise the delays"
-        finished = cadena_process(*common, "sync", "--chunk", "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        finished = cadena_process(
+            *common, "sync", "--chunk", "3", stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
         out, err = finished.communicate(timeout=300)
         assert finished.returncode == 0, err
-        clean = Mirror(tmp_path / "clean.sqlite", chain.chain_id, cadena.address, cadena.deploy_block)
+        clean = Mirror(
+            tmp_path / "clean.sqlite", chain.chain_id, cadena.address, cadena.deploy_block, exchange=MX_EXCHANGE
+        )
         clean.sync(cadena)
         assert dump(mirror_file) == dump(tmp_path / "clean.sqlite")
-        assert len(dump(mirror_file)["certificates"]) == 600 + 50 * (ROUNDS // 2)
+        built = dump(mirror_file)
+        assert len(built["certificates"]) == len(built["master_data"]) == 600 + 50 * (ROUNDS // 2)  # each opened
 
 
 def recognised_at(cadena, block: int, importer: str, tins: list[str]) -> set[str]:
