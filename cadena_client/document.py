@@ -9,6 +9,7 @@ times UTC, TINs are text, and the actor of an event comes with the administratio
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass
@@ -89,7 +90,10 @@ def as_of(position, head: int | None) -> dict:
     if lag_blocks == 0:
         lag_seconds: float | None = 0
     else:
-        lag_seconds = None if position.synced_at is None else round(max(0.0, time.time() - position.synced_at), 1)
+        # a tenth of a second at least, rounded up: a mirror that misses blocks is never 0 s behind
+        lag_seconds = (
+            None if position.synced_at is None else max(0.1, math.ceil((time.time() - position.synced_at) * 10) / 10)
+        )
     return {
         "block": position.block,
         "block_time": iso_time(position.block_time),

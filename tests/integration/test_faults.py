@@ -185,9 +185,14 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
 
     from cadena_client.domain.model import CertificateStatus
 
-    listed = generate(1500, seed=rng.randrange(10**6), bad=False)
+    seed = rng.randrange(10**6)
+
+    def padron(round_: int):  # the list grows by 300 rows a round, so that each run has blocks of work
+        return generate(1200 + 300 * round_, seed=seed, bad=False)  # (a list's first rows stay as they were)
+
+    listed = padron(ROUNDS - 1)  # as it stands at the end
     untrusted = [tin for tin, status in listed.statuses.items() if status != CertificateStatus.ACTIVE]
-    path = write_csv(tmp_path / "padron.csv", listed.grid)
+    path = tmp_path / "padron.csv"
     with start_anvil() as node:
         record = tmp_path / "deployment.json"
         deploy(node.url, record)
@@ -223,6 +228,7 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
         ]
         kills = 0
         for round_ in range(ROUNDS):
+            write_csv(path, padron(round_).grid)
             importing = cadena_process(*command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             # A random point of the sending, however long the start takes: a block or two in, then a
             # random moment within the next (an import is some 15 blocks of batches).
@@ -235,6 +241,7 @@ def test_import_killed_at_random_points_never_lets_a_suspended_operator_be_recog
             importing.wait()
             no_block_recognised_them(f"kill {round_}")
         assert kills >= ROUNDS // 2, f"only {kills} of {ROUNDS} imports were killed midway"
+        write_csv(path, listed.grid)
         finished = cadena_process(*command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, err = finished.communicate(timeout=300)
         assert finished.returncode == 0, out + err

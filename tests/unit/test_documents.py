@@ -4,6 +4,7 @@ the service's OpenAPI; actors named by administration and role."""
 from __future__ import annotations
 
 import json
+import time
 
 import jsonschema
 
@@ -50,3 +51,16 @@ def test_actors_are_named_by_administration_and_role():
     executed = event("ProposalExecuted", executor)
     assert actor_label(executed) == executor  # the event alone does not say who it was
     assert actor_label(executed, {executor: [("CR", "admin")]}) == "Costa Rica, admin"  # the mirror's roles do
+
+
+def test_a_mirror_that_misses_blocks_is_never_0_seconds_behind():
+    """`verify --offline --max-lag 0` refuses a mirror a block behind even when it synced a moment ago
+    (its lag was rounded to 0.0 within 50 ms of the sync, and the answer was given)."""
+    from cadena_client.document import as_of
+    from cadena_client.mirror.store import Position
+
+    now = time.time()
+    assert as_of(Position(10, int(now), now), head=11)["lag_seconds"] > 0
+    assert as_of(Position(10, int(now), now - 2.04), head=11)["lag_seconds"] == 2.1  # rounded up to a tenth
+    assert as_of(Position(10, int(now), now - 60), head=10)["lag_seconds"] == 0  # up to date
+    assert as_of(Position(10, int(now), None), head=11)["lag_seconds"] is None  # never reached the head
