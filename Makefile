@@ -1,7 +1,7 @@
 # Two commands set everything up on a fresh machine (Python >= 3.10, Node.js >= 20 with npm):
 #   make demo   - installs, then runs the MRA network demo on the embedded chain
 #   make test   - installs, then runs the whole check: lint, format, types and the test suite
-#   make test-fast - the quick tier while you work: lint and the tests not marked slow (about 2 minutes)
+#   make test-fast - the quick tier while you work: lint and the tests not marked slow (about 75 s)
 # The tests run in two processes (pytest-xdist: the machines this runs on have two cores); PYTEST_WORKERS=0
 # runs them in one.
 VENV := .venv
