@@ -24,6 +24,7 @@ from cadena_client.cli.render import (
     titled_table,
 )
 from cadena_client.cli.session import emit
+from cadena_client.domain.lifecycle import Operation
 from cadena_client.domain.model import Visibility
 from cadena_client.errors import CadenaError
 from cadena_client.lists import files as aeo_files
@@ -127,6 +128,11 @@ def _run(session, options: ImportOptions, path: Path, report: dict) -> None:
         rows = _count(len({problem.row for problem in skipped}), "row")
         out.print(problem_table(skipped, f"{rows} of {path.name} left out (--skip-invalid)"))
     _warnings(out, checked)
+    if cadena.exchange is None and (updates := import_plan.count(Operation.UPDATE)):
+        out.print(
+            "without the administration's exchange key (CADENA_EXCHANGE_KEY) no row can be compared with its "
+            f"salted record on the chain: {_count(updates, 'certificate')} go as updates, changed or not"
+        )
     if options.plan_only:
         print_mapping(out, table, checked, path)
         if import_plan.changes:

@@ -4,7 +4,8 @@ through the bulk path.
 An import is a sync, not an append: a new TIN is issued, changed master data is updated, a changed
 status becomes a suspension, reinstatement or cancellation, and an unchanged row sends nothing. The
 plan is made from what the chain holds, so importing a file again after a failure sends exactly the
-rest, and importing it once more sends nothing.
+rest, and importing it once more sends nothing. Master data is compared by its salted commitment,
+whose salt derives from the administration's exchange key: without the key no row compares equal.
 """
 
 from __future__ import annotations

@@ -397,3 +397,15 @@ def test_rows_without_a_consent_take_the_administration_s_default_from_the_confi
     assert officer(chain, pilot_record).certificate("MXDEFAULT0001").visibility.label == "published"
     refused = run("cert", "import", str(tmp_path / "oea.csv"), "--country", "CO", "--config", str(config), expect=1)
     assert "has no [[administration]] for CO" in refused and len(refused.strip().splitlines()) == 1
+
+
+def test_without_the_exchange_key_a_re_import_says_why_it_updates_every_row(node, pilot_record, chain, tmp_path):
+    listed = write_csv(tmp_path / "mx.csv", generate(6, bad=False).grid)
+    common = ["--rpc-url", node.url, "--deployment", str(pilot_record), "--dev-account", "2"]
+    command = [*common, "cert", "import", str(listed), "--country", "MX"]
+    first = CliRunner().invoke(cli, command, env={"CADENA_EXCHANGE_KEY": ""})
+    assert first.exit_code == 0 and "exchange key" not in first.output, first.output  # all issued: nothing compared
+    again = CliRunner().invoke(cli, command, env={"CADENA_EXCHANGE_KEY": ""})
+    assert again.exit_code == 0, again.output
+    assert "without the administration's exchange key (CADENA_EXCHANGE_KEY)" in again.output
+    assert "6 certificates go as updates" in " ".join(again.output.split())
